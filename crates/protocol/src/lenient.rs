@@ -1,0 +1,224 @@
+//! Liberal readers for loosely typed JSON from POS integrations already in production.
+//!
+//! Why this exists: the spec (section 4, "Be liberal in what you accept") lets a POS send
+//! `"tableNumber": 12` or `"12"`, `null` lists, `""` for "unknown", enums in any letter case.
+//! Every typed field of a callback goes through one of these readers, so the normalisation
+//! rules live in one place. They keep the exact wire text of numbers (no floats).
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// One JSON value, classified without losing the exact text of numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireScalar {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as written on the wire (`129.20`).
+    Number(String),
+    /// A string, unescaped.
+    Text(String),
+    /// An object or an array.
+    Composite,
+}
+
+impl fmt::Display for WireScalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WireScalar::Null => f.write_str("null"),
+            WireScalar::Bool(b) => write!(f, "{b}"),
+            WireScalar::Number(n) => write!(f, "the number {n}"),
+            WireScalar::Text(t) => write!(f, "the string {t:?}"),
+            WireScalar::Composite => f.write_str("an object or array"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WireScalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WireScalar, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text = raw.get().trim();
+        Ok(match text.as_bytes().first() {
+            Some(b'"') => WireScalar::Text(serde_json::from_str(text).map_err(de::Error::custom)?),
+            Some(b'{') | Some(b'[') => WireScalar::Composite,
+            _ if text == "null" => WireScalar::Null,
+            _ if text == "true" => WireScalar::Bool(true),
+            _ if text == "false" => WireScalar::Bool(false),
+            _ => WireScalar::Number(text.to_string()),
+        })
+    }
+}
+
+/// Writes `text` (already a valid JSON number) verbatim, so `129.20` keeps its two decimals.
+pub fn serialize_number_text<S: Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    let raw = RawValue::from_string(text.to_string()).map_err(serde::ser::Error::custom)?;
+    raw.serialize(serializer)
+}
+
+/// An optional string that may arrive as a number; `null` and `""` are `None`.
+pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match WireScalar::deserialize(deserializer)? {
+        WireScalar::Null => None,
+        WireScalar::Text(t) if t.is_empty() => None,
+        WireScalar::Text(t) | WireScalar::Number(t) => Some(t),
+        WireScalar::Bool(b) => Some(b.to_string()),
+        WireScalar::Composite => return Err(de::Error::custom("expected a string, found an object or array")),
+    })
+}
+
+/// A required string that may arrive as a number (`"number": 12`).
+pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    opt_string(deserializer)?.ok_or_else(|| de::Error::custom("must not be null or empty"))
+}
+
+/// A string where `null` means "" (names, free text).
+pub fn string_or_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(opt_string(deserializer)?.unwrap_or_default())
+}
+
+/// An optional whole number that may arrive as a string (`"orderNumber": "32070"`).
+pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    match WireScalar::deserialize(deserializer)? {
+        WireScalar::Null => Ok(None),
+        WireScalar::Text(t) if t.trim().is_empty() => Ok(None),
+        WireScalar::Number(t) | WireScalar::Text(t) => parse_int(&t).map(Some).map_err(de::Error::custom),
+        other => Err(de::Error::custom(format!("expected a whole number, found {other}"))),
+    }
+}
+
+/// A required whole number that may arrive as a string.
+pub fn int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    opt_int(deserializer)?.ok_or_else(|| de::Error::custom("must be a whole number, not null"))
+}
+
+fn parse_int(text: &str) -> Result<i64, String> {
+    let decimal = crate::decimal::Decimal::parse(text).map_err(|e| e.to_string())?;
+    decimal.rescale(0).ok_or_else(|| format!("`{text}` is not a whole number"))
+}
+
+/// A boolean that may arrive as `"true"`, `1` or `null` (false).
+pub fn bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    match WireScalar::deserialize(deserializer)? {
+        WireScalar::Null => Ok(false),
+        WireScalar::Bool(b) => Ok(b),
+        WireScalar::Number(t) | WireScalar::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" | "" => Ok(false),
+            _ => Err(de::Error::custom(format!("expected true or false, found {t:?}"))),
+        },
+        WireScalar::Composite => Err(de::Error::custom("expected true or false, found an object or array")),
+    }
+}
+
+/// A list where `null` means empty and a single object means a list of one.
+pub fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    struct ListVisitor<T>(PhantomData<T>);
+    impl<'de, T: DeserializeOwned> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list, a single object, or null")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|item| vec![item])
+        }
+    }
+    deserializer.deserialize_any(ListVisitor(PhantomData))
+}
+
+/// A list of strings that may also arrive as one comma-separated string (`"waiter, manager"`).
+pub fn string_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    struct StringListVisitor;
+    impl<'de> Visitor<'de> for StringListVisitor {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of strings or a comma-separated string")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<String>, E> {
+            Ok(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element::<serde_json::Value>()? {
+                match item {
+                    serde_json::Value::String(s) => items.push(s),
+                    serde_json::Value::Null => {}
+                    other => items.push(other.to_string()),
+                }
+            }
+            Ok(items)
+        }
+    }
+    deserializer.deserialize_any(StringListVisitor)
+}
+
+/// Declares a protocol enum that reads its wire names in any letter case and writes them
+/// in canonical upper case. A value outside the list is a field error.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// The canonical wire name.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            /// Reads a wire name in any letter case.
+            pub fn from_wire(text: &str) -> Option<$name> {
+                $(if text.trim().eq_ignore_ascii_case($wire) { return Some($name::$variant); })+
+                None
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let text = $crate::lenient::string(d)?;
+                $name::from_wire(&text).ok_or_else(|| {
+                    let allowed: &[&str] = &[$($wire),+];
+                    serde::de::Error::custom(format!("`{text}` is not one of {}", allowed.join(", ")))
+                })
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;

@@ -1,0 +1,93 @@
+//! `versionInfo`: which POS plugin is connected and which optional features it implements.
+//! The server asks right after every socket is accepted.
+
+use crate::envelope::{AnswerBody, PosRequest};
+use crate::lenient;
+use crate::Operation;
+use serde::{Deserialize, Serialize};
+
+/// Request: no fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {}
+
+impl PosRequest for VersionInfo {
+    const OPERATION: Operation = Operation::VersionInfo;
+    type Answer = VersionInfoAnswer;
+}
+
+/// Answer. The older dotted spelling (`plugin.version`, `partner.id`, ...) is read too.
+///
+/// ```
+/// use rahunok_protocol::ops::VersionInfoAnswer;
+/// let a: VersionInfoAnswer = serde_json::from_str(r#"{"plugin.version": "41", "partner.id": "acme", "systemInfo": {"os": "win"}}"#).unwrap();
+/// assert_eq!(a.plugin_version, Some(41));
+/// assert_eq!(a.partner_id.as_deref(), Some("acme"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfoAnswer {
+    /// ISO-8601 UTC time of the answer.
+    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<String>,
+    /// The POS vendor's partner id.
+    #[serde(default, alias = "partner.id", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
+    /// Plugin version; grows with each release.
+    #[serde(default, alias = "plugin.version", deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
+    pub plugin_version: Option<i64>,
+    /// The POS's own version.
+    #[serde(default, alias = "restaurant.version", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    pub restaurant_version: Option<String>,
+    /// Licence end, `yyyy.MM.dd`.
+    #[serde(default, alias = "restaurant.license.date.end", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    pub restaurant_license_date_end: Option<String>,
+    /// Free-form details.
+    #[serde(default, alias = "systemInfo", skip_serializing_if = "Option::is_none")]
+    pub additional_info: Option<serde_json::Value>,
+    /// Pending updates, free-form.
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub update_info: Vec<serde_json::Value>,
+    /// Optional features and whether they are on.
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub implemented_features: Vec<ImplementedFeature>,
+}
+
+impl VersionInfoAnswer {
+    /// True when the POS declares `feature` (e.g. `ORDERS_CACHE`) as implemented and available.
+    pub fn has_feature(&self, feature: &str) -> bool {
+        self.implemented_features
+            .iter()
+            .any(|f| f.feature.eq_ignore_ascii_case(feature) && f.implemented && f.available)
+    }
+}
+
+impl AnswerBody for VersionInfoAnswer {}
+
+/// One optional feature: `BILL_V_2`, `STOP_LIST`, `ORDERS_CACHE`, `ORDER_ON_TABLE`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImplementedFeature {
+    /// Feature name.
+    #[serde(deserialize_with = "lenient::string")]
+    pub feature: String,
+    /// Switched on in this restaurant.
+    #[serde(default, deserialize_with = "lenient::bool")]
+    pub available: bool,
+    /// Implemented by the plugin.
+    #[serde(default, deserialize_with = "lenient::bool")]
+    pub implemented: bool,
+    /// Feature details (`{"orderTypeCode": ...}` for `ORDER_ON_TABLE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub info: Option<serde_json::Value>,
+}
+
+/// Feature names the server understands.
+pub mod feature {
+    /// Bills in the second format.
+    pub const BILL_V_2: &str = "BILL_V_2";
+    /// `stopList` is answered.
+    pub const STOP_LIST: &str = "STOP_LIST";
+    /// The POS pushes `ORDERS_CACHE` webhooks.
+    pub const ORDERS_CACHE: &str = "ORDERS_CACHE";
+    /// `createOrderOnTable` is answered.
+    pub const ORDER_ON_TABLE: &str = "ORDER_ON_TABLE";
+}
