@@ -64,6 +64,8 @@ impl Money {
     /// Parses wire text in hryvnias (`129.20`, `120`, `"85.5"` without the quotes).
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
         let decimal = Decimal::parse(text).map_err(|e| match e {
+            // Too many decimals is the real fault even when the digits also overflow.
+            DecimalError::TooLarge(t) if significant_decimals(&t) > 2 => MoneyError::TooPrecise(t),
             DecimalError::TooLarge(t) => MoneyError::TooLarge(t),
             DecimalError::TooPrecise { text, .. } => MoneyError::TooPrecise(text),
             _ => MoneyError::NotANumber(text.to_string()),
@@ -86,6 +88,11 @@ impl Money {
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }
+}
+
+/// Fraction digits of `text` that are not trailing zeros (`"1.500"` has one).
+fn significant_decimals(text: &str) -> usize {
+    text.trim().split_once('.').map_or(0, |(_, fraction)| fraction.trim_end_matches('0').len())
 }
 
 impl Add for Money {

@@ -120,3 +120,39 @@ impl std::fmt::Debug for SigningKey {
         f.write_str("SigningKey(..)")
     }
 }
+
+/// Checks a signature over a body that arrives in pieces (a streamed HTTP body).
+///
+/// ```
+/// use rahunok_protocol::signing::{generate_secret, sign, SigningKey};
+/// let secret = generate_secret();
+/// let key = SigningKey::derive(&secret).unwrap();
+/// let mut check = key.streaming_verifier();
+/// check.update(b"{\"rID\":");
+/// check.update(b"\"1\"}");
+/// assert!(check.verify(&sign(secret.as_bytes(), b"{\"rID\":\"1\"}")));
+/// ```
+#[derive(Clone)]
+pub struct StreamingVerifier(HmacSha256);
+
+impl SigningKey {
+    /// A verifier to feed body pieces into.
+    pub fn streaming_verifier(&self) -> StreamingVerifier {
+        StreamingVerifier(HmacSha256::new_from_slice(&self.0).expect("any key length"))
+    }
+}
+
+impl StreamingVerifier {
+    /// Feeds the next piece of the body.
+    pub fn update(&mut self, piece: &[u8]) {
+        self.0.update(piece);
+    }
+
+    /// Compares, in constant time, with a base64 signature.
+    pub fn verify(self, signature: &str) -> bool {
+        match STANDARD.decode(signature.trim()) {
+            Ok(expected) => self.0.verify_slice(&expected).is_ok(),
+            Err(_) => false,
+        }
+    }
+}

@@ -1,1 +1,16 @@
-//! placeholder
+//! The Rahunok platform server: the POS gateway (socket, callbacks, webhooks, the request
+//! path), the store (SQLite or PostgreSQL), and the admin API.
+//!
+//! Start it with [`startup::Server::build`] and [`startup::Server::run`]; the `rahunok` binary
+//! does that for `rahunok serve`.
+
+pub mod admin;
+pub mod config;
+pub mod gateway;
+pub mod http_error;
+pub mod startup;
+pub mod state;
+pub mod store;
+
+pub use config::{Config, Storage};
+pub use startup::Server;

@@ -1,0 +1,27 @@
+//! Every way the admin API refuses a call. The HTTP mapping lives in `crate::http_error`.
+
+use crate::gateway::LinkError;
+use crate::store::StoreError;
+
+/// A refusal of the admin API.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Missing or wrong bearer token.
+    #[error("send `Authorization: Bearer <admin token>` (see `rahunok admin-token --data DIR`)")]
+    Unauthorized,
+    /// No such restaurant.
+    #[error("no restaurant with RESTO_ID `{0}`")]
+    UnknownRestaurant(String),
+    /// No such operation.
+    #[error("`{0}` is not an operation of the protocol")]
+    UnknownOperation(String),
+    /// The request body or query is wrong.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The POS did not give a usable answer.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

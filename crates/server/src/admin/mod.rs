@@ -1,0 +1,34 @@
+//! The admin JSON API: restaurants and their credentials, POS data (tables, halls, staff,
+//! menu...), an operations console that replaces hand-signing in Postman, and the request log.
+//! Every route needs `Authorization: Bearer <admin token>`.
+
+mod auth;
+mod error;
+mod operations;
+mod pos_data;
+mod restaurants;
+
+pub use error::AdminError;
+
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The admin API routes, behind the bearer-token check.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/health", get(restaurants::health))
+        .route("/api/admin/restaurants", post(restaurants::create).get(restaurants::list))
+        .route("/api/admin/restaurants/{resto_id}", get(restaurants::show))
+        .route("/api/admin/restaurants/{resto_id}/rotate-secret", post(restaurants::rotate_secret))
+        .route("/api/admin/restaurants/{resto_id}/tables", get(pos_data::tables))
+        .route("/api/admin/restaurants/{resto_id}/halls", get(pos_data::halls))
+        .route("/api/admin/restaurants/{resto_id}/staff", get(pos_data::staff))
+        .route("/api/admin/restaurants/{resto_id}/categories", get(pos_data::categories))
+        .route("/api/admin/restaurants/{resto_id}/menu", get(pos_data::menu))
+        .route("/api/admin/restaurants/{resto_id}/stop-list", get(pos_data::stop_list))
+        .route("/api/admin/restaurants/{resto_id}/orders", get(pos_data::cached_orders))
+        .route("/api/admin/restaurants/{resto_id}/operations/{operation}", post(operations::send))
+        .route("/api/admin/restaurants/{resto_id}/requests", get(operations::request_log))
+        .route_layer(axum::middleware::from_fn_with_state(state, auth::require_admin_token))
+}

@@ -1,0 +1,66 @@
+//! The operations console and the request log: send any operation with the fields you give
+//! and see the POS's callback body — no hand-signing, no 80-second race.
+
+use super::restaurants::known_restaurant;
+use super::AdminError;
+use crate::state::AppState;
+use crate::store::{RequestLogEntry, RequestLogQuery};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rahunok_protocol::Operation;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+/// Sends `operation` with the JSON object in the body as its fields. Answers with the POS's
+/// callback body (200), or 202 for operations that have no callback.
+pub async fn send(
+    State(state): State<AppState>,
+    Path((resto_id, operation)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AdminError> {
+    known_restaurant(&state, &resto_id).await?;
+    let operation = Operation::from_name(&operation).ok_or(AdminError::UnknownOperation(operation))?;
+    let fields = request_fields(&body)?;
+    let answer = state.link.request_raw(&resto_id, operation, fields).await?;
+    if operation.expects_callback() {
+        Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
+    } else {
+        Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "sent": true }))).into_response())
+    }
+}
+
+/// The request fields, each kept as its exact JSON text (money stays `129.20`).
+fn request_fields(body: &[u8]) -> Result<BTreeMap<String, Box<RawValue>>, AdminError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(BTreeMap::new());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| AdminError::BadRequest(format!("the body must be a JSON object of request fields: {e}")))
+}
+
+#[derive(Deserialize)]
+pub struct LogQuery {
+    limit: Option<i64>,
+    operation: Option<String>,
+}
+
+/// The newest requests to this restaurant's POS.
+pub async fn request_log(
+    State(state): State<AppState>,
+    Path(resto_id): Path<String>,
+    Query(query): Query<LogQuery>,
+) -> Result<Json<Vec<RequestLogEntry>>, AdminError> {
+    known_restaurant(&state, &resto_id).await?;
+    let operation = match query.operation.as_deref() {
+        Some(name) => Some(
+            Operation::from_name(name).ok_or_else(|| AdminError::UnknownOperation(name.to_string()))?.name().to_string(),
+        ),
+        None => None,
+    };
+    let query = RequestLogQuery { operation, limit: query.limit.unwrap_or(50) };
+    Ok(Json(state.store.request_log(&resto_id, &query).await?))
+}

@@ -1,0 +1,120 @@
+//! Restaurants: create (the secret is shown only in that answer), list, show with the live
+//! connection, rotate the secret.
+
+use super::AdminError;
+use crate::gateway::ConnectionInfo;
+use crate::state::AppState;
+use crate::store::Restaurant;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+pub struct NewRestaurant {
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedCredentials {
+    resto_id: String,
+    secret_key: String,
+    #[serde(flatten)]
+    restaurant: Restaurant,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestaurantView {
+    #[serde(flatten)]
+    restaurant: Restaurant,
+    connection: Connection,
+}
+
+/// Either the live connection or `{"connected": false}`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Connection {
+    Live(ConnectionInfo),
+    Offline { connected: bool },
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    body: Result<Json<NewRestaurant>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<IssuedCredentials>), AdminError> {
+    let Json(body) = body.map_err(|e| AdminError::BadRequest(format!("send {{\"name\": \"…\"}}: {}", e.body_text())))?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AdminError::BadRequest("`name` must be 1 to 200 characters".into()));
+    }
+    let (restaurant, secret_key) = state.store.create_restaurant(name).await?;
+    let issued = IssuedCredentials { resto_id: restaurant.resto_id.clone(), secret_key, restaurant };
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RestaurantView>>, AdminError> {
+    let restaurants = state.store.restaurants().await?;
+    Ok(Json(restaurants.into_iter().map(|r| view(&state, r)).collect()))
+}
+
+pub async fn show(State(state): State<AppState>, Path(resto_id): Path<String>) -> Result<Json<RestaurantView>, AdminError> {
+    let restaurant = known_restaurant(&state, &resto_id).await?;
+    Ok(Json(view(&state, restaurant)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Rotation {
+    grace_seconds: Option<u64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rotated {
+    resto_id: String,
+    secret_key: String,
+    previous_secret_valid_until: i64,
+}
+
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    Path(resto_id): Path<String>,
+    body: Option<Json<Rotation>>,
+) -> Result<Json<Rotated>, AdminError> {
+    let rotation = body.map(|Json(r)| r).unwrap_or_default();
+    let grace = rotation.grace_seconds.map(|s| s as i64 * 1000).unwrap_or(state.config.secret_grace.as_millis() as i64);
+    let (secret_key, valid_until) = state
+        .store
+        .rotate_secret(&resto_id, grace)
+        .await?
+        .ok_or_else(|| AdminError::UnknownRestaurant(resto_id.clone()))?;
+    Ok(Json(Rotated { resto_id, secret_key, previous_secret_valid_until: valid_until }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    pending_requests: usize,
+    connected_restaurants: usize,
+}
+
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        pending_requests: state.link.pending.waiting_count(),
+        connected_restaurants: state.link.sessions.count(),
+    })
+}
+
+pub(super) async fn known_restaurant(state: &AppState, resto_id: &str) -> Result<Restaurant, AdminError> {
+    state.store.restaurant(resto_id).await?.ok_or_else(|| AdminError::UnknownRestaurant(resto_id.to_string()))
+}
+
+fn view(state: &AppState, restaurant: Restaurant) -> RestaurantView {
+    let connection = match state.link.sessions.get(&restaurant.resto_id) {
+        Some(session) => Connection::Live(session.info()),
+        None => Connection::Offline { connected: false },
+    };
+    RestaurantView { restaurant, connection }
+}

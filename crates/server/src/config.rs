@@ -1,0 +1,61 @@
+//! Server configuration: where to listen, where to store, and the protocol's timings (all
+//! overridable so tests can run the 80 s / 15 s / 90 s rules in milliseconds).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the store lives.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    /// `rahunok.db` in this directory (created if missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL.
+    Postgres(String),
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// The store.
+    pub storage: Storage,
+    /// How long a request waits for its callback (spec: 80 s).
+    pub callback_timeout: Duration,
+    /// How often the server pings each socket (spec: 15 s).
+    pub ping_interval: Duration,
+    /// How long a socket may stay silent before it is closed (spec: 90 s).
+    pub silence_timeout: Duration,
+    /// Refuse sockets without `Cookie: system=` (production behaviour).
+    pub strict_pos_name: bool,
+    /// Largest callback body accepted (spec: 16 MiB).
+    pub callback_body_limit: usize,
+    /// How long an old secret keeps working after a rotation, unless the call says otherwise.
+    pub secret_grace: Duration,
+    /// Failed POS authentications allowed per address or RESTO_ID per window.
+    pub auth_failures_allowed: u32,
+    /// The window for `auth_failures_allowed`.
+    pub auth_failure_window: Duration,
+    /// The admin API token; generated and stored on first start when `None`.
+    pub admin_token: Option<String>,
+}
+
+impl Config {
+    /// The protocol's defaults, listening on `127.0.0.1:8080`.
+    pub fn new(storage: Storage) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            storage,
+            callback_timeout: Duration::from_secs(80),
+            ping_interval: Duration::from_secs(15),
+            silence_timeout: Duration::from_secs(90),
+            strict_pos_name: false,
+            callback_body_limit: 16 * 1024 * 1024,
+            secret_grace: Duration::from_secs(24 * 3600),
+            auth_failures_allowed: 10,
+            auth_failure_window: Duration::from_secs(60),
+            admin_token: None,
+        }
+    }
+}

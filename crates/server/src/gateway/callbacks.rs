@@ -1,0 +1,76 @@
+//! `POST /callback/<operation>`: a POS answers a request. The checks run in the order of spec
+//! section 4 and the first failure is returned.
+
+use super::error::GatewayError;
+use super::pending::Lookup;
+use super::signed_body::{read_signed_body, SignedBody};
+use crate::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use rahunok_protocol::envelope::parse_tracked;
+use rahunok_protocol::ops::{validate_callback, CallbackError};
+use rahunok_protocol::{FieldError, Operation};
+
+/// The callback handler.
+pub async fn callback(
+    State(state): State<AppState>,
+    Path(operation): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, GatewayError> {
+    let SignedBody { resto_id, bytes } = read_signed_body(&state, &headers, body).await?;
+    let operation = Operation::from_name(&operation)
+        .filter(|op| op.expects_callback())
+        .ok_or(GatewayError::UnknownOperation(operation))?;
+    let rid = request_id(&bytes)?;
+    match state.link.pending.lookup(&rid, &resto_id, operation, &bytes) {
+        Lookup::Waiting => {}
+        other => return refusal(other, rid),
+    }
+    match validate_callback(operation, &bytes) {
+        Ok(_) => {}
+        Err(CallbackError::Invalid(errors)) => return Err(GatewayError::Invalid(errors)),
+        Err(CallbackError::NoCallback(op)) => return Err(GatewayError::UnknownOperation(op.to_string())),
+    }
+    match state.link.pending.complete(&rid, &resto_id, operation, bytes) {
+        Lookup::Waiting => Ok(StatusCode::OK),
+        other => refusal(other, rid),
+    }
+}
+
+/// Step 4: a JSON object. Then `rID`, which step 5 needs.
+fn request_id(bytes: &Bytes) -> Result<String, GatewayError> {
+    ensure_json_object(bytes)?;
+    let head: FrameHeadOrMissing = parse_tracked(bytes).map_err(GatewayError::Invalid)?;
+    match head.rid {
+        Some(rid) if !rid.is_empty() => Ok(rid),
+        _ => Err(GatewayError::Invalid(vec![FieldError::new("rID", "is required: echo the rID of the request you answer")])),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct FrameHeadOrMissing {
+    #[serde(rename = "rID", default, deserialize_with = "rahunok_protocol::lenient::opt_string")]
+    rid: Option<String>,
+}
+
+/// Checks that a body is one JSON object, without building it in memory.
+pub(super) fn ensure_json_object(bytes: &[u8]) -> Result<(), GatewayError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(GatewayError::NotJsonObject("it does not start with `{`".into()));
+    }
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+        .map(|_| ())
+        .map_err(|e| GatewayError::NotJsonObject(e.to_string()))
+}
+
+fn refusal(lookup: Lookup, rid: String) -> Result<StatusCode, GatewayError> {
+    match lookup {
+        Lookup::Waiting | Lookup::AnsweredSame => Ok(StatusCode::OK),
+        Lookup::Unknown => Err(GatewayError::UnknownRid(rid)),
+        Lookup::Expired => Err(GatewayError::RidExpired(rid)),
+        Lookup::AnsweredDifferent => Err(GatewayError::RidConflict(rid)),
+    }
+}

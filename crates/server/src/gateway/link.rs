@@ -1,0 +1,190 @@
+//! `PosLink`: the one request path to a restaurant's POS. A typed request goes in; the typed
+//! answer, or a typed error (offline, timeout, POS FAIL), comes out.
+//!
+//! The path: find the restaurant's socket → register the `rID` with its deadline → send the
+//! frame → wait for the callback (delivered by the callback handler through
+//! [`PendingRequests`]) → record the round trip in the request log (off the hot path).
+
+use super::pending::{AnswerBytes, PendingRequests};
+use super::request_log::RequestLogWriter;
+use super::sessions::{Outgoing, RestaurantSessions};
+use crate::store::{now_ms, RequestLogEntry};
+use rahunok_protocol::envelope::{Callback, PosMessage, PosRequest, RequestFrame};
+use rahunok_protocol::{rid, FieldError, Operation};
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Why a request to a POS produced no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    /// The restaurant's POS has no live socket.
+    #[error("the restaurant's POS is not connected")]
+    Offline,
+    /// No callback before the deadline.
+    #[error("the POS did not answer within {0:?}")]
+    Timeout(Duration),
+    /// The POS answered `FAIL`.
+    #[error("the POS answered FAIL with substate {substate}")]
+    PosFail {
+        /// The substate (`TABLE_NOT_FOUND`, ...).
+        substate: String,
+        /// The POS's error message, if any.
+        message: Option<String>,
+    },
+    /// The answer passed validation for its operation but not this typed reading (a bug).
+    #[error("the POS answer could not be read: {0:?}")]
+    Unreadable(Vec<FieldError>),
+}
+
+/// The request path (see the module docs).
+pub struct PosLink {
+    /// Live sockets on this node.
+    pub sessions: RestaurantSessions,
+    /// Requests waiting for callbacks.
+    pub pending: PendingRequests,
+    log: RequestLogWriter,
+    deadline: Duration,
+}
+
+impl PosLink {
+    /// A link whose requests wait `deadline` for their callback.
+    pub fn new(deadline: Duration, log: RequestLogWriter) -> PosLink {
+        // Finished requests are remembered long enough to recognise retries and late answers.
+        let remember = (deadline * 4).max(Duration::from_secs(600));
+        PosLink { sessions: RestaurantSessions::default(), pending: PendingRequests::new(remember), log, deadline }
+    }
+
+    /// How long a request waits for its callback.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// Sends a typed request and waits for the typed answer.
+    pub async fn request<R: PosRequest>(&self, resto_id: &str, request: &R) -> Result<Callback<R::Answer>, LinkError> {
+        let rid = rid::generate();
+        let frame = serde_json::to_string(&RequestFrame::new(&rid, request)).expect("requests serialise");
+        let body = self.round_trip(resto_id, R::OPERATION, rid, frame).await?;
+        let callback = Callback::<R::Answer>::parse(&body).map_err(LinkError::Unreadable)?;
+        match callback.head.failure() {
+            Some(substate) => Err(LinkError::PosFail { substate, message: callback.head.error_message.clone() }),
+            None => Ok(callback),
+        }
+    }
+
+    /// Sends `operation` with caller-supplied fields (the admin console) and returns the
+    /// callback body as the POS sent it, whatever its state.
+    pub async fn request_raw(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        mut fields: BTreeMap<String, Box<RawValue>>,
+    ) -> Result<AnswerBytes, LinkError> {
+        let rid = rid::generate();
+        fields.remove("rID");
+        fields.remove("operation");
+        let frame = RawFrame { rid: &rid, operation, fields: &fields };
+        let frame = serde_json::to_string(&frame).expect("raw values serialise");
+        if operation.expects_callback() {
+            self.round_trip(resto_id, operation, rid, frame).await
+        } else {
+            self.send_only(resto_id, operation, rid, frame).await.map(|()| AnswerBytes::new())
+        }
+    }
+
+    /// Sends a message that needs no callback (`setSettings`, `showMessage`).
+    pub async fn send_message<M: PosMessage>(&self, resto_id: &str, message: &M) -> Result<(), LinkError> {
+        let rid = rid::generate();
+        let frame = serde_json::to_string(&RequestFrame::message(&rid, message)).expect("messages serialise");
+        self.send_only(resto_id, M::OPERATION, rid, frame).await
+    }
+
+    async fn send_only(&self, resto_id: &str, operation: Operation, rid: String, frame: String) -> Result<(), LinkError> {
+        let sent_at = now_ms();
+        let delivered = match self.sessions.get(resto_id) {
+            Some(session) => session.outbox.send(Outgoing::Frame(frame.clone())).await.is_ok(),
+            None => false,
+        };
+        let outcome = if delivered { "sent" } else { "offline" };
+        self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome, answer: None, detail: None });
+        if delivered {
+            Ok(())
+        } else {
+            Err(LinkError::Offline)
+        }
+    }
+
+    async fn round_trip(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        rid: String,
+        frame: String,
+    ) -> Result<AnswerBytes, LinkError> {
+        let sent_at = now_ms();
+        let Some(session) = self.sessions.get(resto_id) else {
+            self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome: "offline", answer: None, detail: None });
+            return Err(LinkError::Offline);
+        };
+        let mut receiver = self.pending.register(&rid, resto_id, operation);
+        let deadline = tokio::time::Instant::now() + self.deadline;
+        if session.outbox.send(Outgoing::Frame(frame.clone())).await.is_err() {
+            self.pending.abandon(&rid);
+            self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome: "offline", answer: None, detail: None });
+            return Err(LinkError::Offline);
+        }
+        let answer = match tokio::time::timeout_at(deadline, &mut receiver).await {
+            Ok(Ok(body)) => Some(body),
+            _ if self.pending.expire(&rid) => None,
+            // Answered at the very deadline: the body is already in the channel.
+            _ => receiver.try_recv().ok(),
+        };
+        let Some(body) = answer else {
+            self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome: "timeout", answer: None, detail: None });
+            return Err(LinkError::Timeout(self.deadline));
+        };
+        let failure = rahunok_protocol::envelope::parse_tracked::<rahunok_protocol::AnswerHead>(&body)
+            .ok()
+            .and_then(|head| head.failure());
+        let outcome = if failure.is_some() { "pos_fail" } else { "answered" };
+        self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome, answer: Some(&body), detail: failure });
+        Ok(body)
+    }
+
+    fn record(&self, draft: LogDraft<'_>) {
+        let finished_at = now_ms();
+        self.log.record(RequestLogEntry {
+            rid: draft.rid,
+            resto_id: draft.resto_id.to_string(),
+            operation: draft.operation.name().to_string(),
+            sent_at: draft.sent_at,
+            finished_at: Some(finished_at),
+            latency_ms: Some(finished_at - draft.sent_at),
+            outcome: draft.outcome.to_string(),
+            request_body: draft.frame,
+            response_body: draft.answer.map(|b| String::from_utf8_lossy(b).into_owned()),
+            detail: draft.detail,
+        });
+    }
+}
+
+/// A frame built from caller-supplied fields, each kept as its exact JSON text.
+#[derive(serde::Serialize)]
+struct RawFrame<'a> {
+    #[serde(rename = "rID")]
+    rid: &'a str,
+    operation: Operation,
+    #[serde(flatten)]
+    fields: &'a BTreeMap<String, Box<RawValue>>,
+}
+
+struct LogDraft<'a> {
+    rid: String,
+    resto_id: &'a str,
+    operation: Operation,
+    sent_at: i64,
+    frame: String,
+    outcome: &'static str,
+    answer: Option<&'a AnswerBytes>,
+    detail: Option<String>,
+}

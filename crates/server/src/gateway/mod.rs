@@ -1,0 +1,32 @@
+//! The gateway: the POS side of the platform. The socket each POS keeps open, the callbacks
+//! and webhooks it sends, and [`PosLink`], the one request path the rest of the server uses.
+
+mod auth_limiter;
+mod callbacks;
+mod error;
+mod link;
+mod pending;
+mod request_log;
+mod sessions;
+mod signed_body;
+mod socket;
+mod webhooks;
+
+pub use auth_limiter::AuthLimiter;
+pub use error::GatewayError;
+pub use link::{LinkError, PosLink};
+pub use pending::{Lookup, PendingRequests};
+pub use request_log::RequestLogWriter;
+pub use sessions::{ConnectionInfo, RestaurantSessions, CLOSE_REPLACED, CLOSE_SILENT};
+
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The gateway's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/restaurantEntryPoint", get(socket::restaurant_entry_point))
+        .route("/callback/webhook", post(webhooks::webhook))
+        .route("/callback/{operation}", post(callbacks::callback))
+}

@@ -1,0 +1,162 @@
+//! Requests sent to a POS and waiting for their callback, keyed by `rID`.
+//!
+//! Why this exists: the answer to a socket frame arrives on a different connection (an HTTP
+//! callback, possibly to a different node). `PendingRequests` wakes the waiter when it does and
+//! remembers, for a while, requests that already finished — so a late callback gets 410 and a
+//! retried one 200 or 409 instead of a confusing 404.
+
+use rahunok_protocol::Operation;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+/// The callback body that answered a request.
+pub type AnswerBytes = axum::body::Bytes;
+
+struct Waiting {
+    resto_id: String,
+    operation: Operation,
+    reply: oneshot::Sender<AnswerBytes>,
+}
+
+#[derive(Clone, Copy)]
+enum Ending {
+    Answered([u8; 32]),
+    Expired,
+    Abandoned,
+}
+
+struct Finished {
+    resto_id: String,
+    operation: Operation,
+    ending: Ending,
+}
+
+/// What a callback's `rID` refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Waiting for exactly this callback.
+    Waiting,
+    /// No such request for this restaurant and operation.
+    Unknown,
+    /// It timed out before the callback came.
+    Expired,
+    /// Already answered with the same body.
+    AnsweredSame,
+    /// Already answered with a different body.
+    AnsweredDifferent,
+}
+
+#[derive(Default)]
+struct Inner {
+    waiting: HashMap<String, Waiting>,
+    finished: HashMap<String, Finished>,
+    finished_order: VecDeque<(Instant, String)>,
+}
+
+/// The registry of waiting requests (see the module docs).
+pub struct PendingRequests {
+    inner: Mutex<Inner>,
+    remember_finished: Duration,
+}
+
+impl PendingRequests {
+    /// A registry that remembers finished requests for `remember_finished`.
+    pub fn new(remember_finished: Duration) -> PendingRequests {
+        PendingRequests { inner: Mutex::new(Inner::default()), remember_finished }
+    }
+
+    /// Registers a request about to be sent; the receiver gets the callback body.
+    pub fn register(&self, rid: &str, resto_id: &str, operation: Operation) -> oneshot::Receiver<AnswerBytes> {
+        let (reply, receiver) = oneshot::channel();
+        let waiting = Waiting { resto_id: resto_id.to_string(), operation, reply };
+        self.lock().waiting.insert(rid.to_string(), waiting);
+        receiver
+    }
+
+    /// What `rid` refers to, for a callback from `resto_id` on `operation`'s path.
+    pub fn lookup(&self, rid: &str, resto_id: &str, operation: Operation, body: &[u8]) -> Lookup {
+        let inner = self.lock();
+        if let Some(w) = inner.waiting.get(rid) {
+            return if w.resto_id == resto_id && w.operation == operation { Lookup::Waiting } else { Lookup::Unknown };
+        }
+        match inner.finished.get(rid) {
+            Some(f) if f.resto_id == resto_id && f.operation == operation => match f.ending {
+                Ending::Answered(hash) if hash == body_hash(body) => Lookup::AnsweredSame,
+                Ending::Answered(_) => Lookup::AnsweredDifferent,
+                Ending::Expired | Ending::Abandoned => Lookup::Expired,
+            },
+            _ => Lookup::Unknown,
+        }
+    }
+
+    /// Completes a waiting request with its callback body. Returns the lookup result that
+    /// applied at that moment (it may have expired since [`PendingRequests::lookup`]).
+    pub fn complete(&self, rid: &str, resto_id: &str, operation: Operation, body: AnswerBytes) -> Lookup {
+        let mut inner = self.lock();
+        match inner.waiting.get(rid) {
+            Some(w) if w.resto_id == resto_id && w.operation == operation => {}
+            _ => {
+                drop(inner);
+                return self.lookup(rid, resto_id, operation, &body);
+            }
+        }
+        let waiting = inner.waiting.remove(rid).expect("checked above");
+        let ending = Ending::Answered(body_hash(&body));
+        self.remember(&mut inner, rid, &waiting, ending);
+        // The waiter may have given up this very instant; the answer is then recorded anyway.
+        let _ = waiting.reply.send(body);
+        Lookup::Waiting
+    }
+
+    /// Marks a request as timed out (its deadline passed). Returns false if it had already
+    /// been answered.
+    pub fn expire(&self, rid: &str) -> bool {
+        self.finish_unanswered(rid, Ending::Expired)
+    }
+
+    /// Forgets a request that could not be sent.
+    pub fn abandon(&self, rid: &str) {
+        self.finish_unanswered(rid, Ending::Abandoned);
+    }
+
+    /// How many requests are waiting for a callback.
+    pub fn waiting_count(&self) -> usize {
+        self.lock().waiting.len()
+    }
+
+    fn finish_unanswered(&self, rid: &str, ending: Ending) -> bool {
+        let mut inner = self.lock();
+        match inner.waiting.remove(rid) {
+            Some(waiting) => {
+                self.remember(&mut inner, rid, &waiting, ending);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn remember(&self, inner: &mut Inner, rid: &str, waiting: &Waiting, ending: Ending) {
+        let now = Instant::now();
+        while let Some((at, old)) = inner.finished_order.front() {
+            if now.duration_since(*at) < self.remember_finished {
+                break;
+            }
+            inner.finished.remove(old);
+            inner.finished_order.pop_front();
+        }
+        let finished = Finished { resto_id: waiting.resto_id.clone(), operation: waiting.operation, ending };
+        inner.finished.insert(rid.to_string(), finished);
+        inner.finished_order.push_back((now, rid.to_string()));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn body_hash(body: &[u8]) -> [u8; 32] {
+    Sha256::digest(body).into()
+}

@@ -1,0 +1,147 @@
+//! The live POS sockets of this node, one per restaurant.
+//!
+//! Why this exists: a request for a restaurant must find its socket; a newer authenticated
+//! socket replaces the older one (spec: close code 4409); the admin sees who is connected.
+
+use crate::store::now_ms;
+use rahunok_protocol::ops::ImplementedFeature;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+/// Close code sent to a socket replaced by a newer one.
+pub const CLOSE_REPLACED: u16 = 4409;
+/// Close code sent to a socket that stayed silent too long.
+pub const CLOSE_SILENT: u16 = 4408;
+
+/// What the session task should do next.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// Send a text frame.
+    Frame(String),
+    /// Close the socket with a code and reason.
+    Close(u16, &'static str),
+}
+
+/// What the admin sees about a live connection.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionInfo {
+    /// Connected.
+    pub connected: bool,
+    /// Since when, unix ms.
+    pub since: i64,
+    /// The POS product from the `system` cookie, or "unknown POS".
+    pub pos_name: String,
+    /// True when the POS sent no `system` cookie.
+    pub pos_name_missing: bool,
+    /// From `versionInfo`.
+    pub plugin_version: Option<i64>,
+    /// From `versionInfo`.
+    pub implemented_features: Vec<ImplementedFeature>,
+    /// Last frame or pong, unix ms.
+    pub last_seen: i64,
+    /// Operator-visible warnings.
+    pub warnings: Vec<String>,
+}
+
+/// A live session's handle.
+#[derive(Clone)]
+pub struct SessionHandle {
+    /// Unique per socket.
+    pub connection_id: u64,
+    /// Frames to send.
+    pub outbox: mpsc::Sender<Outgoing>,
+    info: Arc<Mutex<ConnectionInfo>>,
+    last_seen: Arc<AtomicI64>,
+}
+
+impl SessionHandle {
+    /// Marks the connection alive now.
+    pub fn touch(&self) {
+        self.last_seen.store(now_ms(), Ordering::Relaxed);
+    }
+
+    /// Milliseconds since the last sign of life.
+    pub fn last_seen(&self) -> i64 {
+        self.last_seen.load(Ordering::Relaxed)
+    }
+
+    /// A copy of what the admin sees.
+    pub fn info(&self) -> ConnectionInfo {
+        let mut info = self.info.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        info.last_seen = self.last_seen();
+        info
+    }
+
+    /// Updates the info (e.g. after `versionInfo`).
+    pub fn update_info(&self, change: impl FnOnce(&mut ConnectionInfo)) {
+        change(&mut self.info.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+}
+
+/// Registry of live sessions on this node.
+#[derive(Default)]
+pub struct RestaurantSessions {
+    sessions: Mutex<HashMap<String, SessionHandle>>,
+    next_id: AtomicU64,
+}
+
+impl RestaurantSessions {
+    /// Registers a new socket for `resto_id`; returns its handle, its outbox receiver, and the
+    /// handle it replaced (which the caller closes with [`CLOSE_REPLACED`]).
+    pub fn register(
+        &self,
+        resto_id: &str,
+        pos_name: Option<String>,
+    ) -> (SessionHandle, mpsc::Receiver<Outgoing>, Option<SessionHandle>) {
+        let (outbox, receiver) = mpsc::channel(256);
+        let now = now_ms();
+        let mut warnings = Vec::new();
+        if pos_name.is_none() {
+            warnings.push("POS sends no `system` cookie: its product name is unknown".to_string());
+        }
+        let info = ConnectionInfo {
+            connected: true,
+            since: now,
+            pos_name: pos_name.clone().unwrap_or_else(|| "unknown POS".to_string()),
+            pos_name_missing: pos_name.is_none(),
+            plugin_version: None,
+            implemented_features: Vec::new(),
+            last_seen: now,
+            warnings,
+        };
+        let handle = SessionHandle {
+            connection_id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            outbox,
+            info: Arc::new(Mutex::new(info)),
+            last_seen: Arc::new(AtomicI64::new(now)),
+        };
+        let replaced = self.lock().insert(resto_id.to_string(), handle.clone());
+        (handle, receiver, replaced)
+    }
+
+    /// Removes the session if it is still the registered one.
+    pub fn unregister(&self, resto_id: &str, connection_id: u64) {
+        let mut sessions = self.lock();
+        if sessions.get(resto_id).is_some_and(|h| h.connection_id == connection_id) {
+            sessions.remove(resto_id);
+        }
+    }
+
+    /// The live session of a restaurant.
+    pub fn get(&self, resto_id: &str) -> Option<SessionHandle> {
+        self.lock().get(resto_id).cloned()
+    }
+
+    /// How many restaurants are connected.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SessionHandle>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

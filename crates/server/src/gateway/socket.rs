@@ -1,0 +1,205 @@
+//! `GET /restaurantEntryPoint`: the POS's one persistent WebSocket.
+//!
+//! Authentication happens before the upgrade (Basic `RESTO_ID:SECRET_KEY`, the `system`
+//! cookie, strict mode, failure limits). An accepted socket replaces any older one of the same
+//! restaurant (4409), receives `setSettings` and a `versionInfo` request, is pinged every
+//! `ping_interval`, and is closed after `silence_timeout` without any frame. Text pings
+//! (`Resto <id> ping`) count as life; any other text is logged and ignored.
+
+use super::error::GatewayError;
+use super::sessions::{Outgoing, SessionHandle, CLOSE_REPLACED, CLOSE_SILENT};
+use crate::state::AppState;
+use crate::store::now_ms;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use futures_util::{SinkExt, StreamExt};
+use rahunok_protocol::ops::VersionInfo;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The upgrade handler.
+pub async fn restaurant_entry_point(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    let (resto_id, pos_name) = match authenticate(&state, peer, &headers).await {
+        Ok(found) => found,
+        Err(error) => return error.into_response(),
+    };
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(_) => return GatewayError::NotAWebSocket.into_response(),
+    };
+    if pos_name.is_none() {
+        tracing::warn!(resto_id, "POS connected without a `system` cookie; recorded as unknown POS");
+    }
+    upgrade.on_upgrade(move |socket| run_session(state, resto_id, pos_name, socket))
+}
+
+async fn authenticate(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<(String, Option<String>), GatewayError> {
+    let address = peer.ip();
+    let basic = basic_credentials(headers);
+    let claimed_id = basic.as_ref().map(|(id, _)| id.as_str());
+    if state.auth_limiter.is_blocked(address, claimed_id) {
+        return Err(GatewayError::TooManyFailedLogins);
+    }
+    let Some((resto_id, secret)) = basic else {
+        state.auth_limiter.record_failure(address, None);
+        return Err(GatewayError::MissingBasicAuth);
+    };
+    let accepted = match state.store.credentials(&resto_id).await? {
+        Some(credentials) => credentials.accepts_secret(&secret),
+        None => false,
+    };
+    if !accepted {
+        state.auth_limiter.record_failure(address, Some(&resto_id));
+        tracing::warn!(resto_id, %address, "POS authentication failed");
+        return Err(GatewayError::BadBasicAuth);
+    }
+    let pos_name = system_cookie(headers);
+    if pos_name.is_none() && state.config.strict_pos_name {
+        return Err(GatewayError::MissingPosName);
+    }
+    Ok((resto_id, pos_name))
+}
+
+/// `Authorization: Basic base64(RESTO_ID:SECRET_KEY)`.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_string(), secret.to_string()))
+}
+
+/// `Cookie: system=<POS name>`.
+fn system_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| name.trim() == "system")
+        .map(|(_, value)| value.trim().trim_matches('"').to_string())
+        .filter(|value| !value.is_empty())
+}
+
+async fn run_session(state: AppState, resto_id: String, pos_name: Option<String>, socket: WebSocket) {
+    let (session, outbox, replaced) = state.link.sessions.register(&resto_id, pos_name);
+    if let Some(old) = replaced {
+        let _ = old.outbox.try_send(Outgoing::Close(CLOSE_REPLACED, "replaced by a newer connection"));
+    }
+    tracing::info!(resto_id, connection = session.connection_id, "POS connected");
+    greet(&state, &resto_id, &session).await;
+    pump(&state, &session, socket, outbox).await;
+    state.link.sessions.unregister(&resto_id, session.connection_id);
+    tracing::info!(resto_id, connection = session.connection_id, "POS disconnected");
+}
+
+/// `setSettings` right away, then `versionInfo` (answered by callback, in the background).
+async fn greet(state: &AppState, resto_id: &str, session: &SessionHandle) {
+    match state.store.restaurant(resto_id).await {
+        Ok(Some(restaurant)) => {
+            if let Err(error) = state.link.send_message(resto_id, &restaurant.settings).await {
+                tracing::warn!(resto_id, %error, "could not send setSettings");
+            }
+        }
+        Ok(None) => {}
+        Err(error) => tracing::error!(resto_id, %error, "could not read settings for setSettings"),
+    }
+    let link = state.link.clone();
+    let resto_id = resto_id.to_string();
+    let session = session.clone();
+    tokio::spawn(async move {
+        match link.request(&resto_id, &VersionInfo::default()).await {
+            Ok(answer) => session.update_info(|info| {
+                info.plugin_version = answer.body.plugin_version;
+                info.implemented_features = answer.body.implemented_features;
+            }),
+            Err(error) => tracing::warn!(resto_id, %error, "versionInfo was not answered"),
+        }
+    });
+}
+
+async fn pump(state: &AppState, session: &SessionHandle, socket: WebSocket, mut outbox: mpsc::Receiver<Outgoing>) {
+    let (mut sink, mut stream) = socket.split();
+    let mut pings = tokio::time::interval(state.config.ping_interval);
+    pings.tick().await;
+    let silence = state.config.silence_timeout;
+    loop {
+        let silent_for = Duration::from_millis((now_ms() - session.last_seen()).max(0) as u64);
+        let silence_left = silence.saturating_sub(silent_for);
+        tokio::select! {
+            next = outbox.recv() => match next {
+                Some(Outgoing::Frame(text)) => {
+                    if sink.send(Message::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Outgoing::Close(code, reason)) => {
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    break;
+                }
+                None => break,
+            },
+            incoming = stream.next() => match incoming {
+                Some(Ok(message)) => {
+                    session.touch();
+                    if !on_message(session, message) {
+                        break;
+                    }
+                }
+                Some(Err(_)) | None => break,
+            },
+            _ = pings.tick() => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+            _ = tokio::time::sleep(silence_left) => {
+                let silent_for = now_ms() - session.last_seen();
+                if silent_for >= silence.as_millis() as i64 {
+                    let reason = "no frame or pong within the silence timeout";
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_SILENT, reason: reason.into() }))).await;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Handles one incoming frame; false when the POS closed the socket.
+fn on_message(session: &SessionHandle, message: Message) -> bool {
+    match message {
+        Message::Text(text) => {
+            let text = text.as_str().trim();
+            if text.starts_with("Resto ") && text.ends_with(" ping") {
+                return true;
+            }
+            if text.starts_with('{') {
+                tracing::info!(connection = session.connection_id, "POS sent JSON on the socket; answers belong in HTTP callbacks");
+            } else {
+                let preview: String = text.chars().take(80).collect();
+                tracing::warn!(connection = session.connection_id, preview, "ignored a non-JSON text frame");
+            }
+            true
+        }
+        Message::Close(_) => false,
+        Message::Binary(_) | Message::Ping(_) | Message::Pong(_) => true,
+    }
+}

@@ -1,0 +1,44 @@
+//! `POST /callback/webhook`: pushes the POS starts itself (spec section 6), signed like
+//! callbacks. Each kind is applied to the store in one transaction.
+
+use super::callbacks::ensure_json_object;
+use super::error::GatewayError;
+use super::signed_body::{read_signed_body, SignedBody};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use rahunok_protocol::ops::User;
+use rahunok_protocol::webhook::{UserAction, Webhook, WebhookError};
+
+/// The webhook handler.
+pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<StatusCode, GatewayError> {
+    let SignedBody { resto_id, bytes } = read_signed_body(&state, &headers, body).await?;
+    ensure_json_object(&bytes)?;
+    let hook = Webhook::parse(&bytes).map_err(|e| match e {
+        WebhookError::UnknownType(kind) => GatewayError::UnknownWebhookType(kind),
+        WebhookError::Invalid(errors) => GatewayError::Invalid(errors),
+    })?;
+    if let Some(session) = state.link.sessions.get(&resto_id) {
+        session.touch();
+    }
+    match hook {
+        Webhook::OrdersCache(push) => state.store.apply_orders_cache(&resto_id, &push).await?,
+        Webhook::OrdersClosed(closed) => state.store.apply_orders_closed(&resto_id, &closed.closed_orders).await?,
+        Webhook::UserUpdate(update) => {
+            let user = serde_json::to_value(&update.user).expect("users serialise");
+            state.store.update_staff(&resto_id, |users| apply_user_update(users, update.action, &update.user, user)).await?
+        }
+    }
+    Ok(StatusCode::OK)
+}
+
+fn apply_user_update(users: &mut Vec<serde_json::Value>, action: UserAction, user: &User, value: serde_json::Value) {
+    let same_id = |u: &serde_json::Value| {
+        u.get("id").map(|id| id.as_str().map(String::from).unwrap_or_else(|| id.to_string())) == Some(user.id.clone())
+    };
+    users.retain(|u| !same_id(u));
+    if action != UserAction::Deleted {
+        users.push(value);
+    }
+}

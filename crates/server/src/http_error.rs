@@ -1,0 +1,102 @@
+//! The one place where errors become HTTP answers: a status code and the protocol's error body
+//! (spec section 7) for every refusal of the gateway and the admin API.
+
+use crate::admin::AdminError;
+use crate::gateway::{GatewayError, LinkError};
+use crate::store::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rahunok_protocol::ErrorBody;
+
+fn answer(status: StatusCode, code: &str, title: &str, kind: &str, text: String) -> Response {
+    (status, Json(ErrorBody::new(code, title, kind, text))).into_response()
+}
+
+fn store_failure(error: &StoreError) -> Response {
+    tracing::error!(%error, "store failure");
+    answer(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "STORE_ERROR",
+        "Server error",
+        "server",
+        "the server could not read or write its store; nothing was changed, try again".into(),
+    )
+}
+
+impl IntoResponse for GatewayError {
+    fn into_response(self) -> Response {
+        use GatewayError::*;
+        let text = self.to_string();
+        let (status, code, title, kind) = match &self {
+            MissingBasicAuth => (StatusCode::UNAUTHORIZED, "MISSING_CREDENTIALS", "Unauthorized", "auth"),
+            BadBasicAuth => (StatusCode::UNAUTHORIZED, "BAD_CREDENTIALS", "Unauthorized", "auth"),
+            TooManyFailedLogins => (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_FAILURES", "Too many attempts", "auth"),
+            MissingPosName => (StatusCode::UNAUTHORIZED, "MISSING_POS_NAME", "Unauthorized", "auth"),
+            NotAWebSocket => (StatusCode::BAD_REQUEST, "NOT_A_WEBSOCKET", "Bad request", "request"),
+            UnknownRestoId => (StatusCode::UNAUTHORIZED, "UNKNOWN_RESTO_ID", "Unauthorized", "auth"),
+            MissingSignature => (StatusCode::UNAUTHORIZED, "MISSING_SIGNATURE", "Unauthorized", "auth"),
+            BadSignature => (StatusCode::UNAUTHORIZED, "BAD_SIGNATURE", "Unauthorized", "auth"),
+            BodyTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", "Body too large", "request"),
+            BodyUnreadable(_) => (StatusCode::BAD_REQUEST, "BODY_UNREADABLE", "Bad request", "request"),
+            NotJsonObject(_) => (StatusCode::BAD_REQUEST, "NOT_JSON_OBJECT", "Bad request", "request"),
+            UnknownOperation(_) => (StatusCode::NOT_FOUND, "UNKNOWN_OPERATION", "Not found", "request"),
+            UnknownRid(_) => (StatusCode::NOT_FOUND, "UNKNOWN_RID", "Not found", "request"),
+            RidExpired(_) => (StatusCode::GONE, "RID_EXPIRED", "Too late", "request"),
+            RidConflict(_) => (StatusCode::CONFLICT, "RID_ALREADY_ANSWERED", "Conflict", "request"),
+            UnknownWebhookType(_) => (StatusCode::BAD_REQUEST, "UNKNOWN_WEBHOOK_TYPE", "Bad request", "request"),
+            Invalid(errors) => {
+                let body = ErrorBody::new("VALIDATION", "Invalid body", "request", validation_text(errors))
+                    .with_field_errors(errors.clone());
+                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            }
+            Store(error) => return store_failure(error),
+        };
+        answer(status, code, title, kind, text)
+    }
+}
+
+fn validation_text(errors: &[rahunok_protocol::FieldError]) -> String {
+    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!("the body is not valid for this operation ({}); the request stays open until its deadline, send a corrected answer", listed.join("; "))
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let text = self.to_string();
+        match &self {
+            AdminError::Unauthorized => answer(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "Unauthorized", "auth", text),
+            AdminError::UnknownRestaurant(_) => {
+                answer(StatusCode::NOT_FOUND, "UNKNOWN_RESTAURANT", "Not found", "request", text)
+            }
+            AdminError::UnknownOperation(_) => {
+                answer(StatusCode::NOT_FOUND, "UNKNOWN_OPERATION", "Not found", "request", text)
+            }
+            AdminError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
+            AdminError::Link(error) => link_failure(error),
+            AdminError::Store(error) => store_failure(error),
+        }
+    }
+}
+
+fn link_failure(error: &LinkError) -> Response {
+    let text = error.to_string();
+    match error {
+        LinkError::Offline => answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "POS_OFFLINE",
+            "POS offline",
+            "pos",
+            "the restaurant's POS is not connected: check that it runs and holds a socket to /restaurantEntryPoint".into(),
+        ),
+        LinkError::Timeout(_) => answer(StatusCode::GATEWAY_TIMEOUT, "POS_TIMEOUT", "POS too slow", "pos", text),
+        LinkError::PosFail { substate, message } => {
+            let text = match message {
+                Some(m) => format!("the POS answered FAIL ({substate}): {m}"),
+                None => format!("the POS answered FAIL ({substate})"),
+            };
+            answer(StatusCode::BAD_GATEWAY, "POS_FAIL", substate, "pos", text)
+        }
+        LinkError::Unreadable(_) => answer(StatusCode::BAD_GATEWAY, "POS_ANSWER_UNREADABLE", "Bad POS answer", "pos", text),
+    }
+}

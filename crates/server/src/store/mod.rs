@@ -1,0 +1,114 @@
+//! The store: everything Rahunok must remember, in an SQLite file by default or in PostgreSQL
+//! for a cluster. One set of queries serves both (through sqlx's `Any` driver); the schema uses
+//! only types both understand (TEXT, BIGINT), and times are unix milliseconds.
+
+mod migrations;
+mod orders_cache;
+mod request_log;
+mod restaurants;
+mod server_settings;
+mod snapshots;
+
+pub use orders_cache::CachedOrder;
+pub use request_log::{RequestLogEntry, RequestLogQuery};
+pub use restaurants::{Restaurant, RestaurantCredentials};
+pub use snapshots::{Snapshot, SnapshotKind};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// What went wrong talking to the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored value could not be read back.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The data directory could not be created.
+    #[error("cannot use data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file in the data directory.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating if needed) `rahunok.db` in `data_dir` and migrates it.
+    pub async fn open_sqlite(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
+        let file = data_dir.join("rahunok.db");
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        Store::connect(&url, Backend::Sqlite).await
+    }
+
+    /// Connects to PostgreSQL (`postgres://…`) and migrates it.
+    pub async fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        Store::connect(url, Backend::Postgres).await
+    }
+
+    async fn connect(url: &str, backend: Backend) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(url).await?;
+        let store = Store { pool, backend };
+        migrations::run(&store).await?;
+        Ok(store)
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Now, in unix milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
+
+pub(crate) fn column<T>(row: &AnyRow, name: &str) -> Result<T, StoreError>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    row.try_get(name).map_err(StoreError::from)
+}

@@ -1,0 +1,110 @@
+//! The request log: every request sent to a POS, its callback, timings and outcome, with both
+//! bodies exactly as they travelled (the raw callback text, unknown fields included).
+
+use super::{column, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+
+/// One finished request.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestLogEntry {
+    /// The request id.
+    #[serde(rename = "rID")]
+    pub rid: String,
+    /// The restaurant.
+    pub resto_id: String,
+    /// Operation name.
+    pub operation: String,
+    /// When the frame was sent, unix ms.
+    pub sent_at: i64,
+    /// When it finished (answered, failed, timed out), unix ms.
+    pub finished_at: Option<i64>,
+    /// Round trip in ms.
+    pub latency_ms: Option<i64>,
+    /// `answered`, `pos_fail`, `timeout`, `offline`, `sent` (no callback expected).
+    pub outcome: String,
+    /// The frame sent.
+    pub request_body: String,
+    /// The callback body, as received.
+    pub response_body: Option<String>,
+    /// Extra detail (the FAIL substate, ...).
+    pub detail: Option<String>,
+}
+
+/// Filters for reading the log.
+#[derive(Debug, Clone, Default)]
+pub struct RequestLogQuery {
+    /// Only this operation.
+    pub operation: Option<String>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+fn entry_from(row: &AnyRow) -> Result<RequestLogEntry, StoreError> {
+    Ok(RequestLogEntry {
+        rid: column(row, "rid")?,
+        resto_id: column(row, "resto_id")?,
+        operation: column(row, "operation")?,
+        sent_at: column(row, "sent_at")?,
+        finished_at: column(row, "finished_at")?,
+        latency_ms: column(row, "latency_ms")?,
+        outcome: column(row, "outcome")?,
+        request_body: column(row, "request_body")?,
+        response_body: column(row, "response_body")?,
+        detail: column(row, "detail")?,
+    })
+}
+
+impl Store {
+    /// Writes a batch of finished requests in one transaction.
+    pub async fn insert_request_log(&self, entries: &[RequestLogEntry]) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        for e in entries {
+            sqlx::query(
+                "INSERT INTO request_log (rid, resto_id, operation, sent_at, finished_at, latency_ms, outcome, \
+                 request_body, response_body, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (rid) DO NOTHING",
+            )
+            .bind(&e.rid)
+            .bind(&e.resto_id)
+            .bind(&e.operation)
+            .bind(e.sent_at)
+            .bind(e.finished_at)
+            .bind(e.latency_ms)
+            .bind(&e.outcome)
+            .bind(&e.request_body)
+            .bind(e.response_body.clone())
+            .bind(e.detail.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The newest entries of a restaurant's log.
+    pub async fn request_log(&self, resto_id: &str, query: &RequestLogQuery) -> Result<Vec<RequestLogEntry>, StoreError> {
+        let limit = query.limit.clamp(1, 1000);
+        let rows = match &query.operation {
+            Some(operation) => {
+                sqlx::query(
+                    "SELECT * FROM request_log WHERE resto_id = $1 AND operation = $2 ORDER BY sent_at DESC, rid DESC LIMIT $3",
+                )
+                .bind(resto_id)
+                .bind(operation)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM request_log WHERE resto_id = $1 ORDER BY sent_at DESC, rid DESC LIMIT $2")
+                    .bind(resto_id)
+                    .bind(limit)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        rows.iter().map(entry_from).collect()
+    }
+}

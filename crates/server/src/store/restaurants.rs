@@ -1,0 +1,155 @@
+//! Restaurants and their POS credentials. Only the HMAC-effective key of each secret is kept
+//! (see `rahunok_protocol::signing`); a rotated-out key stays valid until its grace period ends.
+
+use super::{column, now_ms, Store, StoreError};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use rahunok_protocol::ops::SetSettings;
+use rahunok_protocol::signing::{generate_secret, SigningKey};
+use rand::distributions::{Alphanumeric, DistString};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// A restaurant as the platform knows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Restaurant {
+    /// The public id the POS authenticates with.
+    pub resto_id: String,
+    /// Display name.
+    pub name: String,
+    /// Creation time, unix ms.
+    pub created_at: i64,
+    /// What the POS is told on connect.
+    pub settings: SetSettings,
+    /// When the previous secret stops working (after a rotation), unix ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_secret_valid_until: Option<i64>,
+}
+
+/// The keys a restaurant's POS may sign with right now.
+#[derive(Debug, Clone)]
+pub struct RestaurantCredentials {
+    /// The current key.
+    pub current: SigningKey,
+    /// The previous key, while its grace period lasts.
+    pub previous: Option<SigningKey>,
+}
+
+impl RestaurantCredentials {
+    /// Every key that is valid now, current first.
+    pub fn keys(&self) -> impl Iterator<Item = &SigningKey> {
+        std::iter::once(&self.current).chain(self.previous.iter())
+    }
+
+    /// Checks a secret presented in Basic auth.
+    pub fn accepts_secret(&self, secret: &str) -> bool {
+        // Check every key so the time taken does not say which one matched.
+        self.keys().fold(false, |ok, key| key.matches_secret(secret) | ok)
+    }
+}
+
+fn encode_key(key: &SigningKey) -> String {
+    STANDARD.encode(key.to_bytes())
+}
+
+fn decode_key(text: &str) -> Result<SigningKey, StoreError> {
+    let bytes = STANDARD.decode(text).map_err(|e| StoreError::Corrupt(format!("signing key: {e}")))?;
+    let array: [u8; 32] = bytes.try_into().map_err(|_| StoreError::Corrupt("signing key length".into()))?;
+    Ok(SigningKey::from_bytes(array))
+}
+
+fn restaurant_from(row: &AnyRow) -> Result<Restaurant, StoreError> {
+    let settings: String = column(row, "settings")?;
+    Ok(Restaurant {
+        resto_id: column(row, "resto_id")?,
+        name: column(row, "name")?,
+        created_at: column(row, "created_at")?,
+        settings: serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?,
+        previous_secret_valid_until: column::<Option<i64>>(row, "previous_valid_until")?.filter(|t| *t > now_ms()),
+    })
+}
+
+const RESTAURANT_COLUMNS: &str = "resto_id, name, created_at, settings, previous_valid_until";
+
+impl Store {
+    /// Creates a restaurant; returns it with its new `SECRET_KEY` (shown once, never stored).
+    pub async fn create_restaurant(&self, name: &str) -> Result<(Restaurant, String), StoreError> {
+        let resto_id = Alphanumeric.sample_string(&mut rand::thread_rng(), 12).to_ascii_lowercase();
+        let secret = generate_secret();
+        let key = SigningKey::derive(&secret).expect("generated secrets are long enough");
+        let settings = serde_json::to_string(&SetSettings::default()).expect("settings serialise");
+        sqlx::query(
+            "INSERT INTO restaurants (resto_id, name, signing_key, settings, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&resto_id)
+        .bind(name)
+        .bind(encode_key(&key))
+        .bind(settings)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        let restaurant = self.restaurant(&resto_id).await?.ok_or_else(|| StoreError::Corrupt("vanished".into()))?;
+        Ok((restaurant, secret))
+    }
+
+    /// One restaurant.
+    pub async fn restaurant(&self, resto_id: &str) -> Result<Option<Restaurant>, StoreError> {
+        let sql = format!("SELECT {RESTAURANT_COLUMNS} FROM restaurants WHERE resto_id = $1");
+        let row = sqlx::query(&sql).bind(resto_id).fetch_optional(self.pool()).await?;
+        row.as_ref().map(restaurant_from).transpose()
+    }
+
+    /// Every restaurant, by name.
+    pub async fn restaurants(&self) -> Result<Vec<Restaurant>, StoreError> {
+        let sql = format!("SELECT {RESTAURANT_COLUMNS} FROM restaurants ORDER BY name, resto_id");
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
+        rows.iter().map(restaurant_from).collect()
+    }
+
+    /// The keys a restaurant's POS may use now; `None` for an unknown restaurant.
+    pub async fn credentials(&self, resto_id: &str) -> Result<Option<RestaurantCredentials>, StoreError> {
+        let row = sqlx::query(
+            "SELECT signing_key, previous_signing_key, previous_valid_until FROM restaurants WHERE resto_id = $1",
+        )
+        .bind(resto_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let current = decode_key(&column::<String>(&row, "signing_key")?)?;
+        let valid_until: Option<i64> = column(&row, "previous_valid_until")?;
+        let previous = match (column::<Option<String>>(&row, "previous_signing_key")?, valid_until) {
+            (Some(text), Some(until)) if until > now_ms() => Some(decode_key(&text)?),
+            _ => None,
+        };
+        Ok(Some(RestaurantCredentials { current, previous }))
+    }
+
+    /// Issues a new secret; the old one keeps working for `grace_ms`. `None` for an unknown
+    /// restaurant.
+    pub async fn rotate_secret(&self, resto_id: &str, grace_ms: i64) -> Result<Option<(String, i64)>, StoreError> {
+        let secret = generate_secret();
+        let key = SigningKey::derive(&secret).expect("generated secrets are long enough");
+        let valid_until = now_ms() + grace_ms.max(0);
+        let done = sqlx::query(
+            "UPDATE restaurants SET previous_signing_key = signing_key, previous_valid_until = $1, signing_key = $2 WHERE resto_id = $3",
+        )
+        .bind(valid_until)
+        .bind(encode_key(&key))
+        .bind(resto_id)
+        .execute(self.pool())
+        .await?;
+        Ok((done.rows_affected() == 1).then_some((secret, valid_until)))
+    }
+
+    /// Replaces the settings pushed to the POS.
+    pub async fn save_settings(&self, resto_id: &str, settings: &SetSettings) -> Result<bool, StoreError> {
+        let text = serde_json::to_string(settings).expect("settings serialise");
+        let done = sqlx::query("UPDATE restaurants SET settings = $1 WHERE resto_id = $2")
+            .bind(text)
+            .bind(resto_id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
