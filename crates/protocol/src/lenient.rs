@@ -146,6 +146,38 @@ where
     deserializer.deserialize_any(ListVisitor(PhantomData))
 }
 
+/// An object where `null` and `""` mean its default (`"discounts": null`).
+pub fn object_or_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned + Default,
+{
+    struct ObjectVisitor<T>(PhantomData<T>);
+    impl<'de, T: DeserializeOwned + Default> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object, null, or an empty string")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+            Ok(T::default())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<T, E> {
+            Ok(T::default())
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+            if text.trim().is_empty() {
+                Ok(T::default())
+            } else {
+                Err(E::invalid_type(de::Unexpected::Str(text), &self))
+            }
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_any(ObjectVisitor(PhantomData))
+}
+
 /// A list of strings that may also arrive as one comma-separated string (`"waiter, manager"`).
 pub fn string_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     struct StringListVisitor;

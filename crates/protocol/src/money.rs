@@ -163,3 +163,31 @@ pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Mon
 pub fn or_zero<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
     optional(deserializer).map(Option::unwrap_or_default)
 }
+
+/// The part of `total` that `part` out of `whole` represents, rounded half up to the kopiyka
+/// (e.g. the price of 1 of 3 coffees on one line). `None` when `whole` is zero or `part`
+/// exceeds it.
+///
+/// ```
+/// use rahunok_protocol::{money::share_of, Money, Quantity};
+/// let line = Money::parse("180").unwrap();
+/// let one = share_of(line, Quantity::whole(1), Quantity::whole(3)).unwrap();
+/// assert_eq!(one.to_string(), "60.00");
+/// let weight = share_of(Money::parse("100").unwrap(), Quantity::parse("0.1").unwrap(), Quantity::parse("0.3").unwrap()).unwrap();
+/// assert_eq!(weight.to_string(), "33.33");
+/// ```
+pub fn share_of(total: Money, part: crate::Quantity, whole: crate::Quantity) -> Option<Money> {
+    let (part, whole) = (part.decimal(), whole.decimal());
+    if whole.is_zero() {
+        return None;
+    }
+    // part/whole = (pm / 10^ps) / (wm / 10^ws) = pm * 10^ws / (wm * 10^ps)
+    let numerator = i128::from(part.mantissa()) * 10i128.pow(whole.scale());
+    let denominator = i128::from(whole.mantissa()) * 10i128.pow(part.scale());
+    if numerator > denominator {
+        return None;
+    }
+    let scaled = i128::from(total.kopiyky()) * numerator;
+    let rounded = (2 * scaled + denominator) / (2 * denominator);
+    Money::from_kopiyky(i64::try_from(rounded).ok()?)
+}

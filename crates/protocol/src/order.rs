@@ -66,7 +66,7 @@ pub struct Order {
     #[serde(default, deserialize_with = "money::optional", skip_serializing_if = "Option::is_none")]
     pub bill_amount_for_tips: Option<Money>,
     /// Discounts applied.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::object_or_default")]
     pub discounts: Discounts,
     /// Payment type name, if the POS has one.
     #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
@@ -101,7 +101,7 @@ impl Order {
     }
 }
 
-fn opt_order_state<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<OrderState>, D::Error> {
+pub(crate) fn opt_order_state<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<OrderState>, D::Error> {
     match lenient::opt_string(d)? {
         None => Ok(None),
         Some(text) => OrderState::from_wire(&text)

@@ -69,6 +69,18 @@ impl Serialize for Quantity {
     }
 }
 
+/// Deserializes an optional quantity: absent, `null` and `""` are `None`.
+pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Quantity>, D::Error> {
+    match WireScalar::deserialize(deserializer)? {
+        WireScalar::Null => Ok(None),
+        WireScalar::Text(text) if text.trim().is_empty() => Ok(None),
+        WireScalar::Number(text) | WireScalar::Text(text) => {
+            Quantity::parse(&text).map(Some).map_err(de::Error::custom)
+        }
+        other => Err(de::Error::custom(format!("expected a quantity, found {other}"))),
+    }
+}
+
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Quantity, D::Error> {
         match WireScalar::deserialize(deserializer)? {

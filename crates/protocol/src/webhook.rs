@@ -119,7 +119,7 @@ pub struct ShortOrder {
     #[serde(default, deserialize_with = "crate::money::or_zero")]
     pub total_sum: Money,
     /// NEW or BILL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::order::opt_order_state", skip_serializing_if = "Option::is_none")]
     pub state: Option<OrderState>,
 }
 

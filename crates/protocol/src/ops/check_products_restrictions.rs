@@ -89,6 +89,6 @@ pub struct ItemRestriction {
     #[serde(default, deserialize_with = "lenient::bool")]
     pub available: bool,
     /// How much more was asked than is left.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::quantity::optional", skip_serializing_if = "Option::is_none")]
     pub exceed_quantity: Option<Quantity>,
 }

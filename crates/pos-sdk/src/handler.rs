@@ -1,0 +1,110 @@
+//! The [`Handler`] trait: what a POS does for each operation. Every method has a default that
+//! answers `FAIL` / `POS_ERROR` saying the operation is not implemented, so a POS implements
+//! only what it supports.
+
+use rahunok_protocol::ops::*;
+use std::future::Future;
+
+/// A typed answer, or a failure the server sees as `state: FAIL` with a substate.
+pub type Answer<A> = Result<A, Failure>;
+
+/// A `FAIL` answer: a substate (`TABLE_NOT_FOUND`, `ORDER_NOT_FOUND`, ...) and a message.
+///
+/// ```
+/// let f = rahunok_pos_sdk::Failure::new("TABLE_NOT_FOUND", "no table 99");
+/// assert_eq!(f.substate, "TABLE_NOT_FOUND");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The substate.
+    pub substate: String,
+    /// A message for the server's operator.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with a substate and a message.
+    pub fn new(substate: &str, message: impl Into<String>) -> Failure {
+        Failure { substate: substate.to_string(), message: message.into() }
+    }
+
+    fn not_implemented(operation: &str) -> Failure {
+        Failure::new(rahunok_protocol::envelope::substate::POS_ERROR, format!("{operation} is not implemented by this POS"))
+    }
+}
+
+macro_rules! not_implemented {
+    ($name:literal) => {
+        async { Err(Failure::not_implemented($name)) }
+    };
+}
+
+/// What a POS does for each request of the server (see the crate docs for an example).
+pub trait Handler: Send + Sync + 'static {
+    /// `getBill`.
+    fn get_bill(&self, _request: GetBill) -> impl Future<Output = Answer<BillAnswer>> + Send {
+        not_implemented!("getBill")
+    }
+    /// `payBill`.
+    fn pay_bill(&self, _request: PayBill) -> impl Future<Output = Answer<PayBillAnswer>> + Send {
+        not_implemented!("payBill")
+    }
+    /// `splitOrder`.
+    fn split_order(&self, _request: SplitOrder) -> impl Future<Output = Answer<SplitAnswer>> + Send {
+        not_implemented!("splitOrder")
+    }
+    /// `tablesInfo`.
+    fn tables_info(&self, _request: TablesInfo) -> impl Future<Output = Answer<TablesInfoAnswer>> + Send {
+        not_implemented!("tablesInfo")
+    }
+    /// `hallplansInfo`.
+    fn hallplans_info(&self, _request: HallplansInfo) -> impl Future<Output = Answer<HallplansInfoAnswer>> + Send {
+        not_implemented!("hallplansInfo")
+    }
+    /// `usersInfo`.
+    fn users_info(&self, _request: UsersInfo) -> impl Future<Output = Answer<UsersInfoAnswer>> + Send {
+        not_implemented!("usersInfo")
+    }
+    /// `categoriesInfo`.
+    fn categories_info(&self, _request: CategoriesInfo) -> impl Future<Output = Answer<CategoriesInfoAnswer>> + Send {
+        not_implemented!("categoriesInfo")
+    }
+    /// `menuInfo`.
+    fn menu_info(&self, _request: MenuInfo) -> impl Future<Output = Answer<MenuInfoAnswer>> + Send {
+        not_implemented!("menuInfo")
+    }
+    /// `stopList`.
+    fn stop_list(&self, _request: StopList) -> impl Future<Output = Answer<StopListAnswer>> + Send {
+        not_implemented!("stopList")
+    }
+    /// `checkWork`.
+    fn check_work(&self, _request: CheckWork) -> impl Future<Output = Answer<CheckWorkAnswer>> + Send {
+        not_implemented!("checkWork")
+    }
+    /// `versionInfo`.
+    fn version_info(&self, _request: VersionInfo) -> impl Future<Output = Answer<VersionInfoAnswer>> + Send {
+        async { Ok(VersionInfoAnswer::default()) }
+    }
+    /// `checkProductsRestrictions`.
+    fn check_products_restrictions(
+        &self,
+        _request: CheckProductsRestrictions,
+    ) -> impl Future<Output = Answer<RestrictionsAnswer>> + Send {
+        not_implemented!("checkProductsRestrictions")
+    }
+    /// `createOrderOnTable`.
+    fn create_order_on_table(
+        &self,
+        _request: CreateOrderOnTable,
+    ) -> impl Future<Output = Answer<CreateOrderAnswer>> + Send {
+        not_implemented!("createOrderOnTable")
+    }
+    /// `setSettings` (no callback).
+    fn set_settings(&self, _settings: SetSettings) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+    /// `showMessage` (no callback).
+    fn show_message(&self, _message: ShowMessage) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+}

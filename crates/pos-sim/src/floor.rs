@@ -1,0 +1,293 @@
+//! The restaurant floor as the virtual POS keeps it in memory: open orders, paid bills, and
+//! what changed since the last `ORDERS_CACHE` push. All the operations' rules live here, free of
+//! I/O, so they read like the POS behaviour the spec describes.
+
+use crate::fixture::Fixture;
+use rahunok_protocol::envelope::substate;
+use rahunok_protocol::money::share_of;
+use rahunok_protocol::ops::{SplitOrder, SplitPosition};
+use rahunok_protocol::order::{Discount, Dish, Order, OrderState};
+use rahunok_protocol::{Money, Quantity};
+use rahunok_pos_sdk::Failure;
+use std::collections::{BTreeSet, HashMap};
+
+/// A bill the POS closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidBill {
+    /// The order as it was when paid.
+    pub order: Order,
+    /// What the guest paid for it.
+    pub sum: Money,
+    /// The tip.
+    pub tips: Money,
+    /// How many `payBill` requests closed it (1 unless something went wrong).
+    pub times_paid: u32,
+}
+
+/// The in-memory state (see the module docs).
+#[derive(Debug, Default)]
+pub struct Floor {
+    open: Vec<Order>,
+    paid: HashMap<String, PaidBill>,
+    changed: BTreeSet<String>,
+    closed_since_push: Vec<String>,
+    next_bill_number: i64,
+    created_by_external_id: HashMap<String, String>,
+}
+
+impl Floor {
+    /// The floor at the start of the fixture's day.
+    pub fn new(fixture: &Fixture) -> Floor {
+        let next = fixture.orders.iter().filter_map(|o| o.order_number).max().unwrap_or(1000) + 1;
+        Floor {
+            open: fixture.orders.clone(),
+            changed: fixture.orders.iter().map(|o| o.bill_id.clone()).collect(),
+            next_bill_number: next,
+            ..Floor::default()
+        }
+    }
+
+    /// Open orders on a table.
+    pub fn orders_on_table(&self, table_number: &str) -> Vec<Order> {
+        self.open.iter().filter(|o| o.table_number.as_deref() == Some(table_number)).cloned().collect()
+    }
+
+    /// An open order by bill id.
+    pub fn open_order(&self, bill_id: &str) -> Option<&Order> {
+        self.open.iter().find(|o| o.bill_id == bill_id)
+    }
+
+    /// Every open order.
+    pub fn open_orders(&self) -> &[Order] {
+        &self.open
+    }
+
+    /// A paid bill.
+    pub fn paid(&self, bill_id: &str) -> Option<&PaidBill> {
+        self.paid.get(bill_id)
+    }
+
+    /// Replaces an open order (tests use it to change a bill while a guest looks at it).
+    pub fn replace_order(&mut self, order: Order) {
+        if let Some(slot) = self.open.iter_mut().find(|o| o.bill_id == order.bill_id) {
+            self.changed.insert(order.bill_id.clone());
+            *slot = order;
+        }
+    }
+
+    /// `payBill`: closes the order when the sum matches.
+    pub fn pay(&mut self, bill_id: &str, sum: Money, tips: Money) -> Result<Order, Failure> {
+        if let Some(paid) = self.paid.get_mut(bill_id) {
+            return Err(Failure::new(substate::ORDER_ALREADY_PAID, format!("bill {bill_id} is already paid ({})", paid.sum)));
+        }
+        let index = self
+            .open
+            .iter()
+            .position(|o| o.bill_id == bill_id)
+            .ok_or_else(|| Failure::new(substate::ORDER_NOT_FOUND, format!("no open bill {bill_id}")))?;
+        let total = self.open[index].total_sum;
+        if sum != total {
+            return Err(Failure::new(substate::SUM_MISMATCH, format!("bill {bill_id} is {total}, paid {sum}")));
+        }
+        let mut order = self.open.remove(index);
+        order.state = Some(OrderState::Payed);
+        self.paid.insert(bill_id.to_string(), PaidBill { order: order.clone(), sum, tips, times_paid: 1 });
+        self.changed.remove(bill_id);
+        self.closed_since_push.push(bill_id.to_string());
+        Ok(order)
+    }
+
+    /// `splitOrder`: moves the chosen positions (and their modifiers) into a new bill. Returns
+    /// the parent (what remains) and the child.
+    pub fn split(&mut self, request: &SplitOrder) -> Result<(Order, Order), Failure> {
+        let index = self
+            .open
+            .iter()
+            .position(|o| o.bill_id == request.bill_id)
+            .ok_or_else(|| Failure::new(substate::ORDER_NOT_FOUND, format!("no open bill {}", request.bill_id)))?;
+        let mut parent = self.open[index].clone();
+        if !parent.split_available {
+            return Err(Failure::new(substate::POS_ERROR, "this order cannot be split"));
+        }
+        let mut moved_guests = Vec::new();
+        for position in &request.positions {
+            let moved = take_position(&mut parent, position)?;
+            moved_guests.push(moved);
+        }
+        let child_lines: Vec<Dish> = moved_guests.into_iter().flatten().collect();
+        let control: Money = child_lines.iter().map(|d| d.sum).sum();
+        if control != request.control_sum {
+            return Err(Failure::new(
+                substate::SUM_MISMATCH,
+                format!("the chosen positions add up to {control}, controlSum was {}", request.control_sum),
+            ));
+        }
+        if parent.lines().all(|d| d.sum == Money::ZERO) {
+            return Err(Failure::new(substate::POS_ERROR, "a split must leave something on the parent bill"));
+        }
+        let number = self.next_bill_number;
+        self.next_bill_number += 1;
+        let mut child = parent.clone();
+        child.bill_id = format!("b-{number}");
+        child.order_number = Some(number);
+        child.root_bill_id = parent.root_bill_id.clone().or_else(|| Some(parent.bill_id.clone()));
+        child.guests = vec![rahunok_protocol::order::Guest { name: "Гість".into(), dishes: child_lines }];
+        let parent_raw_before = raw_sum(&self.open[index]);
+        split_discounts(&mut parent, &mut child, parent_raw_before);
+        retotal(&mut parent);
+        retotal(&mut child);
+        parent.guests.retain(|g| !g.dishes.is_empty());
+        self.open[index] = parent.clone();
+        self.open.push(child.clone());
+        self.changed.insert(parent.bill_id.clone());
+        self.changed.insert(child.bill_id.clone());
+        Ok((parent, child))
+    }
+
+    /// Creates and pays an order from the guest's phone (`createOrderOnTable`); a repeated
+    /// `externalId` returns the bill created the first time.
+    pub fn create_paid_order(&mut self, external_id: &str, table: &rahunok_protocol::ops::Table, lines: Vec<Dish>, waiter: Option<(&str, &str)>) -> Order {
+        if let Some(bill_id) = self.created_by_external_id.get(external_id) {
+            if let Some(paid) = self.paid.get_mut(bill_id) {
+                return paid.order.clone();
+            }
+        }
+        let number = self.next_bill_number;
+        self.next_bill_number += 1;
+        let mut order = Order {
+            bill_id: format!("b-{number}"),
+            root_bill_id: Some(format!("b-{number}")),
+            order_number: Some(number),
+            table_id: Some(table.id.clone()),
+            table_number: Some(table.number.to_string()),
+            created: None,
+            state: Some(OrderState::Payed),
+            total_sum: Money::ZERO,
+            raw_sum: None,
+            bonus_sum: None,
+            bill_amount_for_tips: None,
+            discounts: Default::default(),
+            payment_type: None,
+            pricing_time: None,
+            is_banquet_order: false,
+            is_delivery: false,
+            split_available: false,
+            waiter: waiter.map(|(_, name)| name.to_string()),
+            waiter_id: waiter.map(|(id, _)| id.to_string()),
+            guests: vec![rahunok_protocol::order::Guest { name: "Гість 1".into(), dishes: lines }],
+        };
+        retotal(&mut order);
+        let paid = PaidBill { order: order.clone(), sum: order.total_sum, tips: Money::ZERO, times_paid: 1 };
+        self.paid.insert(order.bill_id.clone(), paid);
+        self.created_by_external_id.insert(external_id.to_string(), order.bill_id.clone());
+        order
+    }
+
+    /// What to push in the next `ORDERS_CACHE` (changed full orders) and `ORDERS_CLOSED`, and
+    /// forget that they changed.
+    pub fn take_changes(&mut self) -> (Vec<Order>, Vec<String>) {
+        let changed = std::mem::take(&mut self.changed);
+        let orders = self.open.iter().filter(|o| changed.contains(&o.bill_id)).cloned().collect();
+        (orders, std::mem::take(&mut self.closed_since_push))
+    }
+}
+
+/// Removes `position` (with its modifiers) from the parent, or the chosen part of it, and
+/// returns the lines that move.
+fn take_position(parent: &mut Order, position: &SplitPosition) -> Result<Vec<Dish>, Failure> {
+    let not_found = || Failure::new(substate::POS_ERROR, format!("position {} is not on this bill", position.id));
+    let guest = parent
+        .guests
+        .iter_mut()
+        .find(|g| g.dishes.iter().any(|d| d.position_id.as_deref() == Some(position.id.as_str())))
+        .ok_or_else(not_found)?;
+    let line = guest.dishes.iter().find(|d| d.position_id.as_deref() == Some(position.id.as_str())).ok_or_else(not_found)?;
+    if line.linked_to.is_some() {
+        return Err(Failure::new(substate::POS_ERROR, format!("position {} moves with its parent line", position.id)));
+    }
+    let whole = line.count;
+    if position.quantity.is_zero() || share_of(Money::ZERO, position.quantity, whole).is_none() {
+        return Err(Failure::new(substate::POS_ERROR, format!("position {} has {} to move, not {}", position.id, whole, position.quantity)));
+    }
+    let family: Vec<usize> = guest
+        .dishes
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.position_id.as_deref() == Some(position.id.as_str()) || d.linked_to.as_deref() == Some(position.id.as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    let everything = position.quantity == whole;
+    let mut moved = Vec::new();
+    for &i in family.iter().rev() {
+        if everything {
+            moved.push(guest.dishes.remove(i));
+            continue;
+        }
+        let line = &mut guest.dishes[i];
+        let part = share_of(line.sum, position.quantity, whole).expect("checked above");
+        let mut piece = line.clone();
+        piece.sum = part;
+        piece.count = scale_count(line.count, position.quantity, whole);
+        piece.position_id = piece.position_id.map(|p| format!("{p}-s"));
+        piece.linked_to = piece.linked_to.map(|p| format!("{p}-s"));
+        line.sum = line.sum - part;
+        line.count = remaining_count(line.count, piece.count);
+        moved.push(piece);
+    }
+    moved.reverse();
+    Ok(moved)
+}
+
+/// `count * part / whole` for a line's count (modifier counts follow their parent).
+fn scale_count(count: Quantity, part: Quantity, whole: Quantity) -> Quantity {
+    if count == whole {
+        return part;
+    }
+    count
+}
+
+fn remaining_count(count: Quantity, moved: Quantity) -> Quantity {
+    let scale = count.decimal().scale().max(moved.decimal().scale());
+    match (count.decimal().rescale(scale), moved.decimal().rescale(scale)) {
+        (Some(a), Some(b)) if a >= b => Quantity::parse(&rahunok_protocol::decimal::Decimal::new(a - b, scale).to_string()).unwrap_or(count),
+        _ => count,
+    }
+}
+
+fn raw_sum(order: &Order) -> Money {
+    order.lines().map(|d| d.sum).sum()
+}
+
+/// Splits the parent's discounts between parent and child in proportion to their lines,
+/// so the two totals add up to the old total exactly.
+fn split_discounts(parent: &mut Order, child: &mut Order, raw_before: Money) {
+    let child_raw = raw_sum(child);
+    child.discounts.list = parent
+        .discounts
+        .list
+        .iter_mut()
+        .filter_map(|discount| {
+            let share = share_of_money(discount.sum, child_raw, raw_before)?;
+            discount.sum = discount.sum - share;
+            (share > Money::ZERO).then(|| Discount { id: discount.id.clone(), name: discount.name.clone(), sum: share })
+        })
+        .collect();
+}
+
+fn share_of_money(total: Money, part: Money, whole: Money) -> Option<Money> {
+    if whole == Money::ZERO {
+        return None;
+    }
+    let scaled = i128::from(total.kopiyky()) * i128::from(part.kopiyky());
+    let denominator = i128::from(whole.kopiyky());
+    Money::from_kopiyky(i64::try_from((2 * scaled + denominator) / (2 * denominator)).ok()?)
+}
+
+/// Recomputes an order's sums from its lines and discounts.
+pub fn retotal(order: &mut Order) {
+    let raw = raw_sum(order);
+    let discount: Money = order.discounts.list.iter().map(|d| d.sum).sum();
+    order.raw_sum = Some(raw);
+    order.bill_amount_for_tips = Some(raw);
+    order.total_sum = raw - discount;
+}
