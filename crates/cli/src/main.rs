@@ -1,1 +1,259 @@
-fn main() {}
+//! `rahunok`: run the platform, manage restaurants, run a virtual POS, measure.
+
+mod bench;
+mod demo;
+mod store_args;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use rahunok_pos_sdk::PosConfig;
+use rahunok_pos_sim::{Fixture, VirtualPos};
+use rahunok_server::{Config, Server};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use store_args::StoreArgs;
+
+#[derive(Parser)]
+#[command(
+    name = "rahunok",
+    version,
+    about = "Pay the restaurant bill by QR code: an Expirenza-compatible POS gateway."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (SQLite in --data by default; PostgreSQL with --database-url).
+    Serve(ServeArgs),
+    /// Create, list and re-key restaurants (works on the store directly).
+    #[command(subcommand)]
+    Restaurant(RestaurantCommand),
+    /// Print the admin API token of a store.
+    AdminToken(StoreArgs),
+    /// Run a virtual restaurant POS against a server.
+    PosSim(PosSimArgs),
+    /// Measure getBill round trips and idle-socket memory against a real server process.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "RAHUNOK_LISTEN")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Seconds a request waits for the POS callback.
+    #[arg(long, default_value_t = 80.0)]
+    callback_timeout: f64,
+    /// Seconds between server pings on each POS socket.
+    #[arg(long, default_value_t = 15.0)]
+    ping_interval: f64,
+    /// Seconds of silence after which a POS socket is closed.
+    #[arg(long, default_value_t = 90.0)]
+    silence_timeout: f64,
+    /// Largest callback body, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    callback_body_limit: usize,
+    /// Refuse POS sockets without `Cookie: system=<POS name>` (as production does).
+    #[arg(long)]
+    strict: bool,
+    /// Also create a demo restaurant (once) and run the virtual POS against it in-process.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum RestaurantCommand {
+    /// Create a restaurant and print its RESTO_ID and SECRET_KEY (the secret is shown only now).
+    Add {
+        /// The restaurant's name.
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Print JSON instead of KEY=value lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List restaurants.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Issue a new SECRET_KEY; the old one keeps working for the grace period.
+    RotateSecret {
+        /// The RESTO_ID.
+        resto_id: String,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Seconds the old secret stays valid.
+        #[arg(long, default_value_t = 86_400)]
+        grace_seconds: u64,
+        /// Print JSON instead of KEY=value lines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct PosSimArgs {
+    /// The server, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "RAHUNOK_SERVER")]
+    server: String,
+    /// The restaurant's RESTO_ID.
+    #[arg(long, env = "RESTO_ID")]
+    resto: String,
+    /// The restaurant's SECRET_KEY.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    secret: String,
+    /// A fixture JSON file (default: the bundled Kyiv café).
+    #[arg(long)]
+    fixture: Option<PathBuf>,
+    /// The POS name sent in the `system` cookie.
+    #[arg(long, default_value = "RahunokSim")]
+    pos_name: String,
+    /// Seconds between ORDERS_CACHE pushes (0: none).
+    #[arg(long, default_value_t = 5.0)]
+    cache_interval: f64,
+}
+
+fn seconds(value: f64, flag: &str) -> Result<Duration> {
+    if !(value.is_finite() && value > 0.0) {
+        bail!("--{flag} must be a positive number of seconds, got {value}");
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+fn init_logging() {
+    let level = match std::env::var("RAHUNOK_LOG").unwrap_or_default().to_ascii_lowercase().as_str() {
+        "debug" => tracing::Level::DEBUG,
+        "warn" => tracing::Level::WARN,
+        "error" => tracing::Level::ERROR,
+        "trace" => tracing::Level::TRACE,
+        _ => tracing::Level::INFO,
+    };
+    tracing_subscriber::fmt().with_max_level(level).with_target(false).init();
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    init_logging();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::Restaurant(command) => restaurant(command).await,
+        Command::AdminToken(store) => {
+            let store = store.open().await?;
+            match store.server_setting(rahunok_server::startup::ADMIN_TOKEN_SETTING).await? {
+                Some(token) => println!("{token}"),
+                None => {
+                    bail!("no admin token yet: start `rahunok serve` with this store once (or set RAHUNOK_ADMIN_TOKEN)")
+                }
+            }
+            Ok(())
+        }
+        Command::PosSim(args) => pos_sim(args).await,
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let mut config = Config::new(args.store.storage());
+    config.listen = args.listen;
+    config.callback_timeout = seconds(args.callback_timeout, "callback-timeout")?;
+    config.ping_interval = seconds(args.ping_interval, "ping-interval")?;
+    config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
+    config.callback_body_limit = args.callback_body_limit;
+    config.strict_pos_name = args.strict;
+    config.admin_token = std::env::var("RAHUNOK_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());
+    let server = Server::build(config).await.context("the server could not start")?;
+    let address = server.local_addr();
+    let base_url = format!("http://{address}");
+    if let Some(token) = &server.generated_admin_token {
+        println!("Admin API token (shown once; `rahunok admin-token` prints it again): {token}");
+    }
+    tracing::info!(%address, "Rahunok is listening");
+    if args.demo {
+        demo::start(&server, &base_url).await?;
+    }
+    server.run(shutdown_signal()).await.context("the server stopped with an error")?;
+    tracing::info!("Rahunok stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+async fn restaurant(command: RestaurantCommand) -> Result<()> {
+    match command {
+        RestaurantCommand::Add { name, store, json } => {
+            let store = store.open().await?;
+            let (restaurant, secret) = store.create_restaurant(name.trim()).await?;
+            if json {
+                let out =
+                    serde_json::json!({ "restoId": restaurant.resto_id, "secretKey": secret, "name": restaurant.name });
+                println!("{out}");
+            } else {
+                println!("RESTO_ID={}", restaurant.resto_id);
+                println!("SECRET_KEY={secret}");
+            }
+        }
+        RestaurantCommand::List { store } => {
+            let store = store.open().await?;
+            for r in store.restaurants().await? {
+                println!("{}\t{}", r.resto_id, r.name);
+            }
+        }
+        RestaurantCommand::RotateSecret { resto_id, store, grace_seconds, json } => {
+            let store = store.open().await?;
+            let grace_ms = i64::try_from(grace_seconds.saturating_mul(1000)).unwrap_or(i64::MAX / 2);
+            let Some((secret, until)) = store.rotate_secret(&resto_id, grace_ms).await? else {
+                bail!("no restaurant with RESTO_ID `{resto_id}` (see `rahunok restaurant list`)");
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "restoId": resto_id, "secretKey": secret, "previousSecretValidUntil": until })
+                );
+            } else {
+                println!("RESTO_ID={resto_id}");
+                println!("SECRET_KEY={secret}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn pos_sim(args: PosSimArgs) -> Result<()> {
+    let fixture = match &args.fixture {
+        Some(path) => Fixture::load(path)?,
+        None => Fixture::kyiv_cafe(),
+    };
+    let config = PosConfig::new(&args.server, &args.resto, &args.secret, &args.pos_name);
+    let cache = (args.cache_interval > 0.0).then(|| Duration::from_secs_f64(args.cache_interval));
+    tracing::info!(
+        server = args.server,
+        resto_id = args.resto,
+        restaurant = fixture.restaurant.name,
+        "virtual POS starting"
+    );
+    VirtualPos::new(fixture).run(config, cache).await;
+    Ok(())
+}

@@ -222,7 +222,9 @@ where
 {
     let answer = match parse_tracked::<R>(frame) {
         Ok(request) => handle(request).await,
-        Err(errors) => Err(Failure::new(substate::POS_ERROR, format!("the POS could not read the request: {errors:?}"))),
+        Err(errors) => {
+            Err(Failure::new(substate::POS_ERROR, format!("the POS could not read the request: {errors:?}")))
+        }
     };
     let (head, body) = match answer {
         Ok(body) => (AnswerHead::success(rid), body),

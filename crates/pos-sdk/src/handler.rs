@@ -29,7 +29,10 @@ impl Failure {
     }
 
     fn not_implemented(operation: &str) -> Failure {
-        Failure::new(rahunok_protocol::envelope::substate::POS_ERROR, format!("{operation} is not implemented by this POS"))
+        Failure::new(
+            rahunok_protocol::envelope::substate::POS_ERROR,
+            format!("{operation} is not implemented by this POS"),
+        )
     }
 }
 

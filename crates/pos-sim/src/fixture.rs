@@ -64,7 +64,8 @@ impl Fixture {
 
     /// Reads a fixture file.
     pub fn load(path: &Path) -> Result<Fixture, FixtureError> {
-        let bytes = std::fs::read(path).map_err(|source| FixtureError::Read { path: path.display().to_string(), source })?;
+        let bytes =
+            std::fs::read(path).map_err(|source| FixtureError::Read { path: path.display().to_string(), source })?;
         Fixture::parse(&bytes)
     }
 

@@ -3,12 +3,12 @@
 //! I/O, so they read like the POS behaviour the spec describes.
 
 use crate::fixture::Fixture;
+use rahunok_pos_sdk::Failure;
 use rahunok_protocol::envelope::substate;
 use rahunok_protocol::money::share_of;
 use rahunok_protocol::ops::{SplitOrder, SplitPosition};
 use rahunok_protocol::order::{Discount, Dish, Order, OrderState};
 use rahunok_protocol::{Money, Quantity};
-use rahunok_pos_sdk::Failure;
 use std::collections::{BTreeSet, HashMap};
 
 /// A bill the POS closed.
@@ -78,7 +78,10 @@ impl Floor {
     /// `payBill`: closes the order when the sum matches.
     pub fn pay(&mut self, bill_id: &str, sum: Money, tips: Money) -> Result<Order, Failure> {
         if let Some(paid) = self.paid.get_mut(bill_id) {
-            return Err(Failure::new(substate::ORDER_ALREADY_PAID, format!("bill {bill_id} is already paid ({})", paid.sum)));
+            return Err(Failure::new(
+                substate::ORDER_ALREADY_PAID,
+                format!("bill {bill_id} is already paid ({})", paid.sum),
+            ));
         }
         let index = self
             .open
@@ -146,7 +149,13 @@ impl Floor {
 
     /// Creates and pays an order from the guest's phone (`createOrderOnTable`); a repeated
     /// `externalId` returns the bill created the first time.
-    pub fn create_paid_order(&mut self, external_id: &str, table: &rahunok_protocol::ops::Table, lines: Vec<Dish>, waiter: Option<(&str, &str)>) -> Order {
+    pub fn create_paid_order(
+        &mut self,
+        external_id: &str,
+        table: &rahunok_protocol::ops::Table,
+        lines: Vec<Dish>,
+        waiter: Option<(&str, &str)>,
+    ) -> Order {
         if let Some(bill_id) = self.created_by_external_id.get(external_id) {
             if let Some(paid) = self.paid.get_mut(bill_id) {
                 return paid.order.clone();
@@ -201,19 +210,26 @@ fn take_position(parent: &mut Order, position: &SplitPosition) -> Result<Vec<Dis
         .iter_mut()
         .find(|g| g.dishes.iter().any(|d| d.position_id.as_deref() == Some(position.id.as_str())))
         .ok_or_else(not_found)?;
-    let line = guest.dishes.iter().find(|d| d.position_id.as_deref() == Some(position.id.as_str())).ok_or_else(not_found)?;
+    let line =
+        guest.dishes.iter().find(|d| d.position_id.as_deref() == Some(position.id.as_str())).ok_or_else(not_found)?;
     if line.linked_to.is_some() {
         return Err(Failure::new(substate::POS_ERROR, format!("position {} moves with its parent line", position.id)));
     }
     let whole = line.count;
     if position.quantity.is_zero() || share_of(Money::ZERO, position.quantity, whole).is_none() {
-        return Err(Failure::new(substate::POS_ERROR, format!("position {} has {} to move, not {}", position.id, whole, position.quantity)));
+        return Err(Failure::new(
+            substate::POS_ERROR,
+            format!("position {} has {} to move, not {}", position.id, whole, position.quantity),
+        ));
     }
     let family: Vec<usize> = guest
         .dishes
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.position_id.as_deref() == Some(position.id.as_str()) || d.linked_to.as_deref() == Some(position.id.as_str()))
+        .filter(|(_, d)| {
+            d.position_id.as_deref() == Some(position.id.as_str())
+                || d.linked_to.as_deref() == Some(position.id.as_str())
+        })
         .map(|(i, _)| i)
         .collect();
     let everything = position.quantity == whole;
@@ -249,7 +265,9 @@ fn scale_count(count: Quantity, part: Quantity, whole: Quantity) -> Quantity {
 fn remaining_count(count: Quantity, moved: Quantity) -> Quantity {
     let scale = count.decimal().scale().max(moved.decimal().scale());
     match (count.decimal().rescale(scale), moved.decimal().rescale(scale)) {
-        (Some(a), Some(b)) if a >= b => Quantity::parse(&rahunok_protocol::decimal::Decimal::new(a - b, scale).to_string()).unwrap_or(count),
+        (Some(a), Some(b)) if a >= b => {
+            Quantity::parse(&rahunok_protocol::decimal::Decimal::new(a - b, scale).to_string()).unwrap_or(count)
+        }
         _ => count,
     }
 }

@@ -208,12 +208,10 @@ impl Handler for VirtualPos {
     }
 
     async fn create_order_on_table(&self, request: CreateOrderOnTable) -> Answer<CreateOrderAnswer> {
-        let table = self
-            .fixture
-            .tables
-            .iter()
-            .find(|t| t.id == request.table_id)
-            .ok_or_else(|| Failure::new(substate::TABLE_NOT_FOUND, format!("no table with id {}", request.table_id)))?;
+        let table =
+            self.fixture.tables.iter().find(|t| t.id == request.table_id).ok_or_else(|| {
+                Failure::new(substate::TABLE_NOT_FOUND, format!("no table with id {}", request.table_id))
+            })?;
         if request.items.iter().any(|i| !self.restriction(i).available) {
             let result = CreateOrderResult { success: false, stage: Some("STOP_LIST".into()), ..Default::default() };
             return Ok(CreateOrderAnswer { result });
@@ -260,12 +258,14 @@ async fn push_orders_cache(pos: VirtualPos, sender: rahunok_pos_sdk::CallbackSen
             (actual, changed, closed)
         };
         let now = Some(iso8601_utc(unix_now()));
-        let push = Webhook::OrdersCache(OrdersCache { event_time: now.clone(), actual_orders: actual, orders: changed });
+        let push =
+            Webhook::OrdersCache(OrdersCache { event_time: now.clone(), actual_orders: actual, orders: changed });
         if let Err(error) = sender.send_webhook(&push).await {
             tracing::debug!(%error, "ORDERS_CACHE not delivered");
         }
         if !closed.is_empty() {
-            let closed_orders = closed.into_iter().map(|bill_id| ClosedOrder { bill_id, closed_at: now.clone() }).collect();
+            let closed_orders =
+                closed.into_iter().map(|bill_id| ClosedOrder { bill_id, closed_at: now.clone() }).collect();
             let hook = Webhook::OrdersClosed(OrdersClosed { event_time: now, closed_orders });
             if let Err(error) = sender.send_webhook(&hook).await {
                 tracing::debug!(%error, "ORDERS_CLOSED not delivered");

@@ -147,18 +147,14 @@ impl fmt::Display for Decimal {
 }
 
 /// Writes `mantissa / 10^scale` with at least `min_fraction` fractional digits.
-pub(crate) fn write_scaled(
-    out: &mut impl fmt::Write,
-    mantissa: i128,
-    scale: u32,
-    min_fraction: u32,
-) -> fmt::Result {
+pub(crate) fn write_scaled(out: &mut impl fmt::Write, mantissa: i128, scale: u32, min_fraction: u32) -> fmt::Result {
     let sign = if mantissa < 0 { "-" } else { "" };
     let abs = mantissa.unsigned_abs();
     let divisor = 10u128.pow(scale);
     let whole = abs / divisor;
     let fraction = abs % divisor;
-    let mut frac_text = if scale == 0 { String::new() } else { format!("{:0width$}", fraction, width = scale as usize) };
+    let mut frac_text =
+        if scale == 0 { String::new() } else { format!("{:0width$}", fraction, width = scale as usize) };
     while frac_text.len() < min_fraction as usize {
         frac_text.push('0');
     }

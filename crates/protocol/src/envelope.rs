@@ -106,7 +106,13 @@ fn state_or_success<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AnswerStat
 impl AnswerHead {
     /// A successful head for request `rid`.
     pub fn success(rid: impl Into<String>) -> AnswerHead {
-        AnswerHead { rid: rid.into(), state: AnswerState::Success, substate: None, error_code: None, error_message: None }
+        AnswerHead {
+            rid: rid.into(),
+            state: AnswerState::Success,
+            substate: None,
+            error_code: None,
+            error_message: None,
+        }
     }
 
     /// A failed head for request `rid` with a `substate` such as `TABLE_NOT_FOUND`.

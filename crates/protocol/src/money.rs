@@ -139,9 +139,7 @@ impl Serialize for Money {
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
         match WireScalar::deserialize(deserializer)? {
-            WireScalar::Number(text) | WireScalar::Text(text) => {
-                Money::parse(&text).map_err(de::Error::custom)
-            }
+            WireScalar::Number(text) | WireScalar::Text(text) => Money::parse(&text).map_err(de::Error::custom),
             other => Err(de::Error::custom(format!("expected an amount of money, found {other}"))),
         }
     }
@@ -152,9 +150,7 @@ pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Mon
     match WireScalar::deserialize(deserializer)? {
         WireScalar::Null => Ok(None),
         WireScalar::Text(text) if text.trim().is_empty() => Ok(None),
-        WireScalar::Number(text) | WireScalar::Text(text) => {
-            Money::parse(&text).map(Some).map_err(de::Error::custom)
-        }
+        WireScalar::Number(text) | WireScalar::Text(text) => Money::parse(&text).map(Some).map_err(de::Error::custom),
         other => Err(de::Error::custom(format!("expected an amount of money, found {other}"))),
     }
 }

@@ -84,9 +84,7 @@ pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Qua
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Quantity, D::Error> {
         match WireScalar::deserialize(deserializer)? {
-            WireScalar::Number(text) | WireScalar::Text(text) => {
-                Quantity::parse(&text).map_err(de::Error::custom)
-            }
+            WireScalar::Number(text) | WireScalar::Text(text) => Quantity::parse(&text).map_err(de::Error::custom),
             other => Err(de::Error::custom(format!("expected a quantity, found {other}"))),
         }
     }

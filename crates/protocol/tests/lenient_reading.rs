@@ -10,15 +10,12 @@ use rahunok_protocol::{Money, Quantity};
 const RID: &str = "2022-11-18 13:18:51.694125371#Lm4R2EQ";
 
 fn bill(body: &str) -> Callback<BillAnswer> {
-    Callback::<BillAnswer>::parse(body.as_bytes())
-        .unwrap_or_else(|errors| panic!("refused: {errors:?}\n{body}"))
+    Callback::<BillAnswer>::parse(body.as_bytes()).unwrap_or_else(|errors| panic!("refused: {errors:?}\n{body}"))
 }
 
 /// A getBill answer with one order whose fields are `order_fields` (plus its bill id).
 fn bill_with_order(order_fields: &str) -> Order {
-    let body = format!(
-        r#"{{"rID": "{RID}", "state": "SUCCESS", "orders": [{{"billId": "b-1", {order_fields}}}]}}"#
-    );
+    let body = format!(r#"{{"rID": "{RID}", "state": "SUCCESS", "orders": [{{"billId": "b-1", {order_fields}}}]}}"#);
     bill(&body).body.orders.into_iter().next().unwrap()
 }
 
@@ -28,21 +25,15 @@ fn kop(kopiyky: i64) -> Money {
 
 #[test]
 fn table_number_reads_the_same_as_number_or_string() {
-    let as_number = bill(&format!(
-        r#"{{"rID": "{RID}", "tableNumber": 12, "orders": []}}"#
-    ));
-    let as_string = bill(&format!(
-        r#"{{"rID": "{RID}", "tableNumber": "12", "orders": []}}"#
-    ));
+    let as_number = bill(&format!(r#"{{"rID": "{RID}", "tableNumber": 12, "orders": []}}"#));
+    let as_string = bill(&format!(r#"{{"rID": "{RID}", "tableNumber": "12", "orders": []}}"#));
     assert_eq!(as_number.body.table_number.as_deref(), Some("12"));
     assert_eq!(as_number, as_string);
 }
 
 #[test]
 fn table_number_field_of_a_table_reads_from_a_string() {
-    let body = format!(
-        r#"{{"rID": "{RID}", "tables": [{{"id": "t", "name": "Біля вікна", "number": "12"}}]}}"#
-    );
+    let body = format!(r#"{{"rID": "{RID}", "tables": [{{"id": "t", "name": "Біля вікна", "number": "12"}}]}}"#);
     let tables = Callback::<ops::TablesInfoAnswer>::parse(body.as_bytes()).unwrap();
     assert_eq!(tables.body.tables[0].number, 12);
 }
@@ -52,21 +43,14 @@ fn ids_and_order_numbers_read_from_either_numbers_or_strings() {
     let a = bill_with_order(r#""orderNumber": 32070, "tableId": 5, "totalSum": 1"#);
     let b = bill_with_order(r#""orderNumber": "32070", "tableId": "5", "totalSum": "1""#);
     assert_eq!(a, b);
-    assert_eq!(
-        (a.order_number, a.table_id.as_deref()),
-        (Some(32070), Some("5"))
-    );
-    let numeric_bill_id = bill(&format!(
-        r#"{{"rID": "{RID}", "orders": [{{"billId": 32070, "totalSum": 1}}]}}"#
-    ));
+    assert_eq!((a.order_number, a.table_id.as_deref()), (Some(32070), Some("5")));
+    let numeric_bill_id = bill(&format!(r#"{{"rID": "{RID}", "orders": [{{"billId": 32070, "totalSum": 1}}]}}"#));
     assert_eq!(numeric_bill_id.body.orders[0].bill_id, "32070");
 }
 
 #[test]
 fn orders_null_reads_as_no_orders() {
-    let answer = bill(&format!(
-        r#"{{"rID": "{RID}", "state": "SUCCESS", "orders": null}}"#
-    ));
+    let answer = bill(&format!(r#"{{"rID": "{RID}", "state": "SUCCESS", "orders": null}}"#));
     assert!(answer.body.orders.is_empty());
     let absent = bill(&format!(r#"{{"rID": "{RID}", "state": "SUCCESS"}}"#));
     assert_eq!(absent, answer);
@@ -106,18 +90,10 @@ fn empty_linked_to_means_no_parent_line() {
 
 #[test]
 fn empty_created_means_unknown() {
+    assert_eq!(bill_with_order(r#""totalSum": 1, "created": """#).created, None);
+    assert_eq!(bill_with_order(r#""totalSum": 1, "created": null"#).created, None);
     assert_eq!(
-        bill_with_order(r#""totalSum": 1, "created": """#).created,
-        None
-    );
-    assert_eq!(
-        bill_with_order(r#""totalSum": 1, "created": null"#).created,
-        None
-    );
-    assert_eq!(
-        bill_with_order(r#""totalSum": 1, "created": "2022.11.18 13:05:10""#)
-            .created
-            .as_deref(),
+        bill_with_order(r#""totalSum": 1, "created": "2022.11.18 13:05:10""#).created.as_deref(),
         Some("2022.11.18 13:05:10")
     );
 }
@@ -145,13 +121,10 @@ fn order_state_is_read_in_any_letter_case() {
 
 #[test]
 fn answer_state_is_read_in_any_letter_case() {
-    for (wire, state) in [
-        ("success", AnswerState::Success),
-        ("Success", AnswerState::Success),
-        ("fail", AnswerState::Fail),
-    ] {
-        let body =
-            format!(r#"{{"rID": "{RID}", "state": "{wire}", "substate": "ORDER_NOT_FOUND"}}"#);
+    for (wire, state) in
+        [("success", AnswerState::Success), ("Success", AnswerState::Success), ("fail", AnswerState::Fail)]
+    {
+        let body = format!(r#"{{"rID": "{RID}", "state": "{wire}", "substate": "ORDER_NOT_FOUND"}}"#);
         assert_eq!(bill(&body).head.state, state, "{wire}");
     }
 }
@@ -159,10 +132,7 @@ fn answer_state_is_read_in_any_letter_case() {
 #[test]
 fn substate_is_reported_in_upper_case_whatever_the_pos_wrote() {
     let body = format!(r#"{{"rID": "{RID}", "state": "FAIL", "substate": "table_not_found"}}"#);
-    assert_eq!(
-        bill(&body).head.failure().as_deref(),
-        Some("TABLE_NOT_FOUND")
-    );
+    assert_eq!(bill(&body).head.failure().as_deref(), Some("TABLE_NOT_FOUND"));
 }
 
 #[test]
@@ -195,15 +165,8 @@ fn whole_number_money_equals_two_decimal_money() {
 #[test]
 fn roles_read_from_a_comma_separated_string_and_from_an_array() {
     let parse = |roles: &str| {
-        let body = format!(
-            r#"{{"rID": "{RID}", "users": [{{"id": "w-7", "name": "Олена", "roles": {roles}}}]}}"#
-        );
-        Callback::<ops::UsersInfoAnswer>::parse(body.as_bytes())
-            .unwrap()
-            .body
-            .users
-            .remove(0)
-            .roles
+        let body = format!(r#"{{"rID": "{RID}", "users": [{{"id": "w-7", "name": "Олена", "roles": {roles}}}]}}"#);
+        Callback::<ops::UsersInfoAnswer>::parse(body.as_bytes()).unwrap().body.users.remove(0).roles
     };
     assert_eq!(parse(r#""waiter,manager""#), ["waiter", "manager"]);
     assert_eq!(parse(r#""waiter, manager""#), ["waiter", "manager"]);
@@ -226,9 +189,7 @@ fn a_single_guest_object_reads_as_a_list_of_one() {
 
 #[test]
 fn a_single_order_object_reads_as_a_list_of_one() {
-    let answer = bill(&format!(
-        r#"{{"rID": "{RID}", "orders": {{"billId": "b-1", "totalSum": 129.20}}}}"#
-    ));
+    let answer = bill(&format!(r#"{{"rID": "{RID}", "orders": {{"billId": "b-1", "totalSum": 129.20}}}}"#));
     assert_eq!(answer.body.orders.len(), 1);
     assert_eq!(answer.body.orders[0].total_sum, kop(12920));
 }
@@ -256,14 +217,7 @@ fn fractional_count_reads_exactly_from_number_or_string() {
         r#""totalSum": 1, "guests": [{"name": "", "dishes": [{"name": "Сало", "count": 0.35, "sum": 1}, {"name": "Сир", "count": "1.3", "sum": 0}, {"name": "Хліб", "sum": 0}]}]"#,
     );
     let counts: Vec<_> = order.lines().map(|d| d.count).collect();
-    assert_eq!(
-        counts,
-        [
-            Quantity::parse("0.35").unwrap(),
-            Quantity::parse("1.3").unwrap(),
-            Quantity::whole(1)
-        ]
-    );
+    assert_eq!(counts, [Quantity::parse("0.35").unwrap(), Quantity::parse("1.3").unwrap(), Quantity::whole(1)]);
 }
 
 #[test]
@@ -299,8 +253,7 @@ fn empty_exceed_quantity_reads_as_absent() {
     let body = format!(
         r#"{{"rID": "{RID}", "result": {{"checkResult": true, "itemResults": [{{"id": "d-1", "name": "Лате", "available": true, "exceedQuantity": ""}}, {{"id": "d-2", "available": true, "exceedQuantity": null}}]}}}}"#
     );
-    let check = Callback::<ops::RestrictionsAnswer>::parse(body.as_bytes())
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let check = Callback::<ops::RestrictionsAnswer>::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(check.body.result.item_results[0].exceed_quantity, None);
     assert_eq!(check.body.result.item_results[1].exceed_quantity, None);
 }
@@ -311,8 +264,7 @@ fn orders_cache_short_order_with_empty_or_lower_case_state_is_accepted() {
         {"billId": "b-1", "totalSum": 0, "state": ""},
         {"billId": "b-2", "totalSum": "", "state": null},
         {"billId": "b-3", "totalSum": 10, "state": "bill"}]}"#;
-    let Webhook::OrdersCache(cache) = Webhook::parse(body).unwrap_or_else(|e| panic!("{e:?}"))
-    else {
+    let Webhook::OrdersCache(cache) = Webhook::parse(body).unwrap_or_else(|e| panic!("{e:?}")) else {
         panic!("not ORDERS_CACHE")
     };
     let states: Vec<_> = cache.actual_orders.iter().map(|o| o.state).collect();

@@ -115,18 +115,9 @@ fn money_examples_from_the_spec_parse_to_kopiyky() {
 
 #[test]
 fn money_with_three_decimals_is_refused() {
-    assert_eq!(
-        Money::parse("12.345"),
-        Err(MoneyError::TooPrecise("12.345".into()))
-    );
-    assert_eq!(
-        Money::parse("0.005"),
-        Err(MoneyError::TooPrecise("0.005".into()))
-    );
-    assert_eq!(
-        Money::parse("129.201"),
-        Err(MoneyError::TooPrecise("129.201".into()))
-    );
+    assert_eq!(Money::parse("12.345"), Err(MoneyError::TooPrecise("12.345".into())));
+    assert_eq!(Money::parse("0.005"), Err(MoneyError::TooPrecise("0.005".into())));
+    assert_eq!(Money::parse("129.201"), Err(MoneyError::TooPrecise("129.201".into())));
 }
 
 #[test]
@@ -144,19 +135,15 @@ fn money_with_trailing_zero_third_decimal_is_accepted() {
 #[test]
 fn negative_money_examples_are_refused() {
     assert_eq!(Money::parse("-1"), Err(MoneyError::Negative("-1".into())));
-    assert_eq!(
-        Money::parse("-0.01"),
-        Err(MoneyError::Negative("-0.01".into()))
-    );
+    assert_eq!(Money::parse("-0.01"), Err(MoneyError::Negative("-0.01".into())));
     assert!(Money::from_kopiyky(-1).is_none());
 }
 
 #[test]
 fn junk_is_not_money() {
-    for junk in [
-        "1e3", "1E3", "", " ", "1.2.3", "abc", "12,50", "1 000", "--1", "0x10", "NaN", "Infinity",
-        ".", "1.-5", "+-1",
-    ] {
+    for junk in
+        ["1e3", "1E3", "", " ", "1.2.3", "abc", "12,50", "1 000", "--1", "0x10", "NaN", "Infinity", ".", "1.-5", "+-1"]
+    {
         assert_eq!(
             Money::parse(junk),
             Err(MoneyError::NotANumber(junk.to_string())),
@@ -168,16 +155,9 @@ fn junk_is_not_money() {
 #[test]
 fn money_beyond_i64_kopiyky_is_too_large() {
     // i64::MAX kopiyky is 92233720368547758.07 hryvnias: the last amount we can hold.
-    assert_eq!(
-        Money::parse("92233720368547758.07").unwrap().kopiyky(),
-        i64::MAX
-    );
+    assert_eq!(Money::parse("92233720368547758.07").unwrap().kopiyky(), i64::MAX);
     for text in ["92233720368547758.08", "100000000000000000000"] {
-        assert_eq!(
-            Money::parse(text),
-            Err(MoneyError::TooLarge(text.to_string())),
-            "{text}"
-        );
+        assert_eq!(Money::parse(text), Err(MoneyError::TooLarge(text.to_string())), "{text}");
     }
 }
 
@@ -201,13 +181,8 @@ fn money_deserializes_from_whole_json_number_as_hryvnias() {
 
 #[test]
 fn money_refuses_json_values_that_are_not_amounts() {
-    for json in [
-        "129.201", "-1", "1e3", "null", "true", "[]", "{}", r#""""#, r#""abc""#,
-    ] {
-        assert!(
-            serde_json::from_str::<Money>(json).is_err(),
-            "{json} must not read as money"
-        );
+    for json in ["129.201", "-1", "1e3", "null", "true", "[]", "{}", r#""""#, r#""abc""#] {
+        assert!(serde_json::from_str::<Money>(json).is_err(), "{json} must not read as money");
     }
 }
 
@@ -217,10 +192,7 @@ fn money_serializes_as_json_number_text_with_two_decimals() {
     assert_eq!(serde_json::to_string(&money(12000)).unwrap(), "120.00");
     assert_eq!(serde_json::to_string(&money(5)).unwrap(), "0.05");
     assert_eq!(serde_json::to_string(&Money::ZERO).unwrap(), "0.00");
-    assert_eq!(
-        serde_json::to_string(&vec![money(1300)]).unwrap(),
-        "[13.00]"
-    );
+    assert_eq!(serde_json::to_string(&vec![money(1300)]).unwrap(), "[13.00]");
 }
 
 #[test]
@@ -237,20 +209,13 @@ fn subtracting_more_than_there_is_is_detected() {
     let eleven = money(1100);
     assert_eq!(ten.checked_sub(eleven), None);
     assert_eq!(eleven.checked_sub(ten), Some(money(100)));
-    assert_eq!(
-        ten - eleven,
-        Money::ZERO,
-        "plain subtraction saturates at zero"
-    );
+    assert_eq!(ten - eleven, Money::ZERO, "plain subtraction saturates at zero");
 }
 
 #[test]
 fn third_decimal_is_reported_as_too_precise_even_when_the_digits_overflow() {
     // 92 233 720 369.00 fits easily; it is only the eight decimals that do not.
-    assert_eq!(
-        Money::parse("92233720369.00").unwrap().kopiyky(),
-        9_223_372_036_900
-    );
+    assert_eq!(Money::parse("92233720369.00").unwrap().kopiyky(), 9_223_372_036_900);
     let text = "92233720369.00000001";
     assert_eq!(Money::parse(text), Err(MoneyError::TooPrecise(text.into())));
 }

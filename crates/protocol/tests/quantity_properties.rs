@@ -11,88 +11,50 @@ fn decimal_text(mantissa: u64, scale: u32) -> String {
         return mantissa.to_string();
     }
     let divisor = 10u64.pow(scale);
-    format!(
-        "{}.{:0width$}",
-        mantissa / divisor,
-        mantissa % divisor,
-        width = scale as usize
-    )
+    format!("{}.{:0width$}", mantissa / divisor, mantissa % divisor, width = scale as usize)
 }
 
 #[test]
 fn quantity_examples_round_trip_exactly() {
-    for (wire, printed, thousandths) in [
-        ("1.3", "1.3", 1300),
-        ("0.350", "0.35", 350),
-        ("2", "2", 2000),
-    ] {
+    for (wire, printed, thousandths) in [("1.3", "1.3", 1300), ("0.350", "0.35", 350), ("2", "2", 2000)] {
         let q = Quantity::parse(wire).unwrap();
         assert_eq!(q.to_string(), printed, "{wire}");
         assert_eq!(q.thousandths(), Some(thousandths), "{wire}");
-        assert_eq!(
-            Quantity::parse(&q.to_string()).unwrap(),
-            q,
-            "{wire} must parse back to itself"
-        );
+        assert_eq!(Quantity::parse(&q.to_string()).unwrap(), q, "{wire} must parse back to itself");
     }
 }
 
 #[test]
 fn quantity_with_trailing_zeros_equals_the_same_quantity_without_them() {
-    assert_eq!(
-        Quantity::parse("0.350").unwrap(),
-        Quantity::parse("0.35").unwrap()
-    );
+    assert_eq!(Quantity::parse("0.350").unwrap(), Quantity::parse("0.35").unwrap());
     assert_eq!(Quantity::parse("2.000").unwrap(), Quantity::whole(2));
-    assert_ne!(
-        Quantity::parse("0.35").unwrap(),
-        Quantity::parse("0.035").unwrap()
-    );
+    assert_ne!(Quantity::parse("0.35").unwrap(), Quantity::parse("0.035").unwrap());
 }
 
 #[test]
 fn negative_quantity_is_refused() {
-    assert_eq!(
-        Quantity::parse("-1"),
-        Err(DecimalError::Negative("-1".into()))
-    );
-    assert_eq!(
-        Quantity::parse("-0.350"),
-        Err(DecimalError::Negative("-0.350".into()))
-    );
+    assert_eq!(Quantity::parse("-1"), Err(DecimalError::Negative("-1".into())));
+    assert_eq!(Quantity::parse("-0.350"), Err(DecimalError::Negative("-0.350".into())));
     assert!(serde_json::from_str::<Quantity>("-1.3").is_err());
 }
 
 #[test]
 fn quantity_finer_than_nine_decimals_is_refused() {
-    assert!(matches!(
-        Quantity::parse("0.0000000001"),
-        Err(DecimalError::TooPrecise { .. })
-    ));
+    assert!(matches!(Quantity::parse("0.0000000001"), Err(DecimalError::TooPrecise { .. })));
     assert!(Quantity::parse("0.000000001").is_ok());
 }
 
 #[test]
 fn junk_is_not_a_quantity() {
     for junk in ["", " ", "1e3", "abc", "1.2.3", "1,3"] {
-        assert_eq!(
-            Quantity::parse(junk),
-            Err(DecimalError::NotANumber(junk.to_string())),
-            "{junk:?}"
-        );
+        assert_eq!(Quantity::parse(junk), Err(DecimalError::NotANumber(junk.to_string())), "{junk:?}");
     }
 }
 
 #[test]
 fn quantity_serializes_as_exact_json_number_text() {
-    assert_eq!(
-        serde_json::to_string(&Quantity::parse("1.3").unwrap()).unwrap(),
-        "1.3"
-    );
-    assert_eq!(
-        serde_json::to_string(&Quantity::parse("0.350").unwrap()).unwrap(),
-        "0.35"
-    );
+    assert_eq!(serde_json::to_string(&Quantity::parse("1.3").unwrap()).unwrap(), "1.3");
+    assert_eq!(serde_json::to_string(&Quantity::parse("0.350").unwrap()).unwrap(), "0.35");
     assert_eq!(serde_json::to_string(&Quantity::whole(2)).unwrap(), "2");
 }
 

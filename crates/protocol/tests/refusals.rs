@@ -23,9 +23,7 @@ fn fields(errors: &[FieldError]) -> Vec<&str> {
 
 /// A SUCCESS getBill answer whose first order has `total_sum` as its (raw JSON) totalSum.
 fn bill_with_total(total_sum: &str) -> String {
-    format!(
-        r#"{{"rID": "{RID}", "state": "SUCCESS", "orders": [{{"billId": "b-1", "totalSum": {total_sum}}}]}}"#
-    )
+    format!(r#"{{"rID": "{RID}", "state": "SUCCESS", "orders": [{{"billId": "b-1", "totalSum": {total_sum}}}]}}"#)
 }
 
 #[test]
@@ -51,21 +49,13 @@ fn negative_total_sum_is_refused_at_its_path() {
 
 #[test]
 fn total_sum_in_exponent_notation_is_refused() {
-    assert_eq!(
-        fields(&bill_refusal(&bill_with_total("1.292e2"))),
-        ["orders[0].totalSum"]
-    );
+    assert_eq!(fields(&bill_refusal(&bill_with_total("1.292e2"))), ["orders[0].totalSum"]);
 }
 
 #[test]
 fn missing_or_null_total_sum_is_refused_as_required() {
-    let missing = bill_refusal(&format!(
-        r#"{{"rID": "{RID}", "orders": [{{"billId": "b-1"}}]}}"#
-    ));
-    assert_eq!(
-        missing,
-        [FieldError::new("orders[0].totalSum", "is required")]
-    );
+    let missing = bill_refusal(&format!(r#"{{"rID": "{RID}", "orders": [{{"billId": "b-1"}}]}}"#));
+    assert_eq!(missing, [FieldError::new("orders[0].totalSum", "is required")]);
     let null = bill_refusal(&bill_with_total("null"));
     assert_eq!(fields(&null), ["orders[0].totalSum"]);
 }
@@ -85,10 +75,7 @@ fn money_error_deep_in_a_dish_line_names_the_whole_path() {
             {{"name": "Гість 1", "dishes": []}},
             {{"name": "Гість 2", "dishes": [{{"name": "Борщ", "sum": 95.001}}]}}]}}]}}"#
     );
-    assert_eq!(
-        fields(&bill_refusal(&body)),
-        ["orders[0].guests[1].dishes[0].sum"]
-    );
+    assert_eq!(fields(&bill_refusal(&body)), ["orders[0].guests[1].dishes[0].sum"]);
 }
 
 #[test]
@@ -96,41 +83,27 @@ fn money_error_in_a_discount_names_the_whole_path() {
     let body = format!(
         r#"{{"rID": "{RID}", "orders": [{{"billId": "b-1", "totalSum": 1, "discounts": {{"list": [{{"name": "10%", "sum": "ten"}}]}}}}]}}"#
     );
-    assert_eq!(
-        fields(&bill_refusal(&body)),
-        ["orders[0].discounts.list[0].sum"]
-    );
+    assert_eq!(fields(&bill_refusal(&body)), ["orders[0].discounts.list[0].sum"]);
 }
 
 #[test]
 fn discounts_that_are_text_are_refused_at_their_path() {
-    let body = format!(
-        r#"{{"rID": "{RID}", "orders": [{{"billId": "b-1", "totalSum": 1, "discounts": "10%"}}]}}"#
-    );
+    let body = format!(r#"{{"rID": "{RID}", "orders": [{{"billId": "b-1", "totalSum": 1, "discounts": "10%"}}]}}"#);
     assert_eq!(fields(&bill_refusal(&body)), ["orders[0].discounts"]);
 }
 
 #[test]
 fn missing_bill_id_is_refused_at_its_path() {
     let body = format!(r#"{{"rID": "{RID}", "orders": [{{"totalSum": 1}}]}}"#);
-    assert_eq!(
-        bill_refusal(&body),
-        [FieldError::new("orders[0].billId", "is required")]
-    );
+    assert_eq!(bill_refusal(&body), [FieldError::new("orders[0].billId", "is required")]);
 }
 
 #[test]
 fn unknown_order_state_is_refused_at_its_path() {
-    let body = format!(
-        r#"{{"rID": "{RID}", "orders": [{{"billId": "b-1", "totalSum": 1, "state": "CLOSED"}}]}}"#
-    );
+    let body = format!(r#"{{"rID": "{RID}", "orders": [{{"billId": "b-1", "totalSum": 1, "state": "CLOSED"}}]}}"#);
     let errors = bill_refusal(&body);
     assert_eq!(fields(&errors), ["orders[0].state"]);
-    assert!(
-        errors[0].message.contains("NEW, BILL, PAYED"),
-        "{}",
-        errors[0].message
-    );
+    assert!(errors[0].message.contains("NEW, BILL, PAYED"), "{}", errors[0].message);
 }
 
 #[test]
@@ -152,9 +125,7 @@ fn fail_without_substate_is_refused_at_substate() {
     let errors = bill_refusal(&format!(r#"{{"rID": "{RID}", "state": "FAIL"}}"#));
     assert_eq!(fields(&errors), ["substate"]);
     for substate in ["null", r#""""#] {
-        let errors = bill_refusal(&format!(
-            r#"{{"rID": "{RID}", "state": "FAIL", "substate": {substate}}}"#
-        ));
+        let errors = bill_refusal(&format!(r#"{{"rID": "{RID}", "state": "FAIL", "substate": {substate}}}"#));
         assert_eq!(fields(&errors), ["substate"], "substate: {substate}");
     }
 }
@@ -167,53 +138,34 @@ fn unknown_answer_state_is_refused_at_state() {
 
 #[test]
 fn head_and_body_problems_are_reported_together() {
-    let body =
-        r#"{"rID": "   ", "state": "FAIL", "orders": [{"billId": "b-1", "totalSum": 1.001}]}"#;
+    let body = r#"{"rID": "   ", "state": "FAIL", "orders": [{"billId": "b-1", "totalSum": 1.001}]}"#;
     // A blank rID and a FAIL without substate are both head problems, reported together;
     // the body of a FAIL answer is not held against it.
     assert_eq!(fields(&bill_refusal(body)), ["rID", "substate"]);
-    let body =
-        r#"{"rID": "   ", "state": "SUCCESS", "orders": [{"billId": "b-1", "totalSum": 1.001}]}"#;
+    let body = r#"{"rID": "   ", "state": "SUCCESS", "orders": [{"billId": "b-1", "totalSum": 1.001}]}"#;
     assert_eq!(fields(&bill_refusal(body)), ["rID", "orders[0].totalSum"]);
 }
 
 #[test]
 fn body_that_is_not_an_object_is_refused() {
     for body in ["[]", "42", r#""text""#, "{", ""] {
-        assert!(
-            Callback::<BillAnswer>::parse(body.as_bytes()).is_err(),
-            "{body:?}"
-        );
+        assert!(Callback::<BillAnswer>::parse(body.as_bytes()).is_err(), "{body:?}");
     }
 }
 
 #[test]
 fn split_order_success_with_one_order_is_refused_at_orders() {
-    let body = format!(
-        r#"{{"rID": "{RID}", "state": "SUCCESS", "orders": [{{"billId": "b-1", "totalSum": 1}}]}}"#
-    );
+    let body = format!(r#"{{"rID": "{RID}", "state": "SUCCESS", "orders": [{{"billId": "b-1", "totalSum": 1}}]}}"#);
     let errors = Callback::<ops::SplitAnswer>::parse(body.as_bytes()).unwrap_err();
     assert_eq!(fields(&errors), ["orders"]);
-    assert!(
-        errors[0].message.contains("exactly two orders"),
-        "{}",
-        errors[0].message
-    );
-    assert!(
-        errors[0].message.ends_with("got 1"),
-        "{}",
-        errors[0].message
-    );
+    assert!(errors[0].message.contains("exactly two orders"), "{}", errors[0].message);
+    assert!(errors[0].message.ends_with("got 1"), "{}", errors[0].message);
 }
 
 #[test]
 fn split_order_success_with_three_or_no_orders_is_refused_at_orders() {
     let one = r#"{"billId": "b", "totalSum": 1}"#;
-    for orders in [
-        format!("[{one}, {one}, {one}]"),
-        "[]".to_string(),
-        "null".to_string(),
-    ] {
+    for orders in [format!("[{one}, {one}, {one}]"), "[]".to_string(), "null".to_string()] {
         let body = format!(r#"{{"rID": "{RID}", "orders": {orders}}}"#);
         let errors = Callback::<ops::SplitAnswer>::parse(body.as_bytes()).unwrap_err();
         assert_eq!(fields(&errors), ["orders"], "orders: {orders}");
@@ -255,12 +207,9 @@ fn validate_callback_reports_field_paths_for_the_named_operation() {
 
 #[test]
 fn table_number_that_is_not_whole_is_refused_at_its_path() {
-    let body = format!(
-        r#"{{"rID": "{RID}", "tables": [{{"id": "t-1", "number": 12}}, {{"id": "t-2", "number": "12a"}}]}}"#
-    );
-    let Err(CallbackError::Invalid(errors)) =
-        validate_callback(Operation::TablesInfo, body.as_bytes())
-    else {
+    let body =
+        format!(r#"{{"rID": "{RID}", "tables": [{{"id": "t-1", "number": 12}}, {{"id": "t-2", "number": "12a"}}]}}"#);
+    let Err(CallbackError::Invalid(errors)) = validate_callback(Operation::TablesInfo, body.as_bytes()) else {
         panic!("a table number of 12a must be refused")
     };
     assert_eq!(fields(&errors), ["tables[1].number"]);
@@ -268,12 +217,9 @@ fn table_number_that_is_not_whole_is_refused_at_its_path() {
 
 #[test]
 fn menu_price_with_three_decimals_is_refused_at_its_path() {
-    let body = format!(
-        r#"{{"rID": "{RID}", "dishes": [{{"id": "d-1", "price": 95}}, {{"id": "d-2", "price": 9.999}}]}}"#
-    );
-    let Err(CallbackError::Invalid(errors)) =
-        validate_callback(Operation::MenuInfo, body.as_bytes())
-    else {
+    let body =
+        format!(r#"{{"rID": "{RID}", "dishes": [{{"id": "d-1", "price": 95}}, {{"id": "d-2", "price": 9.999}}]}}"#);
+    let Err(CallbackError::Invalid(errors)) = validate_callback(Operation::MenuInfo, body.as_bytes()) else {
         panic!("a price of 9.999 must be refused")
     };
     assert_eq!(fields(&errors), ["dishes[1].price"]);
@@ -281,9 +227,9 @@ fn menu_price_with_three_decimals_is_refused_at_its_path() {
 
 #[test]
 fn webhook_field_errors_name_their_path() {
-    let Err(WebhookError::Invalid(errors)) = Webhook::parse(
-        br#"{"webhookType": "ORDERS_CACHE", "orders": [{"billId": "b-1", "totalSum": "abc"}]}"#,
-    ) else {
+    let Err(WebhookError::Invalid(errors)) =
+        Webhook::parse(br#"{"webhookType": "ORDERS_CACHE", "orders": [{"billId": "b-1", "totalSum": "abc"}]}"#)
+    else {
         panic!("unreadable money in a cached order must be refused")
     };
     assert_eq!(fields(&errors), ["orders[0].totalSum"]);
@@ -292,13 +238,9 @@ fn webhook_field_errors_name_their_path() {
 #[test]
 fn field_errors_fill_the_error_body_of_section_7() {
     let errors = bill_refusal(&bill_with_total("12.345"));
-    let body = ErrorBody::new(
-        "VALIDATION",
-        "Invalid callback",
-        "request",
-        "The callback body is not valid for getBill.",
-    )
-    .with_field_errors(errors);
+    let body =
+        ErrorBody::new("VALIDATION", "Invalid callback", "request", "The callback body is not valid for getBill.")
+            .with_field_errors(errors);
     assert_eq!(
         serde_json::to_string(&body).unwrap(),
         r#"{"errCode":"VALIDATION","errText":"The callback body is not valid for getBill.","errTitle":"Invalid callback","errType":"request","fieldErrors":[{"field":"orders[0].totalSum","message":"`12.345` has more than 2 decimal places"}]}"#

@@ -3,8 +3,8 @@
 
 use rahunok_protocol::envelope::{FrameHead, RequestFrame};
 use rahunok_protocol::ops::{
-    CheckProductsRestrictions, CreateOrderOnTable, GetBill, ItemModifier, OrderItem, PayBill,
-    PluginSettings, SetSettings, ShowMessage, SplitOrder, SplitPosition, TablesInfo, VersionInfo,
+    CheckProductsRestrictions, CreateOrderOnTable, GetBill, ItemModifier, OrderItem, PayBill, PluginSettings,
+    SetSettings, ShowMessage, SplitOrder, SplitPosition, TablesInfo, VersionInfo,
 };
 use rahunok_protocol::order::FiscalLine;
 use rahunok_protocol::{Money, Quantity};
@@ -64,12 +64,7 @@ fn pay_bill_frame_writes_sum_and_tips_with_two_decimals() {
 
 #[test]
 fn pay_bill_frame_without_tips_writes_zero_tips() {
-    let request = PayBill {
-        bill_id: "b-1".into(),
-        sum: kop(12000),
-        tips: Money::ZERO,
-        fiscal_data: vec![],
-    };
+    let request = PayBill { bill_id: "b-1".into(), sum: kop(12000), tips: Money::ZERO, fiscal_data: vec![] };
     assert_eq!(
         serde_json::to_string(&RequestFrame::new(RID, &request)).unwrap(),
         r#"{"rID":"2022-11-18 13:18:51.694125371#Lm4R2EQ","operation":"payBill","billId":"b-1","sum":120.00,"tips":0.00,"fiscalData":[]}"#
@@ -82,18 +77,9 @@ fn split_order_frame_writes_control_sum_and_exact_fractional_quantities() {
         bill_id: "b-32070".into(),
         control_sum: kop(9750),
         positions: vec![
-            SplitPosition {
-                id: "p-3".into(),
-                quantity: qty("1.3"),
-            },
-            SplitPosition {
-                id: "p-5".into(),
-                quantity: Quantity::whole(2),
-            },
-            SplitPosition {
-                id: "p-7".into(),
-                quantity: qty("0.350"),
-            },
+            SplitPosition { id: "p-3".into(), quantity: qty("1.3") },
+            SplitPosition { id: "p-5".into(), quantity: Quantity::whole(2) },
+            SplitPosition { id: "p-7".into(), quantity: qty("0.350") },
         ],
     };
     assert_eq!(
@@ -113,9 +99,7 @@ fn set_settings_frame_lists_every_setting() {
         message_before_qr: "Оплатіть рахунок телефоном".into(),
         message_after_qr: "Дякуємо!".into(),
         print_delivery_precheck_qr: false,
-        settings: PluginSettings {
-            load_modifiers: true,
-        },
+        settings: PluginSettings { load_modifiers: true },
         bonus_usage: false,
         bonus_payment_types: vec!["Бонуси".into()],
         payment_allowed: true,
@@ -150,9 +134,7 @@ fn show_message_frame_about_a_bill() {
 #[test]
 fn show_message_frame_without_a_bill_writes_bill_id_null() {
     let message = ShowMessage {
-        message: "Перевірте з'єднання з інтернетом".into(),
-        warning: false,
-        bill_id: None,
+        message: "Перевірте з'єднання з інтернетом".into(), warning: false, bill_id: None
     };
     assert_eq!(
         serde_json::to_string(&RequestFrame::message(RID, &message)).unwrap(),
@@ -200,11 +182,7 @@ fn create_order_on_table_frame_carries_the_external_id() {
         external_id: "ord-7f3a".into(),
         origin_name: "Rahunok".into(),
         table_id: "tbl-12".into(),
-        items: vec![OrderItem {
-            id: "dish-salo".into(),
-            quantity: qty("0.35"),
-            modifier: vec![],
-        }],
+        items: vec![OrderItem { id: "dish-salo".into(), quantity: qty("0.35"), modifier: vec![] }],
         fiscal_data: vec![FiscalLine::new("RRN", "123456789012")],
     };
     assert_eq!(
@@ -219,18 +197,10 @@ fn create_order_on_table_frame_carries_the_external_id() {
 
 #[test]
 fn a_pos_reads_the_frame_head_and_the_request_back() {
-    let request = PayBill {
-        bill_id: "b-1".into(),
-        sum: kop(12920),
-        tips: kop(1300),
-        fiscal_data: vec![],
-    };
+    let request = PayBill { bill_id: "b-1".into(), sum: kop(12920), tips: kop(1300), fiscal_data: vec![] };
     let frame = serde_json::to_vec(&RequestFrame::new(RID, &request)).unwrap();
     let head: FrameHead = serde_json::from_slice(&frame).unwrap();
-    assert_eq!(
-        (head.rid.as_str(), head.operation.as_str()),
-        (RID, "payBill")
-    );
+    assert_eq!((head.rid.as_str(), head.operation.as_str()), (RID, "payBill"));
     let back: PayBill = serde_json::from_slice(&frame).unwrap();
     assert_eq!(back, request);
 }

@@ -12,15 +12,7 @@ fn rid_shape_problem(rid: &str) -> Option<String> {
         return Some(format!("length {} instead of 37", chars.len()));
     }
     // Positions of the fixed separators; every other position before `#` is a digit.
-    let separators = [
-        (4, '-'),
-        (7, '-'),
-        (10, ' '),
-        (13, ':'),
-        (16, ':'),
-        (19, '.'),
-        (29, '#'),
-    ];
+    let separators = [(4, '-'), (7, '-'), (10, ' '), (13, ':'), (16, ':'), (19, '.'), (29, '#')];
     for (i, &c) in chars.iter().enumerate() {
         if let Some(&(_, expected)) = separators.iter().find(|(at, _)| *at == i) {
             if c != expected {
@@ -33,19 +25,9 @@ fn rid_shape_problem(rid: &str) -> Option<String> {
         }
     }
     let number = |from: usize, to: usize| rid[from..to].parse::<u32>().unwrap();
-    let (month, day, hour, minute, second) = (
-        number(5, 7),
-        number(8, 10),
-        number(11, 13),
-        number(14, 16),
-        number(17, 19),
-    );
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    let (month, day, hour, minute, second) =
+        (number(5, 7), number(8, 10), number(11, 13), number(14, 16), number(17, 19));
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return Some(format!("{} is not a valid date and time", &rid[..19]));
     }
     None
@@ -72,10 +54,7 @@ fn the_shape_check_refuses_malformed_rids() {
     ] {
         assert!(rid_shape_problem(bad).is_some(), "{bad} passed the check");
     }
-    assert_eq!(
-        rid_shape_problem("2022-11-18 13:18:51.694125371#Lm4R2EQ"),
-        None
-    );
+    assert_eq!(rid_shape_problem("2022-11-18 13:18:51.694125371#Lm4R2EQ"), None);
 }
 
 #[test]
@@ -101,10 +80,7 @@ fn generated_rid_carries_the_current_utc_time() {
     let rid = rid::generate();
     let after = rid::format_utc_nanos(SystemTime::now());
     // The timestamp format sorts like the time it names.
-    assert!(
-        before.as_str() <= &rid[..29] && &rid[..29] <= after.as_str(),
-        "{before} <= {rid} <= {after}"
-    );
+    assert!(before.as_str() <= &rid[..29] && &rid[..29] <= after.as_str(), "{before} <= {rid} <= {after}");
 }
 
 fn at(seconds: u64, nanos: u32) -> SystemTime {
@@ -113,58 +89,31 @@ fn at(seconds: u64, nanos: u32) -> SystemTime {
 
 #[test]
 fn rid_timestamp_of_the_seed_example_is_reproduced() {
-    assert_eq!(
-        rid::format_utc_nanos(at(1_668_777_531, 694_125_371)),
-        "2022-11-18 13:18:51.694125371"
-    );
+    assert_eq!(rid::format_utc_nanos(at(1_668_777_531, 694_125_371)), "2022-11-18 13:18:51.694125371");
 }
 
 #[test]
 fn rid_timestamp_handles_the_2024_leap_day() {
-    assert_eq!(
-        rid::format_utc_nanos(at(1_709_251_199, 999_999_999)),
-        "2024-02-29 23:59:59.999999999"
-    );
-    assert_eq!(
-        rid::format_utc_nanos(at(1_709_251_200, 0)),
-        "2024-03-01 00:00:00.000000000"
-    );
+    assert_eq!(rid::format_utc_nanos(at(1_709_251_199, 999_999_999)), "2024-02-29 23:59:59.999999999");
+    assert_eq!(rid::format_utc_nanos(at(1_709_251_200, 0)), "2024-03-01 00:00:00.000000000");
 }
 
 #[test]
 fn rid_timestamp_handles_the_2000_leap_year_and_march_first() {
-    assert_eq!(
-        rid::format_utc_nanos(at(951_825_600, 0)),
-        "2000-02-29 12:00:00.000000000"
-    );
-    assert_eq!(
-        rid::format_utc_nanos(at(951_868_800, 1)),
-        "2000-03-01 00:00:00.000000001"
-    );
+    assert_eq!(rid::format_utc_nanos(at(951_825_600, 0)), "2000-02-29 12:00:00.000000000");
+    assert_eq!(rid::format_utc_nanos(at(951_868_800, 1)), "2000-03-01 00:00:00.000000001");
 }
 
 #[test]
 fn rid_timestamp_knows_2100_is_not_a_leap_year() {
-    assert_eq!(
-        rid::format_utc_nanos(at(4_107_542_400 - 1, 0)),
-        "2100-02-28 23:59:59.000000000"
-    );
-    assert_eq!(
-        rid::format_utc_nanos(at(4_107_542_400, 0)),
-        "2100-03-01 00:00:00.000000000"
-    );
+    assert_eq!(rid::format_utc_nanos(at(4_107_542_400 - 1, 0)), "2100-02-28 23:59:59.000000000");
+    assert_eq!(rid::format_utc_nanos(at(4_107_542_400, 0)), "2100-03-01 00:00:00.000000000");
 }
 
 #[test]
 fn rid_timestamp_pads_every_field() {
-    assert_eq!(
-        rid::format_utc_nanos(UNIX_EPOCH),
-        "1970-01-01 00:00:00.000000000"
-    );
-    assert_eq!(
-        rid::format_utc_nanos(at(946_684_799, 5)),
-        "1999-12-31 23:59:59.000000005"
-    );
+    assert_eq!(rid::format_utc_nanos(UNIX_EPOCH), "1970-01-01 00:00:00.000000000");
+    assert_eq!(rid::format_utc_nanos(at(946_684_799, 5)), "1999-12-31 23:59:59.000000005");
 }
 
 #[test]

@@ -25,10 +25,7 @@ fn signature_matches_the_expirenza_postman_script_for_the_seed_body() {
 fn signature_of_rfc4231_test_case_2_is_the_published_digest() {
     // RFC 4231, 4.3: key "Jefe", data "what do ya want for nothing?",
     // HMAC-SHA-256 = 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843.
-    assert_eq!(
-        sign(b"Jefe", b"what do ya want for nothing?"),
-        "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="
-    );
+    assert_eq!(sign(b"Jefe", b"what do ya want for nothing?"), "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
 }
 
 #[test]
@@ -36,10 +33,7 @@ fn signature_with_a_long_secret_matches_python_hmac() {
     // python3: hmac.new(b"K"*65 + b"-rahunok-test-secret", body, hashlib.sha256)
     let expected = "EJzeQIJBbRrqLS3YtUU+qNXHizEQXnjnkGegYwjNr9c=";
     let secret = long_secret();
-    assert_eq!(
-        sign(secret.as_bytes(), SEED_TABLES_BODY.as_bytes()),
-        expected
-    );
+    assert_eq!(sign(secret.as_bytes(), SEED_TABLES_BODY.as_bytes()), expected);
     let key = SigningKey::derive(&secret).unwrap();
     assert!(key.verify(SEED_TABLES_BODY.as_bytes(), expected));
     assert_eq!(key.sign(SEED_TABLES_BODY.as_bytes()), expected);
@@ -48,10 +42,7 @@ fn signature_with_a_long_secret_matches_python_hmac() {
 #[test]
 fn signature_of_an_empty_body_is_still_a_valid_hmac() {
     // python3: hmac.new(b"SECRET_KEY", b"", hashlib.sha256)
-    assert_eq!(
-        sign(b"SECRET_KEY", b""),
-        "B/z2tFapT0NEnL++LcluGA9CaCYFZB5lnv+7aUD62mM="
-    );
+    assert_eq!(sign(b"SECRET_KEY", b""), "B/z2tFapT0NEnL++LcluGA9CaCYFZB5lnv+7aUD62mM=");
 }
 
 #[test]
@@ -60,11 +51,7 @@ fn reserialised_seed_body_fails_verification() {
     let value: serde_json::Value = serde_json::from_str(SEED_TABLES_BODY).unwrap();
     let compact = serde_json::to_vec(&value).unwrap();
     let pretty = serde_json::to_vec_pretty(&value).unwrap();
-    assert_ne!(
-        compact,
-        SEED_TABLES_BODY.as_bytes(),
-        "the test needs a different byte sequence"
-    );
+    assert_ne!(compact, SEED_TABLES_BODY.as_bytes(), "the test needs a different byte sequence");
     assert!(!verify(b"SECRET_KEY", &compact, &signature));
     assert!(!verify(b"SECRET_KEY", &pretty, &signature));
 }
@@ -82,10 +69,7 @@ fn same_json_with_another_key_order_fails_verification() {
 fn malformed_or_truncated_signatures_fail_verification() {
     let body = SEED_TABLES_BODY.as_bytes();
     let good = sign(b"SECRET_KEY", body);
-    assert!(
-        verify(b"SECRET_KEY", body, &format!(" {good}\n")),
-        "surrounding whitespace is tolerated"
-    );
+    assert!(verify(b"SECRET_KEY", body, &format!(" {good}\n")), "surrounding whitespace is tolerated");
     for bad in [
         String::new(),
         "not base64!".to_string(),
@@ -94,10 +78,7 @@ fn malformed_or_truncated_signatures_fail_verification() {
         format!("{good}{good}"),
         hex_of(&good),
     ] {
-        assert!(
-            !verify(b"SECRET_KEY", body, &bad),
-            "{bad:?} must not verify"
-        );
+        assert!(!verify(b"SECRET_KEY", body, &bad), "{bad:?} must not verify");
     }
 }
 
@@ -118,10 +99,7 @@ fn decode_base64(text: &str) -> Vec<u8> {
     let mut count = 0;
     let mut out = Vec::new();
     for c in text.bytes().filter(|&c| c != b'=') {
-        let value = ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .expect("base64 character") as u32;
+        let value = ALPHABET.iter().position(|&a| a == c).expect("base64 character") as u32;
         bits = (bits << 6) | value;
         count += 6;
         if count >= 8 {
@@ -145,16 +123,9 @@ fn signature_is_base64_of_a_32_byte_digest() {
 fn signing_key_derive_refuses_secrets_of_64_bytes_or_less() {
     for len in [0usize, 1, 32, 63, 64] {
         let secret = "s".repeat(len);
-        assert_eq!(
-            SigningKey::derive(&secret),
-            Err(SecretTooShort(len)),
-            "{len} bytes"
-        );
+        assert_eq!(SigningKey::derive(&secret), Err(SecretTooShort(len)), "{len} bytes");
     }
-    assert!(
-        SigningKey::derive(&"s".repeat(65)).is_ok(),
-        "65 bytes is long enough"
-    );
+    assert!(SigningKey::derive(&"s".repeat(65)).is_ok(), "65 bytes is long enough");
     // Length is counted in bytes: 33 two-byte letters are 66 bytes.
     assert!(SigningKey::derive(&"ї".repeat(33)).is_ok());
     assert_eq!(SigningKey::derive(&"ї".repeat(32)), Err(SecretTooShort(64)));
@@ -166,11 +137,7 @@ fn generated_secrets_are_long_enough_to_derive_and_distinct() {
     let b = generate_secret();
     assert_ne!(a, b);
     assert!(a.len() > 64);
-    assert!(
-        a.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'),
-        "{a} is base64url"
-    );
+    assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'), "{a} is base64url");
     let key = SigningKey::derive(&a).unwrap();
     let body = br#"{"rID":"x","tables":[]}"#;
     assert!(key.verify(body, &sign(a.as_bytes(), body)));

@@ -13,21 +13,11 @@ const RID: &str = "2022-11-18 13:18:51.694125371#Lm4R2EQ";
 
 /// Parses a callback body, writes it back, parses that again and checks both readings agree.
 fn round_trip<A: AnswerBody + PartialEq + Debug>(body: &str) -> Callback<A> {
-    let parsed = Callback::<A>::parse(body.as_bytes())
-        .unwrap_or_else(|errors| panic!("refused: {errors:?}\n{body}"));
+    let parsed = Callback::<A>::parse(body.as_bytes()).unwrap_or_else(|errors| panic!("refused: {errors:?}\n{body}"));
     let written = serde_json::to_vec(&parsed).unwrap();
-    let again = Callback::<A>::parse(&written).unwrap_or_else(|errors| {
-        panic!(
-            "refused our own output: {errors:?}\n{}",
-            String::from_utf8_lossy(&written)
-        )
-    });
-    assert_eq!(
-        again,
-        parsed,
-        "written as {}",
-        String::from_utf8_lossy(&written)
-    );
+    let again = Callback::<A>::parse(&written)
+        .unwrap_or_else(|errors| panic!("refused our own output: {errors:?}\n{}", String::from_utf8_lossy(&written)));
+    assert_eq!(again, parsed, "written as {}", String::from_utf8_lossy(&written));
     parsed
 }
 
@@ -122,22 +112,11 @@ fn get_bill_success_round_trips_with_every_order_field() {
     assert!(!order.is_banquet_order && !order.is_delivery && order.split_available);
     assert_eq!(order.waiter.as_deref(), Some("Олена Коваль"));
     assert_eq!(order.waiter_id.as_deref(), Some("w-7"));
-    assert_eq!(
-        order
-            .guests
-            .iter()
-            .map(|g| g.name.as_str())
-            .collect::<Vec<_>>(),
-        ["Гість 1", "Гість 2"]
-    );
+    assert_eq!(order.guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["Гість 1", "Гість 2"]);
 
     let lines: Vec<_> = order.lines().collect();
     assert_eq!(lines.len(), 3);
-    assert_eq!(
-        lines[1].linked_to.as_deref(),
-        Some("p-1"),
-        "the sour cream belongs to the borshch"
-    );
+    assert_eq!(lines[1].linked_to.as_deref(), Some("p-1"), "the sour cream belongs to the borshch");
     assert_eq!(lines[1].r#type.as_deref(), Some("modifier"));
     assert_eq!(lines[0].linked_to, None);
     assert_eq!(lines[2].count, qty("0.35"));
@@ -146,28 +125,15 @@ fn get_bill_success_round_trips_with_every_order_field() {
     // The bill adds up to the kopiyka.
     let raw: Money = order.lines().map(|d| d.sum).sum();
     assert_eq!(raw, order.raw_sum.unwrap());
-    assert_eq!(
-        raw.checked_sub(order.discounts.list[0].sum),
-        Some(order.total_sum)
-    );
+    assert_eq!(raw.checked_sub(order.discounts.list[0].sum), Some(order.total_sum));
 }
 
 #[test]
 fn get_bill_is_written_back_with_two_decimal_money_and_exact_quantities() {
     let bill = round_trip::<ops::BillAnswer>(&get_bill_body());
     let json = written(&bill);
-    assert!(
-        json.starts_with(&format!(
-            r#"{{"rID":"{RID}","state":"SUCCESS","tableNumber":"12","orders":["#
-        )),
-        "{json}"
-    );
-    assert!(
-        json.contains(
-            r#""totalSum":129.20,"rawSum":143.50,"bonusSum":0.00,"billAmountForTips":143.50"#
-        ),
-        "{json}"
-    );
+    assert!(json.starts_with(&format!(r#"{{"rID":"{RID}","state":"SUCCESS","tableNumber":"12","orders":["#)), "{json}");
+    assert!(json.contains(r#""totalSum":129.20,"rawSum":143.50,"bonusSum":0.00,"billAmountForTips":143.50"#), "{json}");
     assert!(json.contains(r#""count":0.35,"sum":40.00"#), "{json}");
     assert!(json.contains(r#""sum":8.50"#), "{json}");
 }
@@ -182,28 +148,17 @@ fn get_bill_fail_round_trips_with_its_substate() {
     assert_eq!(bill.head.state, AnswerState::Fail);
     assert_eq!(bill.head.failure().as_deref(), Some("TABLE_NOT_FOUND"));
     assert_eq!(bill.head.error_code.as_deref(), Some("404"));
-    assert_eq!(
-        bill.head.error_message.as_deref(),
-        Some("Стіл 99 не знайдено")
-    );
+    assert_eq!(bill.head.error_message.as_deref(), Some("Стіл 99 не знайдено"));
     assert!(bill.body.orders.is_empty());
 }
 
 #[test]
 fn get_bill_with_several_open_orders_on_one_table_keeps_them_all_in_order() {
-    let second = ORDER_32070
-        .replace("b-32070", "b-32071")
-        .replace("32070", "32071");
-    let body = format!(
-        r#"{{"rID": "{RID}", "state": "SUCCESS", "tableNumber": 12, "orders": [{ORDER_32070}, {second}]}}"#
-    );
+    let second = ORDER_32070.replace("b-32070", "b-32071").replace("32070", "32071");
+    let body =
+        format!(r#"{{"rID": "{RID}", "state": "SUCCESS", "tableNumber": 12, "orders": [{ORDER_32070}, {second}]}}"#);
     let bill = round_trip::<ops::BillAnswer>(&body);
-    let ids: Vec<_> = bill
-        .body
-        .orders
-        .iter()
-        .map(|o| o.bill_id.as_str())
-        .collect();
+    let ids: Vec<_> = bill.body.orders.iter().map(|o| o.bill_id.as_str()).collect();
     assert_eq!(ids, ["b-32070", "b-32071"]);
     assert_eq!(bill.body.orders[1].order_number, Some(32071));
 }
@@ -233,10 +188,7 @@ fn pay_bill_fail_round_trips_with_sum_mismatch_and_stack_trace() {
     );
     let paid = round_trip::<ops::PayBillAnswer>(&body);
     assert_eq!(paid.head.failure().as_deref(), Some(substate::SUM_MISMATCH));
-    assert_eq!(
-        paid.body.stack_trace_message.as_deref(),
-        Some("Expected 129.20, got 120.00\n  at Pos.Pay()")
-    );
+    assert_eq!(paid.body.stack_trace_message.as_deref(), Some("Expected 129.20, got 120.00\n  at Pos.Pay()"));
 }
 
 #[test]
@@ -249,30 +201,18 @@ fn split_order_success_round_trips_with_parent_then_child() {
     let child = r#"{"billId": "b-32070-1", "rootBillId": "b-32070", "orderNumber": 32073, "state": "BILL", "totalSum": 40.00,
         "splitAvailable": false, "guests": [{"name": "Гість 2", "dishes": [
             {"positionId": "p-3", "name": "Сало (вагове)", "count": 0.35, "sum": 40.00}]}]}"#;
-    let body = format!(
-        r#"{{"rID": "{RID}", "state": "SUCCESS", "tableNumber": "12", "orders": [{parent}, {child}]}}"#
-    );
+    let body = format!(r#"{{"rID": "{RID}", "state": "SUCCESS", "tableNumber": "12", "orders": [{parent}, {child}]}}"#);
     let split = round_trip::<ops::SplitAnswer>(&body);
     let orders = &split.body.0.orders;
     assert_eq!(orders.len(), 2);
-    assert_eq!(
-        (orders[0].bill_id.as_str(), orders[0].total_sum),
-        ("b-32070", kop(10350))
-    );
-    assert_eq!(
-        (orders[1].bill_id.as_str(), orders[1].total_sum),
-        ("b-32070-1", kop(4000))
-    );
-    assert_eq!(
-        orders[1].root_bill_id.as_deref(),
-        Some("b-32070"),
-        "the child names its parent"
-    );
+    assert_eq!((orders[0].bill_id.as_str(), orders[0].total_sum), ("b-32070", kop(10350)));
+    assert_eq!((orders[1].bill_id.as_str(), orders[1].total_sum), ("b-32070-1", kop(4000)));
+    assert_eq!(orders[1].root_bill_id.as_deref(), Some("b-32070"), "the child names its parent");
     assert_eq!(orders[1].lines().next().unwrap().count, qty("0.35"));
     // Written back in the getBill shape (no wrapper object around the orders).
-    assert!(written(&split).starts_with(&format!(
-        r#"{{"rID":"{RID}","state":"SUCCESS","tableNumber":"12","orders":[{{"#
-    )));
+    assert!(
+        written(&split).starts_with(&format!(r#"{{"rID":"{RID}","state":"SUCCESS","tableNumber":"12","orders":[{{"#))
+    );
 }
 
 #[test]
@@ -281,10 +221,7 @@ fn split_order_fail_round_trips_without_orders() {
         r#"{{"rID": "{RID}", "state": "FAIL", "substate": "ORDER_LOCKED", "errorMessage": "Замовлення відкрите на касі"}}"#
     );
     let split = round_trip::<ops::SplitAnswer>(&body);
-    assert_eq!(
-        split.head.failure().as_deref(),
-        Some(substate::ORDER_LOCKED)
-    );
+    assert_eq!(split.head.failure().as_deref(), Some(substate::ORDER_LOCKED));
     assert!(split.body.0.orders.is_empty());
 }
 
@@ -295,18 +232,11 @@ const SEED_TABLES_BODY: &str = r#"{"rID": "2022-11-18 13:20:58.329551967#IRuFbD3
 fn tables_info_from_the_seed_documentation_round_trips() {
     let tables = round_trip::<ops::TablesInfoAnswer>(SEED_TABLES_BODY);
     assert_eq!(tables.head.rid, "2022-11-18 13:20:58.329551967#IRuFbD3");
-    assert_eq!(
-        tables.head.state,
-        AnswerState::Success,
-        "no state means SUCCESS"
-    );
+    assert_eq!(tables.head.state, AnswerState::Success, "no state means SUCCESS");
     assert_eq!(
         tables.body.tables,
         vec![ops::Table {
-            id: "xxx".into(),
-            name: "у камина".into(),
-            number: 12,
-            hall_plan_id: Some("Зала 1".into())
+            id: "xxx".into(), name: "у камина".into(), number: 12, hall_plan_id: Some("Зала 1".into())
         }]
     );
 }
@@ -329,12 +259,7 @@ fn tables_info_with_spec_spelling_and_several_tables_round_trips() {
             {{"id": "tbl-bar", "name": "Барна стійка", "number": 100}}]}}"#
     );
     let tables = round_trip::<ops::TablesInfoAnswer>(&body);
-    let summary: Vec<_> = tables
-        .body
-        .tables
-        .iter()
-        .map(|t| (t.number, t.hall_plan_id.as_deref()))
-        .collect();
+    let summary: Vec<_> = tables.body.tables.iter().map(|t| (t.number, t.hall_plan_id.as_deref())).collect();
     assert_eq!(summary, [(12, Some("h-1")), (14, Some("h-2")), (100, None)]);
 }
 
@@ -344,12 +269,7 @@ fn hallplans_info_round_trips() {
         r#"{{"rID": "{RID}", "hallPlans": [{{"id": "h-1", "name": "Зала 1"}}, {{"id": "h-2", "name": "Літня тераса"}}]}}"#
     );
     let halls = round_trip::<ops::HallplansInfoAnswer>(&body);
-    let names: Vec<_> = halls
-        .body
-        .hall_plans
-        .iter()
-        .map(|h| (h.id.as_str(), h.name.as_str()))
-        .collect();
+    let names: Vec<_> = halls.body.hall_plans.iter().map(|h| (h.id.as_str(), h.name.as_str())).collect();
     assert_eq!(names, [("h-1", "Зала 1"), ("h-2", "Літня тераса")]);
     assert!(written(&halls).contains(r#""hallPlans":[{"id":"h-1""#));
 }
@@ -364,17 +284,11 @@ fn users_info_round_trips_with_roles_as_string_and_as_array() {
     let users = round_trip::<ops::UsersInfoAnswer>(&body);
     let u = &users.body.users;
     assert_eq!(u.len(), 2);
-    assert_eq!(
-        (u[0].id.as_str(), u[0].cell_phone.as_deref()),
-        ("w-7", Some("+380501234567"))
-    );
+    assert_eq!((u[0].id.as_str(), u[0].cell_phone.as_deref()), ("w-7", Some("+380501234567")));
     assert_eq!(u[0].roles, ["waiter", "manager"]);
     assert_eq!((u[1].id.as_str(), u[1].cell_phone.as_deref()), ("8", None));
     assert_eq!(u[1].roles, ["waiter"]);
-    assert!(
-        written(&users).contains(r#""roles":["waiter","manager"]"#),
-        "roles are written as an array"
-    );
+    assert!(written(&users).contains(r#""roles":["waiter","manager"]"#), "roles are written as an array");
 }
 
 #[test]
@@ -386,19 +300,11 @@ fn categories_info_round_trips() {
             {{"id": 3, "name": "Кава", "type": null}}]}}"#
     );
     let categories = round_trip::<ops::CategoriesInfoAnswer>(&body);
-    let c: Vec<_> = categories
-        .body
-        .categories
-        .iter()
-        .map(|c| (c.id.as_str(), c.name.as_str(), c.r#type.as_deref()))
-        .collect();
+    let c: Vec<_> =
+        categories.body.categories.iter().map(|c| (c.id.as_str(), c.name.as_str(), c.r#type.as_deref())).collect();
     assert_eq!(
         c,
-        [
-            ("cat-1", "Перші страви", Some("dish")),
-            ("cat-9", "Добавки", Some("modifier")),
-            ("3", "Кава", None)
-        ]
+        [("cat-1", "Перші страви", Some("dish")), ("cat-9", "Добавки", Some("modifier")), ("3", "Кава", None)]
     );
 }
 
@@ -428,23 +334,14 @@ fn menu_info_round_trips_with_dishes_modifiers_and_groups() {
     assert_eq!(borshch.price, Some(kop(9500)));
     assert_eq!(borshch.description.as_deref(), Some("З пампушками"));
     assert_eq!(
-        (
-            borshch.group_id.as_deref(),
-            borshch.unit.as_deref(),
-            borshch.vendor_code.as_deref()
-        ),
+        (borshch.group_id.as_deref(), borshch.unit.as_deref(), borshch.vendor_code.as_deref()),
         (Some("g-soups"), Some("шт"), Some("0001"))
     );
     assert!(borshch.is_active);
     assert_eq!(borshch.modifiers.len(), 1);
     let rule = &borshch.group_modifiers[0];
     assert_eq!(
-        (
-            rule.min_amount,
-            rule.max_amount,
-            rule.default_amount,
-            rule.free_amount
-        ),
+        (rule.min_amount, rule.max_amount, rule.default_amount, rule.free_amount),
         (Some(0), Some(2), Some(1), Some(1))
     );
     assert!(rule.free && !rule.required);
@@ -460,10 +357,7 @@ fn menu_info_round_trips_with_dishes_modifiers_and_groups() {
     assert_eq!(m.terminals_groups.len(), 1);
     assert_eq!(m.host_terminals_group.as_ref().unwrap()["id"], "tg-1");
     let json = written(&menu);
-    assert!(
-        json.contains(r#""price":95.00"#) && json.contains(r#""price":114.29"#),
-        "{json}"
-    );
+    assert!(json.contains(r#""price":95.00"#) && json.contains(r#""price":114.29"#), "{json}");
 }
 
 #[test]
@@ -481,13 +375,11 @@ fn stop_list_round_trips_with_zero_and_fractional_balances() {
 
 #[test]
 fn check_work_round_trips() {
-    let body =
-        format!(r#"{{"rID": "{RID}", "dateTime": "2022.11.18 13:18:52", "readyToWork": true}}"#);
+    let body = format!(r#"{{"rID": "{RID}", "dateTime": "2022.11.18 13:18:52", "readyToWork": true}}"#);
     let check = round_trip::<ops::CheckWorkAnswer>(&body);
     assert_eq!(check.body.date_time.as_deref(), Some("2022.11.18 13:18:52"));
     assert!(check.body.ready_to_work);
-    let not_ready =
-        round_trip::<ops::CheckWorkAnswer>(&format!(r#"{{"rID": "{RID}", "readyToWork": false}}"#));
+    let not_ready = round_trip::<ops::CheckWorkAnswer>(&format!(r#"{{"rID": "{RID}", "readyToWork": false}}"#));
     assert!(!not_ready.body.ready_to_work);
 }
 
@@ -522,15 +414,9 @@ fn version_info_round_trips_in_camel_case() {
     assert_eq!(v.implemented_features.len(), 4);
     assert!(v.has_feature(ops::feature::BILL_V_2));
     assert!(v.has_feature(ops::feature::ORDERS_CACHE));
-    assert!(
-        !v.has_feature(ops::feature::STOP_LIST),
-        "implemented but not available is off"
-    );
+    assert!(!v.has_feature(ops::feature::STOP_LIST), "implemented but not available is off");
     assert!(!v.has_feature("LOYALTY"), "an undeclared feature is off");
-    assert_eq!(
-        v.implemented_features[3].info.as_ref().unwrap()["orderTypeCode"],
-        "QR_TABLE"
-    );
+    assert_eq!(v.implemented_features[3].info.as_ref().unwrap()["orderTypeCode"], "QR_TABLE");
 }
 
 #[test]
@@ -542,16 +428,9 @@ fn version_info_in_the_older_dotted_form_reads_like_camel_case() {
     );
     let old = round_trip::<ops::VersionInfoAnswer>(&dotted);
     let camel = Callback::<ops::VersionInfoAnswer>::parse(VERSION_INFO_CAMEL.as_bytes()).unwrap();
-    let expected = ops::VersionInfoAnswer {
-        implemented_features: vec![],
-        update_info: vec![],
-        ..camel.body
-    };
+    let expected = ops::VersionInfoAnswer { implemented_features: vec![], update_info: vec![], ..camel.body };
     assert_eq!(old.body, expected);
-    assert!(
-        written(&old).contains(r#""pluginVersion":41"#),
-        "written back in camelCase"
-    );
+    assert!(written(&old).contains(r#""pluginVersion":41"#), "written back in camelCase");
 }
 
 #[test]
@@ -566,10 +445,7 @@ fn check_products_restrictions_round_trips() {
     assert!(!r.check_result);
     assert_eq!(r.item_results.len(), 2);
     assert!(r.item_results[0].available);
-    assert_eq!(
-        (r.item_results[1].name.as_str(), r.item_results[1].available),
-        ("Раф", false)
-    );
+    assert_eq!((r.item_results[1].name.as_str(), r.item_results[1].available), ("Раф", false));
     assert_eq!(r.item_results[1].exceed_quantity, Some(qty("1.5")));
 }
 
@@ -595,11 +471,7 @@ fn create_order_on_table_round_trips() {
     assert_eq!(root.result_sum, Some(kop(16000)));
     assert_eq!(root.order_status.as_deref(), Some("PAYED"));
     assert_eq!(
-        (
-            root.table_number.as_deref(),
-            root.waiter_id.as_deref(),
-            root.waiter.as_deref()
-        ),
+        (root.table_number.as_deref(), root.waiter_id.as_deref(), root.waiter.as_deref()),
         (Some("12"), Some("w-7"), Some("Олена Коваль"))
     );
     assert_eq!(r.orders_summary.len(), 1);
@@ -623,27 +495,19 @@ fn sample_callback(operation: Operation) -> Option<String> {
     let simple = |fields: &str| format!(r#"{{"rID": "{RID}", {fields}}}"#);
     Some(match operation {
         Operation::GetBill => get_bill_body(),
-        Operation::PayBill => {
-            simple(r#""billId": "b-32070", "state": "SUCCESS", "orderNumber": 32070"#)
-        }
+        Operation::PayBill => simple(r#""billId": "b-32070", "state": "SUCCESS", "orderNumber": 32070"#),
         Operation::SplitOrder => {
             simple(r#""orders": [{"billId": "a", "totalSum": 1}, {"billId": "b", "totalSum": 2}]"#)
         }
-        Operation::TablesInfo => {
-            SEED_TABLES_BODY.replace("2022-11-18 13:20:58.329551967#IRuFbD3", RID)
-        }
+        Operation::TablesInfo => SEED_TABLES_BODY.replace("2022-11-18 13:20:58.329551967#IRuFbD3", RID),
         Operation::HallplansInfo => simple(r#""hallPlans": [{"id": "h-1", "name": "Зала 1"}]"#),
-        Operation::UsersInfo => {
-            simple(r#""users": [{"id": "w-7", "name": "Олена", "roles": "waiter"}]"#)
-        }
+        Operation::UsersInfo => simple(r#""users": [{"id": "w-7", "name": "Олена", "roles": "waiter"}]"#),
         Operation::CategoriesInfo => simple(r#""categories": [{"id": "cat-1", "name": "Супи"}]"#),
         Operation::MenuInfo => simple(r#""dishes": [{"id": "d-1", "name": "Борщ", "price": 95}]"#),
         Operation::StopList => simple(r#""items": [{"productId": "d-1", "balance": 0}]"#),
         Operation::CheckWork => simple(r#""dateTime": "2022.11.18 13:18:52", "readyToWork": true"#),
         Operation::VersionInfo => VERSION_INFO_CAMEL.to_string(),
-        Operation::CheckProductsRestrictions => {
-            simple(r#""result": {"checkResult": true, "itemResults": []}"#)
-        }
+        Operation::CheckProductsRestrictions => simple(r#""result": {"checkResult": true, "itemResults": []}"#),
         Operation::CreateOrderOnTable => simple(r#""result": {"success": true}"#),
         Operation::SetSettings | Operation::ShowMessage => return None,
     })
@@ -654,19 +518,13 @@ fn every_operation_with_a_callback_accepts_its_sample_answer() {
     for &operation in Operation::ALL {
         match sample_callback(operation) {
             Some(body) => {
-                assert!(
-                    operation.expects_callback(),
-                    "{operation} has a sample but expects no callback"
-                );
-                let head = validate_callback(operation, body.as_bytes())
-                    .unwrap_or_else(|e| panic!("{operation}: {e:?}"));
+                assert!(operation.expects_callback(), "{operation} has a sample but expects no callback");
+                let head =
+                    validate_callback(operation, body.as_bytes()).unwrap_or_else(|e| panic!("{operation}: {e:?}"));
                 assert_eq!(head.rid, RID, "{operation}");
             }
             None => {
-                assert!(
-                    !operation.expects_callback(),
-                    "{operation} expects a callback but has no sample here"
-                );
+                assert!(!operation.expects_callback(), "{operation} expects a callback but has no sample here");
                 assert_eq!(
                     validate_callback(operation, format!(r#"{{"rID": "{RID}"}}"#).as_bytes()),
                     Err(CallbackError::NoCallback(operation))
@@ -681,14 +539,8 @@ fn every_operation_with_a_callback_accepts_its_sample_answer() {
 fn webhook_round_trip(body: &str) -> Webhook {
     let hook = Webhook::parse(body.as_bytes()).unwrap_or_else(|e| panic!("refused: {e:?}\n{body}"));
     let written = serde_json::to_vec(&hook).unwrap();
-    let again =
-        Webhook::parse(&written).unwrap_or_else(|e| panic!("refused our own output: {e:?}"));
-    assert_eq!(
-        again,
-        hook,
-        "written as {}",
-        String::from_utf8_lossy(&written)
-    );
+    let again = Webhook::parse(&written).unwrap_or_else(|e| panic!("refused our own output: {e:?}"));
+    assert_eq!(again, hook, "written as {}", String::from_utf8_lossy(&written));
     hook
 }
 
@@ -703,31 +555,18 @@ fn orders_cache_webhook_round_trips_with_short_and_full_orders() {
     );
     let hook = webhook_round_trip(&body);
     assert_eq!(hook.kind(), "ORDERS_CACHE");
-    let Webhook::OrdersCache(cache) = hook else {
-        panic!("not ORDERS_CACHE: {hook:?}")
-    };
+    let Webhook::OrdersCache(cache) = hook else { panic!("not ORDERS_CACHE: {hook:?}") };
     assert_eq!(cache.event_time.as_deref(), Some("2022-11-18T13:19:00Z"));
     assert_eq!(cache.actual_orders.len(), 2);
     let short = &cache.actual_orders[0];
     assert_eq!(
-        (
-            short.bill_id.as_str(),
-            short.table_number.as_deref(),
-            short.order_number
-        ),
+        (short.bill_id.as_str(), short.table_number.as_deref(), short.order_number),
         ("b-32070", Some("12"), Some(32070))
     );
-    assert_eq!(
-        (short.total_sum, short.state),
-        (kop(12920), Some(OrderState::Bill))
-    );
+    assert_eq!((short.total_sum, short.state), (kop(12920), Some(OrderState::Bill)));
     let empty = &cache.actual_orders[1];
     assert_eq!(
-        (
-            empty.table_number.as_deref(),
-            empty.order_number,
-            empty.total_sum
-        ),
+        (empty.table_number.as_deref(), empty.order_number, empty.total_sum),
         (Some("5"), Some(32072), Money::ZERO)
     );
     assert_eq!(empty.state, Some(OrderState::New));
@@ -750,42 +589,24 @@ fn orders_cache_webhook_is_written_with_its_type_tag_first() {
 fn orders_closed_webhook_round_trips() {
     let body = r#"{"webhookType": "ORDERS_CLOSED", "eventTime": "2022-11-18T13:25:01Z",
         "closedOrders": [{"billId": "b-32070", "closedAt": "2022-11-18T13:25:00Z"}, {"billId": 32072}]}"#;
-    let Webhook::OrdersClosed(closed) = webhook_round_trip(body) else {
-        panic!("not ORDERS_CLOSED")
-    };
+    let Webhook::OrdersClosed(closed) = webhook_round_trip(body) else { panic!("not ORDERS_CLOSED") };
     assert_eq!(closed.event_time.as_deref(), Some("2022-11-18T13:25:01Z"));
-    let c: Vec<_> = closed
-        .closed_orders
-        .iter()
-        .map(|c| (c.bill_id.as_str(), c.closed_at.as_deref()))
-        .collect();
-    assert_eq!(
-        c,
-        [("b-32070", Some("2022-11-18T13:25:00Z")), ("32072", None)]
-    );
+    let c: Vec<_> = closed.closed_orders.iter().map(|c| (c.bill_id.as_str(), c.closed_at.as_deref())).collect();
+    assert_eq!(c, [("b-32070", Some("2022-11-18T13:25:00Z")), ("32072", None)]);
 }
 
 #[test]
 fn user_update_webhook_round_trips() {
     let body = r#"{"webhookType": "USER_UPDATE", "eventTime": "2022-11-18T13:30:00Z", "action": "updated",
         "user": {"id": "w-7", "name": "Олена Коваль-Шевчук", "cellPhone": "+380501234567", "roles": "waiter,manager"}}"#;
-    let Webhook::UserUpdate(update) = webhook_round_trip(body) else {
-        panic!("not USER_UPDATE")
-    };
+    let Webhook::UserUpdate(update) = webhook_round_trip(body) else { panic!("not USER_UPDATE") };
     assert_eq!(update.action, UserAction::Updated);
     assert_eq!(update.user.id, "w-7");
     assert_eq!(update.user.name, "Олена Коваль-Шевчук");
     assert_eq!(update.user.roles, ["waiter", "manager"]);
-    for (wire, action) in [
-        ("created", UserAction::Created),
-        ("DELETED", UserAction::Deleted),
-    ] {
-        let body = format!(
-            r#"{{"webhookType": "USER_UPDATE", "action": "{wire}", "user": {{"id": "w-9"}}}}"#
-        );
-        let Webhook::UserUpdate(update) = webhook_round_trip(&body) else {
-            panic!("not USER_UPDATE")
-        };
+    for (wire, action) in [("created", UserAction::Created), ("DELETED", UserAction::Deleted)] {
+        let body = format!(r#"{{"webhookType": "USER_UPDATE", "action": "{wire}", "user": {{"id": "w-9"}}}}"#);
+        let Webhook::UserUpdate(update) = webhook_round_trip(&body) else { panic!("not USER_UPDATE") };
         assert_eq!(update.action, action, "{wire}");
     }
 }
@@ -799,10 +620,7 @@ fn webhook_type_is_read_in_any_letter_case() {
 #[test]
 fn unknown_webhook_type_is_refused_by_name() {
     let refused = Webhook::parse(br#"{"webhookType": "ORDERS_EXPLODED", "orders": []}"#);
-    assert_eq!(
-        refused,
-        Err(WebhookError::UnknownType("ORDERS_EXPLODED".into()))
-    );
+    assert_eq!(refused, Err(WebhookError::UnknownType("ORDERS_EXPLODED".into())));
 }
 
 #[test]
@@ -815,9 +633,9 @@ fn webhook_without_a_type_is_refused_with_the_field_named() {
 
 #[test]
 fn user_update_with_an_unknown_action_is_refused_at_action() {
-    let Err(WebhookError::Invalid(errors)) = Webhook::parse(
-        br#"{"webhookType": "USER_UPDATE", "action": "promoted", "user": {"id": "w-7"}}"#,
-    ) else {
+    let Err(WebhookError::Invalid(errors)) =
+        Webhook::parse(br#"{"webhookType": "USER_UPDATE", "action": "promoted", "user": {"id": "w-7"}}"#)
+    else {
         panic!("an unknown action must be invalid")
     };
     assert_eq!(errors[0].field, "action");

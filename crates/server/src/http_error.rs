@@ -87,7 +87,8 @@ fn link_failure(error: &LinkError) -> Response {
             "POS_OFFLINE",
             "POS offline",
             "pos",
-            "the restaurant's POS is not connected: check that it runs and holds a socket to /restaurantEntryPoint".into(),
+            "the restaurant's POS is not connected: check that it runs and holds a socket to /restaurantEntryPoint"
+                .into(),
         ),
         LinkError::Timeout(_) => answer(StatusCode::GATEWAY_TIMEOUT, "POS_TIMEOUT", "POS too slow", "pos", text),
         LinkError::PosFail { substate, message } => {
@@ -97,6 +98,8 @@ fn link_failure(error: &LinkError) -> Response {
             };
             answer(StatusCode::BAD_GATEWAY, "POS_FAIL", substate, "pos", text)
         }
-        LinkError::Unreadable(_) => answer(StatusCode::BAD_GATEWAY, "POS_ANSWER_UNREADABLE", "Bad POS answer", "pos", text),
+        LinkError::Unreadable(_) => {
+            answer(StatusCode::BAD_GATEWAY, "POS_ANSWER_UNREADABLE", "Bad POS answer", "pos", text)
+        }
     }
 }

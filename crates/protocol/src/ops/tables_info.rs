@@ -44,6 +44,11 @@ pub struct Table {
     #[serde(deserialize_with = "lenient::int")]
     pub number: i64,
     /// The hall the table stands in.
-    #[serde(default, alias = "hallplanId", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "hallplanId",
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hall_plan_id: Option<String>,
 }

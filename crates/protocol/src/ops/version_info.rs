@@ -30,16 +30,36 @@ pub struct VersionInfoAnswer {
     #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
     /// The POS vendor's partner id.
-    #[serde(default, alias = "partner.id", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "partner.id",
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub partner_id: Option<String>,
     /// Plugin version; grows with each release.
-    #[serde(default, alias = "plugin.version", deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "plugin.version",
+        deserialize_with = "lenient::opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub plugin_version: Option<i64>,
     /// The POS's own version.
-    #[serde(default, alias = "restaurant.version", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "restaurant.version",
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restaurant_version: Option<String>,
     /// Licence end, `yyyy.MM.dd`.
-    #[serde(default, alias = "restaurant.license.date.end", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "restaurant.license.date.end",
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restaurant_license_date_end: Option<String>,
     /// Free-form details.
     #[serde(default, alias = "systemInfo", skip_serializing_if = "Option::is_none")]

@@ -8,7 +8,11 @@ use axum::response::Response;
 use subtle::ConstantTimeEq;
 
 /// Refuses requests without the right `Authorization: Bearer` token.
-pub async fn require_admin_token(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, AdminError> {
+pub async fn require_admin_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AdminError> {
     let presented = request
         .headers()
         .get(axum::http::header::AUTHORIZATION)

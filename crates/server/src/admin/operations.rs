@@ -57,7 +57,10 @@ pub async fn request_log(
     known_restaurant(&state, &resto_id).await?;
     let operation = match query.operation.as_deref() {
         Some(name) => Some(
-            Operation::from_name(name).ok_or_else(|| AdminError::UnknownOperation(name.to_string()))?.name().to_string(),
+            Operation::from_name(name)
+                .ok_or_else(|| AdminError::UnknownOperation(name.to_string()))?
+                .name()
+                .to_string(),
         ),
         None => None,
     };

@@ -44,7 +44,8 @@ pub async fn create(
     State(state): State<AppState>,
     body: Result<Json<NewRestaurant>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<IssuedCredentials>), AdminError> {
-    let Json(body) = body.map_err(|e| AdminError::BadRequest(format!("send {{\"name\": \"…\"}}: {}", e.body_text())))?;
+    let Json(body) =
+        body.map_err(|e| AdminError::BadRequest(format!("send {{\"name\": \"…\"}}: {}", e.body_text())))?;
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AdminError::BadRequest("`name` must be 1 to 200 characters".into()));
@@ -59,7 +60,10 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RestaurantVi
     Ok(Json(restaurants.into_iter().map(|r| view(&state, r)).collect()))
 }
 
-pub async fn show(State(state): State<AppState>, Path(resto_id): Path<String>) -> Result<Json<RestaurantView>, AdminError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(resto_id): Path<String>,
+) -> Result<Json<RestaurantView>, AdminError> {
     let restaurant = known_restaurant(&state, &resto_id).await?;
     Ok(Json(view(&state, restaurant)))
 }

@@ -45,7 +45,10 @@ fn request_id(bytes: &Bytes) -> Result<String, GatewayError> {
     let head: FrameHeadOrMissing = parse_tracked(bytes).map_err(GatewayError::Invalid)?;
     match head.rid {
         Some(rid) if !rid.is_empty() => Ok(rid),
-        _ => Err(GatewayError::Invalid(vec![FieldError::new("rID", "is required: echo the rID of the request you answer")])),
+        _ => Err(GatewayError::Invalid(vec![FieldError::new(
+            "rID",
+            "is required: echo the rID of the request you answer",
+        )])),
     }
 }
 

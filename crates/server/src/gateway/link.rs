@@ -99,7 +99,13 @@ impl PosLink {
         self.send_only(resto_id, M::OPERATION, rid, frame).await
     }
 
-    async fn send_only(&self, resto_id: &str, operation: Operation, rid: String, frame: String) -> Result<(), LinkError> {
+    async fn send_only(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        rid: String,
+        frame: String,
+    ) -> Result<(), LinkError> {
         let sent_at = now_ms();
         let delivered = match self.sessions.get(resto_id) {
             Some(session) => session.outbox.send(Outgoing::Frame(frame.clone())).await.is_ok(),
@@ -123,14 +129,32 @@ impl PosLink {
     ) -> Result<AnswerBytes, LinkError> {
         let sent_at = now_ms();
         let Some(session) = self.sessions.get(resto_id) else {
-            self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome: "offline", answer: None, detail: None });
+            self.record(LogDraft {
+                rid,
+                resto_id,
+                operation,
+                sent_at,
+                frame,
+                outcome: "offline",
+                answer: None,
+                detail: None,
+            });
             return Err(LinkError::Offline);
         };
         let mut receiver = self.pending.register(&rid, resto_id, operation);
         let deadline = tokio::time::Instant::now() + self.deadline;
         if session.outbox.send(Outgoing::Frame(frame.clone())).await.is_err() {
             self.pending.abandon(&rid);
-            self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome: "offline", answer: None, detail: None });
+            self.record(LogDraft {
+                rid,
+                resto_id,
+                operation,
+                sent_at,
+                frame,
+                outcome: "offline",
+                answer: None,
+                detail: None,
+            });
             return Err(LinkError::Offline);
         }
         let answer = match tokio::time::timeout_at(deadline, &mut receiver).await {
@@ -140,14 +164,32 @@ impl PosLink {
             _ => receiver.try_recv().ok(),
         };
         let Some(body) = answer else {
-            self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome: "timeout", answer: None, detail: None });
+            self.record(LogDraft {
+                rid,
+                resto_id,
+                operation,
+                sent_at,
+                frame,
+                outcome: "timeout",
+                answer: None,
+                detail: None,
+            });
             return Err(LinkError::Timeout(self.deadline));
         };
         let failure = rahunok_protocol::envelope::parse_tracked::<rahunok_protocol::AnswerHead>(&body)
             .ok()
             .and_then(|head| head.failure());
         let outcome = if failure.is_some() { "pos_fail" } else { "answered" };
-        self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome, answer: Some(&body), detail: failure });
+        self.record(LogDraft {
+            rid,
+            resto_id,
+            operation,
+            sent_at,
+            frame,
+            outcome,
+            answer: Some(&body),
+            detail: failure,
+        });
         Ok(body)
     }
 

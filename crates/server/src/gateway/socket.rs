@@ -192,7 +192,10 @@ fn on_message(session: &SessionHandle, message: Message) -> bool {
                 return true;
             }
             if text.starts_with('{') {
-                tracing::info!(connection = session.connection_id, "POS sent JSON on the socket; answers belong in HTTP callbacks");
+                tracing::info!(
+                    connection = session.connection_id,
+                    "POS sent JSON on the socket; answers belong in HTTP callbacks"
+                );
             } else {
                 let preview: String = text.chars().take(80).collect();
                 tracing::warn!(connection = session.connection_id, preview, "ignored a non-JSON text frame");

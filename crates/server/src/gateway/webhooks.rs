@@ -12,7 +12,11 @@ use rahunok_protocol::ops::User;
 use rahunok_protocol::webhook::{UserAction, Webhook, WebhookError};
 
 /// The webhook handler.
-pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<StatusCode, GatewayError> {
+pub async fn webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, GatewayError> {
     let SignedBody { resto_id, bytes } = read_signed_body(&state, &headers, body).await?;
     ensure_json_object(&bytes)?;
     let hook = Webhook::parse(&bytes).map_err(|e| match e {
@@ -27,7 +31,10 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bo
         Webhook::OrdersClosed(closed) => state.store.apply_orders_closed(&resto_id, &closed.closed_orders).await?,
         Webhook::UserUpdate(update) => {
             let user = serde_json::to_value(&update.user).expect("users serialise");
-            state.store.update_staff(&resto_id, |users| apply_user_update(users, update.action, &update.user, user)).await?
+            state
+                .store
+                .update_staff(&resto_id, |users| apply_user_update(users, update.action, &update.user, user))
+                .await?
         }
     }
     Ok(StatusCode::OK)

@@ -108,9 +108,8 @@ impl Store {
         .bind(resto_id)
         .fetch_all(self.pool())
         .await?;
-        let parse = |text: String| {
-            RawValue::from_string(text).map_err(|e| StoreError::Corrupt(format!("cached order: {e}")))
-        };
+        let parse =
+            |text: String| RawValue::from_string(text).map_err(|e| StoreError::Corrupt(format!("cached order: {e}")));
         let mut orders = Vec::with_capacity(rows.len());
         for row in &rows {
             orders.push(CachedOrder {

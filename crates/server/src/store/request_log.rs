@@ -84,7 +84,11 @@ impl Store {
     }
 
     /// The newest entries of a restaurant's log.
-    pub async fn request_log(&self, resto_id: &str, query: &RequestLogQuery) -> Result<Vec<RequestLogEntry>, StoreError> {
+    pub async fn request_log(
+        &self,
+        resto_id: &str,
+        query: &RequestLogQuery,
+    ) -> Result<Vec<RequestLogEntry>, StoreError> {
         let limit = query.limit.clamp(1, 1000);
         let rows = match &query.operation {
             Some(operation) => {

@@ -49,19 +49,14 @@ const UPSERT_SNAPSHOT: &str = "INSERT INTO pos_snapshots (resto_id, kind, body, 
 
 impl Store {
     /// Replaces a snapshot.
-    pub async fn save_snapshot(
-        &self,
-        resto_id: &str,
-        kind: SnapshotKind,
-        body: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn save_snapshot(&self, resto_id: &str, kind: SnapshotKind, body: &str) -> Result<(), StoreError> {
         sqlx::query(UPSERT_SNAPSHOT)
-        .bind(resto_id)
-        .bind(kind.key())
-        .bind(body)
-        .bind(now_ms())
-        .execute(self.pool())
-        .await?;
+            .bind(resto_id)
+            .bind(kind.key())
+            .bind(body)
+            .bind(now_ms())
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
@@ -73,10 +68,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
-        Ok(Some(Snapshot {
-            body: column(&row, "body")?,
-            refreshed_at: column(&row, "refreshed_at")?,
-        }))
+        Ok(Some(Snapshot { body: column(&row, "body")?, refreshed_at: column(&row, "refreshed_at")? }))
     }
 
     /// Changes the staff snapshot in one transaction (for `USER_UPDATE` webhooks): `change`
@@ -104,12 +96,12 @@ impl Store {
         change(&mut users);
         let body = serde_json::json!({ "users": users }).to_string();
         sqlx::query(UPSERT_SNAPSHOT)
-        .bind(resto_id)
-        .bind(SnapshotKind::Staff.key())
-        .bind(body)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+            .bind(resto_id)
+            .bind(SnapshotKind::Staff.key())
+            .bind(body)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

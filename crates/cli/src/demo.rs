@@ -1,0 +1,37 @@
+//! `rahunok serve --demo`: a newcomer's first minute. Creates a demo restaurant once, gives it
+//! a fresh secret on every start (secrets are never stored, so the in-process POS gets a new
+//! one), runs the virtual POS against it, and prints ready-to-paste commands.
+
+use anyhow::Result;
+use rahunok_pos_sdk::PosConfig;
+use rahunok_pos_sim::VirtualPos;
+use rahunok_server::Server;
+use std::time::Duration;
+
+const DEMO_NAME: &str = "Демо: Кав'ярня «Андріївський ранок»";
+
+pub async fn start(server: &Server, base_url: &str) -> Result<()> {
+    let store = &server.state().store;
+    let existing = store.restaurants().await?.into_iter().find(|r| r.name == DEMO_NAME);
+    let resto_id = match existing {
+        Some(r) => r.resto_id,
+        None => store.create_restaurant(DEMO_NAME).await?.0.resto_id,
+    };
+    let (secret, _) = store.rotate_secret(&resto_id, 0).await?.expect("the demo restaurant exists");
+    let config = PosConfig::new(base_url, &resto_id, &secret, "RahunokSim");
+    tokio::spawn(VirtualPos::kyiv_cafe().run(config, Some(Duration::from_secs(5))));
+    let token = &server.state().admin_token;
+    println!();
+    println!("Demo restaurant: {DEMO_NAME}");
+    println!("  RESTO_ID={resto_id}   (its virtual POS runs inside this process)");
+    println!("  Admin API token: {token}");
+    println!();
+    println!("Try:");
+    println!("  curl -s -H 'Authorization: Bearer {token}' '{base_url}/api/admin/restaurants/{resto_id}/tables?refresh=true'");
+    println!("  curl -s -H 'Authorization: Bearer {token}' -X POST -d '{{\"tableNumber\": \"3\"}}' '{base_url}/api/admin/restaurants/{resto_id}/operations/getBill'");
+    println!(
+        "  curl -s -H 'Authorization: Bearer {token}' '{base_url}/api/admin/restaurants/{resto_id}/requests?limit=5'"
+    );
+    println!();
+    Ok(())
+}
