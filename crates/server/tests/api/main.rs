@@ -1,0 +1,12 @@
+//! Black-box tests of the gateway and the admin API: the real server on a random port, real
+//! sockets, each test on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod admin;
+mod callbacks;
+mod deadlines;
+mod operations;
+mod seed_scenario;
+mod socket;
+mod webhooks;
