@@ -43,12 +43,28 @@ async fn a_rotated_secret_keeps_the_old_one_valid_for_the_grace_period(backend: 
     let app = spawn_app(backend).await;
     let r = app.create_restaurant("Rotating").await;
     let path = format!("/api/admin/restaurants/{}/rotate-secret", r.resto_id);
-    let rotated: Value = app.admin(reqwest::Method::POST, &path).json(&json!({"graceSeconds": 3600})).send().await.unwrap().json().await.unwrap();
+    let rotated: Value = app
+        .admin(reqwest::Method::POST, &path)
+        .json(&json!({"graceSeconds": 3600}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let new_secret = rotated["secretKey"].as_str().unwrap();
     assert_ne!(new_secret, r.secret);
     assert!(RawPos::connect(&app, Some(&basic(&r.resto_id, &r.secret)), None).await.is_ok(), "old secret in grace");
     assert!(RawPos::connect(&app, Some(&basic(&r.resto_id, new_secret)), None).await.is_ok(), "new secret");
-    let no_grace: Value = app.admin(reqwest::Method::POST, &path).json(&json!({"graceSeconds": 0})).send().await.unwrap().json().await.unwrap();
+    let no_grace: Value = app
+        .admin(reqwest::Method::POST, &path)
+        .json(&json!({"graceSeconds": 0}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let newest = no_grace["secretKey"].as_str().unwrap();
     let refused = RawPos::connect(&app, Some(&basic(&r.resto_id, new_secret)), None).await.err().unwrap();
     assert_eq!(refused.status, 401, "a key rotated out without grace stops working");
@@ -64,7 +80,8 @@ async fn the_request_log_records_both_bodies_and_the_outcome(backend: Backend) {
     let r = app.create_restaurant("Logged").await;
     app.start_virtual_pos(&r).await;
     let path = format!("/api/admin/restaurants/{}/operations/getBill", r.resto_id);
-    let response = app.admin(reqwest::Method::POST, &path).body(r#"{"tableNumber": "3", "sum": 129.20}"#).send().await.unwrap();
+    let response =
+        app.admin(reqwest::Method::POST, &path).body(r#"{"tableNumber": "3", "sum": 129.20}"#).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let answer = response.text().await.unwrap();
     let log_path = format!("/api/admin/restaurants/{}/requests?operation=getBill&limit=10", r.resto_id);

@@ -7,7 +7,9 @@ use serde_json::Value;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-type Waiter = JoinHandle<Result<rahunok_protocol::Callback<rahunok_protocol::ops::TablesInfoAnswer>, rahunok_server::gateway::LinkError>>;
+type Waiter = JoinHandle<
+    Result<rahunok_protocol::Callback<rahunok_protocol::ops::TablesInfoAnswer>, rahunok_server::gateway::LinkError>,
+>;
 
 /// A restaurant with a hand-driven POS and one `tablesInfo` request waiting for its callback.
 async fn waiting_tables_request(app: &TestApp) -> (Restaurant, RawPos, String, Waiter) {
@@ -83,8 +85,14 @@ async fn body_that_is_not_a_json_object_is_refused_with_400(backend: Backend) {
 async fn unknown_rid_or_other_operation_is_refused_with_404(backend: Backend) {
     let app = spawn_app(backend).await;
     let (restaurant, _pos, rid, _waiter) = waiting_tables_request(&app).await;
-    let answer =
-        app.post_callback("tablesInfo", &restaurant.resto_id, &restaurant.secret, &tables_body("2022-11-18 13:18:51.694125371#Lm4R2EQ")).await;
+    let answer = app
+        .post_callback(
+            "tablesInfo",
+            &restaurant.resto_id,
+            &restaurant.secret,
+            &tables_body("2022-11-18 13:18:51.694125371#Lm4R2EQ"),
+        )
+        .await;
     assert_error(&answer, 404, "UNKNOWN_RID");
     // The right rID on another operation's path.
     let answer = app.post_callback("usersInfo", &restaurant.resto_id, &restaurant.secret, &tables_body(&rid)).await;

@@ -30,7 +30,8 @@ async fn an_offline_pos_gives_503_at_once(backend: Backend) {
     let app = spawn_app_with(backend, options).await;
     let restaurant = app.create_restaurant("Away").await;
     let path = format!("/api/admin/restaurants/{}/tables?refresh=true", restaurant.resto_id);
-    let (status, body) = tokio::time::timeout(Duration::from_secs(60), app.get_json(&path)).await.expect("not held until the deadline");
+    let (status, body) =
+        tokio::time::timeout(Duration::from_secs(60), app.get_json(&path)).await.expect("not held until the deadline");
     assert_eq!(status, 503);
     assert_eq!(body["errCode"], "POS_OFFLINE");
     assert_eq!(app.pending_requests().await, 0);

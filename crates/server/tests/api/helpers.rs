@@ -146,7 +146,8 @@ async fn sweep_old_schemas(conn: &mut sqlx::AnyConnection, now: u64) {
         .unwrap_or_default();
     for row in rows {
         let name: String = row.get("nspname");
-        let stamp: Option<u64> = name.strip_prefix("rahunok_t").and_then(|r| r.split('_').next()).and_then(|s| s.parse().ok());
+        let stamp: Option<u64> =
+            name.strip_prefix("rahunok_t").and_then(|r| r.split('_').next()).and_then(|s| s.parse().ok());
         if stamp.is_some_and(|s| s + 3600 < now) {
             let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut *conn).await;
         }
@@ -229,8 +230,11 @@ impl TestApp {
         signature: Option<&str>,
         body: Vec<u8>,
     ) -> (u16, Value) {
-        let mut request =
-            self.http.post(format!("{}/callback/{}", self.base, path)).header("Content-Type", "application/json").body(body);
+        let mut request = self
+            .http
+            .post(format!("{}/callback/{}", self.base, path))
+            .header("Content-Type", "application/json")
+            .body(body);
         if let Some(id) = resto_id {
             request = request.header("restoId", id);
         }
@@ -273,7 +277,11 @@ impl RawPos {
             Ok((socket, _)) => Ok(RawPos { socket }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 let status = response.status().as_u16();
-                let body = response.body().as_ref().map(|b| serde_json::from_slice(b).unwrap_or(Value::Null)).unwrap_or(Value::Null);
+                let body = response
+                    .body()
+                    .as_ref()
+                    .map(|b| serde_json::from_slice(b).unwrap_or(Value::Null))
+                    .unwrap_or(Value::Null);
                 Err(Refused { status, body })
             }
             Err(other) => panic!("unexpected connect error: {other}"),

@@ -55,7 +55,11 @@ async fn every_operation_round_trips_through_the_virtual_pos(backend: Backend) {
     let restrictions = CheckProductsRestrictions {
         items: vec![
             OrderItem { id: "dish-espresso".into(), quantity: Quantity::whole(1), modifier: vec![] },
-            OrderItem { id: stop.iter().find(|s| s.balance.is_zero()).unwrap().product_id.clone(), quantity: Quantity::whole(1), modifier: vec![] },
+            OrderItem {
+                id: stop.iter().find(|s| s.balance.is_zero()).unwrap().product_id.clone(),
+                quantity: Quantity::whole(1),
+                modifier: vec![],
+            },
         ],
     };
     let result = link.request(id, &restrictions).await.unwrap().body.result;
@@ -91,14 +95,17 @@ async fn every_operation_round_trips_through_the_virtual_pos(backend: Backend) {
     assert_eq!(parent.total_sum + child.total_sum, table3.total_sum, "no kopiyka lost or invented");
     assert_eq!(child.lines().count(), 2, "the modifier moved with its parent");
 
-    let pay = PayBill { bill_id: child.bill_id.clone(), sum: child.total_sum, tips: money("10.00"), fiscal_data: vec![] };
+    let pay =
+        PayBill { bill_id: child.bill_id.clone(), sum: child.total_sum, tips: money("10.00"), fiscal_data: vec![] };
     let paid = link.request(id, &pay).await.unwrap().body;
     assert_eq!(paid.bill_id.as_deref(), Some(child.bill_id.as_str()));
     assert_eq!(pos.floor().paid(&child.bill_id).unwrap().tips, money("10.00"), "the POS saw the tip");
     assert_eq!(substate_of(link.request(id, &pay).await), "ORDER_ALREADY_PAID");
 
     link.send_message(id, &SetSettings::default()).await.unwrap();
-    link.send_message(id, &ShowMessage { message: "Оплату повернено".into(), warning: true, bill_id: None }).await.unwrap();
+    link.send_message(id, &ShowMessage { message: "Оплату повернено".into(), warning: true, bill_id: None })
+        .await
+        .unwrap();
 }
 
 async fn pos_failures_come_back_as_typed_errors_with_their_substate(backend: Backend) {
@@ -148,7 +155,14 @@ async fn admin_pos_data_endpoints_refresh_store_and_serve(backend: Backend) {
     }
     let (_, menu) = app.get_json(&format!("/api/admin/restaurants/{id}/menu")).await;
     assert_eq!(menu["dishes"][0]["price"], json!(55.0));
-    let text = app.admin(reqwest::Method::GET, &format!("/api/admin/restaurants/{id}/menu")).send().await.unwrap().text().await.unwrap();
+    let text = app
+        .admin(reqwest::Method::GET, &format!("/api/admin/restaurants/{id}/menu"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains(r#""price":55.00"#), "money keeps two decimals on the wire");
 }
 

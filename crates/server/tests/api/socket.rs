@@ -8,10 +8,14 @@ use std::time::Duration;
 async fn bad_or_missing_basic_credentials_are_refused_with_401(backend: Backend) {
     let app = spawn_app(backend).await;
     let restaurant = app.create_restaurant("Auth").await;
-    let refused = RawPos::connect(&app, Some(&basic(&restaurant.resto_id, "wrong-secret")), Some("system=X")).await.err().unwrap();
+    let refused = RawPos::connect(&app, Some(&basic(&restaurant.resto_id, "wrong-secret")), Some("system=X"))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(refused.status, 401);
     assert_eq!(refused.body["errCode"], "BAD_CREDENTIALS");
-    let refused = RawPos::connect(&app, Some(&basic("nobody", &restaurant.secret)), Some("system=X")).await.err().unwrap();
+    let refused =
+        RawPos::connect(&app, Some(&basic("nobody", &restaurant.secret)), Some("system=X")).await.err().unwrap();
     assert_eq!(refused.status, 401);
     let refused = RawPos::connect(&app, None, Some("system=X")).await.err().unwrap();
     assert_eq!(refused.status, 401);
@@ -27,7 +31,8 @@ async fn repeated_failures_are_refused_with_429(backend: Backend) {
         let refused = RawPos::connect(&app, Some(&basic(&restaurant.resto_id, "guess")), None).await.err().unwrap();
         assert_eq!(refused.status, 401);
     }
-    let refused = RawPos::connect(&app, Some(&basic(&restaurant.resto_id, &restaurant.secret)), None).await.err().unwrap();
+    let refused =
+        RawPos::connect(&app, Some(&basic(&restaurant.resto_id, &restaurant.secret)), None).await.err().unwrap();
     assert_eq!(refused.status, 429, "even the right secret waits out the window");
     assert_eq!(refused.body["errCode"], "TOO_MANY_FAILURES");
 }
@@ -46,10 +51,12 @@ async fn missing_system_cookie_is_accepted_with_a_warning(backend: Backend) {
 async fn missing_system_cookie_is_refused_in_strict_mode(backend: Backend) {
     let app = spawn_app_with(backend, AppOptions { strict: true, ..AppOptions::default() }).await;
     let restaurant = app.create_restaurant("Strict").await;
-    let refused = RawPos::connect(&app, Some(&basic(&restaurant.resto_id, &restaurant.secret)), None).await.err().unwrap();
+    let refused =
+        RawPos::connect(&app, Some(&basic(&restaurant.resto_id, &restaurant.secret)), None).await.err().unwrap();
     assert_eq!(refused.status, 401);
     assert_eq!(refused.body["errCode"], "MISSING_POS_NAME");
-    let accepted = RawPos::connect(&app, Some(&basic(&restaurant.resto_id, &restaurant.secret)), Some("system=iiko")).await;
+    let accepted =
+        RawPos::connect(&app, Some(&basic(&restaurant.resto_id, &restaurant.secret)), Some("system=iiko")).await;
     assert!(accepted.is_ok());
     let (_, body) = app.get_json(&format!("/api/admin/restaurants/{}", restaurant.resto_id)).await;
     assert_eq!(body["connection"]["posName"], "iiko");
@@ -77,9 +84,13 @@ async fn a_second_socket_replaces_the_first_with_4409(backend: Backend) {
     // The newer socket serves requests.
     let link = app.state.link.clone();
     let resto_id = restaurant.resto_id.clone();
-    let waiter = tokio::spawn(async move { link.request(&resto_id, &rahunok_protocol::ops::CheckWork::default()).await });
+    let waiter =
+        tokio::spawn(async move { link.request(&resto_id, &rahunok_protocol::ops::CheckWork::default()).await });
     let frame = second.next_request("checkWork").await;
-    let body = format!(r#"{{"rID":"{}","dateTime":"2026.11.28 12:00:00","readyToWork":true}}"#, frame["rID"].as_str().unwrap());
+    let body = format!(
+        r#"{{"rID":"{}","dateTime":"2026.11.28 12:00:00","readyToWork":true}}"#,
+        frame["rID"].as_str().unwrap()
+    );
     let answer = app.post_callback("checkWork", &restaurant.resto_id, &restaurant.secret, body.as_bytes()).await;
     assert_eq!(answer.0, 200);
     assert!(waiter.await.unwrap().unwrap().body.ready_to_work);
@@ -132,7 +143,8 @@ async fn malformed_text_frames_do_not_end_the_session(backend: Backend) {
     pos.send_text("").await;
     let link = app.state.link.clone();
     let resto_id = restaurant.resto_id.clone();
-    let waiter = tokio::spawn(async move { link.request(&resto_id, &rahunok_protocol::ops::CheckWork::default()).await });
+    let waiter =
+        tokio::spawn(async move { link.request(&resto_id, &rahunok_protocol::ops::CheckWork::default()).await });
     let frame = pos.next_request("checkWork").await;
     let body = format!(r#"{{"rID":"{}","readyToWork":"true"}}"#, frame["rID"].as_str().unwrap());
     let answer = app.post_callback("checkWork", &restaurant.resto_id, &restaurant.secret, body.as_bytes()).await;
