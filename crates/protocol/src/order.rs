@@ -159,8 +159,8 @@ pub struct Dish {
     /// Dish name.
     #[serde(default, deserialize_with = "lenient::string_or_empty")]
     pub name: String,
-    /// How many (may be fractional for weight dishes).
-    #[serde(default)]
+    /// How many (may be fractional for weight dishes); absent or `null` means one.
+    #[serde(default, deserialize_with = "crate::quantity::or_one")]
     pub count: Quantity,
     /// The line's sum.
     #[serde(default, deserialize_with = "money::or_zero")]

@@ -81,6 +81,11 @@ pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Qua
     }
 }
 
+/// Deserializes a count where absent, `null` and `""` mean one piece.
+pub fn or_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Quantity, D::Error> {
+    optional(deserializer).map(Option::unwrap_or_default)
+}
+
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Quantity, D::Error> {
         match WireScalar::deserialize(deserializer)? {

@@ -271,3 +271,21 @@ fn orders_cache_short_order_with_empty_or_lower_case_state_is_accepted() {
     assert_eq!(states, [None, None, Some(OrderState::Bill)]);
     assert_eq!(cache.actual_orders[1].total_sum, Money::ZERO);
 }
+
+#[test]
+fn a_dish_line_with_null_or_missing_count_is_one_piece() {
+    let body = br#"{"rID":"r","orders":[{"billId":"b","totalSum":10,"guests":[{"name":"g","dishes":[
+        {"name":"a","count":null,"sum":5},{"name":"b","sum":5}]}]}]}"#;
+    let bill = rahunok_protocol::Callback::<rahunok_protocol::ops::BillAnswer>::parse(body).unwrap();
+    let counts: Vec<String> = bill.body.orders[0].lines().map(|d| d.count.to_string()).collect();
+    assert_eq!(counts, ["1", "1"]);
+}
+
+#[test]
+fn a_null_result_reads_as_an_empty_result() {
+    let body = br#"{"rID":"r","result":null}"#;
+    let answer = rahunok_protocol::Callback::<rahunok_protocol::ops::RestrictionsAnswer>::parse(body).unwrap();
+    assert!(!answer.body.result.check_result && answer.body.result.item_results.is_empty());
+    let answer = rahunok_protocol::Callback::<rahunok_protocol::ops::CreateOrderAnswer>::parse(body).unwrap();
+    assert!(!answer.body.result.success);
+}

@@ -56,8 +56,8 @@ impl PosRequest for CheckProductsRestrictions {
 /// Answer: `{"result": {"checkResult", "itemResults": [...]}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestrictionsAnswer {
-    /// The result.
-    #[serde(default)]
+    /// The result (`null` reads as an empty result).
+    #[serde(default, deserialize_with = "lenient::object_or_default")]
     pub result: Restrictions,
 }
 

@@ -44,8 +44,8 @@ impl PosRequest for CreateOrderOnTable {
 /// Answer: `{"result": {...}}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateOrderAnswer {
-    /// The result.
-    #[serde(default)]
+    /// The result (`null` reads as an empty result).
+    #[serde(default, deserialize_with = "lenient::object_or_default")]
     pub result: CreateOrderResult,
 }
 
