@@ -11,6 +11,7 @@ pub mod http_error;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod web;
 
 pub use config::{Config, Storage};
 pub use startup::Server;

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // shared with the browser tests, which use only part of it
 //! `spawn_app`: the real server on a random port with its own store (an SQLite file in a temp
 //! dir, or a fresh PostgreSQL schema), plus clients that talk to it over real sockets: the admin
 //! API, a raw POS WebSocket (the hand way, like Postman), and the virtual POS.

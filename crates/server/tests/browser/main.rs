@@ -1,0 +1,8 @@
+//! Browser tests: the real server on a random port, the virtual POS, and headless Chromium
+//! driving the real pages. Screenshots land in `target/screenshots/`.
+
+#[path = "../api/helpers.rs"]
+mod helpers;
+mod webdriver;
+
+mod smoke;
