@@ -2,11 +2,16 @@
 //! is computed over the exact bytes that are sent; network failures are retried with the same
 //! bytes until the request's deadline (a repeated identical callback is harmless: 200).
 
+use rahunok_protocol::ops::User;
+use rahunok_protocol::rid::iso8601_utc;
 use rahunok_protocol::signing;
-use rahunok_protocol::webhook::Webhook;
+use rahunok_protocol::webhook::{ClosedOrder, OrdersClosed, UserAction, UserUpdate, Webhook};
 use rahunok_protocol::Operation;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
+
+/// How long a webhook is retried when the server cannot be reached.
+const WEBHOOK_RETRY_FOR: Duration = Duration::from_secs(10);
 
 /// Why a signed POST did not get a 200.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +30,19 @@ pub enum SendError {
 }
 
 /// Posts signed bodies to one server for one restaurant; cheap to clone.
+///
+/// ```
+/// use rahunok_pos_sdk::CallbackSender;
+/// use rahunok_pos_sdk::protocol::webhook::UserAction;
+/// use rahunok_pos_sdk::protocol::ops::User;
+///
+/// # async fn example() -> Result<(), rahunok_pos_sdk::SendError> {
+/// let sender = CallbackSender::new("https://pos.example.com", "RESTO_ID", "SECRET_KEY");
+/// sender.send_orders_closed(&["b-32070".to_string()]).await?;
+/// let waiter = User { id: "u-7".into(), name: "Оксана".into(), cell_phone: None, roles: vec!["waiter".into()] };
+/// sender.send_user_update(UserAction::Created, waiter).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct CallbackSender {
     http: reqwest::Client,
@@ -44,7 +62,8 @@ impl CallbackSender {
         }
     }
 
-    /// Posts a callback body for `operation`, retrying network failures until `deadline`.
+    /// Retries network failures and 5xx answers with the same bytes until `deadline`; a 4xx
+    /// answer is final ([`SendError::Refused`]).
     pub async fn send_callback(&self, operation: Operation, body: Vec<u8>, deadline: Instant) -> Result<(), SendError> {
         self.post_until(&format!("/callback/{}", operation.name()), body, deadline).await
     }
@@ -52,8 +71,25 @@ impl CallbackSender {
     /// Posts a webhook (`ORDERS_CACHE`, `ORDERS_CLOSED`, `USER_UPDATE`), retrying for up to 10 s.
     pub async fn send_webhook(&self, webhook: &Webhook) -> Result<(), SendError> {
         let body = serde_json::to_vec(webhook).expect("webhooks serialise");
-        self.post_until("/callback/webhook", body, Instant::now() + Duration::from_secs(10)).await
+        self.post_until("/callback/webhook", body, Instant::now() + WEBHOOK_RETRY_FOR).await
     }
+
+    /// `ORDERS_CLOSED`: these bills were closed on the POS just now.
+    pub async fn send_orders_closed(&self, bill_ids: &[String]) -> Result<(), SendError> {
+        let now = Some(now_iso8601());
+        let closed_orders =
+            bill_ids.iter().map(|bill_id| ClosedOrder { bill_id: bill_id.clone(), closed_at: now.clone() }).collect();
+        self.send_webhook(&Webhook::OrdersClosed(OrdersClosed { event_time: now, closed_orders })).await
+    }
+
+    /// `USER_UPDATE`: a member of staff was created, updated or deleted on the POS.
+    pub async fn send_user_update(&self, action: UserAction, user: User) -> Result<(), SendError> {
+        self.send_webhook(&Webhook::UserUpdate(UserUpdate { event_time: Some(now_iso8601()), action, user })).await
+    }
+
+    /// Posts `body` exactly as given to `/callback/<operation>`, signed over those bytes.
+    /// [`crate::PosClient`] does this for every answer; call it yourself when you build
+    /// bodies by hand (e.g. with [`crate::answer_frame`] in your own socket loop).
 
     async fn post_until(&self, path: &str, body: Vec<u8>, deadline: Instant) -> Result<(), SendError> {
         let signature = signing::sign(self.secret.as_bytes(), &body);
@@ -86,4 +122,10 @@ impl CallbackSender {
             pause = (pause * 2).min(Duration::from_secs(5));
         }
     }
+}
+
+/// Now as ISO-8601 UTC, for `eventTime`.
+pub(crate) fn now_iso8601() -> String {
+    let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
+    iso8601_utc(seconds)
 }

@@ -1,23 +1,38 @@
 //! The connection: one WebSocket to `/restaurantEntryPoint`, kept alive and re-established.
+//!
+//! Why this exists: the protocol's link rules (Basic auth and the `system` cookie, answering
+//! pings, the `Resto <id> ping` text, declaring the link dead after 90 s of silence, and never
+//! reconnecting faster than once per 15 s) are the same for every POS and easy to get subtly
+//! wrong; [`PosClient`] keeps them in one place and reports every state change.
 
 use crate::callbacks::CallbackSender;
-use crate::handler::{Answer, Failure, Handler};
+use crate::dispatch::answer_frame;
+use crate::handler::Handler;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
-use rahunok_protocol::envelope::{parse_tracked, substate, AnswerHead, Callback, FrameHead, PosRequest};
-use rahunok_protocol::Operation;
 use rand::Rng;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
 /// How to reach the server and how to behave on the link.
+///
+/// ```
+/// use rahunok_pos_sdk::PosConfig;
+/// use std::time::Duration;
+///
+/// // Production Expirenza or a Rahunok server: only the host differs; https means wss + TLS.
+/// let mut config = PosConfig::new("https://pos.example.com", "RESTO_ID", "SECRET_KEY", "MyPOS");
+/// assert_eq!(config.socket_url(), "wss://pos.example.com/restaurantEntryPoint");
+/// assert_eq!(config.reconnect_delay, Duration::from_secs(15));
+/// config.pos_name = None; // send no `system` cookie (production refuses such sockets)
+/// ```
 #[derive(Debug, Clone)]
 pub struct PosConfig {
     /// `http://host:port` or `https://host` (the socket uses ws/wss on the same host).
@@ -34,6 +49,8 @@ pub struct PosConfig {
     pub dead_after: Duration,
     /// Never reconnect sooner than this after the previous attempt (protocol: 15 s).
     pub reconnect_delay: Duration,
+    /// After failed attempts the pause doubles up to this (never below `reconnect_delay`).
+    pub max_reconnect_delay: Duration,
     /// How long the server waits for a callback (protocol: 80 s); callbacks are retried until then.
     pub callback_deadline: Duration,
 }
@@ -49,11 +66,13 @@ impl PosConfig {
             text_ping_interval: Duration::from_secs(15),
             dead_after: Duration::from_secs(90),
             reconnect_delay: Duration::from_secs(15),
+            max_reconnect_delay: Duration::from_secs(120),
             callback_deadline: Duration::from_secs(80),
         }
     }
 
-    fn socket_url(&self) -> String {
+    /// The socket address: `ws://` for `http://`, `wss://` (TLS) for `https://`.
+    pub fn socket_url(&self) -> String {
         let base = if let Some(rest) = self.server_url.strip_prefix("https://") {
             format!("wss://{rest}")
         } else if let Some(rest) = self.server_url.strip_prefix("http://") {
@@ -62,6 +81,35 @@ impl PosConfig {
             self.server_url.clone()
         };
         format!("{base}/restaurantEntryPoint")
+    }
+
+    /// The pause before the next attempt after `failures` attempts in a row that did not
+    /// connect: `reconnect_delay`, doubling per failure, capped at `max_reconnect_delay`.
+    /// Jitter is added on top by the client, so the result is a floor.
+    ///
+    /// ```
+    /// use rahunok_pos_sdk::PosConfig;
+    /// use std::time::Duration;
+    /// let config = PosConfig::new("http://localhost", "id", "secret", "pos");
+    /// assert_eq!(config.backoff(0), Duration::from_secs(15));
+    /// assert_eq!(config.backoff(1), Duration::from_secs(30));
+    /// assert_eq!(config.backoff(10), Duration::from_secs(120));
+    /// ```
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let doubled = self.reconnect_delay.saturating_mul(2u32.saturating_pow(failures.min(20)));
+        doubled.min(self.max_reconnect_delay).max(self.reconnect_delay)
+    }
+
+    fn socket_request(&self) -> Result<Request, String> {
+        let mut request = self.socket_url().into_client_request().map_err(|e| e.to_string())?;
+        let basic = STANDARD.encode(format!("{}:{}", self.resto_id, self.secret_key));
+        let headers = request.headers_mut();
+        let authorization = HeaderValue::from_str(&format!("Basic {basic}")).map_err(|e| e.to_string())?;
+        headers.insert("Authorization", authorization);
+        if let Some(name) = &self.pos_name {
+            headers.insert("Cookie", HeaderValue::from_str(&format!("system={name}")).map_err(|e| e.to_string())?);
+        }
+        Ok(request)
     }
 }
 
@@ -76,56 +124,109 @@ pub enum ConnectionState {
     Disconnected(String),
 }
 
+/// One change of [`ConnectionState`], with when it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    /// The new state.
+    pub state: ConnectionState,
+    /// When the client entered it (for `Connecting`: when the attempt started).
+    pub at: Instant,
+}
+
 /// A POS's connection to the server (see the crate docs).
+///
+/// ```
+/// use rahunok_pos_sdk::{ConnectionState, PosClient, PosConfig};
+/// let client = PosClient::new(PosConfig::new("http://127.0.0.1:8080", "RESTO_ID", "SECRET_KEY", "MyPOS"));
+/// assert_eq!(*client.state().borrow(), ConnectionState::Connecting);
+/// let _every_change = client.state_changes(); // subscribe before `run`
+/// ```
 pub struct PosClient {
     config: PosConfig,
     state: watch::Sender<ConnectionState>,
+    changes: broadcast::Sender<StateChange>,
     sender: CallbackSender,
 }
+
+/// How many state changes a slow [`PosClient::state_changes`] reader may fall behind.
+const STATE_CHANGES_KEPT: usize = 256;
 
 impl PosClient {
     /// A client for `config`; nothing happens until [`PosClient::run`].
     pub fn new(config: PosConfig) -> PosClient {
         let sender = CallbackSender::new(&config.server_url, &config.resto_id, &config.secret_key);
-        PosClient { config, state: watch::channel(ConnectionState::Connecting).0, sender }
+        PosClient {
+            config,
+            state: watch::channel(ConnectionState::Connecting).0,
+            changes: broadcast::channel(STATE_CHANGES_KEPT).0,
+            sender,
+        }
     }
 
-    /// Watches connection state changes.
+    /// The current state, updated on every change (intermediate states may be skipped by a
+    /// slow reader; use [`PosClient::state_changes`] to see each one).
     pub fn state(&self) -> watch::Receiver<ConnectionState> {
         self.state.subscribe()
     }
 
-    /// The signed sender, for webhooks.
+    /// Every state change from now on, with its time.
+    pub fn state_changes(&self) -> broadcast::Receiver<StateChange> {
+        self.changes.subscribe()
+    }
+
+    /// The signed sender, for webhooks (see [`crate::OrdersCachePublisher`]).
     pub fn sender(&self) -> CallbackSender {
         self.sender.clone()
     }
 
-    /// Connects and serves `handler` forever, reconnecting when the link drops.
+    /// The configuration in force.
+    pub fn config(&self) -> &PosConfig {
+        &self.config
+    }
+
+    /// Connects and serves `handler` forever, reconnecting when the link drops: never sooner
+    /// than [`PosConfig::backoff`] after the previous attempt, plus up to a quarter of
+    /// `reconnect_delay` of random jitter so restarted servers are not hit by every POS at once.
     pub async fn run<H: Handler>(self, handler: H) {
         let handler = Arc::new(handler);
+        let mut failures = 0u32;
         loop {
-            let attempt_started = Instant::now();
-            self.state.send_replace(ConnectionState::Connecting);
-            let reason = match self.serve_once(&handler).await {
-                Ok(reason) | Err(reason) => reason,
-            };
+            let attempt_started = self.enter(ConnectionState::Connecting);
+            let (reason, connected) = self.serve_once(&handler).await;
+            failures = if connected { 0 } else { failures.saturating_add(1) };
             tracing::info!(resto_id = self.config.resto_id, reason, "POS link down; reconnecting");
-            self.state.send_replace(ConnectionState::Disconnected(reason));
+            self.enter(ConnectionState::Disconnected(reason));
+            let floor = attempt_started + self.config.backoff(failures.saturating_sub(1));
             let jitter = self.config.reconnect_delay.mul_f64(rand::thread_rng().gen_range(0.0..0.25));
-            tokio::time::sleep_until(attempt_started + self.config.reconnect_delay + jitter).await;
+            tokio::time::sleep_until(floor.max(Instant::now()) + jitter).await;
         }
     }
 
-    async fn serve_once<H: Handler>(&self, handler: &Arc<H>) -> Result<String, String> {
-        let mut request = self.config.socket_url().into_client_request().map_err(|e| e.to_string())?;
-        let basic = STANDARD.encode(format!("{}:{}", self.config.resto_id, self.config.secret_key));
-        let headers = request.headers_mut();
-        headers.insert("Authorization", HeaderValue::from_str(&format!("Basic {basic}")).map_err(|e| e.to_string())?);
-        if let Some(name) = &self.config.pos_name {
-            headers.insert("Cookie", HeaderValue::from_str(&format!("system={name}")).map_err(|e| e.to_string())?);
-        }
-        let (socket, _) = tokio_tungstenite::connect_async(request).await.map_err(|e| e.to_string())?;
-        self.state.send_replace(ConnectionState::Connected);
+    fn enter(&self, state: ConnectionState) -> Instant {
+        let at = Instant::now();
+        self.state.send_replace(state.clone());
+        let _ = self.changes.send(StateChange { state, at });
+        at
+    }
+
+    /// One connection, from the attempt to its end: why it ended, and whether it had opened.
+    async fn serve_once<H: Handler>(&self, handler: &Arc<H>) -> (String, bool) {
+        let request = match self.config.socket_request() {
+            Ok(request) => request,
+            Err(reason) => return (reason, false),
+        };
+        let socket = match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, _)) => socket,
+            Err(error) => return (error.to_string(), false),
+        };
+        self.enter(ConnectionState::Connected);
+        (self.pump(handler, socket).await, true)
+    }
+
+    async fn pump<H: Handler, S>(&self, handler: &Arc<H>, socket: tokio_tungstenite::WebSocketStream<S>) -> String
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
         let (mut sink, mut stream) = socket.split();
         let mut pings = tokio::time::interval(self.config.text_ping_interval);
         let mut last_heard = Instant::now();
@@ -135,100 +236,43 @@ impl PosClient {
                 incoming = stream.next() => match incoming {
                     Some(Ok(Message::Text(text))) => {
                         last_heard = Instant::now();
-                        self.on_frame(handler, text.as_str());
+                        self.on_frame(handler, text.as_bytes().to_vec());
                     }
-                    Some(Ok(Message::Close(frame))) => {
-                        return Ok(frame.map(|f| format!("closed by server: {} {}", u16::from(f.code), f.reason)).unwrap_or_else(|| "closed by server".into()));
-                    }
+                    Some(Ok(Message::Close(frame))) => return closed_by_server(frame),
+                    // Pings are answered by the WebSocket library as it reads; any frame is life.
                     Some(Ok(_)) => last_heard = Instant::now(),
-                    Some(Err(error)) => return Err(error.to_string()),
-                    None => return Err("connection lost".into()),
+                    Some(Err(error)) => return error.to_string(),
+                    None => return "connection lost".into(),
                 },
                 _ = pings.tick() => {
                     if let Err(error) = sink.send(Message::Text(text_ping.clone().into())).await {
-                        return Err(error.to_string());
+                        return error.to_string();
                     }
                 }
                 _ = tokio::time::sleep_until(last_heard + self.config.dead_after) => {
-                    return Err(format!("no frame from the server for {:?}", self.config.dead_after));
+                    return format!("no frame from the server for {:?}: the link is dead", self.config.dead_after);
                 }
             }
         }
     }
 
-    fn on_frame<H: Handler>(&self, handler: &Arc<H>, text: &str) {
-        let received = Instant::now();
-        let head: FrameHead = match parse_tracked(text.as_bytes()) {
-            Ok(head) => head,
-            Err(errors) => {
-                tracing::warn!(?errors, "ignored a frame that is not a request");
-                return;
-            }
-        };
-        let Some(operation) = Operation::from_name(&head.operation) else {
-            tracing::warn!(operation = head.operation, "ignored a frame with an unknown operation");
-            return;
-        };
+    /// Answers a frame in the background, so a slow handler never holds up the socket.
+    fn on_frame<H: Handler>(&self, handler: &Arc<H>, frame: Vec<u8>) {
         let handler = handler.clone();
         let sender = self.sender.clone();
-        let deadline = received + self.config.callback_deadline;
-        let frame = text.as_bytes().to_vec();
+        let deadline = Instant::now() + self.config.callback_deadline;
         tokio::spawn(async move {
-            if let Some(body) = dispatch(&*handler, operation, &head.rid, &frame).await {
-                if let Err(error) = sender.send_callback(operation, body, deadline).await {
-                    tracing::warn!(operation = operation.name(), rid = head.rid, %error, "callback not delivered");
-                }
+            let Some(callback) = answer_frame(&*handler, &frame).await else { return };
+            if let Err(error) = sender.send_callback(callback.operation, callback.body, deadline).await {
+                tracing::warn!(operation = callback.operation.name(), rid = callback.rid, %error, "callback not delivered");
             }
         });
     }
 }
 
-/// Runs the handler for one frame; the callback body, or `None` for messages without one.
-async fn dispatch<H: Handler>(handler: &H, operation: Operation, rid: &str, frame: &[u8]) -> Option<Vec<u8>> {
-    Some(match operation {
-        Operation::GetBill => respond(rid, frame, |r| handler.get_bill(r)).await,
-        Operation::PayBill => respond(rid, frame, |r| handler.pay_bill(r)).await,
-        Operation::SplitOrder => respond(rid, frame, |r| handler.split_order(r)).await,
-        Operation::TablesInfo => respond(rid, frame, |r| handler.tables_info(r)).await,
-        Operation::HallplansInfo => respond(rid, frame, |r| handler.hallplans_info(r)).await,
-        Operation::UsersInfo => respond(rid, frame, |r| handler.users_info(r)).await,
-        Operation::CategoriesInfo => respond(rid, frame, |r| handler.categories_info(r)).await,
-        Operation::MenuInfo => respond(rid, frame, |r| handler.menu_info(r)).await,
-        Operation::StopList => respond(rid, frame, |r| handler.stop_list(r)).await,
-        Operation::CheckWork => respond(rid, frame, |r| handler.check_work(r)).await,
-        Operation::VersionInfo => respond(rid, frame, |r| handler.version_info(r)).await,
-        Operation::CheckProductsRestrictions => respond(rid, frame, |r| handler.check_products_restrictions(r)).await,
-        Operation::CreateOrderOnTable => respond(rid, frame, |r| handler.create_order_on_table(r)).await,
-        Operation::SetSettings => {
-            if let Ok(settings) = parse_tracked(frame) {
-                handler.set_settings(settings).await;
-            }
-            return None;
-        }
-        Operation::ShowMessage => {
-            if let Ok(message) = parse_tracked(frame) {
-                handler.show_message(message).await;
-            }
-            return None;
-        }
-    })
-}
-
-async fn respond<R, F, Fut>(rid: &str, frame: &[u8], handle: F) -> Vec<u8>
-where
-    R: PosRequest,
-    F: FnOnce(R) -> Fut,
-    Fut: Future<Output = Answer<R::Answer>>,
-{
-    let answer = match parse_tracked::<R>(frame) {
-        Ok(request) => handle(request).await,
-        Err(errors) => {
-            Err(Failure::new(substate::POS_ERROR, format!("the POS could not read the request: {errors:?}")))
-        }
-    };
-    let (head, body) = match answer {
-        Ok(body) => (AnswerHead::success(rid), body),
-        Err(failure) => (AnswerHead::fail(rid, &failure.substate, failure.message), Default::default()),
-    };
-    serde_json::to_vec(&Callback::new(head, body)).expect("answers serialise")
+fn closed_by_server(frame: Option<tokio_tungstenite::tungstenite::protocol::CloseFrame>) -> String {
+    match frame {
+        Some(frame) => format!("closed by server: {} {}", u16::from(frame.code), frame.reason),
+        None => "closed by server".into(),
+    }
 }

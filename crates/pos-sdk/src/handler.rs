@@ -42,7 +42,26 @@ macro_rules! not_implemented {
     };
 }
 
-/// What a POS does for each request of the server (see the crate docs for an example).
+/// What a POS does for each request of the server: one async method per operation, typed
+/// request in, typed answer out. Implement only what your POS supports.
+///
+/// ```
+/// use rahunok_pos_sdk::protocol::ops::{CheckWork, CheckWorkAnswer};
+/// use rahunok_pos_sdk::{answer_frame, Answer, Handler};
+///
+/// struct AlwaysReady;
+///
+/// impl Handler for AlwaysReady {
+///     async fn check_work(&self, _request: CheckWork) -> Answer<CheckWorkAnswer> {
+///         Ok(CheckWorkAnswer { date_time: None, ready_to_work: true })
+///     }
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let callback = answer_frame(&AlwaysReady, br#"{"rID":"r-9","operation":"checkWork"}"#).await.unwrap();
+/// assert_eq!(callback.body, br#"{"rID":"r-9","state":"SUCCESS","readyToWork":true}"#);
+/// # });
+/// ```
 pub trait Handler: Send + Sync + 'static {
     /// `getBill`.
     fn get_bill(&self, _request: GetBill) -> impl Future<Output = Answer<BillAnswer>> + Send {

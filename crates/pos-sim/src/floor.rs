@@ -1,6 +1,6 @@
-//! The restaurant floor as the virtual POS keeps it in memory: open orders, paid bills, and
-//! what changed since the last `ORDERS_CACHE` push. All the operations' rules live here, free of
-//! I/O, so they read like the POS behaviour the spec describes.
+//! The restaurant floor as the virtual POS keeps it in memory: open orders and paid bills. All
+//! the operations' rules live here, free of I/O, so they read like the POS behaviour the spec
+//! describes. (What changed since the last `ORDERS_CACHE` push is the SDK publisher's job.)
 
 use crate::fixture::Fixture;
 use rahunok_pos_sdk::Failure;
@@ -9,7 +9,7 @@ use rahunok_protocol::money::share_of;
 use rahunok_protocol::ops::{SplitOrder, SplitPosition};
 use rahunok_protocol::order::{Discount, Dish, Order, OrderState};
 use rahunok_protocol::{Money, Quantity};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// A bill the POS closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +29,6 @@ pub struct PaidBill {
 pub struct Floor {
     open: Vec<Order>,
     paid: HashMap<String, PaidBill>,
-    changed: BTreeSet<String>,
-    closed_since_push: Vec<String>,
     next_bill_number: i64,
     created_by_external_id: HashMap<String, String>,
 }
@@ -41,7 +39,6 @@ impl Floor {
         let next = fixture.orders.iter().filter_map(|o| o.order_number).max().unwrap_or(1000) + 1;
         Floor {
             open: fixture.orders.clone(),
-            changed: fixture.orders.iter().map(|o| o.bill_id.clone()).collect(),
             next_bill_number: next,
             ..Floor::default()
         }
@@ -70,7 +67,6 @@ impl Floor {
     /// Replaces an open order (tests use it to change a bill while a guest looks at it).
     pub fn replace_order(&mut self, order: Order) {
         if let Some(slot) = self.open.iter_mut().find(|o| o.bill_id == order.bill_id) {
-            self.changed.insert(order.bill_id.clone());
             *slot = order;
         }
     }
@@ -95,8 +91,6 @@ impl Floor {
         let mut order = self.open.remove(index);
         order.state = Some(OrderState::Payed);
         self.paid.insert(bill_id.to_string(), PaidBill { order: order.clone(), sum, tips, times_paid: 1 });
-        self.changed.remove(bill_id);
-        self.closed_since_push.push(bill_id.to_string());
         Ok(order)
     }
 
@@ -142,8 +136,6 @@ impl Floor {
         parent.guests.retain(|g| !g.dishes.is_empty());
         self.open[index] = parent.clone();
         self.open.push(child.clone());
-        self.changed.insert(parent.bill_id.clone());
-        self.changed.insert(child.bill_id.clone());
         Ok((parent, child))
     }
 
@@ -190,14 +182,6 @@ impl Floor {
         self.paid.insert(order.bill_id.clone(), paid);
         self.created_by_external_id.insert(external_id.to_string(), order.bill_id.clone());
         order
-    }
-
-    /// What to push in the next `ORDERS_CACHE` (changed full orders) and `ORDERS_CLOSED`, and
-    /// forget that they changed.
-    pub fn take_changes(&mut self) -> (Vec<Order>, Vec<String>) {
-        let changed = std::mem::take(&mut self.changed);
-        let orders = self.open.iter().filter(|o| changed.contains(&o.bill_id)).cloned().collect();
-        (orders, std::mem::take(&mut self.closed_since_push))
     }
 }
 

@@ -1,6 +1,7 @@
 //! A virtual restaurant POS, built on the POS SDK: it answers every operation of the protocol
 //! from a fixture (a Kyiv café by default), keeps open orders in memory (`payBill` closes them,
-//! `splitOrder` splits them) and pushes `ORDERS_CACHE` every few seconds.
+//! `splitOrder` splits them) and pushes `ORDERS_CACHE` every few seconds through the SDK's
+//! [`OrdersCachePublisher`] (full orders only when they changed, `ORDERS_CLOSED` when paid).
 //!
 //! Integrators use it to see a correct POS at work; our tests and `rahunok serve --demo` use it
 //! as the restaurant on the other end of the socket.
@@ -11,12 +12,11 @@ pub mod floor;
 pub use fixture::Fixture;
 pub use floor::{Floor, PaidBill};
 
-use rahunok_pos_sdk::{Answer, Failure, Handler, PosClient, PosConfig};
+use rahunok_pos_sdk::{Answer, Failure, Handler, OrdersCachePublisher, PosClient, PosConfig};
 use rahunok_protocol::envelope::substate;
 use rahunok_protocol::ops::*;
 use rahunok_protocol::order::{Dish, Order};
 use rahunok_protocol::rid::{iso8601_utc, pos_datetime};
-use rahunok_protocol::webhook::{ClosedOrder, OrdersCache, OrdersClosed, ShortOrder, Webhook};
 use rahunok_protocol::{Money, Quantity};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -55,7 +55,9 @@ impl VirtualPos {
     pub async fn run(self, config: PosConfig, cache_interval: Option<Duration>) {
         let client = PosClient::new(config);
         if let Some(interval) = cache_interval {
-            tokio::spawn(push_orders_cache(self.clone(), client.sender(), interval));
+            let pos = self.clone();
+            let publisher = OrdersCachePublisher::new(client.sender());
+            tokio::spawn(publisher.run(interval, move || pos.floor().open_orders().to_vec()));
         }
         client.run(self).await;
     }
@@ -243,43 +245,5 @@ impl Handler for VirtualPos {
                 guests: order.guests,
             },
         })
-    }
-}
-
-/// Pushes `ORDERS_CACHE` (and `ORDERS_CLOSED` when bills closed) every `interval`.
-async fn push_orders_cache(pos: VirtualPos, sender: rahunok_pos_sdk::CallbackSender, interval: Duration) {
-    let mut ticks = tokio::time::interval(interval);
-    loop {
-        ticks.tick().await;
-        let (actual, changed, closed) = {
-            let mut floor = pos.floor();
-            let actual: Vec<ShortOrder> = floor.open_orders().iter().map(short_order).collect();
-            let (changed, closed) = floor.take_changes();
-            (actual, changed, closed)
-        };
-        let now = Some(iso8601_utc(unix_now()));
-        let push =
-            Webhook::OrdersCache(OrdersCache { event_time: now.clone(), actual_orders: actual, orders: changed });
-        if let Err(error) = sender.send_webhook(&push).await {
-            tracing::debug!(%error, "ORDERS_CACHE not delivered");
-        }
-        if !closed.is_empty() {
-            let closed_orders =
-                closed.into_iter().map(|bill_id| ClosedOrder { bill_id, closed_at: now.clone() }).collect();
-            let hook = Webhook::OrdersClosed(OrdersClosed { event_time: now, closed_orders });
-            if let Err(error) = sender.send_webhook(&hook).await {
-                tracing::debug!(%error, "ORDERS_CLOSED not delivered");
-            }
-        }
-    }
-}
-
-fn short_order(order: &Order) -> ShortOrder {
-    ShortOrder {
-        bill_id: order.bill_id.clone(),
-        table_number: order.table_number.clone(),
-        order_number: order.order_number,
-        total_sum: order.total_sum,
-        state: order.state,
     }
 }

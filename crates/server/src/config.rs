@@ -39,6 +39,14 @@ pub struct Config {
     pub auth_failure_window: Duration,
     /// The admin API token; generated and stored on first start when `None`.
     pub admin_token: Option<String>,
+    /// The address guests and the acquirer reach this server at (`https://pay.example.com`);
+    /// `http://<listen address>` when `None`.
+    pub public_url: Option<String>,
+    /// How long a guest page waits for the POS before offering a retry (the request itself
+    /// keeps its full deadline).
+    pub guest_wait: Duration,
+    /// Timings of the payment closer.
+    pub payment_timings: crate::payments::PaymentTimings,
 }
 
 impl Config {
@@ -56,6 +64,9 @@ impl Config {
             auth_failures_allowed: 10,
             auth_failure_window: Duration::from_secs(60),
             admin_token: None,
+            public_url: None,
+            guest_wait: Duration::from_secs(8),
+            payment_timings: crate::payments::PaymentTimings::default(),
         }
     }
 }

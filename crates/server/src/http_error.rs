@@ -3,6 +3,8 @@
 
 use crate::admin::AdminError;
 use crate::gateway::{GatewayError, LinkError};
+use crate::panel::PanelError;
+use crate::payments::PaymentError;
 use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -72,6 +74,8 @@ impl IntoResponse for AdminError {
             AdminError::UnknownOperation(_) => {
                 answer(StatusCode::NOT_FOUND, "UNKNOWN_OPERATION", "Not found", "request", text)
             }
+            AdminError::UnknownPayment(_) => answer(StatusCode::NOT_FOUND, "UNKNOWN_PAYMENT", "Not found", "request", text),
+            AdminError::PaymentRefused(_) => answer(StatusCode::CONFLICT, "PAYMENT_REFUSED", "Not possible now", "request", text),
             AdminError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
             AdminError::Link(error) => link_failure(error),
             AdminError::Store(error) => store_failure(error),
@@ -101,5 +105,44 @@ fn link_failure(error: &LinkError) -> Response {
         LinkError::Unreadable(_) => {
             answer(StatusCode::BAD_GATEWAY, "POS_ANSWER_UNREADABLE", "Bad POS answer", "pos", text)
         }
+    }
+}
+
+impl IntoResponse for PanelError {
+    /// The protocol's error body with the status; the panel's page requests get a friendly page
+    /// in the viewer's language instead (`crate::panel` reads the error from the extensions).
+    fn into_response(self) -> Response {
+        let text = self.to_string();
+        let mut response = match &self {
+            PanelError::NotSignedIn => answer(StatusCode::UNAUTHORIZED, "NOT_SIGNED_IN", "Unauthorized", "auth", text),
+            PanelError::NotYourRestaurant | PanelError::OperatorsOnly => {
+                answer(StatusCode::FORBIDDEN, "FORBIDDEN", "Forbidden", "auth", text)
+            }
+            PanelError::UnknownRestaurant(_) => {
+                answer(StatusCode::NOT_FOUND, "UNKNOWN_RESTAURANT", "Not found", "request", text)
+            }
+            PanelError::NotFound(_) => answer(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found", "request", text),
+            PanelError::BadCsrf => answer(StatusCode::FORBIDDEN, "BAD_CSRF_TOKEN", "Forbidden", "auth", text),
+            PanelError::Locked => answer(StatusCode::TOO_MANY_REQUESTS, "LOCKED", "Too many attempts", "auth", text),
+            PanelError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
+            PanelError::Link(error) => link_failure(error),
+            PanelError::Payment(error) => payment_refusal(error),
+            PanelError::Store(error) => store_failure(error),
+        };
+        response.extensions_mut().insert(std::sync::Arc::new(self));
+        response
+    }
+}
+
+fn payment_refusal(error: &PaymentError) -> Response {
+    let text = error.to_string();
+    match error {
+        PaymentError::NotFound => answer(StatusCode::NOT_FOUND, "UNKNOWN_PAYMENT", "Not found", "request", text),
+        PaymentError::NotRefundable(_) | PaymentError::NotRetryable(_) | PaymentError::BillHeld(_) => {
+            answer(StatusCode::CONFLICT, "PAYMENT_STATE", "Conflict", "payment", text)
+        }
+        PaymentError::Acquirer(_) => answer(StatusCode::BAD_GATEWAY, "ACQUIRER_ERROR", "Acquirer failed", "payment", text),
+        PaymentError::Link(error) => link_failure(error),
+        PaymentError::Store(error) => store_failure(error),
     }
 }

@@ -7,7 +7,10 @@
 pub mod admin;
 pub mod config;
 pub mod gateway;
+pub mod guest;
 pub mod http_error;
+pub mod panel;
+pub mod payments;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -3,6 +3,8 @@
 
 use crate::config::{Config, Storage};
 use crate::gateway::{AuthLimiter, PosLink, RequestLogWriter};
+use crate::payments::sandbox::Sandbox;
+use crate::payments::Payments;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 use axum::Router;
@@ -27,6 +29,9 @@ pub enum StartupError {
         source: std::io::Error,
     },
 }
+
+/// Where the sandbox acquirer's notification secret is kept.
+const SANDBOX_SECRET_SETTING: &str = "sandbox_secret";
 
 /// Where the generated admin token is kept.
 pub const ADMIN_TOKEN_SETTING: &str = "admin_token";
@@ -67,8 +72,21 @@ impl Server {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| StartupError::Bind { address: config.listen, source })?;
+        let local = listener.local_addr().map_err(|source| StartupError::Bind { address: config.listen, source })?;
+        let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').to_string();
+        let sandbox_secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 48);
+        let sandbox_secret = store.server_setting_or_insert(SANDBOX_SECRET_SETTING, &sandbox_secret).await?;
+        let sandbox = Sandbox::new(store.clone(), sandbox_secret, base_url.clone());
+        let payments = Payments {
+            acquirer: Arc::new(sandbox.clone()),
+            sandbox,
+            timings: config.payment_timings.clone(),
+            wake: Default::default(),
+        };
         let log = RequestLogWriter::start(store.clone());
         let state = AppState {
+            payments: Arc::new(payments),
+            base_url: Arc::from(base_url.as_str()),
             link: Arc::new(PosLink::new(config.callback_timeout, log)),
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_failures_allowed, config.auth_failure_window)),
             admin_token: Arc::from(admin_token.as_str()),
@@ -90,6 +108,7 @@ impl Server {
 
     /// Serves until `shutdown` completes.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        tokio::spawn(crate::payments::closer::run(self.state.clone()));
         let app = router(self.state);
         axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
@@ -101,7 +120,9 @@ impl Server {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::gateway::routes())
+        .merge(crate::guest::routes())
         .merge(crate::admin::routes(state.clone()))
+        .merge(crate::panel::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .with_state(state)
 }

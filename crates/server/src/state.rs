@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::gateway::{AuthLimiter, PosLink};
+use crate::payments::Payments;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -18,4 +19,8 @@ pub struct AppState {
     pub auth_limiter: Arc<AuthLimiter>,
     /// The admin API bearer token.
     pub admin_token: Arc<str>,
+    /// Payments and the acquirer.
+    pub payments: Arc<Payments>,
+    /// Where guests and the acquirer reach this server (no trailing slash).
+    pub base_url: Arc<str>,
 }

@@ -15,6 +15,12 @@ pub enum AdminError {
     /// No such operation.
     #[error("`{0}` is not an operation of the protocol")]
     UnknownOperation(String),
+    /// No such payment for this restaurant.
+    #[error("no payment `{0}` for this restaurant")]
+    UnknownPayment(String),
+    /// The payment cannot do that now (e.g. refund an unpaid payment).
+    #[error("{0}")]
+    PaymentRefused(String),
     /// The request body or query is wrong.
     #[error("{0}")]
     BadRequest(String),

@@ -5,6 +5,7 @@
 mod auth;
 mod error;
 mod operations;
+mod payments;
 mod pos_data;
 mod restaurants;
 
@@ -30,5 +31,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/admin/restaurants/{resto_id}/orders", get(pos_data::cached_orders))
         .route("/api/admin/restaurants/{resto_id}/operations/{operation}", post(operations::send))
         .route("/api/admin/restaurants/{resto_id}/requests", get(operations::request_log))
+        .route("/api/admin/restaurants/{resto_id}/payments", get(payments::list))
+        .route("/api/admin/restaurants/{resto_id}/payments/{payment_id}", get(payments::show))
+        .route("/api/admin/restaurants/{resto_id}/payments/{payment_id}/refund", post(payments::refund))
+        .route("/api/admin/restaurants/{resto_id}/payments/{payment_id}/retry", post(payments::retry))
+        .route("/api/admin/restaurants/{resto_id}/callback-refusals", get(crate::gateway::list_refusals))
         .route_layer(axum::middleware::from_fn_with_state(state, auth::require_admin_token))
 }

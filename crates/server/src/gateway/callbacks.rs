@@ -1,6 +1,7 @@
 //! `POST /callback/<operation>`: a POS answers a request. The checks run in the order of spec
-//! section 4 and the first failure is returned.
+//! section 4 and the first failure is returned (and kept in the refusal log).
 
+use super::callback_refusals::{refuse, Refused};
 use super::error::GatewayError;
 use super::pending::Lookup;
 use super::signed_body::{read_signed_body, SignedBody};
@@ -8,6 +9,7 @@ use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use rahunok_protocol::envelope::parse_tracked;
 use rahunok_protocol::ops::{validate_callback, CallbackError};
 use rahunok_protocol::{FieldError, Operation};
@@ -18,24 +20,37 @@ pub async fn callback(
     Path(operation): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> Result<StatusCode, GatewayError> {
-    let SignedBody { resto_id, bytes } = read_signed_body(&state, &headers, body).await?;
-    let operation = Operation::from_name(&operation)
+) -> Response {
+    match accept_callback(&state, &operation, &headers, body).await {
+        Ok(status) => status.into_response(),
+        Err(refused) => refuse(&state, &headers, format!("/callback/{operation}"), refused).await,
+    }
+}
+
+async fn accept_callback(
+    state: &AppState,
+    operation: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<StatusCode, Refused> {
+    let SignedBody { resto_id, bytes } = read_signed_body(state, headers, body).await?;
+    let with_body = |error: GatewayError| Refused::with_body(error, &bytes);
+    let operation = Operation::from_name(operation)
         .filter(|op| op.expects_callback())
-        .ok_or(GatewayError::UnknownOperation(operation))?;
-    let rid = request_id(&bytes)?;
+        .ok_or_else(|| with_body(GatewayError::UnknownOperation(operation.to_string())))?;
+    let rid = request_id(&bytes).map_err(with_body)?;
     match state.link.pending.lookup(&rid, &resto_id, operation, &bytes) {
         Lookup::Waiting => {}
-        other => return refusal(other, rid),
+        other => return refusal(other, rid).map_err(with_body),
     }
     match validate_callback(operation, &bytes) {
         Ok(_) => {}
-        Err(CallbackError::Invalid(errors)) => return Err(GatewayError::Invalid(errors)),
-        Err(CallbackError::NoCallback(op)) => return Err(GatewayError::UnknownOperation(op.to_string())),
+        Err(CallbackError::Invalid(errors)) => return Err(with_body(GatewayError::Invalid(errors))),
+        Err(CallbackError::NoCallback(op)) => return Err(with_body(GatewayError::UnknownOperation(op.to_string()))),
     }
-    match state.link.pending.complete(&rid, &resto_id, operation, bytes) {
+    match state.link.pending.complete(&rid, &resto_id, operation, bytes.clone()) {
         Lookup::Waiting => Ok(StatusCode::OK),
-        other => refusal(other, rid),
+        other => refusal(other, rid).map_err(with_body),
     }
 }
 

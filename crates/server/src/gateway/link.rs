@@ -5,6 +5,7 @@
 //! frame → wait for the callback (delivered by the callback handler through
 //! [`PendingRequests`]) → record the round trip in the request log (off the hot path).
 
+use super::callback_refusals::CallbackRefusals;
 use super::pending::{AnswerBytes, PendingRequests};
 use super::request_log::RequestLogWriter;
 use super::sessions::{Outgoing, RestaurantSessions};
@@ -43,6 +44,8 @@ pub struct PosLink {
     pub sessions: RestaurantSessions,
     /// Requests waiting for callbacks.
     pub pending: PendingRequests,
+    /// Callbacks and webhooks refused lately (for the POS developer and `check-pos`).
+    pub refusals: CallbackRefusals,
     log: RequestLogWriter,
     deadline: Duration,
 }
@@ -52,7 +55,13 @@ impl PosLink {
     pub fn new(deadline: Duration, log: RequestLogWriter) -> PosLink {
         // Finished requests are remembered long enough to recognise retries and late answers.
         let remember = (deadline * 4).max(Duration::from_secs(600));
-        PosLink { sessions: RestaurantSessions::default(), pending: PendingRequests::new(remember), log, deadline }
+        PosLink {
+            sessions: RestaurantSessions::default(),
+            pending: PendingRequests::new(remember),
+            refusals: CallbackRefusals::default(),
+            log,
+            deadline,
+        }
     }
 
     /// How long a request waits for its callback.
@@ -142,8 +151,11 @@ impl PosLink {
             return Err(LinkError::Offline);
         };
         let mut receiver = self.pending.register(&rid, resto_id, operation);
+        // If the caller stops waiting (a guest page gives up early), the entry must not linger.
+        let guard = ExpireOnDrop { pending: &self.pending, rid: &rid };
         let deadline = tokio::time::Instant::now() + self.deadline;
         if session.outbox.send(Outgoing::Frame(frame.clone())).await.is_err() {
+            std::mem::forget(guard);
             self.pending.abandon(&rid);
             self.record(LogDraft {
                 rid,
@@ -157,7 +169,9 @@ impl PosLink {
             });
             return Err(LinkError::Offline);
         }
-        let answer = match tokio::time::timeout_at(deadline, &mut receiver).await {
+        let answer = tokio::time::timeout_at(deadline, &mut receiver).await;
+        std::mem::forget(guard);
+        let answer = match answer {
             Ok(Ok(body)) => Some(body),
             _ if self.pending.expire(&rid) => None,
             // Answered at the very deadline: the body is already in the channel.
@@ -207,6 +221,18 @@ impl PosLink {
             response_body: draft.answer.map(|b| String::from_utf8_lossy(b).into_owned()),
             detail: draft.detail,
         });
+    }
+}
+
+/// Marks a request expired when its waiter is dropped before the answer or the deadline.
+struct ExpireOnDrop<'a> {
+    pending: &'a PendingRequests,
+    rid: &'a str,
+}
+
+impl Drop for ExpireOnDrop<'_> {
+    fn drop(&mut self) {
+        self.pending.expire(self.rid);
     }
 }
 

@@ -2,6 +2,7 @@
 //! and webhooks it sends, and [`PosLink`], the one request path the rest of the server uses.
 
 mod auth_limiter;
+mod callback_refusals;
 mod callbacks;
 mod error;
 mod link;
@@ -13,6 +14,7 @@ mod socket;
 mod webhooks;
 
 pub use auth_limiter::AuthLimiter;
+pub use callback_refusals::{list_refusals, CallbackRefusal, CallbackRefusals};
 pub use error::GatewayError;
 pub use link::{LinkError, PosLink};
 pub use pending::{Lookup, PendingRequests};

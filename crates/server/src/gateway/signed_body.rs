@@ -3,6 +3,7 @@
 //! and the body size limit. The body is hashed as it streams in, so an oversized body with a
 //! bad signature still gets 401, as the order of checks requires.
 
+use super::callback_refusals::Refused;
 use super::error::GatewayError;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
@@ -20,10 +21,11 @@ pub struct SignedBody {
 /// How far past the limit we keep reading (only hashing) before giving up on the body.
 const READ_PAST_LIMIT_FACTOR: usize = 4;
 
-/// Reads and authenticates a POS-signed body.
-pub async fn read_signed_body(state: &AppState, headers: &HeaderMap, body: Body) -> Result<SignedBody, GatewayError> {
+/// Reads and authenticates a POS-signed body. A refusal after the body was read carries it
+/// (for the refusal log).
+pub async fn read_signed_body(state: &AppState, headers: &HeaderMap, body: Body) -> Result<SignedBody, Refused> {
     let resto_id = header(headers, "restoId").ok_or(GatewayError::UnknownRestoId)?;
-    let credentials = state.store.credentials(&resto_id).await?.ok_or(GatewayError::UnknownRestoId)?;
+    let credentials = state.store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
     let signature = header(headers, "signature").ok_or(GatewayError::MissingSignature)?;
     let limit = state.config.callback_body_limit;
     let mut verifiers: Vec<_> = credentials.keys().map(|key| key.streaming_verifier()).collect();
@@ -35,7 +37,7 @@ pub async fn read_signed_body(state: &AppState, headers: &HeaderMap, body: Body)
         let Ok(piece) = frame.into_data() else { continue };
         seen += piece.len();
         if seen > limit.saturating_mul(READ_PAST_LIMIT_FACTOR) {
-            return Err(GatewayError::BodyTooLarge(limit));
+            return Err(GatewayError::BodyTooLarge(limit).into());
         }
         verifiers.iter_mut().for_each(|v| v.update(&piece));
         if seen <= limit {
@@ -43,15 +45,17 @@ pub async fn read_signed_body(state: &AppState, headers: &HeaderMap, body: Body)
         }
     }
     let signed = verifiers.into_iter().fold(false, |ok, v| v.verify(&signature) | ok);
+    let bytes = Bytes::from(kept);
     if !signed {
-        return Err(GatewayError::BadSignature);
+        return Err(Refused::with_body(GatewayError::BadSignature, &bytes));
     }
     if seen > limit {
-        return Err(GatewayError::BodyTooLarge(limit));
+        return Err(Refused::with_body(GatewayError::BodyTooLarge(limit), &bytes));
     }
-    Ok(SignedBody { resto_id, bytes: Bytes::from(kept) })
+    Ok(SignedBody { resto_id, bytes })
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+/// A header's trimmed, non-empty value.
+pub(super) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name)?.to_str().ok().map(str::trim).filter(|v| !v.is_empty()).map(String::from)
 }

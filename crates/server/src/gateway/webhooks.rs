@@ -1,6 +1,7 @@
 //! `POST /callback/webhook`: pushes the POS starts itself (spec section 6), signed like
 //! callbacks. Each kind is applied to the store in one transaction.
 
+use super::callback_refusals::{refuse, Refused};
 use super::callbacks::ensure_json_object;
 use super::error::GatewayError;
 use super::signed_body::{read_signed_body, SignedBody};
@@ -8,32 +9,47 @@ use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use rahunok_protocol::ops::User;
 use rahunok_protocol::webhook::{UserAction, Webhook, WebhookError};
 
 /// The webhook handler.
-pub async fn webhook(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<StatusCode, GatewayError> {
-    let SignedBody { resto_id, bytes } = read_signed_body(&state, &headers, body).await?;
-    ensure_json_object(&bytes)?;
-    let hook = Webhook::parse(&bytes).map_err(|e| match e {
-        WebhookError::UnknownType(kind) => GatewayError::UnknownWebhookType(kind),
-        WebhookError::Invalid(errors) => GatewayError::Invalid(errors),
+pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let (resto_id, hook) = match read_webhook(&state, &headers, body).await {
+        Ok(read) => read,
+        Err(refused) => return refuse(&state, &headers, "/callback/webhook".into(), refused).await,
+    };
+    match apply(&state, &resto_id, hook).await {
+        Ok(status) => status.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn read_webhook(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(String, Webhook), Refused> {
+    let SignedBody { resto_id, bytes } = read_signed_body(state, headers, body).await?;
+    ensure_json_object(&bytes).map_err(|e| Refused::with_body(e, &bytes))?;
+    let hook = Webhook::parse(&bytes).map_err(|e| {
+        let error = match e {
+            WebhookError::UnknownType(kind) => GatewayError::UnknownWebhookType(kind),
+            WebhookError::Invalid(errors) => GatewayError::Invalid(errors),
+        };
+        Refused::with_body(error, &bytes)
     })?;
-    if let Some(session) = state.link.sessions.get(&resto_id) {
+    Ok((resto_id, hook))
+}
+
+async fn apply(state: &AppState, resto_id: &str, hook: Webhook) -> Result<StatusCode, GatewayError> {
+    if let Some(session) = state.link.sessions.get(resto_id) {
         session.touch();
     }
     match hook {
-        Webhook::OrdersCache(push) => state.store.apply_orders_cache(&resto_id, &push).await?,
-        Webhook::OrdersClosed(closed) => state.store.apply_orders_closed(&resto_id, &closed.closed_orders).await?,
+        Webhook::OrdersCache(push) => state.store.apply_orders_cache(resto_id, &push).await?,
+        Webhook::OrdersClosed(closed) => state.store.apply_orders_closed(resto_id, &closed.closed_orders).await?,
         Webhook::UserUpdate(update) => {
             let user = serde_json::to_value(&update.user).expect("users serialise");
             state
                 .store
-                .update_staff(&resto_id, |users| apply_user_update(users, update.action, &update.user, user))
+                .update_staff(resto_id, |users| apply_user_update(users, update.action, &update.user, user))
                 .await?
         }
     }

@@ -4,7 +4,11 @@
 use super::{now_ms, Store, StoreError};
 use sqlx::Row;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_gateway.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_gateway.sql")),
+    (2, include_str!("migrations/0002_payments.sql")),
+    (3, include_str!("migrations/0003_panel.sql")),
+];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
     sqlx::query(

@@ -2,14 +2,22 @@
 //! for a cluster. One set of queries serves both (through sqlx's `Any` driver); the schema uses
 //! only types both understand (TEXT, BIGINT), and times are unix milliseconds.
 
+mod guest_settings;
 mod migrations;
 mod orders_cache;
+mod panel_users;
+mod payments;
 mod request_log;
 mod restaurants;
 mod server_settings;
 mod snapshots;
 
+pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
+pub use panel_users::{LockoutPolicy, PanelRole, PanelUser, PanelUserCredentials};
+pub use payments::{
+    CreateOutcome, NewPayment, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition, TransitionChanges,
+};
 pub use request_log::{RequestLogEntry, RequestLogQuery};
 pub use restaurants::{Restaurant, RestaurantCredentials};
 pub use snapshots::{Snapshot, SnapshotKind};
@@ -95,7 +103,8 @@ impl Store {
         self.backend
     }
 
-    pub(crate) fn pool(&self) -> &AnyPool {
+    /// The connection pool (for modules that own their own tables, like the sandbox acquirer).
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }
@@ -105,7 +114,8 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
-pub(crate) fn column<T>(row: &AnyRow, name: &str) -> Result<T, StoreError>
+/// Reads a column, as a store error when it is missing or of the wrong type.
+pub fn column<T>(row: &AnyRow, name: &str) -> Result<T, StoreError>
 where
     T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {

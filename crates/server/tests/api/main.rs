@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin;
+mod callback_refusals;
 mod callbacks;
 mod deadlines;
 mod operations;

@@ -1,0 +1,143 @@
+//! The QR targets: `/t/{restoId}/{table}` (the table's QR) and `/b/{restoId}/{billId}` (the
+//! pre-check's QR). One open order shows the bill with tips and "Pay"; several let the guest
+//! pick theirs. Viewing works without JavaScript.
+
+use super::bill_source::{bill_live, bills_on_table};
+use super::error::{error_page, GuestError};
+use super::receipt_data::ReceiptData;
+use super::split::can_split;
+use super::tips::{percent_of, tip_base, TIP_PERCENTS};
+use super::view::{bill_card, link, money};
+use crate::state::AppState;
+use crate::store::Restaurant;
+use crate::web::{shell, Lang, Page};
+use axum::extract::{OriginalUri, Path, State};
+use maud::{html, Markup, PreEscaped};
+use rahunok_protocol::order::Order;
+use rand::distributions::{Alphanumeric, DistString};
+
+/// `GET /t/{restoId}/{table}`.
+pub async fn table_page(
+    State(state): State<AppState>,
+    Path((resto_id, table)): Path<(String, String)>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+) -> Page {
+    let path = uri.to_string();
+    match table_bills(&state, &resto_id, &table).await {
+        Ok((restaurant, orders)) if orders.len() == 1 => Page::ok(bill_page(lang, &path, &restaurant, &orders[0], None)),
+        Ok((restaurant, orders)) => Page::ok(choose_page(lang, &path, &restaurant, &table, &orders)),
+        Err(error) => error_page(lang, &path, &error, &path),
+    }
+}
+
+/// `GET /b/{restoId}/{billId}`.
+pub async fn bill_id_page(
+    State(state): State<AppState>,
+    Path((resto_id, bill_id)): Path<(String, String)>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+) -> Page {
+    let path = uri.to_string();
+    match one_bill(&state, &resto_id, &bill_id).await {
+        Ok((restaurant, order)) => Page::ok(bill_page(lang, &path, &restaurant, &order, None)),
+        Err(error) => error_page(lang, &path, &error, &path),
+    }
+}
+
+/// The restaurant, or the guest's "unknown restaurant" page.
+pub async fn known_restaurant(state: &AppState, resto_id: &str) -> Result<Restaurant, GuestError> {
+    state.store.restaurant(resto_id).await?.ok_or(GuestError::UnknownRestaurant)
+}
+
+async fn table_bills(state: &AppState, resto_id: &str, table: &str) -> Result<(Restaurant, Vec<Order>), GuestError> {
+    let restaurant = known_restaurant(state, resto_id).await?;
+    let orders = bills_on_table(state, resto_id, table).await?;
+    if orders.is_empty() {
+        return Err(GuestError::NoOpenBill);
+    }
+    Ok((restaurant, orders))
+}
+
+/// One bill by id; a bill that is gone because we took its payment shows the receipt link.
+pub async fn one_bill(state: &AppState, resto_id: &str, bill_id: &str) -> Result<(Restaurant, Order), GuestError> {
+    let restaurant = known_restaurant(state, resto_id).await?;
+    match bill_live(state, resto_id, bill_id).await {
+        Ok(order) => Ok((restaurant, order)),
+        Err(GuestError::NoOpenBill) => match state.store.payment_holding_bill(resto_id, bill_id).await? {
+            Some(payment) if payment.status.is_charged() => Err(GuestError::AlreadyPaid { payment_id: payment.id }),
+            _ => Err(GuestError::NoOpenBill),
+        },
+        Err(other) => Err(other),
+    }
+}
+
+fn choose_page(lang: Lang, path: &str, restaurant: &Restaurant, table: &str, orders: &[Order]) -> Markup {
+    let t = |uk, en| lang.pick(uk, en);
+    let body = html! {
+        h1 { (restaurant.name) }
+        p.muted { (t("Стіл", "Table")) " " (table) }
+        p { (t("На столі кілька рахунків. Оберіть свій:", "There are several bills on this table. Choose yours:")) }
+        @for order in orders {
+            a.card.choose href=(link(lang, &format!("/b/{}/{}", restaurant.resto_id, order.bill_id))) {
+                div.total {
+                    span { (t("Рахунок", "Bill")) " " (order.order_number.map(|n| n.to_string()).unwrap_or_else(|| order.bill_id.clone())) }
+                    span.money { (money(lang, order.total_sum)) }
+                }
+                @if let Some(waiter) = &order.waiter { p.muted { (waiter) } }
+            }
+        }
+    };
+    shell(lang, &restaurant.name, path, body)
+}
+
+/// The bill with tips and the pay form. `notice` is shown above (e.g. "the bill changed").
+pub fn bill_page(lang: Lang, path: &str, restaurant: &Restaurant, order: &Order, notice: Option<Markup>) -> Markup {
+    let t = |uk, en| lang.pick(uk, en);
+    let bill = ReceiptData::of(&restaurant.name, order);
+    let base = tip_base(order);
+    let idempotency_key = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
+    let pay_action = link(lang, &format!("/b/{}/{}/pay", restaurant.resto_id, order.bill_id));
+    let body = html! {
+        h1 { (restaurant.name) }
+        p.muted {
+            @if let Some(table) = &order.table_number { (t("Стіл", "Table")) " " (table) }
+            @if let Some(waiter) = &order.waiter { " · " (t("Офіціант", "Waiter")) ": " (waiter) }
+        }
+        @if let Some(notice) = notice { (notice) }
+        (bill_card(lang, &bill))
+        form.card method="post" action=(pay_action) {
+            input type="hidden" name="idempotency_key" value=(idempotency_key);
+            input type="hidden" name="expected_total" value=(order.total_sum.kopiyky());
+            h2 {
+                (t("Чайові", "Tip"))
+                @if let Some(waiter) = &order.waiter { " " (t("для", "for")) " " (waiter) }
+            }
+            div.tips {
+                @for percent in TIP_PERCENTS {
+                    label {
+                        input type="radio" name="tip" value=(percent) data-tip=(percent_of(base, *percent).kopiyky()) checked[*percent == 0];
+                        @if *percent == 0 { (t("Без", "None")) } @else { (percent) "%" }
+                        br;
+                        span.muted.money { (money(lang, percent_of(base, *percent))) }
+                    }
+                }
+            }
+            label for="tip_custom" { (t("Або своя сума", "Or your own amount")) }
+            input #tip_custom type="text" name="tip_custom" inputmode="decimal" placeholder="0,00" autocomplete="off";
+            button #pay type="submit" data-bill=(order.total_sum.kopiyky()) {
+                (t("Сплатити", "Pay")) " " span #to-pay { (money(lang, order.total_sum)) }
+            }
+        }
+        @if can_split(order) {
+            a.button.secondary href=(link(lang, &format!("/b/{}/{}/split", restaurant.resto_id, order.bill_id))) {
+                (t("Розділити рахунок", "Split the bill"))
+            }
+        }
+        script { (PreEscaped(TOTAL_SCRIPT.replace("{uah}", lang.pick("грн", "UAH")).replace("{comma}", lang.pick(",", ".")))) }
+    };
+    shell(lang, &restaurant.name, path, body)
+}
+
+/// Keeps the "Pay" button's amount in step with the chosen tip (the form works without it).
+const TOTAL_SCRIPT: &str = r#"(function(){var f=document.querySelector('form.card'),b=document.getElementById('pay'),o=document.getElementById('to-pay'),c=document.getElementById('tip_custom');if(!f||!b||!o)return;function kop(v){var m=v.trim().match(/^(\d+)(?:[.,](\d{1,2}))?$/);if(!m)return null;return parseInt(m[1],10)*100+parseInt(((m[2]||'')+'00').slice(0,2),10)}function fmt(k){return Math.floor(k/100)+'{comma}'+String(k%100).padStart(2,'0')+' {uah}'}function upd(){var bill=parseInt(b.dataset.bill,10),tip=kop(c.value);if(tip===null){var r=f.querySelector('input[name=tip]:checked');tip=r?parseInt(r.dataset.tip,10):0}o.textContent=fmt(bill+tip)}f.addEventListener('change',upd);c.addEventListener('input',upd);upd()})();"#;

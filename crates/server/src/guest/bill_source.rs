@@ -1,0 +1,61 @@
+//! Where a guest's bill comes from: the POS's `ORDERS_CACHE` pushes while they are fresh
+//! (spec: a push within 15 s), otherwise a live `getBill`. A guest waits at most
+//! `Config::guest_wait` (8 s by default) for the POS: after that the page offers a retry while
+//! the request keeps its full protocol deadline in the background, so a slow POS's answer is
+//! still accepted.
+
+use super::error::GuestError;
+use crate::state::AppState;
+use crate::store::now_ms;
+use rahunok_protocol::envelope::parse_tracked;
+use rahunok_protocol::ops::{BillAnswer, GetBill};
+use rahunok_protocol::order::Order;
+
+/// A cache with no push for this long is stale.
+const CACHE_FRESH_MS: i64 = 15_000;
+
+/// The open orders on a table (cache first).
+pub async fn bills_on_table(state: &AppState, resto_id: &str, table: &str) -> Result<Vec<Order>, GuestError> {
+    if let Some(orders) = cached_orders_on_table(state, resto_id, table).await? {
+        return Ok(orders);
+    }
+    Ok(ask_pos(state, resto_id, GetBill::for_table(table)).await?.orders)
+}
+
+/// One bill, always asked live (used right before charging, and for the pre-check QR).
+pub async fn bill_live(state: &AppState, resto_id: &str, bill_id: &str) -> Result<Order, GuestError> {
+    let answer = ask_pos(state, resto_id, GetBill::for_bill(bill_id)).await?;
+    answer.orders.into_iter().find(|o| o.bill_id == bill_id).ok_or(GuestError::NoOpenBill)
+}
+
+async fn ask_pos(state: &AppState, resto_id: &str, request: GetBill) -> Result<BillAnswer, GuestError> {
+    let link = state.link.clone();
+    let resto = resto_id.to_string();
+    let asking = tokio::spawn(async move { link.request(&resto, &request).await });
+    match tokio::time::timeout(state.config.guest_wait, asking).await {
+        Ok(Ok(answer)) => Ok(answer?.body),
+        Ok(Err(join)) => Err(GuestError::PosError(join.to_string())),
+        Err(_) => Err(GuestError::PosSlow),
+    }
+}
+
+/// Orders on the table from a fresh cache, when every one has its full form there.
+async fn cached_orders_on_table(state: &AppState, resto_id: &str, table: &str) -> Result<Option<Vec<Order>>, GuestError> {
+    let (cached, pushed_at) = state.store.cached_orders(resto_id).await?;
+    if !pushed_at.is_some_and(|at| now_ms() - at < CACHE_FRESH_MS) {
+        return Ok(None);
+    }
+    let on_table: Vec<_> = cached.iter().filter(|c| c.table_number.as_deref() == Some(table)).collect();
+    let mut orders = Vec::with_capacity(on_table.len());
+    for entry in on_table {
+        let Some(full) = &entry.order else { return Ok(None) };
+        match parse_tracked::<Order>(full.get().as_bytes()) {
+            Ok(order) => orders.push(order),
+            Err(_) => return Ok(None),
+        }
+    }
+    if orders.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(orders))
+}

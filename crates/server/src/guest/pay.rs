@@ -1,0 +1,117 @@
+//! `POST /b/{restoId}/{billId}/pay`: the guest pressed "Pay". The bill is fetched again right
+//! before charging; if its total changed since the guest saw it, they see the new total and
+//! confirm. Otherwise a payment starts (one per bill at a time; a double click or a retried
+//! submit carries the same idempotency key and lands on the same payment) and the guest goes to
+//! the acquirer's page.
+
+use super::bill::{bill_page, one_bill};
+use super::error::{error_page, GuestError};
+use super::receipt_data::ReceiptData;
+use super::tips::{parse_custom_tip, percent_of, tip_base, TIP_PERCENTS};
+use super::view::{link, money};
+use crate::payments::{self, PaymentRequest};
+use crate::state::AppState;
+use crate::store::PaymentStatus;
+use crate::web::{Lang, Page};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::html;
+use rahunok_protocol::order::Order;
+use rahunok_protocol::Money;
+use serde::Deserialize;
+
+/// The pay form.
+#[derive(Debug, Deserialize)]
+pub struct PayForm {
+    #[serde(default)]
+    idempotency_key: String,
+    #[serde(default)]
+    expected_total: String,
+    #[serde(default)]
+    tip: String,
+    #[serde(default)]
+    tip_custom: String,
+}
+
+/// The handler.
+pub async fn pay(
+    State(state): State<AppState>,
+    Path((resto_id, bill_id)): Path<(String, String)>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    form: Result<Form<PayForm>, FormRejection>,
+) -> Response {
+    let bill_path = link(lang, &format!("/b/{resto_id}/{bill_id}"));
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return error_page(lang, &uri.to_string(), &GuestError::BadInput(rejection.body_text()), &bill_path).into_response(),
+    };
+    match pay_for_bill(&state, lang, &uri.to_string(), &resto_id, &bill_id, &form).await {
+        Ok(response) => response,
+        Err(error) => error_page(lang, &uri.to_string(), &error, &bill_path).into_response(),
+    }
+}
+
+async fn pay_for_bill(
+    state: &AppState,
+    lang: Lang,
+    path: &str,
+    resto_id: &str,
+    bill_id: &str,
+    form: &PayForm,
+) -> Result<Response, GuestError> {
+    let t = |uk, en| lang.pick(uk, en);
+    if form.idempotency_key.trim().len() < 8 || form.idempotency_key.len() > 100 {
+        return Err(GuestError::BadInput(t("Форма застаріла: відкрийте рахунок знову.", "The form is out of date: open the bill again.").into()));
+    }
+    let expected: i64 = form.expected_total.trim().parse().map_err(|_| GuestError::BadInput(t("Форма пошкоджена.", "The form is damaged.").into()))?;
+    let (restaurant, order) = one_bill(state, resto_id, bill_id).await?;
+    if order.total_sum.kopiyky() != expected {
+        let was = Money::from_kopiyky(expected).unwrap_or_default();
+        let notice = html! {
+            p.alert #bill-changed {
+                (t("Сума рахунку змінилась", "The bill has changed")) ": "
+                (money(lang, was)) " → " strong { (money(lang, order.total_sum)) } ". "
+                (t("Перевірте рахунок і підтвердіть оплату.", "Please check the bill and confirm."))
+            }
+        };
+        return Ok(Page::ok(bill_page(lang, path, &restaurant, &order, Some(notice))).into_response());
+    }
+    let tips = chosen_tip(lang, form, &order)?;
+    let receipt = serde_json::to_string(&ReceiptData::of(&restaurant.name, &order)).expect("receipts serialise");
+    let request = PaymentRequest {
+        resto_id: resto_id.to_string(),
+        bill_id: bill_id.to_string(),
+        table_number: order.table_number.clone(),
+        sum: order.total_sum,
+        tips,
+        idempotency_key: form.idempotency_key.trim().to_string(),
+        receipt,
+        return_url_base: state.base_url.to_string(),
+    };
+    let payment = payments::start(state, request).await?;
+    let target = match (&payment.status, &payment.checkout_url) {
+        (PaymentStatus::Created, Some(checkout)) => checkout.clone(),
+        (PaymentStatus::Failed, _) => return Err(GuestError::Payment(payment.last_error.unwrap_or_default())),
+        _ => link(lang, &format!("/p/{}", payment.id)),
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+fn chosen_tip(lang: Lang, form: &PayForm, order: &Order) -> Result<Money, GuestError> {
+    if !form.tip_custom.trim().is_empty() {
+        return parse_custom_tip(&form.tip_custom, tip_base(order).max(order.total_sum)).map_err(|e| {
+            GuestError::BadInput(match e {
+                super::tips::TipError::NotAnAmount => lang.pick("Чайові мають бути сумою, наприклад 50 або 50,50.", "The tip must be an amount like 50 or 50.50.").to_string(),
+                super::tips::TipError::MoreThanTheBill => lang.pick("Чайові не можуть перевищувати суму рахунку.", "The tip cannot be more than the bill.").to_string(),
+            })
+        });
+    }
+    let percent: u32 = form.tip.trim().parse().unwrap_or(0);
+    if !TIP_PERCENTS.contains(&percent) {
+        return Err(GuestError::BadInput(lang.pick("Оберіть чайові зі списку.", "Choose a tip from the list.").into()));
+    }
+    Ok(percent_of(tip_base(order), percent))
+}

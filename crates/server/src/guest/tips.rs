@@ -1,0 +1,56 @@
+//! Tip arithmetic: a percentage of the bill's tip base, rounded half up to the kopiyka, or an
+//! amount the guest types (`50`, `50.5`, `50,50`).
+
+use rahunok_protocol::order::Order;
+use rahunok_protocol::Money;
+
+/// The tip choices offered, in percent (0 = no tip).
+pub const TIP_PERCENTS: &[u32] = &[0, 5, 10, 15];
+
+/// The amount tips are computed from: `billAmountForTips`, else `totalSum`.
+pub fn tip_base(order: &Order) -> Money {
+    order.bill_amount_for_tips.unwrap_or(order.total_sum)
+}
+
+/// `percent`% of `base`, rounded half up to the kopiyka.
+///
+/// ```
+/// use rahunok_protocol::Money;
+/// use rahunok_server::guest::tips::percent_of;
+/// assert_eq!(percent_of(Money::parse("702.90").unwrap(), 10).to_string(), "70.29");
+/// assert_eq!(percent_of(Money::parse("0.05").unwrap(), 10).to_string(), "0.01");
+/// ```
+pub fn percent_of(base: Money, percent: u32) -> Money {
+    let scaled = i128::from(base.kopiyky()) * i128::from(percent);
+    let rounded = (scaled + 50) / 100;
+    Money::from_kopiyky(i64::try_from(rounded).unwrap_or(i64::MAX)).unwrap_or_default()
+}
+
+/// Why a typed tip was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TipError {
+    /// Not an amount of money.
+    #[error("the tip must be an amount like 50 or 50.50")]
+    NotAnAmount,
+    /// More than the bill itself (almost certainly a typo).
+    #[error("the tip cannot be more than the bill")]
+    MoreThanTheBill,
+}
+
+/// Reads a typed tip; a comma works as the decimal point. Refuses more than `bill`.
+///
+/// ```
+/// use rahunok_protocol::Money;
+/// use rahunok_server::guest::tips::parse_custom_tip;
+/// let bill = Money::parse("500").unwrap();
+/// assert_eq!(parse_custom_tip("50,5", bill).unwrap().to_string(), "50.50");
+/// assert!(parse_custom_tip("600", bill).is_err());
+/// ```
+pub fn parse_custom_tip(text: &str, bill: Money) -> Result<Money, TipError> {
+    let normalised: String = text.trim().replace(',', ".").chars().filter(|c| !c.is_whitespace()).collect();
+    let tip = Money::parse(&normalised).map_err(|_| TipError::NotAnAmount)?;
+    if tip > bill {
+        return Err(TipError::MoreThanTheBill);
+    }
+    Ok(tip)
+}

@@ -1,0 +1,60 @@
+//! The admin panel in the browser: the restaurant's and the operator's window into Rahunok.
+//!
+//! Server-rendered pages (maud) with a little vanilla JavaScript where the page must change
+//! without a reload (the connection status, the tables as the POS sends them). Ukrainian by
+//! default, English on the switch. Signed-in users only: operators see every restaurant, a
+//! restaurant admin only their own ([`access::InRestaurant`] enforces it). Every
+//! state-changing request passes the CSRF check in [`session::require_csrf_token`].
+//!
+//! Routes: `/panel` (start), `/panel/sign-in`, `/panel/sign-out`, `/panel/restaurants`
+//! (operators), and per restaurant `/panel/r/{resto_id}/…`: the connection dashboard, tables
+//! and QR codes, POS data, payments, the request log, the console, settings.
+
+mod access;
+mod error;
+mod layout;
+mod session;
+mod sign_in;
+pub mod users;
+
+pub use error::PanelError;
+
+use crate::state::AppState;
+use crate::web::Lang;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{from_fn, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The panel's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/panel", get(sign_in::home))
+        .route("/panel/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/panel/sign-out", post(sign_in::sign_out))
+        .layer(from_fn(session::require_csrf_token))
+        .layer(from_fn(error::render_error_pages))
+        .layer(from_fn(finish_response))
+}
+
+/// Panel answers are never cached (they carry CSRF tokens, secrets shown once, live data), and
+/// a `?lang=` choice is remembered in the `lang` cookie.
+async fn finish_response(request: Request, next: Next) -> Response {
+    let chosen = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
+        .and_then(Lang::from_code);
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if let Some(lang) = chosen {
+        let cookie = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
+        headers.append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("language codes are ASCII"));
+    }
+    response
+}

@@ -1,0 +1,177 @@
+//! Signing in and out. A name is locked for a while after repeated failures, whether or not
+//! the name exists (so the lock says nothing about which names do), and the right password
+//! does not open a locked name. Passwords and tokens are never logged.
+
+use super::access::Viewer;
+use super::session::{self, SignedIn, SESSION_COOKIE, SIGN_IN_COOKIE};
+use super::users::{check_against_nobody, normalize_name, password_matches};
+use super::PanelError;
+use crate::state::AppState;
+use crate::store::{now_ms, LockoutPolicy, PanelRole, PanelUser};
+use crate::web::{self, Lang, Page};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// Five failures in a row lock a name for fifteen minutes.
+pub const LOCKOUT: LockoutPolicy = LockoutPolicy { failures_allowed: 5, lock_ms: 15 * 60 * 1000 };
+
+/// Where the panel starts for a user.
+fn home_of(user: &PanelUser) -> String {
+    match &user.role {
+        PanelRole::Operator => "/panel/restaurants".to_string(),
+        PanelRole::RestaurantAdmin { resto_id } => format!("/panel/r/{resto_id}"),
+    }
+}
+
+/// `/panel`: the user's start page, or the sign-in form.
+pub async fn home(viewer: Result<Viewer, PanelError>) -> Result<Redirect, PanelError> {
+    match viewer {
+        Ok(viewer) => Ok(Redirect::to(&home_of(&viewer.user))),
+        Err(PanelError::NotSignedIn) => Ok(Redirect::to("/panel/sign-in")),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// What the form says went wrong last time.
+enum Trouble {
+    None,
+    WrongPassword,
+    Locked,
+}
+
+fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble) -> Markup {
+    let body = html! {
+        style { "main{max-width:26rem}" }
+        h1 { "Rahunok · " (lang.pick("вхід у панель", "panel sign-in")) }
+        @match trouble {
+            Trouble::WrongPassword => p.alert role="alert" { (lang.pick("Неправильне ім'я або пароль.", "Wrong name or password.")) },
+            Trouble::Locked => p.alert role="alert" {
+                (lang.pick(
+                    "Забагато невдалих спроб: вхід для цього імені заблоковано на 15 хвилин.",
+                    "Too many failed attempts: sign-in for this name is locked for 15 minutes.",
+                ))
+            },
+            Trouble::None => {},
+        }
+        form.card method="post" action="/panel/sign-in" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="next" value=(next);
+            label { (lang.pick("Ім'я", "Name"))
+                input type="text" name="name" value=(name) autocomplete="username" autocapitalize="none" required autofocus;
+            }
+            label { (lang.pick("Пароль", "Password"))
+                input type="password" name="password" autocomplete="current-password" required;
+            }
+            button type="submit" { (lang.pick("Увійти", "Sign in")) }
+        }
+        p.muted { (lang.pick(
+            "Першого оператора створює команда: rahunok user add --role operator ІМ'Я",
+            "The first operator is created with: rahunok user add --role operator NAME",
+        )) }
+    };
+    web::shell(lang, lang.pick("Вхід", "Sign in"), "/panel/sign-in", body)
+}
+
+/// The CSRF token of the sign-in form: the sign-in cookie's, or a fresh one to set.
+fn sign_in_token(headers: &HeaderMap) -> (String, bool) {
+    match session::cookie(headers, SIGN_IN_COOKIE) {
+        Some(token) => (token.to_string(), false),
+        None => (session::random_token(), true),
+    }
+}
+
+fn form_response(headers: &HeaderMap, status: StatusCode, lang: Lang, next: &str, name: &str, trouble: Trouble) -> Response {
+    let (csrf, fresh) = sign_in_token(headers);
+    let mut response = Page::with_status(status, sign_in_page(lang, &csrf, next, name, trouble)).into_response();
+    if fresh {
+        response.headers_mut().append(header::SET_COOKIE, session::set_cookie(headers, SIGN_IN_COOKIE, Some(&csrf)));
+    }
+    response
+}
+
+/// The sign-in form (or straight on, for a signed-in viewer).
+pub async fn form(
+    signed_in: Result<SignedIn, PanelError>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let next = session::safe_next(query.next.as_deref());
+    if signed_in.is_ok() {
+        return Redirect::to(&next).into_response();
+    }
+    form_response(&headers, StatusCode::OK, lang, &next, "", Trouble::None)
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    name: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// Checks the password; on success starts a session and goes on to `next`.
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Form(form): Form<Credentials>,
+) -> Result<Response, PanelError> {
+    let name = normalize_name(&form.name);
+    let next = session::safe_next(form.next.as_deref());
+    let now = now_ms();
+    if state.store.sign_in_locked_until(&name, now).await?.is_some() {
+        return Ok(form_response(&headers, StatusCode::TOO_MANY_REQUESTS, lang, &next, &name, Trouble::Locked));
+    }
+    let Some(user) = verify(&state, &name, form.password).await? else {
+        let locked = state.store.record_sign_in_failure(&name, now, LOCKOUT).await?;
+        tracing::info!(user = name, locked = locked.is_some(), "panel sign-in failed");
+        let (status, trouble) = match locked {
+            Some(_) => (StatusCode::TOO_MANY_REQUESTS, Trouble::Locked),
+            None => (StatusCode::UNAUTHORIZED, Trouble::WrongPassword),
+        };
+        return Ok(form_response(&headers, status, lang, &next, &name, trouble));
+    };
+    state.store.clear_sign_in_failures(&name).await?;
+    let token = session::start(&state, &user.name).await?;
+    tracing::info!(user = user.name, role = user.role.code(), "panel sign-in");
+    let mut response = Redirect::to(&next).into_response();
+    let cookies = response.headers_mut();
+    cookies.append(header::SET_COOKIE, session::set_cookie(&headers, SESSION_COOKIE, Some(token.cookie_value())));
+    cookies.append(header::SET_COOKIE, session::set_cookie(&headers, SIGN_IN_COOKIE, None));
+    Ok(response)
+}
+
+/// The user, if `password` is theirs. Takes as long for unknown names as for known ones.
+async fn verify(state: &AppState, name: &str, password: String) -> Result<Option<PanelUser>, PanelError> {
+    let stored = state.store.panel_user_credentials(name).await?;
+    let checked = tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => password_matches(&password, &stored.password_hash).then_some(stored.user),
+        None => {
+            check_against_nobody(&password);
+            None
+        }
+    })
+    .await
+    .expect("password checks do not panic");
+    Ok(checked)
+}
+
+/// Ends the session and clears its cookie.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PanelError> {
+    if let Some(token) = session::presented(&headers) {
+        state.store.delete_panel_session(&token.store_key()).await?;
+    }
+    let mut response = Redirect::to("/panel/sign-in").into_response();
+    response.headers_mut().append(header::SET_COOKIE, session::set_cookie(&headers, SESSION_COOKIE, None));
+    Ok(response)
+}

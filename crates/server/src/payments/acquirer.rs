@@ -1,0 +1,92 @@
+//! The seam to a card acquirer: create a charge and send the guest to pay, ask its status,
+//! refund it, and verify the acquirer's signed notifications. The built-in sandbox implements
+//! it; a monobank adapter can come later.
+
+use rahunok_protocol::Money;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A boxed future, so acquirers can live behind `dyn Acquirer`.
+pub type AcquirerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, AcquirerError>> + Send + 'a>>;
+
+/// A charge to create.
+#[derive(Debug, Clone)]
+pub struct ChargeRequest {
+    /// Our reference (the payment id).
+    pub reference: String,
+    /// What to charge.
+    pub amount: Money,
+    /// Shown to the guest on the acquirer's page.
+    pub description: String,
+    /// Where the acquirer sends the guest back.
+    pub return_url: String,
+}
+
+/// Where to send the guest.
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    /// The acquirer's id for the charge.
+    pub acquirer_ref: String,
+    /// The page where the guest enters the card.
+    pub url: String,
+}
+
+/// What the acquirer says about a charge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeStatus {
+    /// The guest has not finished.
+    Pending,
+    /// Charged; the details go on the fiscal receipt.
+    Paid(CardReceipt),
+    /// Declined.
+    Declined(String),
+}
+
+/// Details of a successful charge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardReceipt {
+    /// Masked card number (first 6, last 4).
+    pub card_mask: String,
+    /// Approval code.
+    pub approval_code: String,
+    /// Retrieval reference number.
+    pub rrn: String,
+}
+
+/// A verified notification from the acquirer: this charge changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcquirerEvent {
+    /// The acquirer's id for the charge.
+    pub acquirer_ref: String,
+}
+
+/// Why the acquirer could not do something.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AcquirerError {
+    /// The acquirer does not know the charge.
+    #[error("the acquirer knows no charge {0}")]
+    UnknownCharge(String),
+    /// The notification's signature is wrong.
+    #[error("the acquirer notification is not signed correctly")]
+    BadSignature,
+    /// The request makes no sense (e.g. refunding an unpaid charge).
+    #[error("the acquirer refused: {0}")]
+    Refused(String),
+    /// The acquirer could not be reached or failed.
+    #[error("the acquirer failed: {0}")]
+    Unavailable(String),
+}
+
+/// A card acquirer (see the module docs).
+pub trait Acquirer: Send + Sync {
+    /// A short name stored with each payment and printed on fiscal lines.
+    fn name(&self) -> &'static str;
+    /// Creates a charge; the guest pays at the returned URL.
+    fn create(&self, request: ChargeRequest) -> AcquirerFuture<'_, Checkout>;
+    /// The charge's status.
+    fn status<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, ChargeStatus>;
+    /// Returns `amount` of a paid charge to the guest.
+    fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money) -> AcquirerFuture<'a, ()>;
+    /// Verifies a notification (raw body and its signature header).
+    fn verify_notification(&self, body: &[u8], signature: Option<&str>) -> Result<AcquirerEvent, AcquirerError>;
+}

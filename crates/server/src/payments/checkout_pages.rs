@@ -1,0 +1,176 @@
+//! The sandbox acquirer's hosted pages — what a guest sees at a real acquirer: the amount, a card
+//! form (with the test cards listed), a 3-D-Secure-style confirmation step, then back to the
+//! platform. Plus the endpoint where the platform receives the acquirer's signed notifications.
+
+use super::sandbox::{judge_card, CardOutcome, SandboxCharge, CARD_3DS, CARD_DECLINED, CARD_SUCCESS, SIGNATURE_HEADER};
+use crate::guest::view::money;
+use crate::state::AppState;
+use crate::web::{message_page, shell, Lang, Page};
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// The card form.
+#[derive(Debug, Deserialize, Default)]
+pub struct CardForm {
+    #[serde(default)]
+    card: String,
+    #[serde(default)]
+    expiry: String,
+    #[serde(default)]
+    cvc: String,
+}
+
+/// The confirmation step's answer.
+#[derive(Debug, Deserialize)]
+pub struct Confirmation {
+    #[serde(default)]
+    decision: String,
+}
+
+/// `GET /sandbox/checkout/{reference}`.
+pub async fn checkout(State(state): State<AppState>, Path(reference): Path<String>, lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
+    let path = uri.to_string();
+    match open_charge(&state, &reference, lang, &path).await {
+        Ok(charge) => Page::ok(card_page(lang, &path, &charge, None)).into_response(),
+        Err(page) => page,
+    }
+}
+
+/// `POST /sandbox/checkout/{reference}`.
+pub async fn pay_with_card(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    Form(form): Form<CardForm>,
+) -> Response {
+    let path = uri.to_string();
+    let charge = match open_charge(&state, &reference, lang, &path).await {
+        Ok(charge) => charge,
+        Err(page) => return page,
+    };
+    let (outcome, mask) = match judge_card(&form.card, &form.expiry, &form.cvc) {
+        Ok(judged) => judged,
+        Err(error) => {
+            let english = error.to_string();
+            let message = lang.pick(
+                match error {
+                    super::sandbox::CardError::InvalidNumber => "Номер картки недійсний.",
+                    super::sandbox::CardError::InvalidExpiry => "Термін дії має виглядати як ММ/РР.",
+                    super::sandbox::CardError::InvalidCvc => "CVC — три цифри.",
+                },
+                &english,
+            );
+            return Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, card_page(lang, &path, &charge, Some(message))).into_response();
+        }
+    };
+    if let Err(error) = state.payments.sandbox.settle(&reference, outcome.clone(), &mask).await {
+        tracing::error!(%error, "sandbox could not record a card outcome");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    if outcome == CardOutcome::NeedsConfirmation {
+        return Page::ok(confirm_page(lang, &path, &charge)).into_response();
+    }
+    Redirect::to(&charge.return_url).into_response()
+}
+
+/// `POST /sandbox/checkout/{reference}/confirm`.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    Form(confirmation): Form<Confirmation>,
+) -> Response {
+    let path = uri.to_string();
+    let Ok(Some(charge)) = state.payments.sandbox.charge(&reference).await else {
+        return Page::with_status(StatusCode::NOT_FOUND, message_page(lang, &path, "Sandbox", "no such charge", html! {})).into_response();
+    };
+    if charge.status == "needs_confirmation" {
+        let outcome = if confirmation.decision == "approve" { CardOutcome::Paid } else { CardOutcome::Declined };
+        if let Err(error) = state.payments.sandbox.settle(&reference, outcome, "400000******3220").await {
+            tracing::error!(%error, "sandbox could not record a confirmation");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    Redirect::to(&charge.return_url).into_response()
+}
+
+/// `POST /payments/notify/sandbox`: the acquirer's signed notification.
+pub async fn notification(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    match super::on_notification(&state, &body, signature).await {
+        Ok(()) => StatusCode::OK,
+        Err(super::PaymentError::Acquirer(super::acquirer::AcquirerError::BadSignature)) => StatusCode::UNAUTHORIZED,
+        Err(super::PaymentError::NotFound) => StatusCode::NOT_FOUND,
+        Err(error) => {
+            tracing::warn!(%error, "acquirer notification not processed");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+}
+
+async fn open_charge(state: &AppState, reference: &str, lang: Lang, path: &str) -> Result<SandboxCharge, Response> {
+    match state.payments.sandbox.charge(reference).await {
+        Ok(Some(charge)) if matches!(charge.status.as_str(), "pending" | "needs_confirmation") => Ok(charge),
+        Ok(Some(charge)) => Err(Redirect::to(&charge.return_url).into_response()),
+        Ok(None) => Err(Page::with_status(
+            StatusCode::NOT_FOUND,
+            message_page(lang, path, lang.pick("Платіж не знайдено", "Payment not found"), lang.pick("Перевірте посилання.", "Please check the link."), html! {}),
+        )
+        .into_response()),
+        Err(error) => {
+            tracing::error!(%error, "sandbox store failure");
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
+fn card_page(lang: Lang, path: &str, charge: &SandboxCharge, error: Option<&str>) -> Markup {
+    let t = |uk, en| lang.pick(uk, en);
+    let body = html! {
+        h1 { "Rahunok Sandbox Pay" }
+        p.muted { (charge.description) }
+        section.card {
+            div.total { span { (t("До сплати", "To pay")) } span.money #amount { (money(lang, charge.amount)) } }
+        }
+        @if let Some(error) = error { p.alert #card-error { (error) } }
+        form.card method="post" {
+            label for="card" { (t("Номер картки", "Card number")) }
+            input #card type="text" name="card" inputmode="numeric" autocomplete="off" placeholder="4242 4242 4242 4242";
+            label for="expiry" { (t("Термін дії", "Expiry")) }
+            input #expiry type="text" name="expiry" placeholder="12/30" autocomplete="off";
+            label for="cvc" { "CVC" }
+            input #cvc type="text" name="cvc" inputmode="numeric" placeholder="123" autocomplete="off";
+            button #pay-card type="submit" { (t("Сплатити", "Pay")) " " (money(lang, charge.amount)) }
+        }
+        section.card.muted {
+            p { (t("Це тестовий еквайр: гроші не списуються. Тестові картки:", "This is a test acquirer: no money moves. Test cards:")) }
+            ul {
+                li { code { (CARD_SUCCESS) } " — " (t("успішна оплата", "pays")) }
+                li { code { (CARD_DECLINED) } " — " (t("відмова", "declined")) }
+                li { code { (CARD_3DS) } " — " (t("з підтвердженням 3-D Secure", "asks for 3-D Secure confirmation")) }
+            }
+        }
+    };
+    shell(lang, "Sandbox Pay", path, body)
+}
+
+fn confirm_page(lang: Lang, path: &str, charge: &SandboxCharge) -> Markup {
+    let t = |uk, en| lang.pick(uk, en);
+    let action = format!("/sandbox/checkout/{}/confirm", charge.reference);
+    let body = html! {
+        h1 { "3-D Secure" }
+        p { (t("Підтвердіть оплату", "Confirm the payment of")) " " strong { (money(lang, charge.amount)) } }
+        form method="post" action=(action) {
+            button #approve type="submit" name="decision" value="approve" { (t("Підтвердити", "Confirm")) }
+            button.secondary #reject type="submit" name="decision" value="reject" { (t("Скасувати", "Cancel")) }
+        }
+    };
+    shell(lang, "3-D Secure", path, body)
+}

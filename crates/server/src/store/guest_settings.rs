@@ -1,0 +1,71 @@
+//! What a restaurant offers its guests beyond the bill: the tip presets and whether a guest may
+//! split the bill. Set by the restaurant in the admin panel, read by the guest pages.
+
+use super::{column, now_ms, Store, StoreError};
+use serde::Serialize;
+
+/// The guest-facing choices of one restaurant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestSettings {
+    /// Tip presets, in percent of the bill, in the order shown (at most [`GuestSettings::MAX_TIPS`]).
+    pub tip_percents: Vec<u32>,
+    /// Whether guests may split the bill (when the POS offers `splitAvailable`).
+    pub split_enabled: bool,
+}
+
+impl GuestSettings {
+    /// The most tip presets a restaurant may offer.
+    pub const MAX_TIPS: usize = 6;
+    /// The largest tip preset, in percent.
+    pub const MAX_TIP_PERCENT: u32 = 100;
+}
+
+impl Default for GuestSettings {
+    /// 5, 10 and 15 percent; splitting allowed.
+    fn default() -> GuestSettings {
+        GuestSettings { tip_percents: vec![5, 10, 15], split_enabled: true }
+    }
+}
+
+fn percents_to_text(percents: &[u32]) -> String {
+    percents.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn percents_from_text(text: &str) -> Result<Vec<u32>, StoreError> {
+    text.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().map_err(|_| StoreError::Corrupt(format!("tip percents `{text}`"))))
+        .collect()
+}
+
+impl Store {
+    /// The restaurant's guest settings; the defaults until the restaurant saves its own.
+    pub async fn guest_settings(&self, resto_id: &str) -> Result<GuestSettings, StoreError> {
+        let row = sqlx::query("SELECT tip_percents, split_enabled FROM guest_settings WHERE resto_id = $1")
+            .bind(resto_id)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(GuestSettings::default()) };
+        Ok(GuestSettings {
+            tip_percents: percents_from_text(&column::<String>(&row, "tip_percents")?)?,
+            split_enabled: column::<i64>(&row, "split_enabled")? != 0,
+        })
+    }
+
+    /// Replaces the restaurant's guest settings.
+    pub async fn save_guest_settings(&self, resto_id: &str, settings: &GuestSettings) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO guest_settings (resto_id, tip_percents, split_enabled, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (resto_id) DO UPDATE SET tip_percents = excluded.tip_percents, \
+             split_enabled = excluded.split_enabled, updated_at = excluded.updated_at",
+        )
+        .bind(resto_id)
+        .bind(percents_to_text(&settings.tip_percents))
+        .bind(i64::from(settings.split_enabled))
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,225 @@
+//! Who may sign in to the admin panel: users with argon2 password hashes and a role, their
+//! browser sessions (only a hash of each session token is kept, so a copy of the database
+//! signs nobody in), and the failed-sign-in counters behind the lockout.
+//!
+//! The counters live in the store, not in memory, so a lockout holds on every node of a
+//! cluster and across restarts.
+
+use super::{column, Store, StoreError};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// What a panel user may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "role", rename_all = "kebab-case")]
+pub enum PanelRole {
+    /// Runs the platform: every restaurant, creating restaurants, issuing credentials.
+    Operator,
+    /// Runs one restaurant and sees only it.
+    #[serde(rename_all = "camelCase")]
+    RestaurantAdmin {
+        /// The restaurant.
+        resto_id: String,
+    },
+}
+
+impl PanelRole {
+    /// The role's name as stored and as typed on the command line.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PanelRole::Operator => "operator",
+            PanelRole::RestaurantAdmin { .. } => "restaurant-admin",
+        }
+    }
+
+    /// Whether this role may see and change `resto_id`.
+    pub fn may_manage(&self, resto_id: &str) -> bool {
+        match self {
+            PanelRole::Operator => true,
+            PanelRole::RestaurantAdmin { resto_id: own } => own == resto_id,
+        }
+    }
+
+    /// The one restaurant of a restaurant admin.
+    pub fn own_restaurant(&self) -> Option<&str> {
+        match self {
+            PanelRole::Operator => None,
+            PanelRole::RestaurantAdmin { resto_id } => Some(resto_id),
+        }
+    }
+
+    fn from_columns(code: &str, resto_id: Option<String>) -> Result<PanelRole, StoreError> {
+        match (code, resto_id) {
+            ("operator", _) => Ok(PanelRole::Operator),
+            ("restaurant-admin", Some(resto_id)) => Ok(PanelRole::RestaurantAdmin { resto_id }),
+            (other, _) => Err(StoreError::Corrupt(format!("panel user role `{other}`"))),
+        }
+    }
+}
+
+/// A panel user (without the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PanelUser {
+    /// The sign-in name (lower case).
+    pub name: String,
+    /// What the user may do.
+    #[serde(flatten)]
+    pub role: PanelRole,
+}
+
+/// A panel user with the stored password hash, for checking a sign-in.
+#[derive(Debug, Clone)]
+pub struct PanelUserCredentials {
+    /// The user.
+    pub user: PanelUser,
+    /// The argon2 hash in PHC string form.
+    pub password_hash: String,
+}
+
+/// How many failed sign-ins in a row lock a name, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutPolicy {
+    /// Failures allowed before the lock.
+    pub failures_allowed: i64,
+    /// How long the lock lasts, in ms.
+    pub lock_ms: i64,
+}
+
+fn user_from(row: &AnyRow) -> Result<PanelUser, StoreError> {
+    let role: String = column(row, "role")?;
+    Ok(PanelUser { name: column(row, "name")?, role: PanelRole::from_columns(&role, column(row, "resto_id")?)? })
+}
+
+impl Store {
+    /// Adds a user; false when the name is taken.
+    pub async fn insert_panel_user(&self, user: &PanelUser, password_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO panel_users (name, password_hash, role, resto_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&user.name)
+        .bind(password_hash)
+        .bind(user.role.code())
+        .bind(user.role.own_restaurant().map(str::to_string))
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A user and their password hash, by sign-in name.
+    pub async fn panel_user_credentials(&self, name: &str) -> Result<Option<PanelUserCredentials>, StoreError> {
+        let row = sqlx::query("SELECT name, password_hash, role, resto_id FROM panel_users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(PanelUserCredentials { user: user_from(&row)?, password_hash: column(&row, "password_hash")? }))
+    }
+
+    /// Every panel user, by name.
+    pub async fn panel_users(&self) -> Result<Vec<PanelUser>, StoreError> {
+        let rows =
+            sqlx::query("SELECT name, role, resto_id FROM panel_users ORDER BY name").fetch_all(self.pool()).await?;
+        rows.iter().map(user_from).collect()
+    }
+
+    /// Whether anybody can sign in to the panel yet.
+    pub async fn has_panel_users(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM panel_users").fetch_one(self.pool()).await?;
+        Ok(column::<i64>(&row, "n")? > 0)
+    }
+
+    /// Records a new session (by the hash of its token) and drops expired ones.
+    pub async fn insert_panel_session(
+        &self,
+        token_hash: &str,
+        user_name: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM panel_sessions WHERE expires_at < $1").bind(now).execute(self.pool()).await?;
+        sqlx::query(
+            "INSERT INTO panel_sessions (token_hash, user_name, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_name)
+        .bind(now)
+        .bind(expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The user of an unexpired session.
+    pub async fn panel_session_user(&self, token_hash: &str, now: i64) -> Result<Option<PanelUser>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.name AS name, u.role AS role, u.resto_id AS resto_id FROM panel_sessions s \
+             JOIN panel_users u ON u.name = s.user_name WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    /// Ends a session.
+    pub async fn delete_panel_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM panel_sessions WHERE token_hash = $1").bind(token_hash).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Until when sign-ins for `name` are refused, if they are at `now`.
+    pub async fn sign_in_locked_until(&self, name: &str, now: i64) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT locked_until FROM panel_sign_in_failures WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        let locked_until = match row {
+            Some(row) => column::<Option<i64>>(&row, "locked_until")?,
+            None => None,
+        };
+        Ok(locked_until.filter(|until| *until > now))
+    }
+
+    /// Counts a failed sign-in for `name` (known or not, so the lock says nothing about which
+    /// names exist). Returns the end of the lock when this failure started one.
+    pub async fn record_sign_in_failure(
+        &self,
+        name: &str,
+        now: i64,
+        policy: LockoutPolicy,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query("SELECT failures, locked_until FROM panel_sign_in_failures WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let failures_so_far = match &row {
+            // A lock that has run out starts a fresh count.
+            Some(row) if column::<Option<i64>>(row, "locked_until")?.is_some_and(|until| until <= now) => 0,
+            Some(row) => column::<i64>(row, "failures")?,
+            None => 0,
+        };
+        let failures = failures_so_far + 1;
+        let locked_until = (failures >= policy.failures_allowed).then_some(now + policy.lock_ms);
+        sqlx::query(
+            "INSERT INTO panel_sign_in_failures (name, failures, locked_until) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+        )
+        .bind(name)
+        .bind(if locked_until.is_some() { 0 } else { failures })
+        .bind(locked_until)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(locked_until)
+    }
+
+    /// Forgets the failures of `name` (after a successful sign-in).
+    pub async fn clear_sign_in_failures(&self, name: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM panel_sign_in_failures WHERE name = $1").bind(name).execute(self.pool()).await?;
+        Ok(())
+    }
+}

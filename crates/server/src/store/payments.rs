@@ -1,0 +1,442 @@
+//! Payments and their transitions: the durable state machine behind every charge.
+//!
+//! Each transition is one transaction that compares-and-sets the status and appends to the
+//! timeline, so a crash at any point leaves a payment in a state the closer can resume from.
+//! `bill_lock` (unique) holds `resto_id bill_id` while a payment is active or closed: a bill can
+//! have one such payment at a time and can never be charged twice.
+
+use super::{column, now_ms, Store, StoreError};
+use rahunok_protocol::Money;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// Where a payment is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Created; the guest is at the acquirer's page.
+    Created,
+    /// The acquirer confirmed the charge.
+    Paid,
+    /// `payBill` was sent to the POS.
+    ClosingOnPos,
+    /// The POS closed the bill.
+    Closed,
+    /// The acquirer declined, or the payment could not start.
+    Failed,
+    /// The guest never finished paying.
+    Expired,
+    /// Charged but the POS did not close the bill yet; retried with backoff.
+    PaidNotClosed,
+    /// Money returned to the guest.
+    Refunded,
+}
+
+impl PaymentStatus {
+    /// Every status.
+    pub const ALL: &'static [PaymentStatus] = &[
+        PaymentStatus::Created,
+        PaymentStatus::Paid,
+        PaymentStatus::ClosingOnPos,
+        PaymentStatus::Closed,
+        PaymentStatus::Failed,
+        PaymentStatus::Expired,
+        PaymentStatus::PaidNotClosed,
+        PaymentStatus::Refunded,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Created => "created",
+            PaymentStatus::Paid => "paid",
+            PaymentStatus::ClosingOnPos => "closing_on_pos",
+            PaymentStatus::Closed => "closed",
+            PaymentStatus::Failed => "failed",
+            PaymentStatus::Expired => "expired",
+            PaymentStatus::PaidNotClosed => "paid_not_closed",
+            PaymentStatus::Refunded => "refunded",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn from_name(name: &str) -> Option<PaymentStatus> {
+        PaymentStatus::ALL.iter().copied().find(|s| s.as_str() == name)
+    }
+
+    /// Whether the payment holds its bill (no other payment may start for it).
+    pub fn holds_bill(self) -> bool {
+        !matches!(self, PaymentStatus::Failed | PaymentStatus::Expired | PaymentStatus::Refunded)
+    }
+
+    /// Whether the guest's money was taken.
+    pub fn is_charged(self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Paid | PaymentStatus::ClosingOnPos | PaymentStatus::Closed | PaymentStatus::PaidNotClosed
+        )
+    }
+}
+
+/// A payment as stored.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRecord {
+    /// Payment id (also the acquirer reference).
+    pub id: String,
+    /// The restaurant.
+    pub resto_id: String,
+    /// The POS bill paid.
+    pub bill_id: String,
+    /// The table, when known.
+    pub table_number: Option<String>,
+    /// Where it is.
+    pub status: PaymentStatus,
+    /// For the bill.
+    pub sum: Money,
+    /// Tip.
+    pub tips: Money,
+    /// Which acquirer.
+    pub acquirer: String,
+    /// The acquirer's id for the charge.
+    pub acquirer_ref: Option<String>,
+    /// Where the guest pays.
+    pub checkout_url: Option<String>,
+    /// What the receipt shows (JSON).
+    pub receipt: String,
+    /// Fiscal lines sent with `payBill` (JSON), once paid.
+    pub fiscal: Option<String>,
+    /// `payBill` attempts so far.
+    pub attempts: i64,
+    /// When the closer tries next, unix ms.
+    pub next_attempt_at: Option<i64>,
+    /// The last problem.
+    pub last_error: Option<String>,
+    /// Created, unix ms.
+    pub created_at: i64,
+    /// Last change, unix ms.
+    pub updated_at: i64,
+}
+
+impl PaymentRecord {
+    /// Bill plus tip: what the guest is charged.
+    pub fn amount(&self) -> Money {
+        self.sum + self.tips
+    }
+}
+
+/// One step of a payment's timeline.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentTransition {
+    /// The status before (none for creation).
+    pub from: Option<PaymentStatus>,
+    /// The status after.
+    pub to: PaymentStatus,
+    /// When, unix ms.
+    pub at: i64,
+    /// Why.
+    pub note: Option<String>,
+}
+
+/// Filters for listing payments.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    /// Only this status.
+    pub status: Option<PaymentStatus>,
+    /// Created at or after, unix ms.
+    pub from_ms: Option<i64>,
+    /// Created before, unix ms.
+    pub to_ms: Option<i64>,
+    /// At most this many (newest first); 0 means 100.
+    pub limit: i64,
+}
+
+/// A payment about to be created.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    /// Payment id.
+    pub id: String,
+    /// The restaurant.
+    pub resto_id: String,
+    /// The bill.
+    pub bill_id: String,
+    /// The table.
+    pub table_number: Option<String>,
+    /// The guest's submit key (a retried submit returns the same payment).
+    pub idempotency_key: String,
+    /// For the bill.
+    pub sum: Money,
+    /// Tip.
+    pub tips: Money,
+    /// Acquirer name.
+    pub acquirer: String,
+    /// Receipt JSON.
+    pub receipt: String,
+}
+
+/// Why a payment could not be created.
+#[derive(Debug)]
+pub enum CreateOutcome {
+    /// Created.
+    Created(PaymentRecord),
+    /// A payment with this idempotency key exists: the same payment.
+    Existing(PaymentRecord),
+    /// Another payment holds the bill.
+    BillHeld(PaymentRecord),
+}
+
+/// Extra columns a transition sets.
+#[derive(Debug, Clone, Default)]
+pub struct TransitionChanges {
+    /// Set `acquirer_ref` and `checkout_url`.
+    pub checkout: Option<(String, String)>,
+    /// Set `fiscal`.
+    pub fiscal: Option<String>,
+    /// Count a `payBill` attempt.
+    pub count_attempt: bool,
+    /// Set (or clear) `next_attempt_at`.
+    pub next_attempt_at: Option<Option<i64>>,
+    /// Set `last_error`.
+    pub last_error: Option<String>,
+}
+
+const COLUMNS: &str = "id, resto_id, bill_id, table_number, status, sum_kop, tips_kop, acquirer, acquirer_ref, \
+    checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at";
+
+fn money(row: &AnyRow, name: &str) -> Result<Money, StoreError> {
+    let kopiyky: i64 = column(row, name)?;
+    Money::from_kopiyky(kopiyky).ok_or_else(|| StoreError::Corrupt(format!("{name} is negative")))
+}
+
+fn status(text: &str) -> Result<PaymentStatus, StoreError> {
+    PaymentStatus::from_name(text).ok_or_else(|| StoreError::Corrupt(format!("unknown payment status {text}")))
+}
+
+fn record_from(row: &AnyRow) -> Result<PaymentRecord, StoreError> {
+    Ok(PaymentRecord {
+        id: column(row, "id")?,
+        resto_id: column(row, "resto_id")?,
+        bill_id: column(row, "bill_id")?,
+        table_number: column(row, "table_number")?,
+        status: status(&column::<String>(row, "status")?)?,
+        sum: money(row, "sum_kop")?,
+        tips: money(row, "tips_kop")?,
+        acquirer: column(row, "acquirer")?,
+        acquirer_ref: column(row, "acquirer_ref")?,
+        checkout_url: column(row, "checkout_url")?,
+        receipt: column(row, "receipt")?,
+        fiscal: column(row, "fiscal")?,
+        attempts: column(row, "attempts")?,
+        next_attempt_at: column(row, "next_attempt_at")?,
+        last_error: column(row, "last_error")?,
+        created_at: column(row, "created_at")?,
+        updated_at: column(row, "updated_at")?,
+    })
+}
+
+fn bill_lock(resto_id: &str, bill_id: &str) -> String {
+    format!("{resto_id} {bill_id}")
+}
+
+impl Store {
+    /// Creates a payment in `created`, unless the idempotency key was used or the bill is held.
+    pub async fn create_payment(&self, new: &NewPayment) -> Result<CreateOutcome, StoreError> {
+        if let Some(existing) = self.payment_by_idempotency_key(&new.idempotency_key).await? {
+            return Ok(CreateOutcome::Existing(existing));
+        }
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO payments (id, resto_id, bill_id, table_number, idempotency_key, status, bill_lock, sum_kop, \
+             tips_kop, acquirer, receipt, attempts, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12) ON CONFLICT DO NOTHING",
+        )
+        .bind(&new.id)
+        .bind(&new.resto_id)
+        .bind(&new.bill_id)
+        .bind(new.table_number.clone())
+        .bind(&new.idempotency_key)
+        .bind(PaymentStatus::Created.as_str())
+        .bind(bill_lock(&new.resto_id, &new.bill_id))
+        .bind(new.sum.kopiyky())
+        .bind(new.tips.kopiyky())
+        .bind(&new.acquirer)
+        .bind(&new.receipt)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            tx.rollback().await?;
+            if let Some(existing) = self.payment_by_idempotency_key(&new.idempotency_key).await? {
+                return Ok(CreateOutcome::Existing(existing));
+            }
+            let holder = self
+                .payment_holding_bill(&new.resto_id, &new.bill_id)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt("a payment conflict with no holder".into()))?;
+            return Ok(CreateOutcome::BillHeld(holder));
+        }
+        insert_transition(&mut tx, &new.id, None, PaymentStatus::Created, now, Some("guest started paying")).await?;
+        tx.commit().await?;
+        let created = self.payment_by_id(&new.id).await?.ok_or_else(|| StoreError::Corrupt("payment vanished".into()))?;
+        Ok(CreateOutcome::Created(created))
+    }
+
+    /// Moves a payment from `from` to `to` with its changes, in one transaction. False when
+    /// the payment was not in `from` (someone else moved it first).
+    pub async fn transition_payment(
+        &self,
+        id: &str,
+        from: PaymentStatus,
+        to: PaymentStatus,
+        note: &str,
+        changes: TransitionChanges,
+    ) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query("SELECT resto_id, bill_id, status FROM payments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else { return Ok(false) };
+        if status(&column::<String>(&row, "status")?)? != from {
+            return Ok(false);
+        }
+        let lock = to.holds_bill().then(|| {
+            bill_lock(&column::<String>(&row, "resto_id").unwrap_or_default(), &column::<String>(&row, "bill_id").unwrap_or_default())
+        });
+        let (acquirer_ref, checkout_url) = changes.checkout.map(|(r, u)| (Some(r), Some(u))).unwrap_or((None, None));
+        let next_attempt = changes.next_attempt_at.unwrap_or(None);
+        sqlx::query(
+            "UPDATE payments SET status = $1, bill_lock = $2, updated_at = $3, \
+             acquirer_ref = COALESCE($4, acquirer_ref), checkout_url = COALESCE($5, checkout_url), \
+             fiscal = COALESCE($6, fiscal), attempts = attempts + $7, \
+             next_attempt_at = CASE WHEN $8 = 1 THEN $9 ELSE next_attempt_at END, \
+             last_error = COALESCE($10, last_error) WHERE id = $11 AND status = $12",
+        )
+        .bind(to.as_str())
+        .bind(lock)
+        .bind(now)
+        .bind(acquirer_ref)
+        .bind(checkout_url)
+        .bind(changes.fiscal)
+        .bind(i64::from(changes.count_attempt))
+        .bind(i64::from(changes.next_attempt_at.is_some()))
+        .bind(next_attempt)
+        .bind(changes.last_error)
+        .bind(id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
+        insert_transition(&mut tx, id, Some(from), to, now, Some(note)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Sets when the closer tries a payment next (for "retry now").
+    pub async fn schedule_payment(&self, id: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE payments SET next_attempt_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(at)
+            .bind(now_ms())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// One payment by id.
+    pub async fn payment_by_id(&self, id: &str) -> Result<Option<PaymentRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
+        row.as_ref().map(record_from).transpose()
+    }
+
+    async fn payment_by_idempotency_key(&self, key: &str) -> Result<Option<PaymentRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM payments WHERE idempotency_key = $1");
+        let row = sqlx::query(&sql).bind(key).fetch_optional(self.pool()).await?;
+        row.as_ref().map(record_from).transpose()
+    }
+
+    /// The payment holding a bill (active or closed), if any.
+    pub async fn payment_holding_bill(&self, resto_id: &str, bill_id: &str) -> Result<Option<PaymentRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM payments WHERE bill_lock = $1");
+        let row = sqlx::query(&sql).bind(bill_lock(resto_id, bill_id)).fetch_optional(self.pool()).await?;
+        row.as_ref().map(record_from).transpose()
+    }
+
+    /// Payments in any of `statuses` (oldest first), for the closer and the reconciler.
+    pub async fn payments_in(&self, statuses: &[PaymentStatus]) -> Result<Vec<PaymentRecord>, StoreError> {
+        let names: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        let sql = format!("SELECT {COLUMNS} FROM payments WHERE status IN ({}) ORDER BY created_at", names.join(", "));
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
+        rows.iter().map(record_from).collect()
+    }
+
+    /// A restaurant's payments, newest first.
+    pub async fn payments(&self, resto_id: &str, filter: &PaymentFilter) -> Result<Vec<PaymentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM payments WHERE resto_id = $1 AND ($2 = '' OR status = $2) \
+             AND created_at >= $3 AND created_at < $4 ORDER BY created_at DESC, id DESC LIMIT $5"
+        );
+        let limit = if filter.limit <= 0 { 100 } else { filter.limit.min(1000) };
+        let rows = sqlx::query(&sql)
+            .bind(resto_id)
+            .bind(filter.status.map(PaymentStatus::as_str).unwrap_or(""))
+            .bind(filter.from_ms.unwrap_or(0))
+            .bind(filter.to_ms.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(record_from).collect()
+    }
+
+    /// One payment of a restaurant with its timeline.
+    pub async fn payment(
+        &self,
+        resto_id: &str,
+        id: &str,
+    ) -> Result<Option<(PaymentRecord, Vec<PaymentTransition>)>, StoreError> {
+        let Some(record) = self.payment_by_id(id).await?.filter(|p| p.resto_id == resto_id) else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT from_status, to_status, at, note FROM payment_transitions WHERE payment_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut timeline = Vec::with_capacity(rows.len());
+        for row in &rows {
+            timeline.push(PaymentTransition {
+                from: column::<Option<String>>(row, "from_status")?.as_deref().map(status).transpose()?,
+                to: status(&column::<String>(row, "to_status")?)?,
+                at: column(row, "at")?,
+                note: column(row, "note")?,
+            });
+        }
+        Ok(Some((record, timeline)))
+    }
+}
+
+async fn insert_transition(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    payment_id: &str,
+    from: Option<PaymentStatus>,
+    to: PaymentStatus,
+    at: i64,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO payment_transitions (payment_id, seq, from_status, to_status, at, note) \
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM payment_transitions WHERE payment_id = $1",
+    )
+    .bind(payment_id)
+    .bind(from.map(PaymentStatus::as_str))
+    .bind(to.as_str())
+    .bind(at)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
