@@ -109,10 +109,8 @@ pub fn bill_page(lang: Lang, path: &str, restaurant: &Restaurant, order: &Order,
         form.card method="post" action=(pay_action) {
             input type="hidden" name="idempotency_key" value=(idempotency_key);
             input type="hidden" name="expected_total" value=(order.total_sum.kopiyky());
-            h2 {
-                (t("Чайові", "Tip"))
-                @if let Some(waiter) = &order.waiter { " " (t("для", "for")) " " (waiter) }
-            }
+            h2 { (t("Чайові", "Tip")) }
+            @if let Some(waiter) = &order.waiter { p.muted { (t("Офіціант", "Waiter")) ": " (waiter) } }
             div.tips {
                 @for percent in TIP_PERCENTS {
                     label {

@@ -5,4 +5,5 @@
 mod helpers;
 mod webdriver;
 
+mod guest;
 mod smoke;
