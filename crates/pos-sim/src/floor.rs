@@ -31,6 +31,8 @@ pub struct Floor {
     paid: HashMap<String, PaidBill>,
     next_bill_number: i64,
     created_by_external_id: HashMap<String, String>,
+    locked: std::collections::HashSet<String>,
+    messages: Vec<rahunok_protocol::ops::ShowMessage>,
 }
 
 impl Floor {
@@ -71,8 +73,31 @@ impl Floor {
         }
     }
 
+    /// Locks a bill as if it were open on a terminal: `payBill` answers `ORDER_LOCKED`.
+    pub fn lock(&mut self, bill_id: &str) {
+        self.locked.insert(bill_id.to_string());
+    }
+
+    /// Unlocks a bill.
+    pub fn unlock(&mut self, bill_id: &str) {
+        self.locked.remove(bill_id);
+    }
+
+    /// Records a `showMessage` for the staff's screen.
+    pub fn show(&mut self, message: rahunok_protocol::ops::ShowMessage) {
+        self.messages.push(message);
+    }
+
+    /// The messages shown on the POS screen so far.
+    pub fn messages(&self) -> &[rahunok_protocol::ops::ShowMessage] {
+        &self.messages
+    }
+
     /// `payBill`: closes the order when the sum matches.
     pub fn pay(&mut self, bill_id: &str, sum: Money, tips: Money) -> Result<Order, Failure> {
+        if self.locked.contains(bill_id) {
+            return Err(Failure::new(substate::ORDER_LOCKED, format!("bill {bill_id} is open on a terminal")));
+        }
         if let Some(paid) = self.paid.get_mut(bill_id) {
             return Err(Failure::new(
                 substate::ORDER_ALREADY_PAID,

@@ -181,6 +181,10 @@ impl Handler for VirtualPos {
         Ok(StopListAnswer { items: self.fixture.stop_list.clone() })
     }
 
+    async fn show_message(&self, message: ShowMessage) {
+        self.floor().show(message);
+    }
+
     async fn check_work(&self, _: CheckWork) -> Answer<CheckWorkAnswer> {
         Ok(CheckWorkAnswer { date_time: Some(pos_datetime(unix_now())), ready_to_work: true })
     }

@@ -17,7 +17,7 @@ pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
     .execute(store.pool())
     .await?;
     for (version, script) in MIGRATIONS {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         let applied = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
             .bind(*version)
             .fetch_one(&mut *tx)

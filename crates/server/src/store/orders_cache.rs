@@ -28,7 +28,7 @@ impl Store {
     /// are dropped, the rest are updated, and full orders replace the stored ones.
     pub async fn apply_orders_cache(&self, resto_id: &str, push: &OrdersCache) -> Result<(), StoreError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing = sqlx::query("SELECT bill_id FROM cached_orders WHERE resto_id = $1")
             .bind(resto_id)
             .fetch_all(&mut *tx)
@@ -77,7 +77,7 @@ impl Store {
     /// Records orders the POS closed and drops them from the cache, in one transaction.
     pub async fn apply_orders_closed(&self, resto_id: &str, closed: &[ClosedOrder]) -> Result<(), StoreError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for order in closed {
             sqlx::query("DELETE FROM cached_orders WHERE resto_id = $1 AND bill_id = $2")
                 .bind(resto_id)

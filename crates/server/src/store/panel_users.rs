@@ -191,7 +191,7 @@ impl Store {
         now: i64,
         policy: LockoutPolicy,
     ) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT failures, locked_until FROM panel_sign_in_failures WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)

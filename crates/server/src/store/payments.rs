@@ -246,7 +246,7 @@ impl Store {
             return Ok(CreateOutcome::Existing(existing));
         }
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO payments (id, resto_id, bill_id, table_number, idempotency_key, status, bill_lock, sum_kop, \
              tips_kop, acquirer, receipt, attempts, created_at, updated_at) \
@@ -294,7 +294,7 @@ impl Store {
         changes: TransitionChanges,
     ) -> Result<bool, StoreError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT resto_id, bill_id, status FROM payments WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -308,7 +308,7 @@ impl Store {
         });
         let (acquirer_ref, checkout_url) = changes.checkout.map(|(r, u)| (Some(r), Some(u))).unwrap_or((None, None));
         let next_attempt = changes.next_attempt_at.unwrap_or(None);
-        sqlx::query(
+        let updated = sqlx::query(
             "UPDATE payments SET status = $1, bill_lock = $2, updated_at = $3, \
              acquirer_ref = COALESCE($4, acquirer_ref), checkout_url = COALESCE($5, checkout_url), \
              fiscal = COALESCE($6, fiscal), attempts = attempts + $7, \
@@ -329,6 +329,10 @@ impl Store {
         .bind(from.as_str())
         .execute(&mut *tx)
         .await?;
+        if updated.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         insert_transition(&mut tx, id, Some(from), to, now, Some(note)).await?;
         tx.commit().await?;
         Ok(true)

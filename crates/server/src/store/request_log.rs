@@ -59,7 +59,7 @@ fn entry_from(row: &AnyRow) -> Result<RequestLogEntry, StoreError> {
 impl Store {
     /// Writes a batch of finished requests in one transaction.
     pub async fn insert_request_log(&self, entries: &[RequestLogEntry]) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for e in entries {
             sqlx::query(
                 "INSERT INTO request_log (rid, resto_id, operation, sent_at, finished_at, latency_ms, outcome, \

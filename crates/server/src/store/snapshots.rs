@@ -78,7 +78,7 @@ impl Store {
         resto_id: &str,
         change: impl FnOnce(&mut Vec<serde_json::Value>),
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT body FROM pos_snapshots WHERE resto_id = $1 AND kind = $2")
             .bind(resto_id)
             .bind(SnapshotKind::Staff.key())

@@ -8,6 +8,7 @@ mod callback_refusals;
 mod callbacks;
 mod deadlines;
 mod operations;
+mod payments;
 mod seed_scenario;
 mod socket;
 mod webhooks;

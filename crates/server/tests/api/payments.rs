@@ -1,0 +1,177 @@
+//! Payments over real HTTP, the way a guest's browser drives them (forms and redirects): one
+//! charge per bill whatever the guests do, retries of an unclosed bill, refunds.
+
+use crate::helpers::{spawn_app, Backend, Restaurant, TestApp};
+use crate::on_both_stores;
+use rahunok_pos_sim::VirtualPos;
+use rahunok_protocol::Money;
+use rahunok_server::payments::sandbox::paid_charges_for_bill;
+use serde_json::Value;
+use std::time::Duration;
+
+/// A browser-like client that does not follow redirects, so each step can be checked.
+fn guest_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The hidden field `name` of the pay form on a bill page.
+fn form_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in the page")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Opens the bill page and submits its pay form with `tip` percent; returns status and Location.
+async fn submit_pay(app: &TestApp, guest: &reqwest::Client, resto_id: &str, bill_id: &str) -> (String, String) {
+    let html = guest.get(format!("{}/b/{resto_id}/{bill_id}", app.base)).send().await.unwrap().text().await.unwrap();
+    (form_field(&html, "idempotency_key"), form_field(&html, "expected_total"))
+}
+
+async fn post_pay(app: &TestApp, guest: &reqwest::Client, resto_id: &str, bill_id: &str, key: &str, expected: &str) -> (u16, String, String) {
+    let response = guest
+        .post(format!("{}/b/{resto_id}/{bill_id}/pay", app.base))
+        .form(&[("idempotency_key", key), ("expected_total", expected), ("tip", "0"), ("tip_custom", "")])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, location, response.text().await.unwrap())
+}
+
+/// Pays at the sandbox card page; returns where the guest is sent back to.
+async fn pay_at_sandbox(guest: &reqwest::Client, checkout: &str, card: &str) -> String {
+    let response = guest.post(checkout).form(&[("card", card), ("expiry", "12/30"), ("cvc", "123")]).send().await.unwrap();
+    assert_eq!(response.status(), 303, "the sandbox sends the guest back");
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+async fn wait_for_status(app: &TestApp, resto_id: &str, payment_id: &str, status: &str) -> Value {
+    let mut detail = Value::Null;
+    for _ in 0..150 {
+        detail = app.get_json(&format!("/api/admin/restaurants/{resto_id}/payments/{payment_id}")).await.1;
+        if detail["status"] == status {
+            return detail;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("payment {payment_id} never reached {status}: {detail}");
+}
+
+async fn cafe(app: &TestApp) -> (Restaurant, VirtualPos) {
+    let restaurant = app.create_restaurant("Кав'ярня").await;
+    let pos = app.start_virtual_pos(&restaurant).await;
+    (restaurant, pos)
+}
+
+async fn two_guests_paying_one_bill_at_once_are_charged_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (r, pos) = cafe(&app).await;
+    let (alice, bob) = (guest_client(), guest_client());
+    let (alice_key, expected) = submit_pay(&app, &alice, &r.resto_id, "b-32070").await;
+    let (bob_key, _) = submit_pay(&app, &bob, &r.resto_id, "b-32070").await;
+    assert_ne!(alice_key, bob_key);
+    let (a, b) = tokio::join!(
+        post_pay(&app, &alice, &r.resto_id, "b-32070", &alice_key, &expected),
+        post_pay(&app, &bob, &r.resto_id, "b-32070", &bob_key, &expected),
+    );
+    let mut outcomes = [a.0, b.0];
+    outcomes.sort();
+    assert_eq!(outcomes, [303, 409], "one guest goes to pay, the other is told someone is paying");
+    let (winner, winner_key, checkout) = if a.0 == 303 { (&alice, &alice_key, a.1) } else { (&bob, &bob_key, b.1) };
+    let loser_page = if a.0 == 409 { a.2 } else { b.2 };
+    assert!(loser_page.contains("Хтось уже сплачує"), "{loser_page}");
+    // A double click: the same key lands on the same payment.
+    let again = post_pay(&app, winner, &r.resto_id, "b-32070", winner_key, &expected).await;
+    assert_eq!((again.0, again.1.as_str()), (303, checkout.as_str()));
+
+    let back = pay_at_sandbox(winner, &checkout, "4242424242424242").await;
+    let payment_id = back.rsplit('/').next().unwrap().to_string();
+    wait_for_status(&app, &r.resto_id, &payment_id, "closed").await;
+    assert_eq!(paid_charges_for_bill(&app.state.store, &r.resto_id, "b-32070").await.unwrap(), 1, "one charge");
+    assert_eq!(pos.floor().paid("b-32070").unwrap().times_paid, 1, "one payBill closed it");
+    let log = app.get_json(&format!("/api/admin/restaurants/{}/requests?operation=payBill", r.resto_id)).await.1;
+    assert_eq!(log.as_array().unwrap().len(), 1, "exactly one payBill was sent: {log}");
+
+    // A latecomer with the old page: the bill is paid, nothing is charged again.
+    let late = post_pay(&app, &guest_client(), &r.resto_id, "b-32070", "late-guest-key-123", &expected).await;
+    assert_eq!(late.0, 200);
+    assert!(late.2.contains("уже оплачено"), "{}", late.2);
+    assert_eq!(paid_charges_for_bill(&app.state.store, &r.resto_id, "b-32070").await.unwrap(), 1);
+}
+
+async fn a_bill_the_pos_will_not_close_is_retried_and_listed_until_it_closes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (r, pos) = cafe(&app).await;
+    pos.floor().lock("b-32072");
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32072").await;
+    let (status, checkout, _) = post_pay(&app, &guest, &r.resto_id, "b-32072", &key, &expected).await;
+    assert_eq!(status, 303);
+    let back = pay_at_sandbox(&guest, &checkout, "4242424242424242").await;
+    let payment_id = back.rsplit('/').next().unwrap().to_string();
+    let detail = wait_for_status(&app, &r.resto_id, &payment_id, "paid_not_closed").await;
+    assert!(detail["lastError"].as_str().unwrap().contains("ORDER_LOCKED"), "{detail}");
+    let (_, listed) = app.get_json(&format!("/api/admin/restaurants/{}/payments?status=paid_not_closed", r.resto_id)).await;
+    assert_eq!(listed[0]["id"], payment_id.as_str());
+    let receipt = guest.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(receipt.contains("ми повторюємо автоматично"), "the guest is told it is paid: {receipt}");
+
+    pos.floor().unlock("b-32072");
+    let retry = app.admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/payments/{payment_id}/retry", r.resto_id));
+    assert_eq!(retry.send().await.unwrap().status(), 200);
+    let detail = wait_for_status(&app, &r.resto_id, &payment_id, "closed").await;
+    let steps: Vec<&str> = detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["created", "created", "paid", "closing_on_pos", "paid_not_closed", "closing_on_pos", "closed"]);
+    assert_eq!(pos.floor().paid("b-32072").unwrap().times_paid, 1);
+}
+
+async fn a_refund_returns_the_money_and_tells_the_pos(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (r, pos) = cafe(&app).await;
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
+    let (_, checkout, _) = post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await;
+    let back = pay_at_sandbox(&guest, &checkout, "4242424242424242").await;
+    let payment_id = back.rsplit('/').next().unwrap().to_string();
+    wait_for_status(&app, &r.resto_id, &payment_id, "closed").await;
+    let refund_path = format!("/api/admin/restaurants/{}/payments/{payment_id}/refund", r.resto_id);
+    let refunded: Value = app.admin(reqwest::Method::POST, &refund_path).send().await.unwrap().json().await.unwrap();
+    assert_eq!(refunded["status"], "refunded");
+    let again = app.admin(reqwest::Method::POST, &refund_path).send().await.unwrap();
+    assert_eq!(again.status(), 409, "a payment is refunded once");
+    for _ in 0..100 {
+        if !pos.floor().messages().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let message = pos.floor().messages().first().cloned().expect("the POS was told");
+    assert_eq!(message.bill_id.as_deref(), Some("b-32070"));
+    assert!(message.warning && message.message.contains("b-32070"));
+    let unknown = app.admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/payments/nope/refund", r.resto_id));
+    assert_eq!(unknown.send().await.unwrap().status(), 404);
+    let (status, _) = app.get_json(&format!("/api/admin/restaurants/{}/payments?status=bogus", r.resto_id)).await;
+    assert_eq!(status, 400);
+    assert_eq!(Money::parse("520.00").unwrap().kopiyky().to_string(), expected);
+}
+
+async fn a_forged_acquirer_notification_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app
+        .http
+        .post(format!("{}/payments/notify/sandbox", app.base))
+        .header("x-sandbox-signature", "AAAA")
+        .body(r#"{"chargeId":"pay_x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+on_both_stores!(
+    two_guests_paying_one_bill_at_once_are_charged_once,
+    a_bill_the_pos_will_not_close_is_retried_and_listed_until_it_closes,
+    a_refund_returns_the_money_and_tells_the_pos,
+    a_forged_acquirer_notification_is_refused,
+);
