@@ -40,7 +40,13 @@ pub async fn restaurant_entry_point(
     if pos_name.is_none() {
         tracing::warn!(resto_id, "POS connected without a `system` cookie; recorded as unknown POS");
     }
-    upgrade.on_upgrade(move |socket| run_session(state, resto_id, pos_name, socket))
+    // The POS sends only small text frames (pings); small buffers keep thousands of idle
+    // sockets cheap (see BENCHMARKS.md), and a message cap keeps a confused POS from eating memory.
+    upgrade
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| run_session(state, resto_id, pos_name, socket))
 }
 
 async fn authenticate(
