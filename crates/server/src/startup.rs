@@ -82,6 +82,7 @@ impl Server {
             sandbox,
             timings: config.payment_timings.clone(),
             wake: Default::default(),
+            closing: Default::default(),
         };
         let log = RequestLogWriter::start(store.clone());
         let state = AppState {

@@ -85,6 +85,9 @@ pub trait Acquirer: Send + Sync {
     fn create(&self, request: ChargeRequest) -> AcquirerFuture<'_, Checkout>;
     /// The charge's status.
     fn status<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, ChargeStatus>;
+    /// Cancels a charge the guest never finished, so it can no longer be paid. False when it
+    /// was paid (or declined) meanwhile: settle it instead.
+    fn cancel<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, bool>;
     /// Returns `amount` of a paid charge to the guest.
     fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money) -> AcquirerFuture<'a, ()>;
     /// Verifies a notification (raw body and its signature header).

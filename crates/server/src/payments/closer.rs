@@ -27,23 +27,58 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// One pass over the payments that need something.
+/// One pass over the payments that need something. Closing runs in its own task per
+/// payment, so one slow POS does not hold up the others.
 pub async fn pass(state: &AppState) -> Result<(), super::PaymentError> {
     let now = now_ms();
     let timings = &state.payments.timings;
     for payment in state.store.payments_in(&[PaymentStatus::Created]).await? {
         let age = now - payment.created_at;
-        if age >= timings.reconcile_after.as_millis() as i64 && settle_with_acquirer(state, &payment).await? == PaymentStatus::Created && age >= timings.expire_after.as_millis() as i64 {
-            state
-                .store
-                .transition_payment(&payment.id, PaymentStatus::Created, PaymentStatus::Expired, "the guest did not finish paying", TransitionChanges::default())
-                .await?;
+        if age >= timings.reconcile_after.as_millis() as i64
+            && settle_with_acquirer(state, &payment).await? == PaymentStatus::Created
+            && age >= timings.expire_after.as_millis() as i64
+        {
+            expire(state, &payment).await?;
         }
     }
-    let due = state.store.payments_in(&[PaymentStatus::Paid, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed]).await?;
+    let due = state
+        .store
+        .payments_in(&[PaymentStatus::Paid, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed])
+        .await?;
     for payment in due.into_iter().filter(|p| p.next_attempt_at.is_none_or(|at| at <= now)) {
-        close(state, payment).await?;
+        if !state.payments.start_closing(&payment.id) {
+            continue;
+        }
+        let state = state.clone();
+        tokio::spawn(async move {
+            let id = payment.id.clone();
+            if let Err(error) = close(&state, payment).await {
+                tracing::error!(payment = id, %error, "closing a payment failed; retrying on the next pass");
+            }
+            state.payments.done_closing(&id);
+        });
     }
+    Ok(())
+}
+
+/// Cancels the acquirer's charge first, so a guest who comes back late cannot pay an expired
+/// payment; if it was paid meanwhile, it is settled instead.
+async fn expire(state: &AppState, payment: &PaymentRecord) -> Result<(), super::PaymentError> {
+    let reference = payment.acquirer_ref.as_deref().unwrap_or(&payment.id);
+    if !state.payments.acquirer.cancel(reference).await? {
+        settle_with_acquirer(state, payment).await?;
+        return Ok(());
+    }
+    state
+        .store
+        .transition_payment(
+            &payment.id,
+            PaymentStatus::Created,
+            PaymentStatus::Expired,
+            "the guest did not finish paying",
+            TransitionChanges::default(),
+        )
+        .await?;
     Ok(())
 }
 

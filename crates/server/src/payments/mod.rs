@@ -61,6 +61,20 @@ pub struct Payments {
     pub timings: PaymentTimings,
     /// Wakes the closer early.
     pub wake: Notify,
+    /// Payments being closed right now (one task each).
+    pub closing: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Payments {
+    /// Marks a payment as being closed; false if a task already closes it.
+    pub fn start_closing(&self, id: &str) -> bool {
+        self.closing.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_string())
+    }
+
+    /// Marks a payment's closing task as finished.
+    pub fn done_closing(&self, id: &str) {
+        self.closing.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    }
 }
 
 /// What the guest asked to pay.

@@ -267,6 +267,22 @@ impl Acquirer for Sandbox {
         })
     }
 
+    fn cancel<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, bool> {
+        Box::pin(async move {
+            let cancelled = sqlx::query(
+                "UPDATE sandbox_charges SET status = 'cancelled', updated_at = $1 \
+                 WHERE reference = $2 AND status IN ('pending', 'needs_confirmation')",
+            )
+            .bind(now_ms())
+            .bind(acquirer_ref)
+            .execute(self.store.pool())
+            .await
+            .map_err(|e| AcquirerError::Unavailable(e.to_string()))?
+            .rows_affected();
+            Ok(cancelled == 1)
+        })
+    }
+
     fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money) -> AcquirerFuture<'a, ()> {
         Box::pin(async move {
             let refunded = sqlx::query(

@@ -52,6 +52,7 @@ pub struct AppOptions {
     pub strict: bool,
     pub body_limit: usize,
     pub auth_failures_allowed: u32,
+    pub payment_timings: rahunok_server::payments::PaymentTimings,
 }
 
 impl Default for AppOptions {
@@ -63,6 +64,7 @@ impl Default for AppOptions {
             strict: false,
             body_limit: 16 * 1024 * 1024,
             auth_failures_allowed: 10,
+            payment_timings: Default::default(),
         }
     }
 }
@@ -103,6 +105,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
     config.strict_pos_name = options.strict;
     config.callback_body_limit = options.body_limit;
     config.auth_failures_allowed = options.auth_failures_allowed;
+    config.payment_timings = options.payment_timings;
     let server = Server::build(config).await.expect("the server starts");
     let address = server.local_addr();
     let state = server.state().clone();

@@ -1,7 +1,7 @@
 //! Payments over real HTTP, the way a guest's browser drives them (forms and redirects): one
 //! charge per bill whatever the guests do, retries of an unclosed bill, refunds.
 
-use crate::helpers::{spawn_app, Backend, Restaurant, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, Restaurant, TestApp};
 use crate::on_both_stores;
 use rahunok_pos_sim::VirtualPos;
 use rahunok_protocol::Money;
@@ -156,6 +156,31 @@ async fn a_refund_returns_the_money_and_tells_the_pos(backend: Backend) {
     assert_eq!(Money::parse("520.00").unwrap().kopiyky().to_string(), expected);
 }
 
+async fn an_unfinished_payment_expires_and_can_no_longer_be_paid(backend: Backend) {
+    let timings = rahunok_server::payments::PaymentTimings {
+        tick: Duration::from_millis(100),
+        reconcile_after: Duration::ZERO,
+        expire_after: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let app = spawn_app_with(backend, AppOptions { payment_timings: timings, ..AppOptions::default() }).await;
+    let (r, pos) = cafe(&app).await;
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
+    let (_, checkout, _) = post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await;
+    let (_, payments) = app.get_json(&format!("/api/admin/restaurants/{}/payments", r.resto_id)).await;
+    let payment_id = payments[0]["id"].as_str().unwrap().to_string();
+    wait_for_status(&app, &r.resto_id, &payment_id, "expired").await;
+    // The guest comes back to the card page late: nothing can be charged any more.
+    let late = guest.post(&checkout).form(&[("card", "4242424242424242"), ("expiry", "12/30"), ("cvc", "123")]).send().await.unwrap();
+    assert_eq!(late.status(), 303);
+    assert_eq!(paid_charges_for_bill(&app.state.store, &r.resto_id, "b-32070").await.unwrap(), 0);
+    assert!(pos.floor().open_order("b-32070").is_some());
+    // The bill is free again: a new payment can start.
+    let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
+    assert_eq!(post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await.0, 303);
+}
+
 async fn a_forged_acquirer_notification_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let response = app
@@ -174,4 +199,5 @@ on_both_stores!(
     a_bill_the_pos_will_not_close_is_retried_and_listed_until_it_closes,
     a_refund_returns_the_money_and_tells_the_pos,
     a_forged_acquirer_notification_is_refused,
+    an_unfinished_payment_expires_and_can_no_longer_be_paid,
 );
