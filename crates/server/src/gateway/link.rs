@@ -115,13 +115,12 @@ impl PosLink {
         rid: String,
         frame: String,
     ) -> Result<(), LinkError> {
-        let sent_at = now_ms();
+        let sent = Sent::now(rid, resto_id, operation, frame);
         let delivered = match self.sessions.get(resto_id) {
-            Some(session) => session.outbox.send(Outgoing::Frame(frame.clone())).await.is_ok(),
+            Some(session) => session.outbox.send(Outgoing::Frame(sent.frame.clone())).await.is_ok(),
             None => false,
         };
-        let outcome = if delivered { "sent" } else { "offline" };
-        self.record(LogDraft { rid, resto_id, operation, sent_at, frame, outcome, answer: None, detail: None });
+        self.record(sent, if delivered { "sent" } else { "offline" }, None, None);
         if delivered {
             Ok(())
         } else {
@@ -136,91 +135,70 @@ impl PosLink {
         rid: String,
         frame: String,
     ) -> Result<AnswerBytes, LinkError> {
-        let sent_at = now_ms();
+        let sent = Sent::now(rid, resto_id, operation, frame);
         let Some(session) = self.sessions.get(resto_id) else {
-            self.record(LogDraft {
-                rid,
-                resto_id,
-                operation,
-                sent_at,
-                frame,
-                outcome: "offline",
-                answer: None,
-                detail: None,
-            });
+            self.record(sent, "offline", None, None);
             return Err(LinkError::Offline);
         };
-        let mut receiver = self.pending.register(&rid, resto_id, operation);
+        let mut receiver = self.pending.register(&sent.rid, resto_id, operation);
         // If the caller stops waiting (a guest page gives up early), the entry must not linger.
-        let guard = ExpireOnDrop { pending: &self.pending, rid: &rid };
+        let guard = ExpireOnDrop { pending: &self.pending, rid: &sent.rid };
         let deadline = tokio::time::Instant::now() + self.deadline;
-        if session.outbox.send(Outgoing::Frame(frame.clone())).await.is_err() {
+        if session.outbox.send(Outgoing::Frame(sent.frame.clone())).await.is_err() {
             std::mem::forget(guard);
-            self.pending.abandon(&rid);
-            self.record(LogDraft {
-                rid,
-                resto_id,
-                operation,
-                sent_at,
-                frame,
-                outcome: "offline",
-                answer: None,
-                detail: None,
-            });
+            self.pending.abandon(&sent.rid);
+            self.record(sent, "offline", None, None);
             return Err(LinkError::Offline);
         }
         let answer = tokio::time::timeout_at(deadline, &mut receiver).await;
         std::mem::forget(guard);
         let answer = match answer {
             Ok(Ok(body)) => Some(body),
-            _ if self.pending.expire(&rid) => None,
+            _ if self.pending.expire(&sent.rid) => None,
             // Answered at the very deadline: the body is already in the channel.
             _ => receiver.try_recv().ok(),
         };
         let Some(body) = answer else {
-            self.record(LogDraft {
-                rid,
-                resto_id,
-                operation,
-                sent_at,
-                frame,
-                outcome: "timeout",
-                answer: None,
-                detail: None,
-            });
+            self.record(sent, "timeout", None, None);
             return Err(LinkError::Timeout(self.deadline));
         };
         let failure = rahunok_protocol::envelope::parse_tracked::<rahunok_protocol::AnswerHead>(&body)
             .ok()
             .and_then(|head| head.failure());
         let outcome = if failure.is_some() { "pos_fail" } else { "answered" };
-        self.record(LogDraft {
-            rid,
-            resto_id,
-            operation,
-            sent_at,
-            frame,
-            outcome,
-            answer: Some(&body),
-            detail: failure,
-        });
+        self.record(sent, outcome, Some(&body), failure);
         Ok(body)
     }
 
-    fn record(&self, draft: LogDraft<'_>) {
+    fn record(&self, sent: Sent, outcome: &str, answer: Option<&AnswerBytes>, detail: Option<String>) {
         let finished_at = now_ms();
         self.log.record(RequestLogEntry {
-            rid: draft.rid,
-            resto_id: draft.resto_id.to_string(),
-            operation: draft.operation.name().to_string(),
-            sent_at: draft.sent_at,
+            rid: sent.rid,
+            resto_id: sent.resto_id,
+            operation: sent.operation.name().to_string(),
+            sent_at: sent.sent_at,
             finished_at: Some(finished_at),
-            latency_ms: Some(finished_at - draft.sent_at),
-            outcome: draft.outcome.to_string(),
-            request_body: draft.frame,
-            response_body: draft.answer.map(|b| String::from_utf8_lossy(b).into_owned()),
-            detail: draft.detail,
+            latency_ms: Some(finished_at - sent.sent_at),
+            outcome: outcome.to_string(),
+            request_body: sent.frame,
+            response_body: answer.map(|b| String::from_utf8_lossy(b).into_owned()),
+            detail,
         });
+    }
+}
+
+/// A frame on its way, remembered for the request log.
+struct Sent {
+    rid: String,
+    resto_id: String,
+    operation: Operation,
+    sent_at: i64,
+    frame: String,
+}
+
+impl Sent {
+    fn now(rid: String, resto_id: &str, operation: Operation, frame: String) -> Sent {
+        Sent { rid, resto_id: resto_id.to_string(), operation, sent_at: now_ms(), frame }
     }
 }
 
@@ -244,15 +222,4 @@ struct RawFrame<'a> {
     operation: Operation,
     #[serde(flatten)]
     fields: &'a BTreeMap<String, Box<RawValue>>,
-}
-
-struct LogDraft<'a> {
-    rid: String,
-    resto_id: &'a str,
-    operation: Operation,
-    sent_at: i64,
-    frame: String,
-    outcome: &'static str,
-    answer: Option<&'a AnswerBytes>,
-    detail: Option<String>,
 }
