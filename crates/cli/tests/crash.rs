@@ -110,7 +110,12 @@ async fn a_payment_interrupted_by_a_crash_closes_after_restart_and_is_charged_on
     let (seen_tx, mut seen) = mpsc::unbounded_channel();
     let release = Arc::new(Notify::new());
     let cafe = VirtualPos::kyiv_cafe();
-    let pos = HoldingPos { inner: cafe.clone(), hold_next_payment: AtomicBool::new(true), payment_seen: seen_tx, release: release.clone() };
+    let pos = HoldingPos {
+        inner: cafe.clone(),
+        hold_next_payment: AtomicBool::new(true),
+        payment_seen: seen_tx,
+        release: release.clone(),
+    };
     let mut config = PosConfig::new(&base, &resto_id, &secret, "CrashPOS");
     config.reconnect_delay = Duration::from_millis(300);
     config.callback_deadline = Duration::from_secs(2);
@@ -163,8 +168,14 @@ async fn a_payment_interrupted_by_a_crash_closes_after_restart_and_is_charged_on
     }
     assert_eq!(detail["status"], "closed", "{detail}");
     assert_eq!(cafe.floor().paid("b-32070").unwrap().times_paid, 1, "the POS saw the bill paid once");
-    let store = rahunok_server::startup::open_store(&rahunok_server::Storage::Sqlite(data.path().to_path_buf())).await.unwrap();
+    let store =
+        rahunok_server::startup::open_store(&rahunok_server::Storage::Sqlite(data.path().to_path_buf())).await.unwrap();
     assert_eq!(paid_charges_for_bill(&store, &resto_id, "b-32070").await.unwrap(), 1, "the guest was charged once");
-    let notes: Vec<String> = detail["transitions"].as_array().unwrap().iter().map(|t| t["note"].as_str().unwrap_or_default().to_string()).collect();
+    let notes: Vec<String> = detail["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["note"].as_str().unwrap_or_default().to_string())
+        .collect();
     assert!(notes.iter().any(|n| n.contains("already had the bill paid")), "{notes:?}");
 }

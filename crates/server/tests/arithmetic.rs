@@ -49,7 +49,8 @@ struct LineSpec {
 
 fn line_spec() -> impl Strategy<Value = LineSpec> {
     let whole = (1u32..=4).prop_map(Quantity::whole);
-    let fractional = (1i64..3000).prop_map(|thousandths| Quantity::parse(&format!("{}.{:03}", thousandths / 1000, thousandths % 1000)).unwrap());
+    let fractional = (1i64..3000)
+        .prop_map(|thousandths| Quantity::parse(&format!("{}.{:03}", thousandths / 1000, thousandths % 1000)).unwrap());
     (prop_oneof![3 => whole, 1 => fractional], 0i64..200_000, prop::collection::vec(0i64..5_000, 0..3))
         .prop_map(|(count, sum, children)| LineSpec { count, sum, children })
 }
@@ -96,7 +97,13 @@ fn order_of(lines: &[LineSpec], discount_share: u32) -> Order {
         raw_sum: None,
         bonus_sum: None,
         bill_amount_for_tips: None,
-        discounts: Discounts { list: if discount > 0 { vec![Discount { id: "d".into(), name: "знижка".into(), sum: kop(discount) }] } else { vec![] } },
+        discounts: Discounts {
+            list: if discount > 0 {
+                vec![Discount { id: "d".into(), name: "знижка".into(), sum: kop(discount) }]
+            } else {
+                vec![]
+            },
+        },
         payment_type: None,
         pricing_time: None,
         is_banquet_order: false,

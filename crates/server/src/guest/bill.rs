@@ -25,7 +25,9 @@ pub async fn table_page(
 ) -> Page {
     let path = uri.to_string();
     match table_bills(&state, &resto_id, &table).await {
-        Ok((restaurant, orders)) if orders.len() == 1 => Page::ok(bill_page(lang, &path, &restaurant, &orders[0], None)),
+        Ok((restaurant, orders)) if orders.len() == 1 => {
+            Page::ok(bill_page(lang, &path, &restaurant, &orders[0], None))
+        }
         Ok((restaurant, orders)) => Page::ok(choose_page(lang, &path, &restaurant, &table, &orders)),
         Err(error) => error_page(lang, &path, &error, &path),
     }

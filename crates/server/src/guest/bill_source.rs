@@ -40,7 +40,11 @@ async fn ask_pos(state: &AppState, resto_id: &str, request: GetBill) -> Result<B
 }
 
 /// Orders on the table from a fresh cache, when every one has its full form there.
-async fn cached_orders_on_table(state: &AppState, resto_id: &str, table: &str) -> Result<Option<Vec<Order>>, GuestError> {
+async fn cached_orders_on_table(
+    state: &AppState,
+    resto_id: &str,
+    table: &str,
+) -> Result<Option<Vec<Order>>, GuestError> {
     let (cached, pushed_at) = state.store.cached_orders(resto_id).await?;
     if !pushed_at.is_some_and(|at| now_ms() - at < CACHE_FRESH_MS) {
         return Ok(None);

@@ -46,7 +46,10 @@ pub async fn pay(
     let bill_path = link(lang, &format!("/b/{resto_id}/{bill_id}"));
     let form = match form {
         Ok(Form(form)) => form,
-        Err(rejection) => return error_page(lang, &uri.to_string(), &GuestError::BadInput(rejection.body_text()), &bill_path).into_response(),
+        Err(rejection) => {
+            return error_page(lang, &uri.to_string(), &GuestError::BadInput(rejection.body_text()), &bill_path)
+                .into_response()
+        }
     };
     match pay_for_bill(&state, lang, &uri.to_string(), &resto_id, &bill_id, &form).await {
         Ok(response) => response,
@@ -64,9 +67,15 @@ async fn pay_for_bill(
 ) -> Result<Response, GuestError> {
     let t = |uk, en| lang.pick(uk, en);
     if form.idempotency_key.trim().len() < 8 || form.idempotency_key.len() > 100 {
-        return Err(GuestError::BadInput(t("Форма застаріла: відкрийте рахунок знову.", "The form is out of date: open the bill again.").into()));
+        return Err(GuestError::BadInput(
+            t("Форма застаріла: відкрийте рахунок знову.", "The form is out of date: open the bill again.").into(),
+        ));
     }
-    let expected: i64 = form.expected_total.trim().parse().map_err(|_| GuestError::BadInput(t("Форма пошкоджена.", "The form is damaged.").into()))?;
+    let expected: i64 = form
+        .expected_total
+        .trim()
+        .parse()
+        .map_err(|_| GuestError::BadInput(t("Форма пошкоджена.", "The form is damaged.").into()))?;
     let (restaurant, order) = one_bill(state, resto_id, bill_id).await?;
     if order.total_sum.kopiyky() != expected {
         let was = Money::from_kopiyky(expected).unwrap_or_default();
@@ -104,8 +113,15 @@ fn chosen_tip(lang: Lang, form: &PayForm, order: &Order) -> Result<Money, GuestE
     if !form.tip_custom.trim().is_empty() {
         return parse_custom_tip(&form.tip_custom, tip_base(order).max(order.total_sum)).map_err(|e| {
             GuestError::BadInput(match e {
-                super::tips::TipError::NotAnAmount => lang.pick("Чайові мають бути сумою, наприклад 50 або 50,50.", "The tip must be an amount like 50 or 50.50.").to_string(),
-                super::tips::TipError::MoreThanTheBill => lang.pick("Чайові не можуть перевищувати суму рахунку.", "The tip cannot be more than the bill.").to_string(),
+                super::tips::TipError::NotAnAmount => lang
+                    .pick(
+                        "Чайові мають бути сумою, наприклад 50 або 50,50.",
+                        "The tip must be an amount like 50 or 50.50.",
+                    )
+                    .to_string(),
+                super::tips::TipError::MoreThanTheBill => lang
+                    .pick("Чайові не можуть перевищувати суму рахунку.", "The tip cannot be more than the bill.")
+                    .to_string(),
             })
         });
     }

@@ -25,12 +25,24 @@ pub async fn payment_page(
     let payment = match state.store.payment_by_id(&payment_id).await {
         Ok(Some(payment)) => payment,
         Ok(None) => {
-            let markup = message_page(lang, &path, t("Платіж не знайдено", "Payment not found"), t("Перевірте посилання.", "Please check the link."), html! {});
+            let markup = message_page(
+                lang,
+                &path,
+                t("Платіж не знайдено", "Payment not found"),
+                t("Перевірте посилання.", "Please check the link."),
+                html! {},
+            );
             return Page::with_status(StatusCode::NOT_FOUND, markup);
         }
         Err(error) => {
             tracing::error!(%error, "payment page store failure");
-            let markup = message_page(lang, &path, t("Щось пішло не так", "Something went wrong"), t("Оновіть сторінку за мить.", "Refresh the page in a moment."), html! {});
+            let markup = message_page(
+                lang,
+                &path,
+                t("Щось пішло не так", "Something went wrong"),
+                t("Оновіть сторінку за мить.", "Refresh the page in a moment."),
+                html! {},
+            );
             return Page::with_status(StatusCode::INTERNAL_SERVER_ERROR, markup);
         }
     };
@@ -57,7 +69,8 @@ fn render(lang: Lang, path: &str, payment: &PaymentRecord) -> Markup {
         PaymentStatus::Refunded => (t("Оплату повернено", "The payment was refunded"), t("Заклад повернув гроші на вашу картку.", "The restaurant returned the money to your card."), false),
     };
     let receipt: Option<ReceiptData> = serde_json::from_str(&payment.receipt).ok();
-    let fiscal: Vec<FiscalLine> = payment.fiscal.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
+    let fiscal: Vec<FiscalLine> =
+        payment.fiscal.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
     let body = html! {
         @if refresh { meta http-equiv="refresh" content="1"; }
         section.message #payment-status data-status=(payment.status.as_str()) {

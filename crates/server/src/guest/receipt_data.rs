@@ -49,9 +49,10 @@ impl ReceiptData {
                 let mut lines = Vec::new();
                 for parent in guest.dishes.iter().filter(|d| !d.hidden && !is_child(d, &guest.dishes)) {
                     lines.push(line(parent, false));
-                    let children = guest.dishes.iter().filter(|c| {
-                        !c.hidden && c.linked_to.is_some() && c.linked_to == parent.position_id
-                    });
+                    let children = guest
+                        .dishes
+                        .iter()
+                        .filter(|c| !c.hidden && c.linked_to.is_some() && c.linked_to == parent.position_id);
                     lines.extend(children.map(|c| line(c, true)));
                 }
                 (guest.name.clone(), lines)

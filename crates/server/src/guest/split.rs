@@ -81,7 +81,8 @@ pub fn plan(order: &Order, choices: &[Choice]) -> Result<(Vec<SplitPosition>, Mo
         let whole = pick.line.count;
         everything &= *quantity == whole;
         for line in std::iter::once(pick.line).chain(pick.children.iter().copied()) {
-            let share = share_of(line.sum, *quantity, whole).ok_or_else(|| SplitError::BadPosition(position.clone()))?;
+            let share =
+                share_of(line.sum, *quantity, whole).ok_or_else(|| SplitError::BadPosition(position.clone()))?;
             control = control + share;
         }
         if quantity.is_zero() {

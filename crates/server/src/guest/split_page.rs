@@ -32,7 +32,10 @@ pub async fn split_form(
     };
     let t = |uk, en| lang.pick(uk, en);
     if !can_split(&order) {
-        let text = t("Цей рахунок не можна розділити. Його можна сплатити повністю.", "This bill cannot be split. You can pay it in full.");
+        let text = t(
+            "Цей рахунок не можна розділити. Його можна сплатити повністю.",
+            "This bill cannot be split. You can pay it in full.",
+        );
         let back = html! { a.button href=(bill_path) { (t("До рахунку", "Back to the bill")) } };
         return Page::ok(crate::web::message_page(lang, &path, t("Розділити не можна", "Cannot split"), text, back));
     }
@@ -78,7 +81,9 @@ pub async fn split(
     let retry = link(lang, &format!("/b/{resto_id}/{bill_id}/split"));
     let fields = match form {
         Ok(Form(fields)) => fields,
-        Err(rejection) => return error_page(lang, &path, &GuestError::BadInput(rejection.body_text()), &retry).into_response(),
+        Err(rejection) => {
+            return error_page(lang, &path, &GuestError::BadInput(rejection.body_text()), &retry).into_response()
+        }
     };
     match split_bill(&state, lang, &resto_id, &bill_id, &fields).await {
         Ok(child) => Redirect::to(&link(lang, &format!("/b/{resto_id}/{child}"))).into_response(),
@@ -86,7 +91,13 @@ pub async fn split(
     }
 }
 
-async fn split_bill(state: &AppState, lang: Lang, resto_id: &str, bill_id: &str, fields: &[(String, String)]) -> Result<String, GuestError> {
+async fn split_bill(
+    state: &AppState,
+    lang: Lang,
+    resto_id: &str,
+    bill_id: &str,
+    fields: &[(String, String)],
+) -> Result<String, GuestError> {
     let (_, order) = one_bill(state, resto_id, bill_id).await?;
     let choices = choices_from(fields, &order)?;
     let (positions, control_sum) = plan(&order, &choices).map_err(|e| GuestError::BadInput(split_message(lang, &e)))?;
@@ -96,13 +107,21 @@ async fn split_bill(state: &AppState, lang: Lang, resto_id: &str, bill_id: &str,
     Ok(child.bill_id.clone())
 }
 
-fn choices_from(fields: &[(String, String)], order: &rahunok_protocol::order::Order) -> Result<Vec<Choice>, GuestError> {
+fn choices_from(
+    fields: &[(String, String)],
+    order: &rahunok_protocol::order::Order,
+) -> Result<Vec<Choice>, GuestError> {
     let pickable = pickable_lines(order);
     let mut choices = Vec::new();
     for (_, position) in fields.iter().filter(|(name, _)| name == "pos") {
-        let pick = pickable.iter().find(|p| p.position_id() == position).ok_or_else(|| GuestError::BadInput(format!("unknown position {position}")))?;
+        let pick = pickable
+            .iter()
+            .find(|p| p.position_id() == position)
+            .ok_or_else(|| GuestError::BadInput(format!("unknown position {position}")))?;
         let quantity = match fields.iter().find(|(name, _)| *name == format!("qty_{position}")) {
-            Some((_, text)) => Quantity::parse(text).map_err(|_| GuestError::BadInput(format!("bad quantity {text}")))?,
+            Some((_, text)) => {
+                Quantity::parse(text).map_err(|_| GuestError::BadInput(format!("bad quantity {text}")))?
+            }
             None => pick.line.count,
         };
         choices.push((position.clone(), quantity));
@@ -114,7 +133,10 @@ fn split_message(lang: Lang, error: &super::split::SplitError) -> String {
     use super::split::SplitError::*;
     match error {
         NothingChosen => lang.pick("Оберіть хоча б одну позицію.", "Choose at least one position."),
-        Everything => lang.pick("Ви обрали весь рахунок — сплатіть його без розділення.", "That is the whole bill — pay it without splitting."),
+        Everything => lang.pick(
+            "Ви обрали весь рахунок — сплатіть його без розділення.",
+            "That is the whole bill — pay it without splitting.",
+        ),
         BadPosition(_) => lang.pick("Цю позицію не можна так розділити.", "That position cannot be split that way."),
     }
     .to_string()

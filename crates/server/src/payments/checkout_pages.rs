@@ -33,7 +33,12 @@ pub struct Confirmation {
 }
 
 /// `GET /sandbox/checkout/{reference}`.
-pub async fn checkout(State(state): State<AppState>, Path(reference): Path<String>, lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
+pub async fn checkout(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
     let path = uri.to_string();
     match open_charge(&state, &reference, lang, &path).await {
         Ok(charge) => Page::ok(card_page(lang, &path, &charge, None)).into_response(),
@@ -66,7 +71,8 @@ pub async fn pay_with_card(
                 },
                 &english,
             );
-            return Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, card_page(lang, &path, &charge, Some(message))).into_response();
+            return Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, card_page(lang, &path, &charge, Some(message)))
+                .into_response();
         }
     };
     if let Err(error) = state.payments.sandbox.settle(&reference, outcome.clone(), &mask).await {
@@ -89,7 +95,11 @@ pub async fn confirm(
 ) -> Response {
     let path = uri.to_string();
     let Ok(Some(charge)) = state.payments.sandbox.charge(&reference).await else {
-        return Page::with_status(StatusCode::NOT_FOUND, message_page(lang, &path, "Sandbox", "no such charge", html! {})).into_response();
+        return Page::with_status(
+            StatusCode::NOT_FOUND,
+            message_page(lang, &path, "Sandbox", "no such charge", html! {}),
+        )
+        .into_response();
     };
     if charge.status == "needs_confirmation" {
         let outcome = if confirmation.decision == "approve" { CardOutcome::Paid } else { CardOutcome::Declined };
@@ -121,7 +131,13 @@ async fn open_charge(state: &AppState, reference: &str, lang: Lang, path: &str) 
         Ok(Some(charge)) => Err(Redirect::to(&charge.return_url).into_response()),
         Ok(None) => Err(Page::with_status(
             StatusCode::NOT_FOUND,
-            message_page(lang, path, lang.pick("Платіж не знайдено", "Payment not found"), lang.pick("Перевірте посилання.", "Please check the link."), html! {}),
+            message_page(
+                lang,
+                path,
+                lang.pick("Платіж не знайдено", "Payment not found"),
+                lang.pick("Перевірте посилання.", "Please check the link."),
+                html! {},
+            ),
         )
         .into_response()),
         Err(error) => {

@@ -87,11 +87,15 @@ async fn close(state: &AppState, payment: PaymentRecord) -> Result<(), super::Pa
     let store = &state.store;
     if payment.status != PaymentStatus::ClosingOnPos {
         let changes = TransitionChanges { count_attempt: true, ..Default::default() };
-        if !store.transition_payment(&payment.id, payment.status, PaymentStatus::ClosingOnPos, "payBill sent", changes).await? {
+        if !store
+            .transition_payment(&payment.id, payment.status, PaymentStatus::ClosingOnPos, "payBill sent", changes)
+            .await?
+        {
             return Ok(());
         }
     }
-    let fiscal_data: Vec<FiscalLine> = payment.fiscal.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
+    let fiscal_data: Vec<FiscalLine> =
+        payment.fiscal.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
     let request = PayBill { bill_id: payment.bill_id.clone(), sum: payment.sum, tips: payment.tips, fiscal_data };
     let outcome = state.link.request(&payment.resto_id, &request).await;
     let closed = match &outcome {
@@ -103,7 +107,9 @@ async fn close(state: &AppState, payment: PaymentRecord) -> Result<(), super::Pa
     };
     if let Some(note) = closed {
         let changes = TransitionChanges { next_attempt_at: Some(None), ..Default::default() };
-        store.transition_payment(&payment.id, PaymentStatus::ClosingOnPos, PaymentStatus::Closed, note, changes).await?;
+        store
+            .transition_payment(&payment.id, PaymentStatus::ClosingOnPos, PaymentStatus::Closed, note, changes)
+            .await?;
         return Ok(());
     }
     let error = outcome.err().map(|e| e.to_string()).unwrap_or_default();
@@ -114,7 +120,15 @@ async fn close(state: &AppState, payment: PaymentRecord) -> Result<(), super::Pa
         ..Default::default()
     };
     tracing::warn!(payment = payment.id, resto_id = payment.resto_id, error, "payBill failed; will retry");
-    store.transition_payment(&payment.id, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed, &format!("payBill failed: {error}"), changes).await?;
+    store
+        .transition_payment(
+            &payment.id,
+            PaymentStatus::ClosingOnPos,
+            PaymentStatus::PaidNotClosed,
+            &format!("payBill failed: {error}"),
+            changes,
+        )
+        .await?;
     Ok(())
 }
 

@@ -126,12 +126,25 @@ pub async fn start(state: &AppState, request: PaymentRequest) -> Result<PaymentR
     };
     match payments.acquirer.create(charge).await {
         Ok(checkout) => {
-            let changes = TransitionChanges { checkout: Some((checkout.acquirer_ref, checkout.url)), ..Default::default() };
-            state.store.transition_payment(&id, PaymentStatus::Created, PaymentStatus::Created, "sent to the acquirer", changes).await?;
+            let changes =
+                TransitionChanges { checkout: Some((checkout.acquirer_ref, checkout.url)), ..Default::default() };
+            state
+                .store
+                .transition_payment(
+                    &id,
+                    PaymentStatus::Created,
+                    PaymentStatus::Created,
+                    "sent to the acquirer",
+                    changes,
+                )
+                .await?;
         }
         Err(error) => {
             let changes = TransitionChanges { last_error: Some(error.to_string()), ..Default::default() };
-            state.store.transition_payment(&id, PaymentStatus::Created, PaymentStatus::Failed, "the acquirer refused", changes).await?;
+            state
+                .store
+                .transition_payment(&id, PaymentStatus::Created, PaymentStatus::Failed, "the acquirer refused", changes)
+                .await?;
             return Err(PaymentError::Acquirer(error));
         }
     }
@@ -168,12 +181,30 @@ pub async fn settle_with_acquirer(state: &AppState, payment: &PaymentRecord) -> 
                 next_attempt_at: Some(None),
                 ..Default::default()
             };
-            state.store.transition_payment(&payment.id, PaymentStatus::Created, PaymentStatus::Paid, "the acquirer confirmed", changes).await?;
+            state
+                .store
+                .transition_payment(
+                    &payment.id,
+                    PaymentStatus::Created,
+                    PaymentStatus::Paid,
+                    "the acquirer confirmed",
+                    changes,
+                )
+                .await?;
             Ok(PaymentStatus::Paid)
         }
         ChargeStatus::Declined(reason) => {
             let changes = TransitionChanges { last_error: Some(reason), ..Default::default() };
-            state.store.transition_payment(&payment.id, PaymentStatus::Created, PaymentStatus::Failed, "the acquirer declined", changes).await?;
+            state
+                .store
+                .transition_payment(
+                    &payment.id,
+                    PaymentStatus::Created,
+                    PaymentStatus::Failed,
+                    "the acquirer declined",
+                    changes,
+                )
+                .await?;
             Ok(PaymentStatus::Failed)
         }
     }
@@ -189,7 +220,13 @@ pub async fn refund(state: &AppState, resto_id: &str, payment_id: &str) -> Resul
     state.payments.acquirer.refund(&reference, payment.amount()).await?;
     let moved = state
         .store
-        .transition_payment(&payment.id, payment.status, PaymentStatus::Refunded, "refunded by the restaurant", TransitionChanges::default())
+        .transition_payment(
+            &payment.id,
+            payment.status,
+            PaymentStatus::Refunded,
+            "refunded by the restaurant",
+            TransitionChanges::default(),
+        )
         .await?;
     if !moved {
         return Err(PaymentError::NotRefundable(payment.status));
@@ -211,7 +248,11 @@ pub async fn refund(state: &AppState, resto_id: &str, payment_id: &str) -> Resul
 }
 
 /// Makes the closer try a `paid_not_closed` payment now.
-pub async fn retry_close_now(state: &AppState, resto_id: &str, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+pub async fn retry_close_now(
+    state: &AppState,
+    resto_id: &str,
+    payment_id: &str,
+) -> Result<PaymentRecord, PaymentError> {
     let (payment, _) = state.store.payment(resto_id, payment_id).await?.ok_or(PaymentError::NotFound)?;
     if payment.status != PaymentStatus::PaidNotClosed {
         return Err(PaymentError::NotRetryable(payment.status));

@@ -118,7 +118,9 @@ pub fn judge_card(number: &str, expiry: &str, cvc: &str) -> Result<(CardOutcome,
         return Err(CardError::InvalidNumber);
     }
     let expiry_ok = expiry.trim().split_once('/').is_some_and(|(m, y)| {
-        m.trim().parse::<u8>().is_ok_and(|m| (1..=12).contains(&m)) && y.trim().len() == 2 && y.trim().parse::<u8>().is_ok()
+        m.trim().parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
+            && y.trim().len() == 2
+            && y.trim().parse::<u8>().is_ok()
     });
     if !expiry_ok {
         return Err(CardError::InvalidExpiry);
@@ -169,7 +171,11 @@ impl Sandbox {
         let (status, approval, rrn) = match outcome {
             CardOutcome::Paid => {
                 let mut rng = rand::thread_rng();
-                ("paid", Some(format!("{:06}", rng.gen_range(0..1_000_000))), Some(format!("{:012}", rng.gen_range(0..1_000_000_000_000u64))))
+                (
+                    "paid",
+                    Some(format!("{:06}", rng.gen_range(0..1_000_000))),
+                    Some(format!("{:012}", rng.gen_range(0..1_000_000_000_000u64))),
+                )
             }
             CardOutcome::Declined => ("declined", None, None),
             CardOutcome::NeedsConfirmation => ("needs_confirmation", None, None),
@@ -248,12 +254,13 @@ impl Acquirer for Sandbox {
 
     fn status<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, ChargeStatus> {
         Box::pin(async move {
-            let row = sqlx::query("SELECT status, card_mask, approval_code, rrn FROM sandbox_charges WHERE reference = $1")
-                .bind(acquirer_ref)
-                .fetch_optional(self.store.pool())
-                .await
-                .map_err(|e| AcquirerError::Unavailable(e.to_string()))?
-                .ok_or_else(|| AcquirerError::UnknownCharge(acquirer_ref.to_string()))?;
+            let row =
+                sqlx::query("SELECT status, card_mask, approval_code, rrn FROM sandbox_charges WHERE reference = $1")
+                    .bind(acquirer_ref)
+                    .fetch_optional(self.store.pool())
+                    .await
+                    .map_err(|e| AcquirerError::Unavailable(e.to_string()))?
+                    .ok_or_else(|| AcquirerError::UnknownCharge(acquirer_ref.to_string()))?;
             let text = |name: &str| column::<Option<String>>(&row, name).ok().flatten().unwrap_or_default();
             Ok(match text("status").as_str() {
                 "paid" => ChargeStatus::Paid(CardReceipt {

@@ -279,7 +279,8 @@ impl Store {
         }
         insert_transition(&mut tx, &new.id, None, PaymentStatus::Created, now, Some("guest started paying")).await?;
         tx.commit().await?;
-        let created = self.payment_by_id(&new.id).await?.ok_or_else(|| StoreError::Corrupt("payment vanished".into()))?;
+        let created =
+            self.payment_by_id(&new.id).await?.ok_or_else(|| StoreError::Corrupt("payment vanished".into()))?;
         Ok(CreateOutcome::Created(created))
     }
 
@@ -304,7 +305,10 @@ impl Store {
             return Ok(false);
         }
         let lock = to.holds_bill().then(|| {
-            bill_lock(&column::<String>(&row, "resto_id").unwrap_or_default(), &column::<String>(&row, "bill_id").unwrap_or_default())
+            bill_lock(
+                &column::<String>(&row, "resto_id").unwrap_or_default(),
+                &column::<String>(&row, "bill_id").unwrap_or_default(),
+            )
         });
         let (acquirer_ref, checkout_url) = changes.checkout.map(|(r, u)| (Some(r), Some(u))).unwrap_or((None, None));
         let next_attempt = changes.next_attempt_at.unwrap_or(None);
@@ -363,7 +367,11 @@ impl Store {
     }
 
     /// The payment holding a bill (active or closed), if any.
-    pub async fn payment_holding_bill(&self, resto_id: &str, bill_id: &str) -> Result<Option<PaymentRecord>, StoreError> {
+    pub async fn payment_holding_bill(
+        &self,
+        resto_id: &str,
+        bill_id: &str,
+    ) -> Result<Option<PaymentRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE bill_lock = $1");
         let row = sqlx::query(&sql).bind(bill_lock(resto_id, bill_id)).fetch_optional(self.pool()).await?;
         row.as_ref().map(record_from).transpose()

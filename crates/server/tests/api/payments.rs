@@ -27,7 +27,14 @@ async fn submit_pay(app: &TestApp, guest: &reqwest::Client, resto_id: &str, bill
     (form_field(&html, "idempotency_key"), form_field(&html, "expected_total"))
 }
 
-async fn post_pay(app: &TestApp, guest: &reqwest::Client, resto_id: &str, bill_id: &str, key: &str, expected: &str) -> (u16, String, String) {
+async fn post_pay(
+    app: &TestApp,
+    guest: &reqwest::Client,
+    resto_id: &str,
+    bill_id: &str,
+    key: &str,
+    expected: &str,
+) -> (u16, String, String) {
     let response = guest
         .post(format!("{}/b/{resto_id}/{bill_id}/pay", app.base))
         .form(&[("idempotency_key", key), ("expected_total", expected), ("tip", "0"), ("tip_custom", "")])
@@ -41,7 +48,8 @@ async fn post_pay(app: &TestApp, guest: &reqwest::Client, resto_id: &str, bill_i
 
 /// Pays at the sandbox card page; returns where the guest is sent back to.
 async fn pay_at_sandbox(guest: &reqwest::Client, checkout: &str, card: &str) -> String {
-    let response = guest.post(checkout).form(&[("card", card), ("expiry", "12/30"), ("cvc", "123")]).send().await.unwrap();
+    let response =
+        guest.post(checkout).form(&[("card", card), ("expiry", "12/30"), ("cvc", "123")]).send().await.unwrap();
     assert_eq!(response.status(), 303, "the sandbox sends the guest back");
     response.headers()["location"].to_str().unwrap().to_string()
 }
@@ -112,16 +120,19 @@ async fn a_bill_the_pos_will_not_close_is_retried_and_listed_until_it_closes(bac
     let payment_id = back.rsplit('/').next().unwrap().to_string();
     let detail = wait_for_status(&app, &r.resto_id, &payment_id, "paid_not_closed").await;
     assert!(detail["lastError"].as_str().unwrap().contains("ORDER_LOCKED"), "{detail}");
-    let (_, listed) = app.get_json(&format!("/api/admin/restaurants/{}/payments?status=paid_not_closed", r.resto_id)).await;
+    let (_, listed) =
+        app.get_json(&format!("/api/admin/restaurants/{}/payments?status=paid_not_closed", r.resto_id)).await;
     assert_eq!(listed[0]["id"], payment_id.as_str());
     let receipt = guest.get(&back).send().await.unwrap().text().await.unwrap();
     assert!(receipt.contains("ми повторюємо автоматично"), "the guest is told it is paid: {receipt}");
 
     pos.floor().unlock("b-32072");
-    let retry = app.admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/payments/{payment_id}/retry", r.resto_id));
+    let retry =
+        app.admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/payments/{payment_id}/retry", r.resto_id));
     assert_eq!(retry.send().await.unwrap().status(), 200);
     let detail = wait_for_status(&app, &r.resto_id, &payment_id, "closed").await;
-    let steps: Vec<&str> = detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
+    let steps: Vec<&str> =
+        detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
     assert_eq!(steps, ["created", "created", "paid", "closing_on_pos", "paid_not_closed", "closing_on_pos", "closed"]);
     assert_eq!(pos.floor().paid("b-32072").unwrap().times_paid, 1);
 }
@@ -149,7 +160,8 @@ async fn a_refund_returns_the_money_and_tells_the_pos(backend: Backend) {
     let message = pos.floor().messages().first().cloned().expect("the POS was told");
     assert_eq!(message.bill_id.as_deref(), Some("b-32070"));
     assert!(message.warning && message.message.contains("b-32070"));
-    let unknown = app.admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/payments/nope/refund", r.resto_id));
+    let unknown =
+        app.admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/payments/nope/refund", r.resto_id));
     assert_eq!(unknown.send().await.unwrap().status(), 404);
     let (status, _) = app.get_json(&format!("/api/admin/restaurants/{}/payments?status=bogus", r.resto_id)).await;
     assert_eq!(status, 400);
@@ -172,7 +184,12 @@ async fn an_unfinished_payment_expires_and_can_no_longer_be_paid(backend: Backen
     let payment_id = payments[0]["id"].as_str().unwrap().to_string();
     wait_for_status(&app, &r.resto_id, &payment_id, "expired").await;
     // The guest comes back to the card page late: nothing can be charged any more.
-    let late = guest.post(&checkout).form(&[("card", "4242424242424242"), ("expiry", "12/30"), ("cvc", "123")]).send().await.unwrap();
+    let late = guest
+        .post(&checkout)
+        .form(&[("card", "4242424242424242"), ("expiry", "12/30"), ("cvc", "123")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(late.status(), 303);
     assert_eq!(paid_charges_for_bill(&app.state.store, &r.resto_id, "b-32070").await.unwrap(), 0);
     assert!(pos.floor().open_order("b-32070").is_some());
