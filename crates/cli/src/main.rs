@@ -1,8 +1,10 @@
 //! `rahunok`: run the platform, manage restaurants, run a virtual POS, measure.
 
 mod bench;
+mod check_pos;
 mod demo;
 mod store_args;
+mod users;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -34,10 +36,15 @@ enum Command {
     Restaurant(RestaurantCommand),
     /// Print the admin API token of a store.
     AdminToken(StoreArgs),
+    /// Create and list admin panel users (operators and restaurant admins).
+    #[command(subcommand)]
+    User(users::UserCommand),
     /// Run a virtual restaurant POS against a server.
     PosSim(PosSimArgs),
     /// Measure getBill round trips and idle-socket memory against a real server process.
     Bench(bench::BenchArgs),
+    /// Check a POS integration against the protocol: credentials, a scripted suite, a report.
+    CheckPos(check_pos::CheckPosArgs),
 }
 
 #[derive(Args)]
@@ -136,7 +143,7 @@ fn init_logging() {
         "trace" => tracing::Level::TRACE,
         _ => tracing::Level::INFO,
     };
-    tracing_subscriber::fmt().with_max_level(level).with_target(false).init();
+    tracing_subscriber::fmt().with_max_level(level).with_target(false).with_writer(std::io::stderr).init();
 }
 
 #[tokio::main]
@@ -155,8 +162,10 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::User(command) => users::run(command).await,
         Command::PosSim(args) => pos_sim(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::CheckPos(args) => check_pos::run(args).await,
     }
 }
 
@@ -175,6 +184,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     if let Some(token) = &server.generated_admin_token {
         println!("Admin API token (shown once; `rahunok admin-token` prints it again): {token}");
     }
+    users::print_first_start_hint(&server.state().store, &args.store, &base_url).await?;
     tracing::info!(%address, "Rahunok is listening");
     if args.demo {
         demo::start(&server, &base_url).await?;

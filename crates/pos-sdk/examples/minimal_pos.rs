@@ -7,7 +7,9 @@
 //! ```
 
 use rahunok_pos_sdk::protocol::envelope::substate;
-use rahunok_pos_sdk::protocol::ops::{BillAnswer, GetBill, PayBill, PayBillAnswer, Table, TablesInfo, TablesInfoAnswer};
+use rahunok_pos_sdk::protocol::ops::{
+    BillAnswer, GetBill, PayBill, PayBillAnswer, Table, TablesInfo, TablesInfoAnswer,
+};
 use rahunok_pos_sdk::protocol::order::Order;
 use rahunok_pos_sdk::{Answer, Failure, Handler, OrdersCachePublisher, PosClient, PosConfig, ORDERS_CACHE_INTERVAL};
 use std::sync::{Arc, Mutex};

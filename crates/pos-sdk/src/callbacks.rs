@@ -62,6 +62,10 @@ impl CallbackSender {
         }
     }
 
+    /// Posts `body` exactly as given to `/callback/<operation>`, signed over those bytes.
+    /// [`crate::PosClient`] does this for every answer; call it yourself when you build
+    /// bodies by hand (e.g. with [`crate::answer_frame`] in your own socket loop).
+    ///
     /// Retries network failures and 5xx answers with the same bytes until `deadline`; a 4xx
     /// answer is final ([`SendError::Refused`]).
     pub async fn send_callback(&self, operation: Operation, body: Vec<u8>, deadline: Instant) -> Result<(), SendError> {
@@ -86,10 +90,6 @@ impl CallbackSender {
     pub async fn send_user_update(&self, action: UserAction, user: User) -> Result<(), SendError> {
         self.send_webhook(&Webhook::UserUpdate(UserUpdate { event_time: Some(now_iso8601()), action, user })).await
     }
-
-    /// Posts `body` exactly as given to `/callback/<operation>`, signed over those bytes.
-    /// [`crate::PosClient`] does this for every answer; call it yourself when you build
-    /// bodies by hand (e.g. with [`crate::answer_frame`] in your own socket loop).
 
     async fn post_until(&self, path: &str, body: Vec<u8>, deadline: Instant) -> Result<(), SendError> {
         let signature = signing::sign(self.secret.as_bytes(), &body);

@@ -39,11 +39,7 @@ impl Floor {
     /// The floor at the start of the fixture's day.
     pub fn new(fixture: &Fixture) -> Floor {
         let next = fixture.orders.iter().filter_map(|o| o.order_number).max().unwrap_or(1000) + 1;
-        Floor {
-            open: fixture.orders.clone(),
-            next_bill_number: next,
-            ..Floor::default()
-        }
+        Floor { open: fixture.orders.clone(), next_bill_number: next, ..Floor::default() }
     }
 
     /// Open orders on a table.

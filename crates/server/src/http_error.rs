@@ -74,8 +74,12 @@ impl IntoResponse for AdminError {
             AdminError::UnknownOperation(_) => {
                 answer(StatusCode::NOT_FOUND, "UNKNOWN_OPERATION", "Not found", "request", text)
             }
-            AdminError::UnknownPayment(_) => answer(StatusCode::NOT_FOUND, "UNKNOWN_PAYMENT", "Not found", "request", text),
-            AdminError::PaymentRefused(_) => answer(StatusCode::CONFLICT, "PAYMENT_REFUSED", "Not possible now", "request", text),
+            AdminError::UnknownPayment(_) => {
+                answer(StatusCode::NOT_FOUND, "UNKNOWN_PAYMENT", "Not found", "request", text)
+            }
+            AdminError::PaymentRefused(_) => {
+                answer(StatusCode::CONFLICT, "PAYMENT_REFUSED", "Not possible now", "request", text)
+            }
             AdminError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
             AdminError::Link(error) => link_failure(error),
             AdminError::Store(error) => store_failure(error),
@@ -123,7 +127,6 @@ impl IntoResponse for PanelError {
             }
             PanelError::NotFound(_) => answer(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found", "request", text),
             PanelError::BadCsrf => answer(StatusCode::FORBIDDEN, "BAD_CSRF_TOKEN", "Forbidden", "auth", text),
-            PanelError::Locked => answer(StatusCode::TOO_MANY_REQUESTS, "LOCKED", "Too many attempts", "auth", text),
             PanelError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
             PanelError::Link(error) => link_failure(error),
             PanelError::Payment(error) => payment_refusal(error),
@@ -141,7 +144,9 @@ fn payment_refusal(error: &PaymentError) -> Response {
         PaymentError::NotRefundable(_) | PaymentError::NotRetryable(_) | PaymentError::BillHeld(_) => {
             answer(StatusCode::CONFLICT, "PAYMENT_STATE", "Conflict", "payment", text)
         }
-        PaymentError::Acquirer(_) => answer(StatusCode::BAD_GATEWAY, "ACQUIRER_ERROR", "Acquirer failed", "payment", text),
+        PaymentError::Acquirer(_) => {
+            answer(StatusCode::BAD_GATEWAY, "ACQUIRER_ERROR", "Acquirer failed", "payment", text)
+        }
         PaymentError::Link(error) => link_failure(error),
         PaymentError::Store(error) => store_failure(error),
     }

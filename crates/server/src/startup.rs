@@ -73,7 +73,8 @@ impl Server {
             .await
             .map_err(|source| StartupError::Bind { address: config.listen, source })?;
         let local = listener.local_addr().map_err(|source| StartupError::Bind { address: config.listen, source })?;
-        let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').to_string();
+        let base_url =
+            config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').to_string();
         let sandbox_secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 48);
         let sandbox_secret = store.server_setting_or_insert(SANDBOX_SECRET_SETTING, &sandbox_secret).await?;
         let sandbox = Sandbox::new(store.clone(), sandbox_secret, base_url.clone());

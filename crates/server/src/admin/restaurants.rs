@@ -18,7 +18,6 @@ pub struct NewRestaurant {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IssuedCredentials {
-    resto_id: String,
     secret_key: String,
     #[serde(flatten)]
     restaurant: Restaurant,
@@ -51,7 +50,7 @@ pub async fn create(
         return Err(AdminError::BadRequest("`name` must be 1 to 200 characters".into()));
     }
     let (restaurant, secret_key) = state.store.create_restaurant(name).await?;
-    let issued = IssuedCredentials { resto_id: restaurant.resto_id.clone(), secret_key, restaurant };
+    let issued = IssuedCredentials { secret_key, restaurant };
     Ok((StatusCode::CREATED, Json(issued)))
 }
 

@@ -18,7 +18,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rahunok_protocol::{ErrorBody, FieldError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
@@ -48,9 +48,10 @@ impl Refused {
     }
 }
 
-/// One refused callback or webhook, as the admin API shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+/// One refused callback or webhook, as the admin API shows it (clients such as `check-pos`
+/// read it back; missing fields read as empty).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", default)]
 pub struct CallbackRefusal {
     /// When, unix ms.
     pub at: i64,

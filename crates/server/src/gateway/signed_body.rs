@@ -25,7 +25,8 @@ const READ_PAST_LIMIT_FACTOR: usize = 4;
 /// (for the refusal log).
 pub async fn read_signed_body(state: &AppState, headers: &HeaderMap, body: Body) -> Result<SignedBody, Refused> {
     let resto_id = header(headers, "restoId").ok_or(GatewayError::UnknownRestoId)?;
-    let credentials = state.store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
+    let credentials =
+        state.store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
     let signature = header(headers, "signature").ok_or(GatewayError::MissingSignature)?;
     let limit = state.config.callback_body_limit;
     let mut verifiers: Vec<_> = credentials.keys().map(|key| key.streaming_verifier()).collect();

@@ -6,10 +6,10 @@ use super::bill_source::{bill_live, bills_on_table};
 use super::error::{error_page, GuestError};
 use super::receipt_data::ReceiptData;
 use super::split::can_split;
-use super::tips::{percent_of, tip_base, TIP_PERCENTS};
+use super::tips::{percent_of, tip_base, tip_choices};
 use super::view::{bill_card, link, money};
 use crate::state::AppState;
-use crate::store::Restaurant;
+use crate::store::{GuestSettings, Restaurant};
 use crate::web::{shell, Lang, Page};
 use axum::extract::{OriginalUri, Path, State};
 use maud::{html, Markup, PreEscaped};
@@ -25,10 +25,8 @@ pub async fn table_page(
 ) -> Page {
     let path = uri.to_string();
     match table_bills(&state, &resto_id, &table).await {
-        Ok((restaurant, orders)) if orders.len() == 1 => {
-            Page::ok(bill_page(lang, &path, &restaurant, &orders[0], None))
-        }
-        Ok((restaurant, orders)) => Page::ok(choose_page(lang, &path, &restaurant, &table, &orders)),
+        Ok((venue, orders)) if orders.len() == 1 => Page::ok(bill_page(lang, &path, &venue, &orders[0], None)),
+        Ok((venue, orders)) => Page::ok(choose_page(lang, &path, &venue.restaurant, &table, &orders)),
         Err(error) => error_page(lang, &path, &error, &path),
     }
 }
@@ -42,30 +40,40 @@ pub async fn bill_id_page(
 ) -> Page {
     let path = uri.to_string();
     match one_bill(&state, &resto_id, &bill_id).await {
-        Ok((restaurant, order)) => Page::ok(bill_page(lang, &path, &restaurant, &order, None)),
+        Ok((venue, order)) => Page::ok(bill_page(lang, &path, &venue, &order, None)),
         Err(error) => error_page(lang, &path, &error, &path),
     }
 }
 
-/// The restaurant, or the guest's "unknown restaurant" page.
-pub async fn known_restaurant(state: &AppState, resto_id: &str) -> Result<Restaurant, GuestError> {
-    state.store.restaurant(resto_id).await?.ok_or(GuestError::UnknownRestaurant)
+/// The restaurant a QR code leads to, with what it lets guests do.
+pub struct Venue {
+    /// The restaurant.
+    pub restaurant: Restaurant,
+    /// Tip presets and split on/off, as set in the admin panel.
+    pub settings: GuestSettings,
 }
 
-async fn table_bills(state: &AppState, resto_id: &str, table: &str) -> Result<(Restaurant, Vec<Order>), GuestError> {
-    let restaurant = known_restaurant(state, resto_id).await?;
+/// The venue, or the guest's "unknown restaurant" page.
+pub async fn known_venue(state: &AppState, resto_id: &str) -> Result<Venue, GuestError> {
+    let restaurant = state.store.restaurant(resto_id).await?.ok_or(GuestError::UnknownRestaurant)?;
+    let settings = state.store.guest_settings(resto_id).await?;
+    Ok(Venue { restaurant, settings })
+}
+
+async fn table_bills(state: &AppState, resto_id: &str, table: &str) -> Result<(Venue, Vec<Order>), GuestError> {
+    let venue = known_venue(state, resto_id).await?;
     let orders = bills_on_table(state, resto_id, table).await?;
     if orders.is_empty() {
         return Err(GuestError::NoOpenBill);
     }
-    Ok((restaurant, orders))
+    Ok((venue, orders))
 }
 
 /// One bill by id; a bill that is gone because we took its payment shows the receipt link.
-pub async fn one_bill(state: &AppState, resto_id: &str, bill_id: &str) -> Result<(Restaurant, Order), GuestError> {
-    let restaurant = known_restaurant(state, resto_id).await?;
+pub async fn one_bill(state: &AppState, resto_id: &str, bill_id: &str) -> Result<(Venue, Order), GuestError> {
+    let venue = known_venue(state, resto_id).await?;
     match bill_live(state, resto_id, bill_id).await {
-        Ok(order) => Ok((restaurant, order)),
+        Ok(order) => Ok((venue, order)),
         Err(GuestError::NoOpenBill) => match state.store.payment_holding_bill(resto_id, bill_id).await? {
             Some(payment) if payment.status.is_charged() => Err(GuestError::AlreadyPaid { payment_id: payment.id }),
             _ => Err(GuestError::NoOpenBill),
@@ -94,8 +102,9 @@ fn choose_page(lang: Lang, path: &str, restaurant: &Restaurant, table: &str, ord
 }
 
 /// The bill with tips and the pay form. `notice` is shown above (e.g. "the bill changed").
-pub fn bill_page(lang: Lang, path: &str, restaurant: &Restaurant, order: &Order, notice: Option<Markup>) -> Markup {
+pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, notice: Option<Markup>) -> Markup {
     let t = |uk, en| lang.pick(uk, en);
+    let restaurant = &venue.restaurant;
     let bill = ReceiptData::of(&restaurant.name, order);
     let base = tip_base(order);
     let idempotency_key = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
@@ -114,7 +123,7 @@ pub fn bill_page(lang: Lang, path: &str, restaurant: &Restaurant, order: &Order,
             h2 { (t("Чайові", "Tip")) }
             @if let Some(waiter) = &order.waiter { p.muted { (t("Офіціант", "Waiter")) ": " (waiter) } }
             div.tips {
-                @for percent in TIP_PERCENTS {
+                @for percent in &tip_choices(&venue.settings) {
                     label {
                         input type="radio" name="tip" value=(percent) data-tip=(percent_of(base, *percent).kopiyky()) checked[*percent == 0];
                         @if *percent == 0 { (t("Без", "None")) } @else { (percent) "%" }
@@ -129,7 +138,7 @@ pub fn bill_page(lang: Lang, path: &str, restaurant: &Restaurant, order: &Order,
                 (t("Сплатити", "Pay")) " " span #to-pay { (money(lang, order.total_sum)) }
             }
         }
-        @if can_split(order) {
+        @if venue.settings.split_enabled && can_split(order) {
             a.button.secondary href=(link(lang, &format!("/b/{}/{}/split", restaurant.resto_id, order.bill_id))) {
                 (t("Розділити рахунок", "Split the bill"))
             }

@@ -46,7 +46,7 @@ async fn cached_orders_on_table(
     table: &str,
 ) -> Result<Option<Vec<Order>>, GuestError> {
     let (cached, pushed_at) = state.store.cached_orders(resto_id).await?;
-    if !pushed_at.is_some_and(|at| now_ms() - at < CACHE_FRESH_MS) {
+    if pushed_at.is_none_or(|at| now_ms() - at >= CACHE_FRESH_MS) {
         return Ok(None);
     }
     let on_table: Vec<_> = cached.iter().filter(|c| c.table_number.as_deref() == Some(table)).collect();

@@ -7,7 +7,7 @@
 use super::bill::{bill_page, one_bill};
 use super::error::{error_page, GuestError};
 use super::receipt_data::ReceiptData;
-use super::tips::{parse_custom_tip, percent_of, tip_base, TIP_PERCENTS};
+use super::tips::{parse_custom_tip, percent_of, tip_base, tip_choices};
 use super::view::{link, money};
 use crate::payments::{self, PaymentRequest};
 use crate::state::AppState;
@@ -76,7 +76,7 @@ async fn pay_for_bill(
         .trim()
         .parse()
         .map_err(|_| GuestError::BadInput(t("Форма пошкоджена.", "The form is damaged.").into()))?;
-    let (restaurant, order) = one_bill(state, resto_id, bill_id).await?;
+    let (venue, order) = one_bill(state, resto_id, bill_id).await?;
     if order.total_sum.kopiyky() != expected {
         let was = Money::from_kopiyky(expected).unwrap_or_default();
         let notice = html! {
@@ -86,10 +86,10 @@ async fn pay_for_bill(
                 (t("Перевірте рахунок і підтвердіть оплату.", "Please check the bill and confirm."))
             }
         };
-        return Ok(Page::ok(bill_page(lang, path, &restaurant, &order, Some(notice))).into_response());
+        return Ok(Page::ok(bill_page(lang, path, &venue, &order, Some(notice))).into_response());
     }
-    let tips = chosen_tip(lang, form, &order)?;
-    let receipt = serde_json::to_string(&ReceiptData::of(&restaurant.name, &order)).expect("receipts serialise");
+    let tips = chosen_tip(lang, form, &order, &venue.settings)?;
+    let receipt = serde_json::to_string(&ReceiptData::of(&venue.restaurant.name, &order)).expect("receipts serialise");
     let request = PaymentRequest {
         resto_id: resto_id.to_string(),
         bill_id: bill_id.to_string(),
@@ -109,7 +109,12 @@ async fn pay_for_bill(
     Ok(Redirect::to(&target).into_response())
 }
 
-fn chosen_tip(lang: Lang, form: &PayForm, order: &Order) -> Result<Money, GuestError> {
+fn chosen_tip(
+    lang: Lang,
+    form: &PayForm,
+    order: &Order,
+    settings: &crate::store::GuestSettings,
+) -> Result<Money, GuestError> {
     if !form.tip_custom.trim().is_empty() {
         return parse_custom_tip(&form.tip_custom, tip_base(order).max(order.total_sum)).map_err(|e| {
             GuestError::BadInput(match e {
@@ -126,7 +131,7 @@ fn chosen_tip(lang: Lang, form: &PayForm, order: &Order) -> Result<Money, GuestE
         });
     }
     let percent: u32 = form.tip.trim().parse().unwrap_or(0);
-    if !TIP_PERCENTS.contains(&percent) {
+    if !tip_choices(settings).contains(&percent) {
         return Err(GuestError::BadInput(lang.pick("Оберіть чайові зі списку.", "Choose a tip from the list.").into()));
     }
     Ok(percent_of(tip_base(order), percent))

@@ -26,12 +26,12 @@ pub async fn split_form(
 ) -> Page {
     let path = uri.to_string();
     let bill_path = link(lang, &format!("/b/{resto_id}/{bill_id}"));
-    let (restaurant, order) = match one_bill(&state, &resto_id, &bill_id).await {
+    let (venue, order) = match one_bill(&state, &resto_id, &bill_id).await {
         Ok(found) => found,
         Err(error) => return error_page(lang, &path, &error, &bill_path),
     };
     let t = |uk, en| lang.pick(uk, en);
-    if !can_split(&order) {
+    if !venue.settings.split_enabled || !can_split(&order) {
         let text = t(
             "Цей рахунок не можна розділити. Його можна сплатити повністю.",
             "This bill cannot be split. You can pay it in full.",
@@ -41,7 +41,7 @@ pub async fn split_form(
     }
     let body = html! {
         h1 { (t("Що ви сплачуєте?", "What are you paying for?")) }
-        p.muted { (restaurant.name) " · " (t("рахунок", "bill")) " " (money(lang, order.total_sum)) }
+        p.muted { (venue.restaurant.name) " · " (t("рахунок", "bill")) " " (money(lang, order.total_sum)) }
         form.card method="post" action=(link(lang, &format!("/b/{resto_id}/{bill_id}/split"))) {
             ul.lines {
                 @for pick in pickable_lines(&order) {
@@ -66,7 +66,7 @@ pub async fn split_form(
         }
         a.button.secondary href=(bill_path) { (t("Сплатити весь рахунок", "Pay the whole bill")) }
     };
-    Page::ok(shell(lang, &restaurant.name, &path, body))
+    Page::ok(shell(lang, &venue.restaurant.name, &path, body))
 }
 
 /// Sends `splitOrder` and goes to the child bill.
@@ -98,7 +98,12 @@ async fn split_bill(
     bill_id: &str,
     fields: &[(String, String)],
 ) -> Result<String, GuestError> {
-    let (_, order) = one_bill(state, resto_id, bill_id).await?;
+    let (venue, order) = one_bill(state, resto_id, bill_id).await?;
+    if !venue.settings.split_enabled {
+        return Err(GuestError::BadInput(
+            lang.pick("Цей заклад не розділяє рахунки.", "This restaurant does not split bills.").into(),
+        ));
+    }
     let choices = choices_from(fields, &order)?;
     let (positions, control_sum) = plan(&order, &choices).map_err(|e| GuestError::BadInput(split_message(lang, &e)))?;
     let request = SplitOrder { bill_id: bill_id.to_string(), control_sum, positions };

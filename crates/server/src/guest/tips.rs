@@ -4,8 +4,20 @@
 use rahunok_protocol::order::Order;
 use rahunok_protocol::Money;
 
-/// The tip choices offered, in percent (0 = no tip).
-pub const TIP_PERCENTS: &[u32] = &[0, 5, 10, 15];
+/// The tip choices offered, in percent: "no tip" first, then the restaurant's presets.
+///
+/// ```
+/// use rahunok_server::guest::tips::tip_choices;
+/// use rahunok_server::store::GuestSettings;
+/// let settings = GuestSettings { tip_percents: vec![5, 10, 15], split_enabled: true };
+/// assert_eq!(tip_choices(&settings), vec![0, 5, 10, 15]);
+/// ```
+pub fn tip_choices(settings: &crate::store::GuestSettings) -> Vec<u32> {
+    let mut choices = vec![0];
+    choices.extend(settings.tip_percents.iter().copied().filter(|p| *p > 0));
+    choices.dedup();
+    choices
+}
 
 /// The amount tips are computed from: `billAmountForTips`, else `totalSum`.
 pub fn tip_base(order: &Order) -> Money {

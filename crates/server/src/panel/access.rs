@@ -73,9 +73,8 @@ impl FromRequestParts<AppState> for InRestaurant {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<InRestaurant, PanelError> {
         let viewer = Viewer::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| PanelError::NotFound("restaurant"))?;
+        let params =
+            RawPathParams::from_request_parts(parts, state).await.map_err(|_| PanelError::NotFound("restaurant"))?;
         let resto_id = params
             .iter()
             .find(|(key, _)| *key == "resto_id")

@@ -7,7 +7,6 @@ use crate::payments::PaymentError;
 use crate::store::StoreError;
 use crate::web::{self, Lang, Page};
 use axum::extract::{FromRequestParts, Request};
-use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -34,9 +33,6 @@ pub enum PanelError {
     /// A state-changing request without the right CSRF token.
     #[error("the form is out of date or came from another site (CSRF check failed): reload the page and try again")]
     BadCsrf,
-    /// The sign-in name is locked after repeated failures.
-    #[error("too many failed sign-ins: this name is locked for a while")]
-    Locked,
     /// The form or query is wrong.
     #[error("{0}")]
     BadRequest(String),
@@ -56,10 +52,15 @@ impl PanelError {
     pub fn explain(&self, lang: Lang) -> (String, String) {
         let pick = |uk: &str, en: &str| lang.pick(uk, en).to_string();
         match self {
-            PanelError::NotSignedIn => (pick("Увійдіть", "Sign in"), pick("Спершу увійдіть у панель.", "Sign in to the panel first.")),
+            PanelError::NotSignedIn => {
+                (pick("Увійдіть", "Sign in"), pick("Спершу увійдіть у панель.", "Sign in to the panel first."))
+            }
             PanelError::NotYourRestaurant => (
                 pick("Немає доступу", "No access"),
-                pick("Цей ресторан не ваш: ви можете бачити лише свій ресторан.", "This restaurant is not yours: you can only see your own."),
+                pick(
+                    "Цей ресторан не ваш: ви можете бачити лише свій ресторан.",
+                    "This restaurant is not yours: you can only see your own.",
+                ),
             ),
             PanelError::OperatorsOnly => (
                 pick("Немає доступу", "No access"),
@@ -69,7 +70,9 @@ impl PanelError {
                 pick("Не знайдено", "Not found"),
                 format!("{} `{id}`.", lang.pick("Немає ресторану з RESTO_ID", "No restaurant with RESTO_ID")),
             ),
-            PanelError::NotFound(_) => (pick("Не знайдено", "Not found"), pick("Такого тут немає.", "There is no such thing here.")),
+            PanelError::NotFound(_) => {
+                (pick("Не знайдено", "Not found"), pick("Такого тут немає.", "There is no such thing here."))
+            }
             PanelError::BadCsrf => (
                 pick("Форма застаріла", "The form is out of date"),
                 pick(
@@ -77,19 +80,15 @@ impl PanelError {
                     "The form is out of date or came from another site. Reload the page and try again.",
                 ),
             ),
-            PanelError::Locked => (
-                pick("Вхід заблоковано", "Sign-in locked"),
-                pick(
-                    "Забагато невдалих спроб входу. Спробуйте знову за 15 хвилин.",
-                    "Too many failed sign-ins. Try again in 15 minutes.",
-                ),
-            ),
             PanelError::BadRequest(text) => (pick("Неправильний запит", "Bad request"), text.clone()),
             PanelError::Link(error) => (pick("Каса не відповіла", "The POS did not answer"), explain_link(error, lang)),
             PanelError::Payment(error) => (pick("Платіж", "Payment"), explain_payment(error, lang)),
             PanelError::Store(_) => (
                 pick("Помилка сервера", "Server error"),
-                pick("Сервер не зміг прочитати чи записати дані; нічого не змінено, спробуйте ще раз.", "The server could not read or write its store; nothing was changed, try again."),
+                pick(
+                    "Сервер не зміг прочитати чи записати дані; нічого не змінено, спробуйте ще раз.",
+                    "The server could not read or write its store; nothing was changed, try again.",
+                ),
             ),
         }
     }
@@ -154,10 +153,5 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     let (heading, text) = error.explain(lang);
     let back = html! { p { a href="/panel" { (lang.pick("До панелі", "To the panel")) } } };
     let status = response.status();
-    let mut page = Page::with_status(status, web::message_page(lang, &path, &heading, &text, back)).into_response();
-    page.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        page.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
-    }
-    page
+    Page::with_status(status, web::message_page(lang, &path, &heading, &text, back)).into_response()
 }

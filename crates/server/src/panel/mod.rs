@@ -11,10 +11,20 @@
 //! and QR codes, POS data, payments, the request log, the console, settings.
 
 mod access;
+mod console;
+mod dashboard;
 mod error;
 mod layout;
+mod origin;
+mod payments;
+mod pos_data;
+mod pretty_json;
+mod qr;
+mod restaurants;
 mod session;
+mod settings;
 mod sign_in;
+mod tables;
 pub mod users;
 
 pub use error::PanelError;
@@ -34,6 +44,23 @@ pub fn routes() -> Router<AppState> {
         .route("/panel", get(sign_in::home))
         .route("/panel/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/panel/sign-out", post(sign_in::sign_out))
+        .route("/panel/restaurants", get(restaurants::list).post(restaurants::create))
+        .route("/panel/restaurants.json", get(restaurants::live_dots))
+        .route("/panel/r/{resto_id}", get(dashboard::page))
+        .route("/panel/r/{resto_id}/connection.json", get(dashboard::connection))
+        .route("/panel/r/{resto_id}/credentials", post(restaurants::rotate))
+        .route("/panel/r/{resto_id}/tables", get(tables::page))
+        .route("/panel/r/{resto_id}/tables.json", post(tables::fetch))
+        .route("/panel/r/{resto_id}/tables/print", get(tables::print_all))
+        .route("/panel/r/{resto_id}/tables/{number}/{file}", get(tables::code))
+        .route("/panel/r/{resto_id}/pos/{kind}", get(pos_data::page).post(pos_data::refresh))
+        .route("/panel/r/{resto_id}/requests", get(console::request_log))
+        .route("/panel/r/{resto_id}/console", get(console::console).post(console::send_operation))
+        .route("/panel/r/{resto_id}/settings", get(settings::page).post(settings::save))
+        .route("/panel/r/{resto_id}/payments", get(payments::list))
+        .route("/panel/r/{resto_id}/payments/{payment_id}", get(payments::detail))
+        .route("/panel/r/{resto_id}/payments/{payment_id}/refund", post(payments::refund))
+        .route("/panel/r/{resto_id}/payments/{payment_id}/retry", post(payments::retry))
         .layer(from_fn(session::require_csrf_token))
         .layer(from_fn(error::render_error_pages))
         .layer(from_fn(finish_response))

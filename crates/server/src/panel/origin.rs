@@ -1,8 +1,10 @@
-//! The server's address as the browser sees it (from the `Host` header, and
-//! `X-Forwarded-Proto` behind a TLS proxy): the base of the guest URLs in the QR codes and of
-//! the socket URL shown with POS credentials. A phone that scans a code must reach the same
-//! host the admin used, so the listen address is no good here.
+//! The server's public address: the base of the guest URLs in the QR codes and of the socket
+//! URL shown with POS credentials. The configured public URL when there is one; otherwise the
+//! address the browser used (the `Host` header, and `X-Forwarded-Proto` behind a TLS proxy) —
+//! a phone that scans a code must reach the host the admin reached, so the listen address is
+//! no good here.
 
+use crate::config::Config;
 use axum::http::{header, HeaderMap};
 
 /// Whether the browser reached us over HTTPS (directly or through a proxy that says so).
@@ -19,15 +21,19 @@ fn host(headers: &HeaderMap) -> &str {
 }
 
 /// `http://host[:port]` or `https://…`, no trailing slash.
-pub fn public_base(headers: &HeaderMap) -> String {
+pub fn public_base(config: &Config, headers: &HeaderMap) -> String {
+    if let Some(url) = config.public_url.as_deref().map(|u| u.trim_end_matches('/')).filter(|u| !u.is_empty()) {
+        return url.to_string();
+    }
     let scheme = if over_https(headers) { "https" } else { "http" };
     format!("{scheme}://{}", host(headers))
 }
 
 /// Where a POS opens its socket.
-pub fn socket_url(headers: &HeaderMap) -> String {
-    let scheme = if over_https(headers) { "wss" } else { "ws" };
-    format!("{scheme}://{}/restaurantEntryPoint", host(headers))
+pub fn socket_url(config: &Config, headers: &HeaderMap) -> String {
+    let base = public_base(config, headers);
+    let base = base.strip_prefix("http").map(|rest| format!("ws{rest}")).unwrap_or(base);
+    format!("{base}/restaurantEntryPoint")
 }
 
 /// The guest page a table's QR code opens.
@@ -38,22 +44,38 @@ pub fn guest_table_url(base: &str, resto_id: &str, table_number: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Storage;
     use axum::http::HeaderValue;
+
+    fn config(public_url: Option<&str>) -> Config {
+        let mut config = Config::new(Storage::Sqlite("unused".into()));
+        config.public_url = public_url.map(str::to_string);
+        config
+    }
 
     #[test]
     fn the_base_follows_the_host_and_the_proxy() {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("cafe.example:8443"));
-        assert_eq!(public_base(&headers), "http://cafe.example:8443");
+        assert_eq!(public_base(&config(None), &headers), "http://cafe.example:8443");
         headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert_eq!(public_base(&headers), "https://cafe.example:8443");
-        assert_eq!(socket_url(&headers), "wss://cafe.example:8443/restaurantEntryPoint");
+        assert_eq!(public_base(&config(None), &headers), "https://cafe.example:8443");
+        assert_eq!(socket_url(&config(None), &headers), "wss://cafe.example:8443/restaurantEntryPoint");
+    }
+
+    #[test]
+    fn a_configured_public_url_wins() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("10.0.0.5:8080"));
+        let config = config(Some("https://pay.cafe.example/"));
+        assert_eq!(public_base(&config, &headers), "https://pay.cafe.example");
+        assert_eq!(socket_url(&config, &headers), "wss://pay.cafe.example/restaurantEntryPoint");
     }
 
     #[test]
     fn a_strange_host_is_not_copied_into_codes() {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("evil.example/phish?"));
-        assert_eq!(public_base(&headers), "http://localhost");
+        assert_eq!(public_base(&config(None), &headers), "http://localhost");
     }
 }

@@ -89,7 +89,10 @@ pub fn set_cookie(headers: &HeaderMap, name: &str, value: Option<&str>) -> Heade
     let secure = if over_https(headers) { "; Secure" } else { "" };
     let text = match value {
         Some(value) => {
-            format!("{name}={value}; Path=/panel; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_LIFETIME_MS / 1000)
+            format!(
+                "{name}={value}; Path=/panel; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                SESSION_LIFETIME_MS / 1000
+            )
         }
         None => format!("{name}=; Path=/panel; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     };
@@ -125,7 +128,8 @@ impl FromRequestParts<AppState> for SignedIn {
             return Ok(SignedIn { user: signed_in.0.clone(), csrf: signed_in.1.clone() });
         }
         let token = presented(&parts.headers).ok_or(PanelError::NotSignedIn)?;
-        let user = state.store.panel_session_user(&token.store_key(), now_ms()).await?.ok_or(PanelError::NotSignedIn)?;
+        let user =
+            state.store.panel_session_user(&token.store_key(), now_ms()).await?.ok_or(PanelError::NotSignedIn)?;
         parts.extensions.insert(SignedInUser(user.clone(), token.csrf()));
         Ok(SignedIn { user, csrf: token.csrf() })
     }

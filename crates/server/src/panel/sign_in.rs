@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::store::{now_ms, LockoutPolicy, PanelRole, PanelUser};
 use crate::web::{self, Lang, Page};
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -89,11 +89,22 @@ fn sign_in_token(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
-fn form_response(headers: &HeaderMap, status: StatusCode, lang: Lang, next: &str, name: &str, trouble: Trouble) -> Response {
+fn form_response(
+    headers: &HeaderMap,
+    status: StatusCode,
+    lang: Lang,
+    next: &str,
+    name: &str,
+    trouble: Trouble,
+) -> Response {
     let (csrf, fresh) = sign_in_token(headers);
     let mut response = Page::with_status(status, sign_in_page(lang, &csrf, next, name, trouble)).into_response();
     if fresh {
         response.headers_mut().append(header::SET_COOKIE, session::set_cookie(headers, SIGN_IN_COOKIE, Some(&csrf)));
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let seconds = (LOCKOUT.lock_ms / 1000).to_string();
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_str(&seconds).expect("digits"));
     }
     response
 }

@@ -108,7 +108,7 @@ pub fn passes_luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Checks the card form and picks the outcome; returns the digits' mask for receipts.

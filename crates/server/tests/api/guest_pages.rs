@@ -9,12 +9,16 @@ async fn the_bill_nests_modifiers_hides_hidden_lines_and_shows_discounts(backend
     app.start_virtual_pos(&r).await;
     let html = app.http.get(format!("{}/t/{}/7", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Сніданок + кава"));
-    assert!(html.contains(r#"<li class="child"><span>Сирники зі сметаною</span>"#), "a combo part is nested under its parent");
+    assert!(
+        html.contains(r#"<li class="child"><span>Сирники зі сметаною</span>"#),
+        "a combo part is nested under its parent"
+    );
     assert_eq!(html.matches("Капучино").count(), 1, "the hidden combo line is not shown, the ordered one is");
     assert!(html.contains("Знижка 10% гостю") && html.contains("−78,10 грн"), "discounts are listed");
     assert!(html.contains("702,90 грн") && html.contains("Ірина Бондаренко"), "total and waiter");
     assert!(html.contains("Буженина домашня × 0.35"), "weight dishes keep their exact quantity");
-    let english = app.http.get(format!("{}/t/{}/7?lang=en", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
+    let english =
+        app.http.get(format!("{}/t/{}/7?lang=en", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
     assert!(english.contains("702.90 UAH") && english.contains("Split the bill") && english.contains("lang=\"en\""));
 }
 
@@ -25,12 +29,18 @@ async fn a_table_with_several_bills_lets_the_guest_choose(backend: Backend) {
     let split = rahunok_protocol::ops::SplitOrder {
         bill_id: "b-32072".into(),
         control_sum: rahunok_protocol::Money::parse("245").unwrap(),
-        positions: vec![rahunok_protocol::ops::SplitPosition { id: "p-32072-2".into(), quantity: rahunok_protocol::Quantity::whole(1) }],
+        positions: vec![rahunok_protocol::ops::SplitPosition {
+            id: "p-32072-2".into(),
+            quantity: rahunok_protocol::Quantity::whole(1),
+        }],
     };
     let (_, child) = pos.floor().split(&split).unwrap();
     let html = app.http.get(format!("{}/t/{}/12", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("кілька рахунків"), "{html}");
-    assert!(html.contains(&format!("/b/{}/b-32072", r.resto_id)) && html.contains(&format!("/b/{}/{}", r.resto_id, child.bill_id)));
+    assert!(
+        html.contains(&format!("/b/{}/b-32072", r.resto_id))
+            && html.contains(&format!("/b/{}/{}", r.resto_id, child.bill_id))
+    );
 }
 
 async fn friendly_pages_say_what_happened(backend: Backend) {
@@ -52,13 +62,22 @@ async fn friendly_pages_say_what_happened(backend: Backend) {
     app.start_virtual_pos(&r).await;
     let (status, html) = page(format!("{}/b/{}/b-32072/split", app.base, r.resto_id)).await;
     assert_eq!(status, 200);
-    assert!(html.contains("Американо") && html.contains("<select name=\"qty_p-32072-1\""), "several pieces offer a quantity");
+    assert!(
+        html.contains("Американо") && html.contains("<select name=\"qty_p-32072-1\""),
+        "several pieces offer a quantity"
+    );
     let (status, html) = page(format!("{}/b/{}/b-nope", app.base, r.resto_id)).await;
     assert_eq!(status, 404);
     assert!(html.contains("Відкритого рахунку немає"));
     let (status, _) = page(format!("{}/p/pay_nothing", app.base)).await;
     assert_eq!(status, 404);
-    let bad = app.http.post(format!("{}/b/{}/b-32072/pay", app.base, r.resto_id)).form(&[("idempotency_key", "x")]).send().await.unwrap();
+    let bad = app
+        .http
+        .post(format!("{}/b/{}/b-32072/pay", app.base, r.resto_id))
+        .form(&[("idempotency_key", "x")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 422, "a damaged form is refused with a page, not a crash");
     let bad = app
         .http
@@ -76,3 +95,35 @@ on_both_stores!(
     a_table_with_several_bills_lets_the_guest_choose,
     friendly_pages_say_what_happened,
 );
+
+async fn the_restaurants_tip_presets_and_split_setting_shape_the_bill_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Кав'ярня").await;
+    app.start_virtual_pos(&r).await;
+    let settings = rahunok_server::store::GuestSettings { tip_percents: vec![7, 12], split_enabled: false };
+    app.state.store.save_guest_settings(&r.resto_id, &settings).await.unwrap();
+    let html = app.http.get(format!("{}/t/{}/7", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"value="7""#) && html.contains(r#"value="12""#), "the restaurant's presets");
+    assert!(!html.contains(r#"value="10""#), "no default presets");
+    assert!(!html.contains("Розділити рахунок"), "split is off");
+    let split = app
+        .http
+        .get(format!("{}/b/{}/b-32071/split", app.base, r.resto_id))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(split.contains("Розділити не можна"));
+    let refused = app
+        .http
+        .post(format!("{}/b/{}/b-32071/pay", app.base, r.resto_id))
+        .form(&[("idempotency_key", "a-long-enough-key"), ("expected_total", "70290"), ("tip", "10")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422, "a tip outside the presets is refused");
+}
+
+on_both_stores!(the_restaurants_tip_presets_and_split_setting_shape_the_bill_page);

@@ -6,4 +6,5 @@ mod helpers;
 mod webdriver;
 
 mod guest;
+mod panel;
 mod smoke;

@@ -1,0 +1,372 @@
+//! `rahunok check-pos` as an integrator runs it: the binary starts its throwaway server and
+//! prints credentials; a POS built here connects with them; the report comes back as JSON.
+//!
+//! Against the virtual POS every check passes. Against deliberately broken variants — built
+//! here from the virtual POS, through the SDK (a wrapping `Handler`, a config without the
+//! cookie) or as a hand-written client (raw socket, callbacks tampered with before posting) —
+//! the report names the specific failure and the exit code is non-zero. Timings are shortened
+//! with the checker's flags; no test asserts a duration.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use futures_util::StreamExt;
+use rahunok_pos_sdk::protocol::ops::*;
+use rahunok_pos_sdk::protocol::signing;
+use rahunok_pos_sdk::{answer_frame, Answer, CallbackSender, Handler, OrdersCachePublisher, PosConfig};
+use rahunok_pos_sim::VirtualPos;
+use serde_json::Value;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+
+const RAHUNOK: &str = env!("CARGO_BIN_EXE_rahunok");
+
+/// The checker's flags for a fast run: a 2 s callback deadline, pings every 0.3 s, sockets
+/// closed after 2 s of silence, reconnections at least 0.3 s apart, ORDERS_CACHE every 1 s.
+const FAST: &[&str] = &[
+    "--json",
+    "--connect-timeout",
+    "30",
+    "--callback-timeout",
+    "2",
+    "--ping-interval",
+    "0.3",
+    "--silence-timeout",
+    "2",
+    "--keepalive-window",
+    "2.5",
+    "--reconnect-wait",
+    "15",
+    "--min-reconnect-gap",
+    "0.3",
+    "--cache-interval",
+    "1",
+    "--cache-window",
+    "3",
+];
+
+/// What the checker printed for the POS under test.
+#[derive(Clone)]
+struct Credentials {
+    server: String,
+    socket: String,
+    resto_id: String,
+    secret: String,
+}
+
+/// A running `rahunok check-pos`.
+struct Checker {
+    child: Child,
+    credentials: Credentials,
+    stderr: tokio::task::JoinHandle<String>,
+}
+
+/// The end of a run: the exit status, the JSON report, and stderr (for failure messages).
+struct Finished {
+    success: bool,
+    report: Value,
+    stderr: String,
+}
+
+impl Finished {
+    fn status(&self, id: &str) -> &str {
+        let checks = self.report["checks"].as_array().expect("a report with checks");
+        let check = checks.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id}"));
+        check["status"].as_str().unwrap()
+    }
+
+    /// The run failed, naming `id` as FAIL, with evidence and the quoted rule.
+    fn assert_fails_with(&self, id: &str) {
+        assert!(!self.success, "the exit code is non-zero when {id} fails; stderr: {}", self.stderr);
+        assert_eq!(self.status(id), "FAIL", "{id} is reported by name: {:#}", self.report);
+        let check = self.report["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap();
+        assert!(check["rule"].as_str().is_some_and(|r| r.len() > 20), "the rule is quoted: {check}");
+        assert!(check["note"].as_str().is_some_and(|n| !n.is_empty()), "{check}");
+        assert!(self.stderr.contains(id), "the error line names {id}: {}", self.stderr);
+    }
+}
+
+async fn start_checker(extra: &[&str]) -> Checker {
+    let mut child = Command::new(RAHUNOK)
+        .arg("check-pos")
+        .args(FAST)
+        .args(extra)
+        .env("RAHUNOK_LOG", "error")
+        .env_remove("RAHUNOK_ADMIN_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("rahunok runs");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let value =
+        |seen: &[String], key: &str| seen.iter().find_map(|l| l.strip_prefix(&format!("{key}="))).map(str::to_string);
+    while value(&seen, "SECRET_KEY").is_none() {
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await;
+        match line {
+            Ok(Ok(Some(line))) => seen.push(line),
+            _ => panic!("check-pos printed no credentials: {seen:?}"),
+        }
+    }
+    let credentials = Credentials {
+        server: value(&seen, "SERVER").unwrap(),
+        socket: value(&seen, "SOCKET").unwrap(),
+        resto_id: value(&seen, "RESTO_ID").unwrap(),
+        secret: value(&seen, "SECRET_KEY").unwrap(),
+    };
+    let stderr = tokio::spawn(async move {
+        let mut rest = seen.join("\n");
+        while let Ok(Some(line)) = lines.next_line().await {
+            rest.push('\n');
+            rest.push_str(&line);
+        }
+        rest
+    });
+    Checker { child, credentials, stderr }
+}
+
+impl Checker {
+    async fn finish(mut self) -> Finished {
+        let mut stdout = String::new();
+        let mut out = self.child.stdout.take().unwrap();
+        let read = async { out.read_to_string(&mut stdout).await };
+        let (status, _) =
+            tokio::time::timeout(Duration::from_secs(180), async { tokio::join!(self.child.wait(), read) })
+                .await
+                .expect("check-pos finishes");
+        let stderr = self.stderr.await.unwrap();
+        let report =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("a JSON report ({e}): {stdout}\n{stderr}"));
+        Finished { success: status.unwrap().success(), report, stderr }
+    }
+}
+
+fn sdk_config(credentials: &Credentials) -> PosConfig {
+    let mut config = PosConfig::new(&credentials.server, &credentials.resto_id, &credentials.secret, "RahunokSim");
+    config.reconnect_delay = Duration::from_millis(600);
+    config.max_reconnect_delay = Duration::from_secs(2);
+    config
+}
+
+const CACHE_EVERY: Duration = Duration::from_millis(300);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_the_virtual_pos_every_check_passes() {
+    let junit = tempfile::NamedTempFile::new().unwrap();
+    let checker = start_checker(&["--junit", junit.path().to_str().unwrap()]).await;
+    tokio::spawn(VirtualPos::kyiv_cafe().run(sdk_config(&checker.credentials), Some(CACHE_EVERY)));
+    let finished = checker.finish().await;
+    let checks = finished.report["checks"].as_array().unwrap();
+    let not_passed: Vec<&Value> = checks.iter().filter(|c| c["status"] != "PASS").collect();
+    assert!(not_passed.is_empty(), "every check passes: {not_passed:#?}\n{}", finished.stderr);
+    assert!(finished.success && finished.report["passed"] == true);
+    assert!(checks.len() >= 25, "the whole catalogue ran: {}", checks.len());
+    assert!(checks.iter().any(|c| c["id"] == "get_bill.by_table" && c["latencyMs"].is_u64()), "latency reported");
+    let xml = std::fs::read_to_string(junit.path()).unwrap();
+    assert!(xml.contains("failures=\"0\"") && xml.contains("name=\"callback.signature\""), "{xml}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_without_the_system_cookie_fails_connect_system_cookie() {
+    let checker = start_checker(&[]).await;
+    let mut config = sdk_config(&checker.credentials);
+    config.pos_name = None;
+    tokio::spawn(VirtualPos::kyiv_cafe().run(config, Some(CACHE_EVERY)));
+    checker.finish().await.assert_fails_with("connect.system_cookie");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_answering_after_the_deadline_fails_callback_deadline() {
+    let checker = start_checker(&[]).await;
+    let pos =
+        Altered { pos: VirtualPos::kyiv_cafe(), bills_after: Some(Duration::from_secs(3)), keeps_paid_bills: false };
+    tokio::spawn(pos.run(sdk_config(&checker.credentials)));
+    checker.finish().await.assert_fails_with("callback.deadline");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_that_never_closes_a_paid_bill_fails_pay_bill_closes() {
+    let checker = start_checker(&[]).await;
+    let pos = Altered { pos: VirtualPos::kyiv_cafe(), bills_after: None, keeps_paid_bills: true };
+    tokio::spawn(pos.run(sdk_config(&checker.credentials)));
+    let finished = checker.finish().await;
+    finished.assert_fails_with("pay_bill.closes");
+    assert_eq!(finished.status("pay_bill.repeat_refused"), "FAIL", "nor refuses a second payment");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_signing_with_the_wrong_key_fails_callback_signature() {
+    let checker = start_checker(&[]).await;
+    tokio::spawn(hand_written_pos(checker.credentials.clone(), Tamper::WrongKey));
+    let finished = checker.finish().await;
+    finished.assert_fails_with("callback.signature");
+    assert_eq!(finished.status("callback.signed_bytes"), "PASS", "told apart from re-serialising");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_re_serialising_the_body_after_signing_fails_callback_signed_bytes() {
+    let checker = start_checker(&[]).await;
+    tokio::spawn(hand_written_pos(checker.credentials.clone(), Tamper::ReserialisedAfterSigning));
+    let finished = checker.finish().await;
+    finished.assert_fails_with("callback.signed_bytes");
+    assert_eq!(finished.status("callback.signature"), "PASS", "the key was right");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_failing_without_a_substate_fails_callback_valid_body() {
+    let checker = start_checker(&[]).await;
+    tokio::spawn(hand_written_pos(checker.credentials.clone(), Tamper::FailWithoutSubstate));
+    let finished = checker.finish().await;
+    finished.assert_fails_with("callback.valid_body");
+    assert_eq!(finished.status("get_bill.table_not_found"), "FAIL", "the TABLE_NOT_FOUND answer was refused");
+}
+
+/// The virtual POS, altered: bills answered late, or paid bills kept open.
+struct Altered {
+    pos: VirtualPos,
+    bills_after: Option<Duration>,
+    keeps_paid_bills: bool,
+}
+
+impl Altered {
+    async fn run(self, config: PosConfig) {
+        let client = rahunok_pos_sdk::PosClient::new(config);
+        let pos = self.pos.clone();
+        let publisher = OrdersCachePublisher::new(client.sender());
+        tokio::spawn(publisher.run(CACHE_EVERY, move || pos.floor().open_orders().to_vec()));
+        client.run(self).await;
+    }
+}
+
+impl Handler for Altered {
+    async fn get_bill(&self, request: GetBill) -> Answer<BillAnswer> {
+        if let Some(delay) = self.bills_after {
+            tokio::time::sleep(delay).await;
+        }
+        self.pos.get_bill(request).await
+    }
+    async fn pay_bill(&self, request: PayBill) -> Answer<PayBillAnswer> {
+        if !self.keeps_paid_bills {
+            return self.pos.pay_bill(request).await;
+        }
+        let order = self.pos.floor().open_order(&request.bill_id).cloned();
+        Ok(PayBillAnswer {
+            bill_id: Some(request.bill_id),
+            order_number: order.and_then(|o| o.order_number),
+            ..Default::default()
+        })
+    }
+    async fn split_order(&self, request: SplitOrder) -> Answer<SplitAnswer> {
+        self.pos.split_order(request).await
+    }
+    async fn tables_info(&self, request: TablesInfo) -> Answer<TablesInfoAnswer> {
+        self.pos.tables_info(request).await
+    }
+    async fn hallplans_info(&self, request: HallplansInfo) -> Answer<HallplansInfoAnswer> {
+        self.pos.hallplans_info(request).await
+    }
+    async fn users_info(&self, request: UsersInfo) -> Answer<UsersInfoAnswer> {
+        self.pos.users_info(request).await
+    }
+    async fn categories_info(&self, request: CategoriesInfo) -> Answer<CategoriesInfoAnswer> {
+        self.pos.categories_info(request).await
+    }
+    async fn menu_info(&self, request: MenuInfo) -> Answer<MenuInfoAnswer> {
+        self.pos.menu_info(request).await
+    }
+    async fn stop_list(&self, request: StopList) -> Answer<StopListAnswer> {
+        self.pos.stop_list(request).await
+    }
+    async fn check_work(&self, request: CheckWork) -> Answer<CheckWorkAnswer> {
+        self.pos.check_work(request).await
+    }
+    async fn version_info(&self, request: VersionInfo) -> Answer<VersionInfoAnswer> {
+        self.pos.version_info(request).await
+    }
+    async fn check_products_restrictions(&self, request: CheckProductsRestrictions) -> Answer<RestrictionsAnswer> {
+        self.pos.check_products_restrictions(request).await
+    }
+    async fn create_order_on_table(&self, request: CreateOrderOnTable) -> Answer<CreateOrderAnswer> {
+        self.pos.create_order_on_table(request).await
+    }
+}
+
+/// How the hand-written POS spoils its callbacks.
+#[derive(Clone, Copy)]
+enum Tamper {
+    /// Signs with a key that is not the restaurant's SECRET_KEY.
+    WrongKey,
+    /// Signs the compact body, then sends it pretty-printed.
+    ReserialisedAfterSigning,
+    /// Drops `substate` from every FAIL answer.
+    FailWithoutSubstate,
+}
+
+/// A POS written by hand, as in any language: a raw socket with Basic auth and the cookie,
+/// answers computed by the virtual POS, callbacks posted with reqwest after `tamper`. It
+/// reconnects (once per 0.6 s at most) when its socket is replaced, and its ORDERS_CACHE pushes
+/// are correct (they go through the SDK).
+async fn hand_written_pos(credentials: Credentials, tamper: Tamper) {
+    let pos = VirtualPos::kyiv_cafe();
+    let sender = CallbackSender::new(&credentials.server, &credentials.resto_id, &credentials.secret);
+    let cached = pos.clone();
+    tokio::spawn(OrdersCachePublisher::new(sender).run(CACHE_EVERY, move || cached.floor().open_orders().to_vec()));
+    let http = reqwest::Client::new();
+    loop {
+        let attempt = tokio::time::Instant::now();
+        let mut request = credentials.socket.as_str().into_client_request().unwrap();
+        let basic = STANDARD.encode(format!("{}:{}", credentials.resto_id, credentials.secret));
+        request.headers_mut().insert("Authorization", HeaderValue::from_str(&format!("Basic {basic}")).unwrap());
+        request.headers_mut().insert("Cookie", HeaderValue::from_static("system=HandWrittenPOS"));
+        if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await {
+            while let Some(Ok(message)) = socket.next().await {
+                if let Message::Text(frame) = message {
+                    let (pos, http, credentials) = (pos.clone(), http.clone(), credentials.clone());
+                    tokio::spawn(
+                        async move { answer_tampered(&pos, &http, &credentials, frame.as_bytes(), tamper).await },
+                    );
+                }
+            }
+        }
+        tokio::time::sleep_until(attempt + Duration::from_millis(600)).await;
+    }
+}
+
+async fn answer_tampered(
+    pos: &VirtualPos,
+    http: &reqwest::Client,
+    credentials: &Credentials,
+    frame: &[u8],
+    tamper: Tamper,
+) {
+    let Some(callback) = answer_frame(pos, frame).await else { return };
+    let mut value: Value = serde_json::from_slice(&callback.body).unwrap();
+    let compact = serde_json::to_vec(&value).unwrap();
+    let (signed, sent, key) = match tamper {
+        Tamper::WrongKey => (compact.clone(), compact, "not-the-secret-key".to_string()),
+        Tamper::ReserialisedAfterSigning => {
+            (compact, serde_json::to_vec_pretty(&value).unwrap(), credentials.secret.clone())
+        }
+        Tamper::FailWithoutSubstate => {
+            if value["state"] == "FAIL" {
+                value.as_object_mut().unwrap().remove("substate");
+            }
+            let body = serde_json::to_vec(&value).unwrap();
+            (body.clone(), body, credentials.secret.clone())
+        }
+    };
+    let _ = http
+        .post(format!("{}/callback/{}", credentials.server, callback.operation.name()))
+        .header("Content-Type", "application/json")
+        .header("restoId", &credentials.resto_id)
+        .header("signature", signing::sign(key.as_bytes(), &signed))
+        .body(sent)
+        .send()
+        .await;
+}

@@ -1,0 +1,283 @@
+//! The integrator's bench: the request log (every request to the POS with its operation, rID,
+//! latency, outcome and both bodies pretty-printed, filterable) and the console, which sends
+//! any operation with fields typed into a JSON editor and shows the POS's answer — the
+//! replacement for hand-signing requests in Postman against an 80-second deadline.
+
+use super::access::{InRestaurant, Viewer};
+use super::error::explain_link;
+use super::layout::{self, csrf_field, Place, Section};
+use super::pretty_json::pretty;
+use super::PanelError;
+use crate::state::AppState;
+use crate::store::{RequestLogEntry, RequestLogQuery};
+use crate::web::Page;
+use axum::extract::{Query, State};
+use axum::Form;
+use maud::{html, Markup, PreEscaped};
+use rahunok_protocol::Operation;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Outcomes the request log records.
+const OUTCOMES: &[&str] = &["answered", "pos_fail", "timeout", "offline", "sent"];
+/// Rows read when filtering by outcome or rID (the store filters by operation only).
+const SCAN_LIMIT: i64 = 1000;
+
+/// Request-log filters from the query; empty fields mean "any".
+#[derive(Deserialize, Default)]
+pub struct LogFilter {
+    operation: Option<String>,
+    outcome: Option<String>,
+    rid: Option<String>,
+    limit: Option<i64>,
+}
+
+fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl LogFilter {
+    fn operation(&self) -> Option<Operation> {
+        given(&self.operation).and_then(Operation::from_name)
+    }
+
+    fn limit(&self) -> i64 {
+        self.limit.unwrap_or(50).clamp(1, SCAN_LIMIT)
+    }
+
+    fn keeps(&self, entry: &RequestLogEntry) -> bool {
+        given(&self.outcome).is_none_or(|o| entry.outcome == o)
+            && given(&self.rid).is_none_or(|r| entry.rid.contains(r))
+    }
+
+    fn narrows_in_memory(&self) -> bool {
+        given(&self.outcome).is_some() || given(&self.rid).is_some()
+    }
+}
+
+fn outcome_badge(outcome: &str) -> Markup {
+    let class = match outcome {
+        "answered" => "badge good",
+        "sent" => "badge",
+        _ => "badge bad",
+    };
+    html! { span class=(class) { (outcome) } }
+}
+
+fn log_entry(viewer: &Viewer, entry: &RequestLogEntry) -> Markup {
+    html! {
+        details.log-entry {
+            summary {
+                (layout::time(entry.sent_at))
+                strong { (entry.operation) }
+                (outcome_badge(&entry.outcome))
+                span { (entry.latency_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()) }
+                span.mono.muted { (entry.rid) }
+            }
+            @if let Some(detail) = &entry.detail { p { (viewer.t("Деталі", "Detail")) ": " (detail) } }
+            h3 { (viewer.t("Запит до каси", "Request to the POS")) }
+            pre.request { (pretty(&entry.request_body)) }
+            h3 { (viewer.t("Відповідь каси (колбек)", "POS answer (callback)")) }
+            @match &entry.response_body {
+                Some(body) => pre.response { (pretty(body)) },
+                None => p.muted { "—" },
+            }
+        }
+    }
+}
+
+fn operation_options(selected: Option<Operation>, any_label: Option<&str>) -> Markup {
+    html! {
+        @if let Some(any) = any_label { option value="" { (any) } }
+        @for operation in Operation::ALL {
+            option value=(operation.name()) selected[selected == Some(*operation)] { (operation.name()) }
+        }
+    }
+}
+
+fn log_filters(viewer: &Viewer, resto_id: &str, filter: &LogFilter) -> Markup {
+    html! {
+        form.row.card method="get" action=(Section::Requests.path(resto_id)) {
+            label { (viewer.t("Операція", "Operation"))
+                select name="operation" { (operation_options(filter.operation(), Some(viewer.t("усі", "any")))) }
+            }
+            label { (viewer.t("Результат", "Outcome"))
+                select name="outcome" {
+                    option value="" { (viewer.t("усі", "any")) }
+                    @for outcome in OUTCOMES { option value=(outcome) selected[given(&filter.outcome) == Some(*outcome)] { (outcome) } }
+                }
+            }
+            label { "rID" input type="text" name="rid" value=(given(&filter.rid).unwrap_or("")); }
+            label { (viewer.t("Скільки", "How many"))
+                select name="limit" { @for n in [50, 200, 1000] { option value=(n) selected[filter.limit() == n] { (n) } } }
+            }
+            button.inline type="submit" { (viewer.t("Показати", "Show")) }
+        }
+    }
+}
+
+/// The request log with filters.
+pub async fn request_log(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    Query(filter): Query<LogFilter>,
+) -> Result<Page, PanelError> {
+    let viewer = &at.viewer;
+    let query = RequestLogQuery {
+        operation: filter.operation().map(|o| o.name().to_string()),
+        limit: if filter.narrows_in_memory() { SCAN_LIMIT } else { filter.limit() },
+    };
+    let mut entries = state.store.request_log(at.resto_id(), &query).await?;
+    entries.retain(|e| filter.keeps(e));
+    entries.truncate(filter.limit() as usize);
+    let body = html! {
+        (log_filters(viewer, at.resto_id(), &filter))
+        @if entries.is_empty() { p.muted { (viewer.t("Запитів не знайдено.", "No requests found.")) } }
+        div #request-log { @for entry in &entries { (log_entry(viewer, entry)) } }
+    };
+    Ok(layout::page(
+        viewer,
+        Section::Requests.label(viewer),
+        Place::Restaurant(&at.restaurant, Section::Requests),
+        body,
+    ))
+}
+
+/// A starting body for the JSON editor, per operation.
+fn example_fields(operation: Operation) -> &'static str {
+    match operation {
+        Operation::GetBill => r#"{"tableNumber": "1"}"#,
+        Operation::PayBill => r#"{"billId": "", "sum": 0.00, "tips": 0.00, "fiscalData": []}"#,
+        Operation::SplitOrder => r#"{"billId": "", "controlSum": 0.00, "positions": [{"id": "", "quantity": 1}]}"#,
+        Operation::CheckProductsRestrictions => r#"{"items": [{"id": "", "quantity": 1}]}"#,
+        Operation::CreateOrderOnTable => {
+            r#"{"externalId": "", "originName": "Rahunok", "tableId": "", "items": [], "fiscalData": []}"#
+        }
+        Operation::SetSettings => r#"{"printPrecheckQr": false, "paymentAllowed": true}"#,
+        Operation::ShowMessage => r#"{"message": "Тест / Test", "warning": false, "billId": null}"#,
+        _ => "{}",
+    }
+}
+
+const EXAMPLES_SCRIPT: &str = r#"
+(function () {
+  var select = document.getElementById("operation");
+  var editor = document.getElementById("fields");
+  var pristine = true;
+  editor.addEventListener("input", function () { pristine = false; });
+  select.addEventListener("change", function () {
+    if (pristine) editor.value = select.selectedOptions[0].dataset.example;
+  });
+})();
+"#;
+
+/// What the console sent and got back.
+enum Sent {
+    Answered { body: String, millis: u128 },
+    NoCallback,
+    Failed(String),
+}
+
+fn console_form(viewer: &Viewer, resto_id: &str, operation: Operation, fields: &str) -> Markup {
+    html! {
+        form.card method="post" action={(Section::Console.path(resto_id)) "#console-result"} {
+            (csrf_field(viewer))
+            label { (viewer.t("Операція", "Operation"))
+                select #operation name="operation" {
+                    @for op in Operation::ALL {
+                        option value=(op.name()) data-example=(example_fields(*op)) selected[*op == operation] { (op.name()) }
+                    }
+                }
+            }
+            label { (viewer.t("Поля запиту (JSON-об'єкт; rID і operation додає сервер)", "Request fields (a JSON object; the server adds rID and operation)"))
+                textarea.json #fields name="fields" spellcheck="false" { (fields) }
+            }
+            button type="submit" { (viewer.t("Надіслати на касу", "Send to the POS")) }
+        }
+        script { (PreEscaped(EXAMPLES_SCRIPT)) }
+    }
+}
+
+fn sent_result(viewer: &Viewer, resto_id: &str, operation: Operation, sent: &Sent) -> Markup {
+    let log_link = format!("{}?operation={}", Section::Requests.path(resto_id), operation.name());
+    html! {
+        section.card #console-result {
+            h2 { (viewer.t("Відповідь", "Answer")) }
+            @match sent {
+                Sent::Answered { body, millis } => {
+                    p { (viewer.t("Каса відповіла за", "The POS answered in")) " " (millis) " ms." }
+                    pre #pos-answer { (pretty(body)) }
+                }
+                Sent::NoCallback => p.notice { (viewer.t("Надіслано. Ця операція не має колбеку.", "Sent. This operation has no callback.")) },
+                Sent::Failed(problem) => p.alert role="alert" { (problem) },
+            }
+            p { a href=(log_link) { (viewer.t("Дивитися в журналі запитів", "See it in the request log")) } }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConsoleQuery {
+    operation: Option<String>,
+}
+
+/// The console, empty.
+pub async fn console(at: InRestaurant, Query(query): Query<ConsoleQuery>) -> Result<Page, PanelError> {
+    let operation = given(&query.operation).and_then(Operation::from_name).unwrap_or(Operation::CheckWork);
+    let body = console_form(&at.viewer, at.resto_id(), operation, example_fields(operation));
+    Ok(layout::page(
+        &at.viewer,
+        Section::Console.label(&at.viewer),
+        Place::Restaurant(&at.restaurant, Section::Console),
+        body,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ConsoleForm {
+    operation: String,
+    fields: String,
+}
+
+fn parse_fields(viewer: &Viewer, text: &str) -> Result<BTreeMap<String, Box<RawValue>>, String> {
+    if text.trim().is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    serde_json::from_str(text)
+        .map_err(|e| format!("{} {e}", viewer.t("Поля мають бути JSON-об'єктом:", "The fields must be a JSON object:")))
+}
+
+async fn send(state: &AppState, viewer: &Viewer, resto_id: &str, operation: Operation, fields: &str) -> Sent {
+    let fields = match parse_fields(viewer, fields) {
+        Ok(fields) => fields,
+        Err(problem) => return Sent::Failed(problem),
+    };
+    let started = Instant::now();
+    match state.link.request_raw(resto_id, operation, fields).await {
+        Ok(_) if !operation.expects_callback() => Sent::NoCallback,
+        Ok(body) => {
+            Sent::Answered { body: String::from_utf8_lossy(&body).into_owned(), millis: started.elapsed().as_millis() }
+        }
+        Err(error) => Sent::Failed(explain_link(&error, viewer.lang)),
+    }
+}
+
+/// Sends the operation and shows the POS's answer under the form.
+pub async fn send_operation(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    Form(form): Form<ConsoleForm>,
+) -> Result<Page, PanelError> {
+    let viewer = &at.viewer;
+    let operation = Operation::from_name(&form.operation)
+        .ok_or_else(|| PanelError::BadRequest(format!("`{}` is not an operation of the protocol", form.operation)))?;
+    tracing::info!(resto_id = at.resto_id(), by = viewer.user.name, operation = operation.name(), "console request");
+    let sent = send(&state, viewer, at.resto_id(), operation, &form.fields).await;
+    let body = html! {
+        (console_form(viewer, at.resto_id(), operation, &form.fields))
+        (sent_result(viewer, at.resto_id(), operation, &sent))
+    };
+    Ok(layout::page(viewer, Section::Console.label(viewer), Place::Restaurant(&at.restaurant, Section::Console), body))
+}

@@ -1,0 +1,221 @@
+//! A restaurant's dashboard: is its POS connected, since when, which POS and plugin version,
+//! which protocol features it implements, when it was last heard from, and what looks wrong.
+//! The page polls a small JSON endpoint, so the status changes without a reload.
+
+use super::access::{InRestaurant, Viewer};
+use super::layout::{self, csrf_field, Place, Section};
+use super::PanelError;
+use crate::gateway::ConnectionInfo;
+use crate::state::AppState;
+use crate::store::now_ms;
+use crate::web::Page;
+use axum::extract::State;
+use axum::Json;
+use maud::{html, Markup, PreEscaped};
+use serde::Serialize;
+
+/// A POS with no `ORDERS_CACHE` push for this long serves bills live only (spec: 15 s).
+const ORDERS_CACHE_FRESH_MS: i64 = 15_000;
+/// How long a POS may take to answer `versionInfo` before the dashboard says so.
+const VERSION_INFO_GRACE_MS: i64 = 10_000;
+
+/// One protocol feature from `versionInfo`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureView {
+    feature: String,
+    implemented: bool,
+    available: bool,
+}
+
+/// The connection as the dashboard shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    connected: bool,
+    status: String,
+    since: Option<i64>,
+    pos_name: Option<String>,
+    plugin_version: Option<i64>,
+    features: Vec<FeatureView>,
+    last_seen: Option<i64>,
+    warnings: Vec<String>,
+}
+
+fn warnings(viewer: &Viewer, info: &ConnectionInfo, cache_pushed_at: Option<i64>) -> Vec<String> {
+    let now = now_ms();
+    let mut warnings = Vec::new();
+    if info.pos_name_missing {
+        warnings.push(viewer.t(
+            "Каса не надсилає cookie «system»: назва каси невідома (у суворому режимі таке з'єднання відхиляється).",
+            "The POS sends no “system” cookie: its product name is unknown (strict mode refuses such sockets).",
+        ));
+    }
+    if info.plugin_version.is_none() && now - info.since > VERSION_INFO_GRACE_MS {
+        warnings.push(viewer.t(
+            "Каса не відповіла на versionInfo: версія плагіна і можливості невідомі.",
+            "The POS did not answer versionInfo: plugin version and features are unknown.",
+        ));
+    }
+    if cache_pushed_at.is_none_or(|at| now - at >= ORDERS_CACHE_FRESH_MS) {
+        warnings.push(viewer.t(
+            "Каса не надсилає ORDERS_CACHE кожні 5 с: рахунки запитуються в каси наживо (повільніше).",
+            "The POS sends no ORDERS_CACHE every 5 s: bills are asked for live (slower).",
+        ));
+    }
+    warnings.into_iter().map(str::to_string).collect()
+}
+
+async fn connection_view(state: &AppState, at: &InRestaurant) -> Result<ConnectionView, PanelError> {
+    let viewer = &at.viewer;
+    let Some(session) = state.link.sessions.get(at.resto_id()) else {
+        return Ok(ConnectionView {
+            connected: false,
+            status: viewer.t("Не підключена", "Not connected").to_string(),
+            since: None,
+            pos_name: None,
+            plugin_version: None,
+            features: Vec::new(),
+            last_seen: None,
+            warnings: Vec::new(),
+        });
+    };
+    let info = session.info();
+    let (_, cache_pushed_at) = state.store.cached_orders(at.resto_id()).await?;
+    Ok(ConnectionView {
+        connected: true,
+        status: viewer.t("Підключена", "Connected").to_string(),
+        since: Some(info.since),
+        pos_name: Some(info.pos_name.clone()),
+        plugin_version: info.plugin_version,
+        warnings: warnings(viewer, &info, cache_pushed_at),
+        last_seen: Some(info.last_seen),
+        features: info
+            .implemented_features
+            .into_iter()
+            .map(|f| FeatureView { feature: f.feature, implemented: f.implemented, available: f.available })
+            .collect(),
+    })
+}
+
+/// The connection, for the page's polling.
+pub async fn connection(State(state): State<AppState>, at: InRestaurant) -> Result<Json<ConnectionView>, PanelError> {
+    Ok(Json(connection_view(&state, &at).await?))
+}
+
+fn optional_time(ms: Option<i64>) -> Markup {
+    match ms {
+        Some(ms) => layout::time(ms),
+        None => html! { "—" },
+    }
+}
+
+fn feature_badges(features: &[FeatureView]) -> Markup {
+    html! {
+        @for f in features {
+            span class=(if f.implemented && f.available { "badge good" } else { "badge" }) { (f.feature) } " "
+        }
+        @if features.is_empty() { "—" }
+    }
+}
+
+fn connection_card(viewer: &Viewer, resto_id: &str, view: &ConnectionView) -> Markup {
+    html! {
+        section.card #connection data-url={"/panel/r/" (resto_id) "/connection.json"} {
+            h2 { span #conn-dot class=(if view.connected { "dot on" } else { "dot" }) {} span #conn-status { (view.status) } }
+            dl.facts {
+                dt { (viewer.t("Підключена з", "Connected since")) } dd #conn-since { (optional_time(view.since)) }
+                dt { (viewer.t("Каса", "POS")) } dd #conn-pos { (view.pos_name.as_deref().unwrap_or("—")) }
+                dt { (viewer.t("Версія плагіна", "Plugin version")) }
+                dd #conn-plugin { (view.plugin_version.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
+                dt { (viewer.t("Можливості", "Features")) } dd #conn-features { (feature_badges(&view.features)) }
+                dt { (viewer.t("Остання ознака життя", "Last sign of life")) } dd #conn-last-seen { (optional_time(view.last_seen)) }
+            }
+            ul #conn-warnings { @for warning in &view.warnings { li.alert { (warning) } } }
+        }
+    }
+}
+
+const POLL_SCRIPT: &str = r#"
+(function () {
+  var url = document.getElementById("connection").dataset.url;
+  function set(id, text) { document.getElementById(id).textContent = text; }
+  function show(c) {
+    document.getElementById("conn-dot").className = c.connected ? "dot on" : "dot";
+    set("conn-status", c.status);
+    set("conn-since", rahunokTime(c.since));
+    set("conn-pos", c.posName || "—");
+    set("conn-plugin", c.pluginVersion == null ? "—" : String(c.pluginVersion));
+    set("conn-last-seen", rahunokTime(c.lastSeen));
+    var features = document.getElementById("conn-features");
+    features.textContent = c.features.length ? "" : "—";
+    c.features.forEach(function (f) {
+      var badge = document.createElement("span");
+      badge.className = f.implemented && f.available ? "badge good" : "badge";
+      badge.textContent = f.feature;
+      features.append(badge, " ");
+    });
+    var list = document.getElementById("conn-warnings");
+    list.textContent = "";
+    c.warnings.forEach(function (w) {
+      var item = document.createElement("li");
+      item.className = "alert";
+      item.textContent = w;
+      list.append(item);
+    });
+  }
+  function poll() {
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (c) { if (c) show(c); })
+      .catch(function () {});
+  }
+  setInterval(poll, 1500);
+})();
+"#;
+
+fn rotation_form(viewer: &Viewer, resto_id: &str) -> Markup {
+    html! {
+        form.row method="post" action={"/panel/r/" (resto_id) "/credentials"} {
+            (csrf_field(viewer))
+            label { (viewer.t("Старий секрет діє ще", "Old secret keeps working for"))
+                select name="grace_hours" {
+                    option value="0" { (viewer.t("0 год (одразу вимкнути)", "0 h (stop at once)")) }
+                    option value="1" { (viewer.t("1 год", "1 h")) }
+                    option value="24" selected { (viewer.t("24 год", "24 h")) }
+                    option value="72" { (viewer.t("72 год", "72 h")) }
+                }
+            }
+            button.inline.secondary type="submit" { (viewer.t("Видати новий секрет", "Issue a new secret")) }
+        }
+    }
+}
+
+/// The dashboard page.
+pub async fn page(State(state): State<AppState>, at: InRestaurant) -> Result<Page, PanelError> {
+    let view = connection_view(&state, &at).await?;
+    let viewer = &at.viewer;
+    let restaurant = &at.restaurant;
+    let body = html! {
+        (connection_card(viewer, &restaurant.resto_id, &view))
+        section.card {
+            h2 { (viewer.t("Ресторан", "Restaurant")) }
+            dl.facts {
+                dt { (viewer.t("Назва", "Name")) } dd { (restaurant.name) }
+                dt { "RESTO_ID" } dd.mono { (restaurant.resto_id) }
+                dt { (viewer.t("Створено", "Created")) } dd { (layout::time(restaurant.created_at)) }
+                @if let Some(until) = restaurant.previous_secret_valid_until {
+                    dt { (viewer.t("Попередній секрет діє до", "Previous secret works until")) } dd { (layout::time(until)) }
+                }
+            }
+            @if viewer.is_operator() { (rotation_form(viewer, &restaurant.resto_id)) }
+        }
+        script { (PreEscaped(POLL_SCRIPT)) }
+    };
+    Ok(layout::page(
+        viewer,
+        viewer.t("Підключення каси", "POS connection"),
+        Place::Restaurant(restaurant, Section::Dashboard),
+        body,
+    ))
+}

@@ -1,0 +1,238 @@
+//! What the POS knows about the restaurant — staff, menu categories, the menu, the stop list —
+//! shown from the last stored copy, with a button that asks the POS again. The POS is the
+//! source of truth; a failed refresh leaves the stored copy on the page and says why.
+
+use super::access::{InRestaurant, Viewer};
+use super::error::explain_link;
+use super::layout::{self, csrf_field, Place, Section};
+use super::PanelError;
+use crate::guest::view::money;
+use crate::state::AppState;
+use crate::store::SnapshotKind;
+use crate::web::Page;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use rahunok_protocol::envelope::{parse_tracked, PosRequest};
+use rahunok_protocol::ops::{
+    CategoriesInfo, CategoriesInfoAnswer, MenuInfo, MenuInfoAnswer, StopList, StopListAnswer, UsersInfo,
+    UsersInfoAnswer,
+};
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+
+/// The last stored answer of one kind and when it was stored.
+pub async fn stored<A: DeserializeOwned>(
+    state: &AppState,
+    resto_id: &str,
+    kind: SnapshotKind,
+) -> Result<Option<(A, i64)>, PanelError> {
+    let Some(snapshot) = state.store.snapshot(resto_id, kind).await? else { return Ok(None) };
+    let data = parse_tracked(snapshot.body.as_bytes())
+        .map_err(|e| crate::store::StoreError::Corrupt(format!("{kind:?} snapshot: {e:?}")))?;
+    Ok(Some((data, snapshot.refreshed_at)))
+}
+
+/// Asks the POS now and stores the answer (the same form the admin API stores).
+pub async fn fetch_and_store<R: PosRequest + Default>(
+    state: &AppState,
+    resto_id: &str,
+    kind: SnapshotKind,
+) -> Result<R::Answer, PanelError> {
+    let answer = state.link.request(resto_id, &R::default()).await?;
+    let text = serde_json::to_string(&answer.body).expect("answers serialise");
+    state.store.save_snapshot(resto_id, kind, &text).await?;
+    Ok(answer.body)
+}
+
+/// Which POS data a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PosData {
+    Staff,
+    Categories,
+    Menu,
+    StopList,
+}
+
+impl PosData {
+    fn from_slug(slug: &str) -> Option<PosData> {
+        match slug {
+            "staff" => Some(PosData::Staff),
+            "categories" => Some(PosData::Categories),
+            "menu" => Some(PosData::Menu),
+            "stop-list" => Some(PosData::StopList),
+            _ => None,
+        }
+    }
+
+    fn section(self) -> Section {
+        match self {
+            PosData::Staff => Section::Staff,
+            PosData::Categories => Section::Categories,
+            PosData::Menu => Section::Menu,
+            PosData::StopList => Section::StopList,
+        }
+    }
+
+    fn snapshot(self) -> SnapshotKind {
+        match self {
+            PosData::Staff => SnapshotKind::Staff,
+            PosData::Categories => SnapshotKind::Categories,
+            PosData::Menu => SnapshotKind::Menu,
+            PosData::StopList => SnapshotKind::StopList,
+        }
+    }
+
+    async fn refresh(self, state: &AppState, resto_id: &str) -> Result<(), PanelError> {
+        let kind = self.snapshot();
+        match self {
+            PosData::Staff => fetch_and_store::<UsersInfo>(state, resto_id, kind).await.map(drop),
+            PosData::Categories => fetch_and_store::<CategoriesInfo>(state, resto_id, kind).await.map(drop),
+            PosData::Menu => fetch_and_store::<MenuInfo>(state, resto_id, kind).await.map(drop),
+            PosData::StopList => fetch_and_store::<StopList>(state, resto_id, kind).await.map(drop),
+        }
+    }
+}
+
+fn pos_data(slug: &str) -> Result<PosData, PanelError> {
+    PosData::from_slug(slug).ok_or(PanelError::NotFound("page"))
+}
+
+/// A POS data page.
+pub async fn page(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    Path((_, slug)): Path<(String, String)>,
+) -> Result<Page, PanelError> {
+    render(&state, &at, pos_data(&slug)?, None).await
+}
+
+/// Asks the POS again, then shows the page (with the POS's failure, if it failed).
+pub async fn refresh(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    Path((_, slug)): Path<(String, String)>,
+) -> Result<Response, PanelError> {
+    let data = pos_data(&slug)?;
+    match data.refresh(&state, at.resto_id()).await {
+        Ok(()) => Ok(Redirect::to(&data.section().path(at.resto_id())).into_response()),
+        Err(PanelError::Link(error)) => {
+            let problem = explain_link(&error, at.viewer.lang);
+            Ok(render(&state, &at, data, Some(problem)).await?.into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn render(
+    state: &AppState,
+    at: &InRestaurant,
+    data: PosData,
+    problem: Option<String>,
+) -> Result<Page, PanelError> {
+    let viewer = &at.viewer;
+    let resto_id = at.resto_id();
+    let (content, refreshed_at) = match data {
+        PosData::Staff => {
+            shown(stored::<UsersInfoAnswer>(state, resto_id, data.snapshot()).await?, |a| staff(viewer, a))
+        }
+        PosData::Categories => {
+            shown(stored::<CategoriesInfoAnswer>(state, resto_id, data.snapshot()).await?, |a| categories(viewer, a))
+        }
+        PosData::Menu => shown(stored::<MenuInfoAnswer>(state, resto_id, data.snapshot()).await?, |a| menu(viewer, a)),
+        PosData::StopList => {
+            let menu = stored::<MenuInfoAnswer>(state, resto_id, SnapshotKind::Menu).await?.map(|(m, _)| m);
+            let answer = stored::<StopListAnswer>(state, resto_id, data.snapshot()).await?;
+            shown(answer, |a| stop_list(viewer, a, menu.as_ref()))
+        }
+    };
+    let body = html! {
+        @if let Some(problem) = problem { p.alert role="alert" { (problem) } }
+        form.row method="post" action=(data.section().path(resto_id)) {
+            (csrf_field(viewer))
+            p.muted {
+                @match refreshed_at {
+                    Some(at) => { (viewer.t("Отримано з каси", "Received from the POS")) " " (layout::time(at)) }
+                    None => { (viewer.t("Ще не отримано з каси.", "Not received from the POS yet.")) }
+                }
+            }
+            button.inline type="submit" { (viewer.t("Оновити з каси", "Refresh from the POS")) }
+        }
+        (content)
+    };
+    let title = data.section().label(viewer);
+    Ok(layout::page(viewer, title, Place::Restaurant(&at.restaurant, data.section()), body))
+}
+
+/// The rendered data and when it was stored, or nothing yet.
+fn shown<A>(stored: Option<(A, i64)>, render: impl FnOnce(&A) -> Markup) -> (Markup, Option<i64>) {
+    match stored {
+        Some((answer, at)) => (render(&answer), Some(at)),
+        None => (html! {}, None),
+    }
+}
+
+fn staff(viewer: &Viewer, answer: &UsersInfoAnswer) -> Markup {
+    html! {
+        div.table-wrap { table {
+            thead { tr { th { (viewer.t("Ім'я", "Name")) } th { (viewer.t("Ролі", "Roles")) } th { (viewer.t("Телефон", "Phone")) } th { "ID" } } }
+            tbody { @for user in &answer.users { tr {
+                td { (user.name) } td { (user.roles.join(", ")) } td { (user.cell_phone.as_deref().unwrap_or("—")) } td.mono { (user.id) }
+            } } }
+        } }
+    }
+}
+
+fn categories(viewer: &Viewer, answer: &CategoriesInfoAnswer) -> Markup {
+    html! {
+        div.table-wrap { table {
+            thead { tr { th { (viewer.t("Назва", "Name")) } th { (viewer.t("Тип", "Type")) } th { "ID" } } }
+            tbody { @for category in &answer.categories { tr {
+                td { (category.name) } td { (category.r#type.as_deref().unwrap_or("—")) } td.mono { (category.id) }
+            } } }
+        } }
+    }
+}
+
+fn menu(viewer: &Viewer, answer: &MenuInfoAnswer) -> Markup {
+    let mut by_category: Vec<(&str, Vec<&rahunok_protocol::ops::MenuDish>)> = Vec::new();
+    for dish in &answer.dishes {
+        let category = dish.category.as_deref().unwrap_or("—");
+        match by_category.iter_mut().find(|(name, _)| *name == category) {
+            Some((_, dishes)) => dishes.push(dish),
+            None => by_category.push((category, vec![dish])),
+        }
+    }
+    html! {
+        p.muted { (answer.dishes.len()) " " (viewer.t("страв", "dishes")) ", " (answer.modifiers.len()) " " (viewer.t("модифікаторів", "modifiers")) }
+        @for (category, dishes) in &by_category {
+            h2 { (category) }
+            div.table-wrap { table {
+                thead { tr { th { (viewer.t("Страва", "Dish")) } th { (viewer.t("Ціна", "Price")) } th { (viewer.t("Од.", "Unit")) } th { (viewer.t("Доступна", "Active")) } th { "ID" } } }
+                tbody { @for dish in dishes { tr {
+                    td { (dish.name) }
+                    td.money { (dish.price.map(|p| money(viewer.lang, p)).unwrap_or_else(|| "—".into())) }
+                    td { (dish.unit.as_deref().unwrap_or("")) }
+                    td { (if dish.is_active { viewer.t("так", "yes") } else { viewer.t("ні", "no") }) }
+                    td.mono { (dish.id) }
+                } } }
+            } }
+        }
+    }
+}
+
+fn stop_list(viewer: &Viewer, answer: &StopListAnswer, menu: Option<&MenuInfoAnswer>) -> Markup {
+    let names: HashMap<&str, &str> =
+        menu.map(|m| m.dishes.iter().map(|d| (d.id.as_str(), d.name.as_str())).collect()).unwrap_or_default();
+    html! {
+        @if answer.items.is_empty() { p { (viewer.t("Стоп-лист порожній: усе в наявності.", "The stop list is empty: everything is available.")) } }
+        @else { div.table-wrap { table {
+            thead { tr { th { (viewer.t("Страва", "Dish")) } th { (viewer.t("Залишок", "Left")) } th { "ID" } } }
+            tbody { @for item in &answer.items { tr {
+                td { (names.get(item.product_id.as_str()).copied().unwrap_or("—")) }
+                td { @if item.balance.is_zero() { span.badge.bad { (viewer.t("немає", "out")) } } @else { (item.balance.to_string()) } }
+                td.mono { (item.product_id) }
+            } } }
+        } } }
+    }
+}

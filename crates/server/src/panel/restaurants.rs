@@ -1,0 +1,204 @@
+//! The operator's restaurants: the list with a live connection dot for each, creating a
+//! restaurant, and issuing or rotating its POS credentials. The secret appears on exactly one
+//! page, right after it is issued, with copy buttons and a ready `Authorization` header; the
+//! store keeps only the key derived from it, so it can never be shown again.
+
+use super::access::{InRestaurant, Viewer};
+use super::layout::{self, csrf_field, Place, Section};
+use super::origin::socket_url;
+use super::PanelError;
+use crate::state::AppState;
+use crate::store::Restaurant;
+use crate::web::Page;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::{Form, Json};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use maud::{html, Markup, PreEscaped};
+use serde::{Deserialize, Serialize};
+
+const LIVE_DOTS_SCRIPT: &str = r#"
+(function () {
+  function refresh() {
+    fetch("/panel/restaurants.json", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (list) {
+        list.forEach(function (r) {
+          var row = document.querySelector('[data-resto="' + r.restoId + '"]');
+          if (!row) return;
+          row.querySelector(".dot").classList.toggle("on", r.connected);
+          var status = row.querySelector(".status");
+          status.textContent = r.connected ? status.dataset.on : status.dataset.off;
+        });
+      })
+      .catch(function () {});
+  }
+  setInterval(refresh, 2000);
+})();
+"#;
+
+fn connected(state: &AppState, resto_id: &str) -> bool {
+    state.link.sessions.get(resto_id).is_some()
+}
+
+fn restaurant_row(viewer: &Viewer, state: &AppState, restaurant: &Restaurant) -> Markup {
+    let on = connected(state, &restaurant.resto_id);
+    let (on_text, off_text) = (viewer.t("підключена", "connected"), viewer.t("не підключена", "not connected"));
+    html! {
+        tr data-resto=(restaurant.resto_id) {
+            td { span class=(if on { "dot on" } else { "dot" }) {} a href={"/panel/r/" (restaurant.resto_id)} { (restaurant.name) } }
+            td.mono { (restaurant.resto_id) }
+            td { span.status data-on=(on_text) data-off=(off_text) { (if on { on_text } else { off_text }) } }
+        }
+    }
+}
+
+/// The list of restaurants and the form to add one.
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Page, PanelError> {
+    viewer.require_operator()?;
+    let restaurants = state.store.restaurants().await?;
+    let body = html! {
+        section.card {
+            h2 { (viewer.t("Новий ресторан", "New restaurant")) }
+            form.row method="post" action="/panel/restaurants" {
+                (csrf_field(&viewer))
+                label { (viewer.t("Назва", "Name")) input type="text" name="name" required maxlength="200"; }
+                button.inline type="submit" { (viewer.t("Створити і видати ключі каси", "Create and issue POS credentials")) }
+            }
+        }
+        @if restaurants.is_empty() {
+            p.muted { (viewer.t("Ресторанів ще немає.", "No restaurants yet.")) }
+        } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th { (viewer.t("Ресторан", "Restaurant")) }
+                    th { "RESTO_ID" }
+                    th { (viewer.t("Каса", "POS")) }
+                } }
+                tbody { @for restaurant in &restaurants { (restaurant_row(&viewer, &state, restaurant)) } }
+            } }
+        }
+        script { (PreEscaped(LIVE_DOTS_SCRIPT)) }
+    };
+    Ok(layout::page(&viewer, viewer.t("Ресторани", "Restaurants"), Place::Platform, body))
+}
+
+/// One restaurant's connection, for the live dots.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveDot {
+    resto_id: String,
+    connected: bool,
+}
+
+/// Which restaurants are connected now.
+pub async fn live_dots(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Vec<LiveDot>>, PanelError> {
+    viewer.require_operator()?;
+    let restaurants = state.store.restaurants().await?;
+    let dots = restaurants
+        .into_iter()
+        .map(|r| LiveDot { connected: connected(&state, &r.resto_id), resto_id: r.resto_id })
+        .collect();
+    Ok(Json(dots))
+}
+
+#[derive(Deserialize)]
+pub struct NewRestaurant {
+    name: String,
+}
+
+/// Creates a restaurant and shows its credentials, once.
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Form(form): Form<NewRestaurant>,
+) -> Result<Page, PanelError> {
+    viewer.require_operator()?;
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(PanelError::BadRequest(
+            viewer.t("Назва: від 1 до 200 символів.", "A name is 1 to 200 characters.").into(),
+        ));
+    }
+    let (restaurant, secret) = state.store.create_restaurant(name).await?;
+    tracing::info!(resto_id = restaurant.resto_id, by = viewer.user.name, "restaurant created in the panel");
+    let issued = Issued { restaurant: &restaurant, secret: &secret, previous_valid_until: None };
+    Ok(credentials_page(&viewer, &socket_url(&state.config, &headers), issued))
+}
+
+#[derive(Deserialize)]
+pub struct Rotation {
+    grace_hours: u32,
+}
+
+/// Issues a new secret; the old one works for the chosen grace period.
+pub async fn rotate(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    headers: HeaderMap,
+    Form(form): Form<Rotation>,
+) -> Result<Page, PanelError> {
+    at.viewer.require_operator()?;
+    let grace_ms = i64::from(form.grace_hours.min(24 * 30)) * 3600 * 1000;
+    let (secret, valid_until) = state
+        .store
+        .rotate_secret(at.resto_id(), grace_ms)
+        .await?
+        .ok_or_else(|| PanelError::UnknownRestaurant(at.resto_id().into()))?;
+    tracing::info!(resto_id = at.resto_id(), by = at.viewer.user.name, "POS secret rotated in the panel");
+    let issued = Issued { restaurant: &at.restaurant, secret: &secret, previous_valid_until: Some(valid_until) };
+    Ok(credentials_page(&at.viewer, &socket_url(&state.config, &headers), issued))
+}
+
+/// A freshly issued secret.
+struct Issued<'a> {
+    restaurant: &'a Restaurant,
+    secret: &'a str,
+    previous_valid_until: Option<i64>,
+}
+
+fn copyable(viewer: &Viewer, id: &str, label: &str, value: &str) -> Markup {
+    html! {
+        dt { (label) }
+        dd.copyable {
+            code.secret id=(id) { (value) }
+            button.inline.secondary type="button" data-copy=(id) data-copied=(viewer.t("Скопійовано", "Copied")) {
+                (viewer.t("Копіювати", "Copy"))
+            }
+        }
+    }
+}
+
+fn credentials_page(viewer: &Viewer, socket_url: &str, issued: Issued<'_>) -> Page {
+    let resto_id = &issued.restaurant.resto_id;
+    let authorization = format!("Basic {}", STANDARD.encode(format!("{resto_id}:{}", issued.secret)));
+    let body = html! {
+        p.alert role="alert" {
+            strong { (viewer.t("Збережіть секрет зараз.", "Save the secret now.")) } " "
+            (viewer.t(
+                "Його показано лише один раз: сервер зберігає тільки похідний ключ і не зможе показати секрет знову.",
+                "It is shown only once: the server keeps only a key derived from it and cannot show the secret again.",
+            ))
+        }
+        @if let Some(until) = issued.previous_valid_until {
+            p.notice { (viewer.t("Попередній секрет діє до", "The previous secret works until")) " " (layout::time(until)) "." }
+        }
+        section.card {
+            h2 { (issued.restaurant.name) }
+            dl.facts {
+                (copyable(viewer, "resto-id", "RESTO_ID", resto_id))
+                (copyable(viewer, "secret-key", "SECRET_KEY", issued.secret))
+                (copyable(viewer, "authorization", viewer.t("Заголовок Authorization", "Authorization header"), &authorization))
+                (copyable(viewer, "socket-url", viewer.t("Адреса сокета", "Socket URL"), socket_url))
+            }
+            p.muted {
+                (viewer.t("Каса також надсилає", "The POS also sends")) " " code { "Cookie: system=<POS name>" } "; "
+                (viewer.t("колбеки підписуються HMAC-SHA256 цим секретом.", "callbacks are signed with HMAC-SHA256 of this secret."))
+            }
+        }
+        p { a.button href=(Section::Dashboard.path(resto_id)) { (viewer.t("Я зберіг секрет — до ресторану", "I saved the secret — open the restaurant")) } }
+    };
+    layout::page(viewer, viewer.t("Ключі каси", "POS credentials"), Place::Platform, body)
+}

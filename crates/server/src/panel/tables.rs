@@ -1,0 +1,371 @@
+//! Tables and QR codes — the seed scenario. Opening the page asks the POS for its tables
+//! (`tablesInfo`) and halls (`hallplansInfo`) and shows the tables grouped by hall as soon as
+//! they arrive, each with a QR code that opens the guest page `{base}/t/{restoId}/{number}`, as
+//! SVG and PNG downloads; "print all" lays every code out on A4 sheets with the table's name
+//! and number under it.
+
+use super::access::{InRestaurant, Viewer};
+use super::layout::{self, Place, Section};
+use super::origin::{guest_table_url, public_base};
+use super::pos_data::{fetch_and_store, stored};
+use super::qr::QrImage;
+use super::PanelError;
+use crate::state::AppState;
+use crate::store::SnapshotKind;
+use crate::web::{self, Page};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use maud::{html, Markup, PreEscaped};
+use rahunok_protocol::ops::{HallPlan, HallplansInfo, HallplansInfoAnswer, Table, TablesInfo, TablesInfoAnswer};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// After the tables arrive, how much longer to wait for the halls before grouping by the
+/// stored halls (the halls keep loading and are stored when they come).
+const HALLS_GRACE: Duration = Duration::from_secs(3);
+
+/// One table with its guest link and codes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableView {
+    number: i64,
+    name: String,
+    guest_url: String,
+    svg_url: String,
+    png_url: String,
+}
+
+/// The tables of one hall.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HallView {
+    name: String,
+    tables: Vec<TableView>,
+}
+
+/// Every table, grouped by hall.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TablesView {
+    halls: Vec<HallView>,
+    table_count: usize,
+}
+
+/// Tables grouped by hall, halls in the POS's order, tables by number; tables in no known
+/// hall come last under `no_hall`.
+fn group_by_hall<'a>(tables: &'a [Table], halls: &'a [HallPlan], no_hall: &'a str) -> Vec<(&'a str, Vec<&'a Table>)> {
+    let mut groups: Vec<(&str, Vec<&Table>)> = halls
+        .iter()
+        .map(|hall| {
+            (hall.name.as_str(), tables.iter().filter(|t| t.hall_plan_id.as_deref() == Some(&hall.id)).collect())
+        })
+        .collect();
+    let homeless: Vec<&Table> =
+        tables.iter().filter(|t| !halls.iter().any(|h| t.hall_plan_id.as_deref() == Some(h.id.as_str()))).collect();
+    groups.push((no_hall, homeless));
+    groups.retain(|(_, tables)| !tables.is_empty());
+    for (_, tables) in &mut groups {
+        tables.sort_by_key(|t| t.number);
+    }
+    groups
+}
+
+fn no_hall(viewer: &Viewer) -> &'static str {
+    viewer.t("Без залу", "No hall")
+}
+
+fn code_url(resto_id: &str, number: i64, format: &str) -> String {
+    format!("/panel/r/{resto_id}/tables/{number}/qr.{format}")
+}
+
+fn tables_view(base: &str, resto_id: &str, groups: Vec<(&str, Vec<&Table>)>) -> TablesView {
+    let halls: Vec<HallView> = groups
+        .into_iter()
+        .map(|(name, tables)| HallView {
+            name: name.to_string(),
+            tables: tables
+                .into_iter()
+                .map(|t| TableView {
+                    number: t.number,
+                    name: t.name.clone(),
+                    guest_url: guest_table_url(base, resto_id, &t.number.to_string()),
+                    svg_url: code_url(resto_id, t.number, "svg"),
+                    png_url: code_url(resto_id, t.number, "png"),
+                })
+                .collect(),
+        })
+        .collect();
+    let table_count = halls.iter().map(|h| h.tables.len()).sum();
+    TablesView { halls, table_count }
+}
+
+/// The halls: fresh from the POS if they come within [`HALLS_GRACE`] of the tables, else
+/// the stored ones.
+async fn halls_soon(
+    state: &AppState,
+    resto_id: &str,
+    asking: tokio::task::JoinHandle<Result<HallplansInfoAnswer, PanelError>>,
+) -> Result<Vec<HallPlan>, PanelError> {
+    if let Ok(Ok(Ok(answer))) = tokio::time::timeout(HALLS_GRACE, asking).await {
+        return Ok(answer.hall_plans);
+    }
+    let stored = stored::<HallplansInfoAnswer>(state, resto_id, SnapshotKind::Halls).await?;
+    Ok(stored.map(|(answer, _)| answer.hall_plans).unwrap_or_default())
+}
+
+/// Asks the POS for tables and halls (both at once), stores them, and answers them grouped.
+pub async fn fetch(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    headers: HeaderMap,
+) -> Result<Json<TablesView>, PanelError> {
+    let resto_id = at.resto_id().to_string();
+    let asking_halls = {
+        let (state, resto_id) = (state.clone(), resto_id.clone());
+        tokio::spawn(async move { fetch_and_store::<HallplansInfo>(&state, &resto_id, SnapshotKind::Halls).await })
+    };
+    let tables = fetch_and_store::<TablesInfo>(&state, &resto_id, SnapshotKind::Tables).await?.tables;
+    let halls = halls_soon(&state, &resto_id, asking_halls).await?;
+    let groups = group_by_hall(&tables, &halls, no_hall(&at.viewer));
+    Ok(Json(tables_view(&public_base(&state.config, &headers), &resto_id, groups)))
+}
+
+const TABLES_SCRIPT: &str = r#"
+(function () {
+  var root = document.getElementById("tables");
+  var t = root.dataset;
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function card(table) {
+    var fig = el("figure", "card qr-card");
+    fig.dataset.table = table.number;
+    var img = el("img");
+    img.src = table.svgUrl;
+    img.alt = "QR " + table.guestUrl;
+    var cap = el("figcaption");
+    cap.append(el("strong", null, table.name || (t.table + " " + table.number)), " · № " + table.number);
+    var links = el("div", "links");
+    [["SVG", table.svgUrl], ["PNG", table.pngUrl]].forEach(function (l) {
+      var a = el("a", null, l[0]);
+      a.href = l[1] + "?download=1";
+      a.setAttribute("download", "");
+      links.append(a);
+    });
+    var url = el("div", "mono muted guest-url", table.guestUrl);
+    fig.append(img, cap, links, url);
+    return fig;
+  }
+  function show(view) {
+    root.textContent = "";
+    var summary = el("p", "muted", t.count.replace("{n}", view.tableCount).replace("{h}", view.halls.length));
+    root.append(summary);
+    view.halls.forEach(function (hall) {
+      var section = el("section", "hall");
+      section.append(el("h2", null, hall.name));
+      var grid = el("div", "grid");
+      hall.tables.forEach(function (table) { grid.append(card(table)); });
+      section.append(grid);
+      root.append(section);
+    });
+    document.getElementById("print-all").hidden = view.tableCount === 0;
+  }
+  function fail(body, status) {
+    root.textContent = "";
+    var known = body && t["err" + String(body.errCode || "").toLowerCase()];
+    var text = known || t.errOther;
+    if (body && body.errCode === "POS_FAIL" && body.errText) text += " " + body.errText;
+    var alert = el("p", "alert", text);
+    alert.setAttribute("role", "alert");
+    var again = el("button", "inline", t.again);
+    again.type = "button";
+    again.addEventListener("click", load);
+    root.append(alert, again);
+  }
+  function load() {
+    root.textContent = "";
+    root.append(el("p", "progress", t.waiting));
+    fetch(t.url, { method: "POST", credentials: "same-origin", headers: { "x-csrf-token": t.csrf } })
+      .then(function (r) {
+        return r.json().then(function (body) { return r.ok ? show(body) : fail(body, r.status); });
+      })
+      .catch(function () { fail(null, 0); });
+  }
+  load();
+})();
+"#;
+
+/// The page: it renders at once and asks the POS from the browser, showing progress.
+pub async fn page(at: InRestaurant) -> Result<Page, PanelError> {
+    let viewer = &at.viewer;
+    let resto_id = at.resto_id();
+    let body = html! {
+        p.row {
+            a #print-all.button.inline.secondary href={"/panel/r/" (resto_id) "/tables/print"} hidden {
+                (viewer.t("Друкувати всі (A4)", "Print all (A4)"))
+            }
+        }
+        div #tables
+            data-url={"/panel/r/" (resto_id) "/tables.json"}
+            data-csrf=(viewer.csrf)
+            data-waiting=(viewer.t("Запитуємо в каси столи й зали…", "Asking the POS for tables and halls…"))
+            data-count=(viewer.t("Столів: {n}, залів: {h}.", "{n} tables in {h} halls."))
+            data-table=(viewer.t("Стіл", "Table"))
+            data-again=(viewer.t("Спробувати ще раз", "Try again"))
+            data-errpos_offline=(viewer.t("Каса не підключена: столи неможливо отримати.", "The POS is not connected: the tables cannot be fetched."))
+            data-errpos_timeout=(viewer.t("Каса не відповіла вчасно (тайм-аут).", "The POS did not answer in time (timeout)."))
+            data-errpos_fail=(viewer.t("Каса відповіла помилкою:", "The POS answered with an error:"))
+            data-errother=(viewer.t("Не вдалося отримати столи.", "The tables could not be fetched.")) {
+            noscript { (viewer.t("Для цієї сторінки потрібен JavaScript.", "This page needs JavaScript.")) }
+        }
+        script { (PreEscaped(TABLES_SCRIPT)) }
+    };
+    Ok(layout::page(
+        viewer,
+        viewer.t("Столи і QR-коди", "Tables and QR codes"),
+        Place::Restaurant(&at.restaurant, Section::Tables),
+        body,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    download: Option<String>,
+}
+
+fn qr_for(state: &AppState, headers: &HeaderMap, resto_id: &str, number: i64) -> Result<QrImage, PanelError> {
+    let url = guest_table_url(&public_base(&state.config, headers), resto_id, &number.to_string());
+    QrImage::encode(&url).map_err(|e| PanelError::BadRequest(e.to_string()))
+}
+
+/// The two downloads of a table's code.
+#[derive(Clone, Copy)]
+enum CodeFile {
+    Svg,
+    Png,
+}
+
+impl CodeFile {
+    fn from_name(name: &str) -> Option<CodeFile> {
+        match name {
+            "qr.svg" => Some(CodeFile::Svg),
+            "qr.png" => Some(CodeFile::Png),
+            _ => None,
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            CodeFile::Svg => "image/svg+xml",
+            CodeFile::Png => "image/png",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            CodeFile::Svg => "svg",
+            CodeFile::Png => "png",
+        }
+    }
+
+    fn render(self, qr: &QrImage) -> Vec<u8> {
+        match self {
+            CodeFile::Svg => qr.svg().into_bytes(),
+            CodeFile::Png => qr.png(),
+        }
+    }
+}
+
+/// A table's QR code, `qr.svg` or `qr.png` (`?download=1` names the file for saving).
+pub async fn code(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    headers: HeaderMap,
+    Path((_, number, file)): Path<(String, i64, String)>,
+    Query(query): Query<CodeQuery>,
+) -> Result<Response, PanelError> {
+    let file = CodeFile::from_name(&file).ok_or(PanelError::NotFound("file"))?;
+    let body = file.render(&qr_for(&state, &headers, at.resto_id(), number)?);
+    let mut response = ([(header::CONTENT_TYPE, file.content_type())], body).into_response();
+    if query.download.is_some() {
+        let name = format!("rahunok-{}-table-{number}.{}", at.resto_id(), file.extension());
+        let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).expect("ASCII file names");
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    Ok(response)
+}
+
+const PRINT_STYLE: &str = "@page{size:A4;margin:10mm}\
+main{max-width:190mm}\
+.sheet{display:grid;grid-template-columns:repeat(3,1fr);gap:6mm}\
+.label{border:1px dashed #bbb;border-radius:3mm;padding:4mm;text-align:center;break-inside:avoid}\
+.label svg{width:48mm;height:48mm;display:block;margin:0 auto}\
+.label .name{font-weight:700;font-size:13pt;margin-top:2mm}\
+.label .hint{font-size:9pt;color:#555}\
+.no-print button{width:auto;padding:.5rem 1.2rem}\
+@media print{nav.lang,.no-print{display:none}body{background:#fff}main{padding:0}}";
+
+fn print_label(viewer: &Viewer, restaurant_name: &str, hall: &str, table: &Table, svg: String) -> Markup {
+    html! {
+        div.label {
+            (PreEscaped(svg))
+            div.name { (if table.name.is_empty() { viewer.t("Стіл", "Table") } else { &table.name }) " · № " (table.number) }
+            div.hint { (restaurant_name) " · " (hall) }
+            div.hint { (viewer.t("Скануйте, щоб переглянути й оплатити рахунок", "Scan to see and pay the bill")) }
+        }
+    }
+}
+
+/// Every stored table's code on A4 sheets, with its name and number.
+pub async fn print_all(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    headers: HeaderMap,
+) -> Result<Page, PanelError> {
+    let viewer = &at.viewer;
+    let resto_id = at.resto_id();
+    let tables = stored::<TablesInfoAnswer>(&state, resto_id, SnapshotKind::Tables).await?.map(|(a, _)| a.tables);
+    let Some(tables) = tables.filter(|t| !t.is_empty()) else {
+        let text = viewer.t(
+            "Спершу відкрийте «Столи і QR-коди», щоб отримати столи з каси.",
+            "Open “Tables and QR codes” first to fetch the tables from the POS.",
+        );
+        let back = html! { a href=(Section::Tables.path(resto_id)) { (Section::Tables.label(viewer)) } };
+        return Ok(Page::ok(web::message_page(
+            viewer.lang,
+            &viewer.path,
+            viewer.t("Немає столів", "No tables"),
+            text,
+            back,
+        )));
+    };
+    let halls = stored::<HallplansInfoAnswer>(&state, resto_id, SnapshotKind::Halls)
+        .await?
+        .map(|(a, _)| a.hall_plans)
+        .unwrap_or_default();
+    let base = public_base(&state.config, &headers);
+    let mut labels = Vec::new();
+    for (hall, tables) in group_by_hall(&tables, &halls, no_hall(viewer)) {
+        for table in tables {
+            let svg = QrImage::encode(&guest_table_url(&base, resto_id, &table.number.to_string()))
+                .map_err(|e| PanelError::BadRequest(e.to_string()))?
+                .svg();
+            labels.push(print_label(viewer, &at.restaurant.name, hall, table, svg));
+        }
+    }
+    let body = html! {
+        style { (PreEscaped(PRINT_STYLE)) }
+        p.no-print {
+            button.inline type="button" onclick="window.print()" { (viewer.t("Друкувати", "Print")) } " "
+            a href=(Section::Tables.path(resto_id)) { (viewer.t("Назад до столів", "Back to the tables")) }
+        }
+        div.sheet { @for label in labels { (label) } }
+    };
+    let title = format!("{} · {}", at.restaurant.name, viewer.t("QR-коди столів", "table QR codes"));
+    Ok(Page::ok(web::shell(viewer.lang, &title, &viewer.path, body)))
+}
