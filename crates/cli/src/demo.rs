@@ -26,6 +26,9 @@ pub async fn start(server: &Server, base_url: &str) -> Result<()> {
     println!("  RESTO_ID={resto_id}   (its virtual POS runs inside this process)");
     println!("  Admin API token: {token}");
     println!();
+    println!("Pay as a guest: open {base_url}/t/{resto_id}/3 (test card 4242 4242 4242 4242)");
+    println!("Admin panel:    {base_url}/panel");
+    println!();
     println!("Try:");
     println!("  curl -s -H 'Authorization: Bearer {token}' '{base_url}/api/admin/restaurants/{resto_id}/tables?refresh=true'");
     println!("  curl -s -H 'Authorization: Bearer {token}' -X POST -d '{{\"tableNumber\": \"3\"}}' '{base_url}/api/admin/restaurants/{resto_id}/operations/getBill'");
