@@ -66,6 +66,10 @@ struct ServeArgs {
     /// Largest callback body, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     callback_body_limit: usize,
+    /// The address guests, POS systems and the acquirer reach this server at (for QR codes and
+    /// return links), e.g. https://pay.example.com; default: http://<listen address>.
+    #[arg(long, env = "RAHUNOK_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Refuse POS sockets without `Cookie: system=<POS name>` (as production does).
     #[arg(long)]
     strict: bool,
@@ -177,6 +181,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
     config.callback_body_limit = args.callback_body_limit;
     config.strict_pos_name = args.strict;
+    config.public_url = args.public_url.filter(|u| !u.trim().is_empty());
     config.admin_token = std::env::var("RAHUNOK_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());
     let server = Server::build(config).await.context("the server could not start")?;
     let address = server.local_addr();
