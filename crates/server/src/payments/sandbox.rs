@@ -244,7 +244,7 @@ impl Acquirer for Sandbox {
             .bind(now)
             .execute(self.store.pool())
             .await
-            .map_err(|e| AcquirerError::Unavailable(e.to_string()))?;
+            .map_err(unavailable)?;
             Ok(Checkout {
                 acquirer_ref: request.reference.clone(),
                 url: format!("{}/sandbox/checkout/{}", self.base_url, request.reference),
@@ -259,7 +259,7 @@ impl Acquirer for Sandbox {
                     .bind(acquirer_ref)
                     .fetch_optional(self.store.pool())
                     .await
-                    .map_err(|e| AcquirerError::Unavailable(e.to_string()))?
+                    .map_err(unavailable)?
                     .ok_or_else(|| AcquirerError::UnknownCharge(acquirer_ref.to_string()))?;
             let text = |name: &str| column::<Option<String>>(&row, name).ok().flatten().unwrap_or_default();
             Ok(match text("status").as_str() {
@@ -284,7 +284,7 @@ impl Acquirer for Sandbox {
             .bind(acquirer_ref)
             .execute(self.store.pool())
             .await
-            .map_err(|e| AcquirerError::Unavailable(e.to_string()))?
+            .map_err(unavailable)?
             .rows_affected();
             Ok(cancelled == 1)
         })
@@ -301,7 +301,7 @@ impl Acquirer for Sandbox {
             .bind(acquirer_ref)
             .execute(self.store.pool())
             .await
-            .map_err(|e| AcquirerError::Unavailable(e.to_string()))?
+            .map_err(unavailable)?
             .rows_affected();
             if refunded == 1 {
                 Ok(())
@@ -344,4 +344,9 @@ pub async fn paid_charges_for_bill(store: &Store, resto_id: &str, bill_id: &str)
     .fetch_one(store.pool())
     .await?;
     column(&row, "n")
+}
+
+/// The sandbox's own store failing looks, to the platform, like an acquirer that is down.
+fn unavailable(error: sqlx::Error) -> AcquirerError {
+    AcquirerError::Unavailable(error.to_string())
 }
