@@ -289,3 +289,16 @@ fn a_null_result_reads_as_an_empty_result() {
     let answer = rahunok_protocol::Callback::<rahunok_protocol::ops::CreateOrderAnswer>::parse(body).unwrap();
     assert!(!answer.body.result.success);
 }
+
+#[test]
+fn a_pos_sending_both_spellings_is_read_not_refused() {
+    let body =
+        br#"{"rID":"r","pluginVersion":42,"plugin.version":"41","partner.id":"acme","restaurant.version":"7.1"}"#;
+    let answer = Callback::<ops::VersionInfoAnswer>::parse(body).unwrap();
+    assert_eq!(answer.body.plugin_version, Some(42), "the camelCase value wins");
+    assert_eq!(answer.body.partner_id.as_deref(), Some("acme"));
+    assert_eq!(answer.body.restaurant_version.as_deref(), Some("7.1"));
+    let tables = br#"{"rID":"r","tables":[{"id":"t","number":1,"hallPlanId":"h1","hallplanId":"h2"}]}"#;
+    let answer = Callback::<ops::TablesInfoAnswer>::parse(tables).unwrap();
+    assert_eq!(answer.body.tables[0].hall_plan_id.as_deref(), Some("h1"));
+}

@@ -24,7 +24,8 @@ pub struct TablesInfoAnswer {
 
 impl AnswerBody for TablesInfoAnswer {}
 
-/// One table. The seed documentation spells the hall field `hallplanId`; both spellings are read.
+/// One table. The seed documentation spells the hall field `hallplanId`; both spellings are
+/// read, also together (`hallPlanId` wins).
 ///
 /// ```
 /// use rahunok_protocol::ops::Table;
@@ -32,23 +33,43 @@ impl AnswerBody for TablesInfoAnswer {}
 /// assert_eq!((t.number, t.hall_plan_id.as_deref()), (12, Some("Зала 1")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "TableWire")]
 pub struct Table {
     /// POS id.
-    #[serde(deserialize_with = "lenient::string")]
     pub id: String,
     /// Name (`Біля вікна`).
-    #[serde(default, deserialize_with = "lenient::string_or_empty")]
     pub name: String,
     /// The number guests see (and the QR link carries).
-    #[serde(deserialize_with = "lenient::int")]
     pub number: i64,
     /// The hall the table stands in.
-    #[serde(
-        default,
-        alias = "hallplanId",
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hall_plan_id: Option<String>,
+}
+
+/// A table as it may arrive, with both spellings of the hall field.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TableWire {
+    #[serde(deserialize_with = "lenient::string")]
+    id: String,
+    #[serde(default, deserialize_with = "lenient::string_or_empty")]
+    name: String,
+    #[serde(deserialize_with = "lenient::int")]
+    number: i64,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    hall_plan_id: Option<String>,
+    #[serde(default, rename = "hallplanId", deserialize_with = "lenient::opt_string")]
+    seed_hall_plan_id: Option<String>,
+}
+
+impl TryFrom<TableWire> for Table {
+    type Error = std::convert::Infallible;
+    fn try_from(wire: TableWire) -> Result<Table, Self::Error> {
+        Ok(Table {
+            id: wire.id,
+            name: wire.name,
+            number: wire.number,
+            hall_plan_id: wire.hall_plan_id.or(wire.seed_hall_plan_id),
+        })
+    }
 }

@@ -15,61 +15,89 @@ impl PosRequest for VersionInfo {
     type Answer = VersionInfoAnswer;
 }
 
-/// Answer. The older dotted spelling (`plugin.version`, `partner.id`, ...) is read too.
+/// Answer. The older dotted spelling (`plugin.version`, `partner.id`, ...) is read too, also
+/// when a POS sends both spellings (the camelCase value wins).
 ///
 /// ```
 /// use rahunok_protocol::ops::VersionInfoAnswer;
 /// let a: VersionInfoAnswer = serde_json::from_str(r#"{"plugin.version": "41", "partner.id": "acme", "systemInfo": {"os": "win"}}"#).unwrap();
 /// assert_eq!(a.plugin_version, Some(41));
 /// assert_eq!(a.partner_id.as_deref(), Some("acme"));
+/// let both: VersionInfoAnswer = serde_json::from_str(r#"{"pluginVersion": 42, "plugin.version": "41"}"#).unwrap();
+/// assert_eq!(both.plugin_version, Some(42));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "VersionInfoWire")]
 pub struct VersionInfoAnswer {
     /// ISO-8601 UTC time of the answer.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
     /// The POS vendor's partner id.
-    #[serde(
-        default,
-        alias = "partner.id",
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
     /// Plugin version; grows with each release.
-    #[serde(
-        default,
-        alias = "plugin.version",
-        deserialize_with = "lenient::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plugin_version: Option<i64>,
     /// The POS's own version.
-    #[serde(
-        default,
-        alias = "restaurant.version",
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub restaurant_version: Option<String>,
     /// Licence end, `yyyy.MM.dd`.
-    #[serde(
-        default,
-        alias = "restaurant.license.date.end",
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub restaurant_license_date_end: Option<String>,
     /// Free-form details.
-    #[serde(default, alias = "systemInfo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_info: Option<serde_json::Value>,
     /// Pending updates, free-form.
-    #[serde(default, deserialize_with = "lenient::list")]
     pub update_info: Vec<serde_json::Value>,
     /// Optional features and whether they are on.
-    #[serde(default, deserialize_with = "lenient::list")]
     pub implemented_features: Vec<ImplementedFeature>,
+}
+
+/// Both spellings as they may arrive; folded into [`VersionInfoAnswer`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionInfoWire {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    event_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    partner_id: Option<String>,
+    #[serde(default, rename = "partner.id", deserialize_with = "lenient::opt_string")]
+    dotted_partner_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    plugin_version: Option<i64>,
+    #[serde(default, rename = "plugin.version", deserialize_with = "lenient::opt_int")]
+    dotted_plugin_version: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    restaurant_version: Option<String>,
+    #[serde(default, rename = "restaurant.version", deserialize_with = "lenient::opt_string")]
+    dotted_restaurant_version: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    restaurant_license_date_end: Option<String>,
+    #[serde(default, rename = "restaurant.license.date.end", deserialize_with = "lenient::opt_string")]
+    dotted_restaurant_license_date_end: Option<String>,
+    #[serde(default)]
+    additional_info: Option<serde_json::Value>,
+    #[serde(default)]
+    system_info: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    update_info: Vec<serde_json::Value>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    implemented_features: Vec<ImplementedFeature>,
+}
+
+impl From<VersionInfoWire> for VersionInfoAnswer {
+    fn from(wire: VersionInfoWire) -> VersionInfoAnswer {
+        VersionInfoAnswer {
+            event_time: wire.event_time,
+            partner_id: wire.partner_id.or(wire.dotted_partner_id),
+            plugin_version: wire.plugin_version.or(wire.dotted_plugin_version),
+            restaurant_version: wire.restaurant_version.or(wire.dotted_restaurant_version),
+            restaurant_license_date_end: wire.restaurant_license_date_end.or(wire.dotted_restaurant_license_date_end),
+            additional_info: wire.additional_info.or(wire.system_info),
+            update_info: wire.update_info,
+            implemented_features: wire.implemented_features,
+        }
+    }
 }
 
 impl VersionInfoAnswer {
