@@ -33,7 +33,7 @@ impl AnswerBody for TablesInfoAnswer {}
 /// assert_eq!((t.number, t.hall_plan_id.as_deref()), (12, Some("Зала 1")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", try_from = "TableWire")]
+#[serde(rename_all = "camelCase", from = "TableWire")]
 pub struct Table {
     /// POS id.
     pub id: String,
@@ -62,14 +62,13 @@ struct TableWire {
     seed_hall_plan_id: Option<String>,
 }
 
-impl TryFrom<TableWire> for Table {
-    type Error = std::convert::Infallible;
-    fn try_from(wire: TableWire) -> Result<Table, Self::Error> {
-        Ok(Table {
+impl From<TableWire> for Table {
+    fn from(wire: TableWire) -> Table {
+        Table {
             id: wire.id,
             name: wire.name,
             number: wire.number,
             hall_plan_id: wire.hall_plan_id.or(wire.seed_hall_plan_id),
-        })
+        }
     }
 }
