@@ -370,3 +370,45 @@ async fn answer_tampered(
         .send()
         .await;
 }
+
+/// A running `rahunok serve` for the `--server` mode.
+struct ServeProcess(std::process::Child);
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_a_running_server_the_virtual_pos_passes_too() {
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let server = std::process::Command::new(RAHUNOK)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--callback-timeout", "2"])
+        .args(["--ping-interval", "0.3", "--silence-timeout", "2"])
+        .arg("--data")
+        .arg(data.path())
+        .env("RAHUNOK_ADMIN_TOKEN", "remote-token")
+        .env("RAHUNOK_LOG", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = ServeProcess(server);
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let checker = start_checker(&["--server", &base, "--admin-token", "remote-token"]).await;
+    assert_eq!(checker.credentials.server, base, "the credentials are for the running server");
+    tokio::spawn(VirtualPos::kyiv_cafe().run(sdk_config(&checker.credentials), Some(CACHE_EVERY)));
+    let finished = checker.finish().await;
+    let not_passed: Vec<&Value> =
+        finished.report["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "FAIL").collect();
+    assert!(not_passed.is_empty(), "no check fails: {not_passed:#?}\n{}", finished.stderr);
+    assert!(finished.success);
+}
