@@ -151,3 +151,23 @@ fn payment_refusal(error: &PaymentError) -> Response {
         PaymentError::Store(error) => store_failure(error),
     }
 }
+
+/// Any path no route serves: the error body for API and POS paths, a page for people.
+pub async fn no_such_route(lang: crate::web::Lang, uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    if path.starts_with("/api/") || path.starts_with("/callback/") || path == "/restaurantEntryPoint" {
+        let text = format!("nothing at {path}: check the path against the documentation");
+        return answer(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found", "request", text);
+    }
+    let heading = lang.pick("Сторінку не знайдено", "Page not found");
+    let text =
+        lang.pick("Перевірте посилання або відскануйте QR-код ще раз.", "Check the link or scan the QR code again.");
+    let page = crate::web::message_page(lang, &uri.to_string(), heading, text, maud::html! {});
+    crate::web::Page::with_status(StatusCode::NOT_FOUND, page).into_response()
+}
+
+/// A known path with the wrong method.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    let text = format!("{method} is not allowed on {}", uri.path());
+    answer(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "Method not allowed", "request", text)
+}

@@ -31,3 +31,9 @@ pub enum AdminError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+impl From<axum::extract::rejection::QueryRejection> for AdminError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> AdminError {
+        AdminError::BadRequest(format!("the query string is not valid: {}", rejection.body_text()))
+    }
+}

@@ -6,6 +6,7 @@ use super::AdminError;
 use crate::state::AppState;
 use crate::store::{RequestLogEntry, RequestLogQuery};
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -52,8 +53,9 @@ pub struct LogQuery {
 pub async fn request_log(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
-    Query(query): Query<LogQuery>,
+    query: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Json<Vec<RequestLogEntry>>, AdminError> {
+    let Query(query) = query?;
     known_restaurant(&state, &resto_id).await?;
     let operation = match query.operation.as_deref() {
         Some(name) => Some(

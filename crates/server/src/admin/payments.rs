@@ -5,6 +5,7 @@ use super::AdminError;
 use crate::payments::{self, PaymentError};
 use crate::state::AppState;
 use crate::store::{PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -30,8 +31,9 @@ pub struct PaymentDetail {
 pub async fn list(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
-    Query(query): Query<PaymentQuery>,
+    query: Result<Query<PaymentQuery>, QueryRejection>,
 ) -> Result<Json<Vec<PaymentRecord>>, AdminError> {
+    let Query(query) = query?;
     known_restaurant(&state, &resto_id).await?;
     let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
         Some(name) => Some(PaymentStatus::from_name(name).ok_or_else(|| {

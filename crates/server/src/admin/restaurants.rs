@@ -84,9 +84,14 @@ pub struct Rotated {
 pub async fn rotate_secret(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
-    body: Option<Json<Rotation>>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Rotated>, AdminError> {
-    let rotation = body.map(|Json(r)| r).unwrap_or_default();
+    let rotation: Rotation = if body.iter().all(u8::is_ascii_whitespace) {
+        Rotation::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AdminError::BadRequest(format!("send {{\"graceSeconds\": <seconds>}} or no body: {e}")))?
+    };
     let grace = rotation.grace_seconds.map(|s| s as i64 * 1000).unwrap_or(state.config.secret_grace.as_millis() as i64);
     let (secret_key, valid_until) = state
         .store

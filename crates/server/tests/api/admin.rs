@@ -109,3 +109,44 @@ on_both_stores!(
     a_rotated_secret_keeps_the_old_one_valid_for_the_grace_period,
     the_request_log_records_both_bodies_and_the_outcome,
 );
+
+async fn malformed_admin_input_gets_the_error_body(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Typos").await;
+    let rotate = app
+        .admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/rotate-secret", r.resto_id))
+        .body("{graceSeconds: soon}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rotate.status(), 400);
+    assert_eq!(rotate.json::<Value>().await.unwrap()["errCode"], "BAD_REQUEST");
+    for path in ["requests?limit=many", "payments?from=yesterday"] {
+        let (status, body) = app.get_json(&format!("/api/admin/restaurants/{}/{path}", r.resto_id)).await;
+        assert_eq!(status, 400, "{path}");
+        assert_eq!(body["errCode"], "BAD_REQUEST", "{path}: {body}");
+    }
+    let console = app
+        .admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/operations/getBill", r.resto_id))
+        .body("[1, 2]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(console.status(), 400, "console fields must be an object");
+}
+
+on_both_stores!(malformed_admin_input_gets_the_error_body);
+
+async fn unknown_paths_and_methods_get_an_error_body_or_a_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, body) = app.get_json("/api/admin/nothing-here").await;
+    assert_eq!((status, body["errCode"].as_str()), (404, Some("NOT_FOUND")));
+    let wrong_method = app.http.get(format!("{}/callback/tablesInfo", app.base)).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(wrong_method.json::<Value>().await.unwrap()["errCode"], "METHOD_NOT_ALLOWED");
+    let page = app.http.get(format!("{}/no/such/page", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("Сторінку не знайдено"));
+}
+
+on_both_stores!(unknown_paths_and_methods_get_an_error_body_or_a_page);
