@@ -4,6 +4,7 @@
 //! acquirer about payments whose notification never came, and expires abandoned ones. It starts
 //! with the server, so a crash at any step is resumed on restart.
 
+use super::acquirer::AcquirerError;
 use super::settle_with_acquirer;
 use crate::gateway::LinkError;
 use crate::state::AppState;
@@ -31,14 +32,10 @@ pub async fn run(state: AppState) {
 /// payment, so one slow POS does not hold up the others.
 pub async fn pass(state: &AppState) -> Result<(), super::PaymentError> {
     let now = now_ms();
-    let timings = &state.payments.timings;
     for payment in state.store.payments_in(&[PaymentStatus::Created]).await? {
-        let age = now - payment.created_at;
-        if age >= timings.reconcile_after.as_millis() as i64
-            && settle_with_acquirer(state, &payment).await? == PaymentStatus::Created
-            && age >= timings.expire_after.as_millis() as i64
-        {
-            expire(state, &payment).await?;
+        // One payment's trouble must not hold up the others.
+        if let Err(error) = reconcile(state, &payment, now).await {
+            tracing::warn!(payment = payment.id, %error, "could not reconcile a payment with the acquirer");
         }
     }
     let due = state
@@ -61,11 +58,34 @@ pub async fn pass(state: &AppState) -> Result<(), super::PaymentError> {
     Ok(())
 }
 
+/// Asks the acquirer about a payment whose notification did not come, and expires it when the
+/// guest never finished. A charge the acquirer never heard of (a crash between our insert and
+/// the acquirer call) took no money: it waits for expiry like an unfinished one.
+async fn reconcile(state: &AppState, payment: &PaymentRecord, now: i64) -> Result<(), super::PaymentError> {
+    let timings = &state.payments.timings;
+    let age = now - payment.created_at;
+    if age < timings.reconcile_after.as_millis() as i64 {
+        return Ok(());
+    }
+    let status = match settle_with_acquirer(state, payment).await {
+        Err(super::PaymentError::Acquirer(AcquirerError::UnknownCharge(_))) => PaymentStatus::Created,
+        other => other?,
+    };
+    if status == PaymentStatus::Created && age >= timings.expire_after.as_millis() as i64 {
+        expire(state, payment).await?;
+    }
+    Ok(())
+}
+
 /// Cancels the acquirer's charge first, so a guest who comes back late cannot pay an expired
 /// payment; if it was paid meanwhile, it is settled instead.
 async fn expire(state: &AppState, payment: &PaymentRecord) -> Result<(), super::PaymentError> {
     let reference = payment.acquirer_ref.as_deref().unwrap_or(&payment.id);
-    if !state.payments.acquirer.cancel(reference).await? {
+    let cancelled = match state.payments.acquirer.cancel(reference).await {
+        Err(AcquirerError::UnknownCharge(_)) => true,
+        other => other?,
+    };
+    if !cancelled {
         settle_with_acquirer(state, payment).await?;
         return Ok(());
     }

@@ -286,7 +286,15 @@ impl Acquirer for Sandbox {
             .await
             .map_err(unavailable)?
             .rows_affected();
-            Ok(cancelled == 1)
+            if cancelled == 1 {
+                return Ok(true);
+            }
+            // Not cancellable: paid or declined meanwhile, or never created at all.
+            self.charge(acquirer_ref)
+                .await
+                .map_err(|e| AcquirerError::Unavailable(e.to_string()))?
+                .map(|_| false)
+                .ok_or_else(|| AcquirerError::UnknownCharge(acquirer_ref.to_string()))
         })
     }
 

@@ -198,6 +198,34 @@ async fn an_unfinished_payment_expires_and_can_no_longer_be_paid(backend: Backen
     assert_eq!(post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await.0, 303);
 }
 
+async fn a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill(backend: Backend) {
+    // As after a crash between storing the payment and calling the acquirer.
+    let timings = rahunok_server::payments::PaymentTimings {
+        tick: Duration::from_millis(100),
+        reconcile_after: Duration::ZERO,
+        expire_after: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let app = spawn_app_with(backend, AppOptions { payment_timings: timings, ..AppOptions::default() }).await;
+    let (r, _pos) = cafe(&app).await;
+    let orphan = rahunok_server::store::NewPayment {
+        id: "pay_orphan".into(),
+        resto_id: r.resto_id.clone(),
+        bill_id: "b-32070".into(),
+        table_number: Some("3".into()),
+        idempotency_key: "orphan-key-123".into(),
+        sum: Money::parse("520").unwrap(),
+        tips: Money::ZERO,
+        acquirer: "sandbox".into(),
+        receipt: "{}".into(),
+    };
+    app.state.store.create_payment(&orphan).await.unwrap();
+    wait_for_status(&app, &r.resto_id, "pay_orphan", "expired").await;
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
+    assert_eq!(post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await.0, 303, "the bill is free again");
+}
+
 async fn a_forged_acquirer_notification_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let response = app
@@ -217,4 +245,5 @@ on_both_stores!(
     a_refund_returns_the_money_and_tells_the_pos,
     a_forged_acquirer_notification_is_refused,
     an_unfinished_payment_expires_and_can_no_longer_be_paid,
+    a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill,
 );
