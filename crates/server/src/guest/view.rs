@@ -14,6 +14,14 @@ pub fn money(lang: Lang, amount: Money) -> String {
     }
 }
 
+/// A quantity in the guest's language (`0,35` / `0.35`).
+pub fn quantity(lang: Lang, amount: rahunok_protocol::Quantity) -> String {
+    match lang {
+        Lang::Uk => amount.to_string().replace('.', ","),
+        Lang::En => amount.to_string(),
+    }
+}
+
 /// `path` with `?lang=en` kept for English (Ukrainian is the default).
 pub fn link(lang: Lang, path: &str) -> String {
     match lang {
@@ -33,7 +41,7 @@ pub fn bill_card(lang: Lang, bill: &ReceiptData) -> Markup {
                 ul.lines {
                     @for line in lines {
                         li class=[line.child.then_some("child")] {
-                            span { (line.name) @if line.count.to_string() != "1" { " × " (line.count) } }
+                            span { (line.name) @if line.count.to_string() != "1" { " × " (quantity(lang, line.count)) } }
                             span.money { (money(lang, line.sum)) }
                         }
                     }

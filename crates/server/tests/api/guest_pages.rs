@@ -16,7 +16,7 @@ async fn the_bill_nests_modifiers_hides_hidden_lines_and_shows_discounts(backend
     assert_eq!(html.matches("Капучино").count(), 1, "the hidden combo line is not shown, the ordered one is");
     assert!(html.contains("Знижка 10% гостю") && html.contains("−78,10 грн"), "discounts are listed");
     assert!(html.contains("702,90 грн") && html.contains("Ірина Бондаренко"), "total and waiter");
-    assert!(html.contains("Буженина домашня × 0.35"), "weight dishes keep their exact quantity");
+    assert!(html.contains("Буженина домашня × 0,35"), "weight dishes keep their exact quantity");
     let english =
         app.http.get(format!("{}/t/{}/7?lang=en", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
     assert!(english.contains("702.90 UAH") && english.contains("Split the bill") && english.contains("lang=\"en\""));
