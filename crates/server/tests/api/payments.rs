@@ -66,6 +66,17 @@ async fn wait_for_status(app: &TestApp, resto_id: &str, payment_id: &str, status
     panic!("payment {payment_id} never reached {status}: {detail}");
 }
 
+/// Payments unfinished for 0.3 s expire; the closer looks every 0.1 s.
+fn quick_expiry() -> AppOptions {
+    let payment_timings = rahunok_server::payments::PaymentTimings {
+        tick: Duration::from_millis(100),
+        reconcile_after: Duration::ZERO,
+        expire_after: Duration::from_millis(300),
+        ..Default::default()
+    };
+    AppOptions { payment_timings, ..AppOptions::default() }
+}
+
 async fn cafe(app: &TestApp) -> (Restaurant, VirtualPos) {
     let restaurant = app.create_restaurant("Кав'ярня").await;
     let pos = app.start_virtual_pos(&restaurant).await;
@@ -169,13 +180,7 @@ async fn a_refund_returns_the_money_and_tells_the_pos(backend: Backend) {
 }
 
 async fn an_unfinished_payment_expires_and_can_no_longer_be_paid(backend: Backend) {
-    let timings = rahunok_server::payments::PaymentTimings {
-        tick: Duration::from_millis(100),
-        reconcile_after: Duration::ZERO,
-        expire_after: Duration::from_millis(300),
-        ..Default::default()
-    };
-    let app = spawn_app_with(backend, AppOptions { payment_timings: timings, ..AppOptions::default() }).await;
+    let app = spawn_app_with(backend, quick_expiry()).await;
     let (r, pos) = cafe(&app).await;
     let guest = guest_client();
     let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
@@ -200,13 +205,7 @@ async fn an_unfinished_payment_expires_and_can_no_longer_be_paid(backend: Backen
 
 async fn a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill(backend: Backend) {
     // As after a crash between storing the payment and calling the acquirer.
-    let timings = rahunok_server::payments::PaymentTimings {
-        tick: Duration::from_millis(100),
-        reconcile_after: Duration::ZERO,
-        expire_after: Duration::from_millis(300),
-        ..Default::default()
-    };
-    let app = spawn_app_with(backend, AppOptions { payment_timings: timings, ..AppOptions::default() }).await;
+    let app = spawn_app_with(backend, quick_expiry()).await;
     let (r, _pos) = cafe(&app).await;
     let orphan = rahunok_server::store::NewPayment {
         id: "pay_orphan".into(),
