@@ -67,7 +67,7 @@ struct ServeArgs {
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     callback_body_limit: usize,
     /// The address guests, POS systems and the acquirer reach this server at (for QR codes and
-    /// return links), e.g. https://pay.example.com; default: http://<listen address>.
+    /// return links), e.g. `https://pay.example.com`; default: the listen address over http.
     #[arg(long, env = "RAHUNOK_PUBLIC_URL")]
     public_url: Option<String>,
     /// Refuse POS sockets without `Cookie: system=<POS name>` (as production does).

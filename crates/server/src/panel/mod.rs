@@ -3,8 +3,8 @@
 //! Server-rendered pages (maud) with a little vanilla JavaScript where the page must change
 //! without a reload (the connection status, the tables as the POS sends them). Ukrainian by
 //! default, English on the switch. Signed-in users only: operators see every restaurant, a
-//! restaurant admin only their own ([`access::InRestaurant`] enforces it). Every
-//! state-changing request passes the CSRF check in [`session::require_csrf_token`].
+//! restaurant admin only their own (`access::InRestaurant` enforces it). Every
+//! state-changing request passes the CSRF check in `session::require_csrf_token`.
 //!
 //! Routes: `/panel` (start), `/panel/sign-in`, `/panel/sign-out`, `/panel/restaurants`
 //! (operators), and per restaurant `/panel/r/{resto_id}/…`: the connection dashboard, tables
