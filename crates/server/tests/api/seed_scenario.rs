@@ -63,6 +63,9 @@ async fn tables_appear_when_the_pos_answers_tables_info_by_hand(backend: Backend
     assert_eq!(tables["tables"][0]["number"], 12);
     assert_eq!(tables["tables"][0]["hallPlanId"], "Зала 1");
 
+    // Halls are asked for alongside (stored when the POS answers; the tables do not wait for them).
+    assert_eq!(pos.next_request("hallplansInfo").await["operation"], "hallplansInfo");
+
     let (status, stored) = app.get_json(&format!("/api/admin/restaurants/{}/tables", restaurant.resto_id)).await;
     assert_eq!(status, 200);
     assert_eq!(stored["tables"], tables["tables"], "the tables are stored and served without a refresh");
