@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use serde_json::{json, Value};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
@@ -49,7 +50,9 @@ impl Browser {
         let driver_path = binary("chromedriver", &["/usr/bin/chromedriver"]);
         let chromium = binary("chromium", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // Its own process group, so the browser it starts can be stopped with it.
         let driver = Command::new(driver_path)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -181,44 +184,12 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Stops the driver's whole process group: killing chromedriver alone leaves Chromium
+    /// (and its renderers) running, and they pile up run after run.
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-    }
-}
-
-impl Element<'_> {
-    fn path(&self, tail: &str) -> String {
-        format!("/element/{}{}", self.id, tail)
-    }
-
-    /// Clicks it.
-    pub async fn click(&self) {
-        self.browser.command(reqwest::Method::POST, &self.path("/click"), Some(json!({}))).await;
-    }
-
-    /// Types into it (after clearing it).
-    pub async fn type_text(&self, text: &str) {
-        self.browser.command(reqwest::Method::POST, &self.path("/clear"), Some(json!({}))).await;
-        self.browser.command(reqwest::Method::POST, &self.path("/value"), Some(json!({ "text": text }))).await;
-    }
-
-    /// Its visible text.
-    pub async fn text(&self) -> String {
-        self.browser
-            .command(reqwest::Method::GET, &self.path("/text"), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    /// An attribute.
-    pub async fn attribute(&self, name: &str) -> Option<String> {
-        self.browser
-            .command(reqwest::Method::GET, &self.path(&format!("/attribute/{name}")), None)
-            .await
-            .as_str()
-            .map(String::from)
     }
 }
