@@ -193,3 +193,39 @@ impl Drop for Browser {
         let _ = self.driver.wait();
     }
 }
+
+impl Element<'_> {
+    fn path(&self, tail: &str) -> String {
+        format!("/element/{}{}", self.id, tail)
+    }
+
+    /// Clicks it.
+    pub async fn click(&self) {
+        self.browser.command(reqwest::Method::POST, &self.path("/click"), Some(json!({}))).await;
+    }
+
+    /// Types into it (after clearing it).
+    pub async fn type_text(&self, text: &str) {
+        self.browser.command(reqwest::Method::POST, &self.path("/clear"), Some(json!({}))).await;
+        self.browser.command(reqwest::Method::POST, &self.path("/value"), Some(json!({ "text": text }))).await;
+    }
+
+    /// Its visible text.
+    pub async fn text(&self) -> String {
+        self.browser
+            .command(reqwest::Method::GET, &self.path("/text"), None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// An attribute.
+    pub async fn attribute(&self, name: &str) -> Option<String> {
+        self.browser
+            .command(reqwest::Method::GET, &self.path(&format!("/attribute/{name}")), None)
+            .await
+            .as_str()
+            .map(String::from)
+    }
+}
