@@ -5,6 +5,7 @@
 use anyhow::Result;
 use rahunok_pos_sdk::PosConfig;
 use rahunok_pos_sim::VirtualPos;
+use rahunok_server::store::RestaurantName;
 use rahunok_server::Server;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ pub async fn start(server: &Server, base_url: &str) -> Result<()> {
     let existing = store.restaurants().await?.into_iter().find(|r| r.name == DEMO_NAME);
     let resto_id = match existing {
         Some(r) => r.resto_id,
-        None => store.create_restaurant(DEMO_NAME).await?.0.resto_id,
+        None => store.create_restaurant(&RestaurantName::parse(DEMO_NAME)?).await?.0.resto_id,
     };
     let (secret, _) = store.rotate_secret(&resto_id, 0).await?.expect("the demo restaurant exists");
     let config = PosConfig::new(base_url, &resto_id, &secret, "RahunokSim");

@@ -220,7 +220,8 @@ async fn restaurant(command: RestaurantCommand) -> Result<()> {
     match command {
         RestaurantCommand::Add { name, store, json } => {
             let store = store.open().await?;
-            let (restaurant, secret) = store.create_restaurant(name.trim()).await?;
+            let name = rahunok_server::store::RestaurantName::parse(&name)?;
+            let (restaurant, secret) = store.create_restaurant(&name).await?;
             if json {
                 let out =
                     serde_json::json!({ "restoId": restaurant.resto_id, "secretKey": secret, "name": restaurant.name });

@@ -117,6 +117,10 @@ fn restaurant_add_prints_credentials_and_list_shows_the_restaurant() {
 
     let rotated = rahunok(&["restaurant", "rotate-secret", "--data", dir, resto_id]);
     assert!(rotated.status.success());
+    let empty = rahunok(&["restaurant", "add", "--data", dir, "   "]);
+    assert!(!empty.status.success(), "a blank name is refused");
+    assert!(String::from_utf8(empty.stderr).unwrap().contains("1 to 200 characters"));
+
     let unknown = rahunok(&["restaurant", "rotate-secret", "--data", dir, "nope"]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8(unknown.stderr).unwrap().contains("restaurant list"), "the error names the fix");

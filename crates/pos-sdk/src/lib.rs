@@ -69,7 +69,8 @@
 //! #         config.listen = "127.0.0.1:0".parse().unwrap();
 //! #         let server = Server::build(config).await.expect("the server starts");
 //! #         let state = server.state().clone();
-//! #         let (restaurant, secret) = state.store.create_restaurant("Doc café").await.unwrap();
+//! #         let name = rahunok_server::store::RestaurantName::parse("Doc café").unwrap();
+//! #         let (restaurant, secret) = state.store.create_restaurant(&name).await.unwrap();
 //! #         std::env::set_var("RAHUNOK_SERVER", format!("http://{}", server.local_addr()));
 //! #         std::env::set_var("RESTO_ID", &restaurant.resto_id);
 //! #         std::env::set_var("SECRET_KEY", &secret);

@@ -11,6 +11,7 @@ pub mod guest;
 pub mod http_error;
 pub mod panel;
 pub mod payments;
+pub mod pos_data;
 pub mod startup;
 pub mod state;
 pub mod store;

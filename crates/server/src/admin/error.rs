@@ -37,3 +37,12 @@ impl From<axum::extract::rejection::QueryRejection> for AdminError {
         AdminError::BadRequest(format!("the query string is not valid: {}", rejection.body_text()))
     }
 }
+
+impl From<crate::pos_data::PosDataError> for AdminError {
+    fn from(error: crate::pos_data::PosDataError) -> AdminError {
+        match error {
+            crate::pos_data::PosDataError::Link(e) => AdminError::Link(e),
+            crate::pos_data::PosDataError::Store(e) => AdminError::Store(e),
+        }
+    }
+}

@@ -3,11 +3,12 @@
 
 use super::restaurants::known_restaurant;
 use super::AdminError;
+use crate::pos_data::{refresh, stored};
 use crate::state::AppState;
-use crate::store::{now_ms, CachedOrder, SnapshotKind, StoreError};
+use crate::store::{now_ms, CachedOrder, SnapshotKind};
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use rahunok_protocol::envelope::{parse_tracked, PosRequest};
+use rahunok_protocol::envelope::PosRequest;
 use rahunok_protocol::ops::{CategoriesInfo, HallplansInfo, MenuInfo, StopList, TablesInfo, UsersInfo};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -44,19 +45,14 @@ async fn stored_or_refreshed<R: PosRequest + Default>(
 ) -> PosDataResult<R> {
     known_restaurant(state, resto_id).await?;
     if query.wanted() {
-        let answer = state.link.request(resto_id, &R::default()).await?;
-        let text = serde_json::to_string(&answer.body).expect("answers serialise");
-        state.store.save_snapshot(resto_id, kind, &text).await?;
-        return Ok(Json(PosData { data: answer.body, refreshed_at: Some(now_ms()) }));
+        let data = refresh::<R>(state, resto_id, kind).await?;
+        return Ok(Json(PosData { data, refreshed_at: Some(now_ms()) }));
     }
-    match state.store.snapshot(resto_id, kind).await? {
-        Some(snapshot) => {
-            let data = parse_tracked(snapshot.body.as_bytes())
-                .map_err(|e| StoreError::Corrupt(format!("{kind:?} snapshot: {e:?}")))?;
-            Ok(Json(PosData { data, refreshed_at: Some(snapshot.refreshed_at) }))
-        }
-        None => Ok(Json(PosData { data: Default::default(), refreshed_at: None })),
-    }
+    let (data, refreshed_at) = match stored(&state.store, resto_id, kind).await? {
+        Some((data, at)) => (data, Some(at)),
+        None => (Default::default(), None),
+    };
+    Ok(Json(PosData { data, refreshed_at }))
 }
 
 /// Tables. With `refresh`, `tablesInfo` is awaited and `hallplansInfo` is sent alongside and
@@ -71,10 +67,7 @@ pub async fn tables(
         let halls_state = state.clone();
         let halls_resto = resto_id.clone();
         tokio::spawn(async move {
-            let refresh = RefreshQuery { refresh: Some("true".into()) };
-            if let Err(error) =
-                stored_or_refreshed::<HallplansInfo>(&halls_state, &halls_resto, &refresh, SnapshotKind::Halls).await
-            {
+            if let Err(error) = refresh::<HallplansInfo>(&halls_state, &halls_resto, SnapshotKind::Halls).await {
                 tracing::warn!(resto_id = halls_resto, %error, "hallplansInfo refresh failed");
             }
         });

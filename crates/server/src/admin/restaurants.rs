@@ -4,7 +4,7 @@
 use super::AdminError;
 use crate::gateway::ConnectionInfo;
 use crate::state::AppState;
-use crate::store::Restaurant;
+use crate::store::{Restaurant, RestaurantName};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -45,11 +45,8 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<IssuedCredentials>), AdminError> {
     let Json(body) =
         body.map_err(|e| AdminError::BadRequest(format!("send {{\"name\": \"…\"}}: {}", e.body_text())))?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(AdminError::BadRequest("`name` must be 1 to 200 characters".into()));
-    }
-    let (restaurant, secret_key) = state.store.create_restaurant(name).await?;
+    let name = RestaurantName::parse(&body.name).map_err(|e| AdminError::BadRequest(format!("`name`: {e}")))?;
+    let (restaurant, secret_key) = state.store.create_restaurant(&name).await?;
     let issued = IssuedCredentials { secret_key, restaurant };
     Ok((StatusCode::CREATED, Json(issued)))
 }

@@ -155,3 +155,12 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     let status = response.status();
     Page::with_status(status, web::message_page(lang, &path, &heading, &text, back)).into_response()
 }
+
+impl From<crate::pos_data::PosDataError> for PanelError {
+    fn from(error: crate::pos_data::PosDataError) -> PanelError {
+        match error {
+            crate::pos_data::PosDataError::Link(e) => PanelError::Link(e),
+            crate::pos_data::PosDataError::Store(e) => PanelError::Store(e),
+        }
+    }
+}

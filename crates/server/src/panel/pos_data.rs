@@ -7,43 +7,18 @@ use super::error::explain_link;
 use super::layout::{self, csrf_field, Place, Section};
 use super::PanelError;
 use crate::guest::view::money;
+use crate::pos_data::{self, stored};
 use crate::state::AppState;
 use crate::store::SnapshotKind;
 use crate::web::Page;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use rahunok_protocol::envelope::{parse_tracked, PosRequest};
 use rahunok_protocol::ops::{
     CategoriesInfo, CategoriesInfoAnswer, MenuInfo, MenuInfoAnswer, StopList, StopListAnswer, UsersInfo,
     UsersInfoAnswer,
 };
-use serde::de::DeserializeOwned;
 use std::collections::HashMap;
-
-/// The last stored answer of one kind and when it was stored.
-pub async fn stored<A: DeserializeOwned>(
-    state: &AppState,
-    resto_id: &str,
-    kind: SnapshotKind,
-) -> Result<Option<(A, i64)>, PanelError> {
-    let Some(snapshot) = state.store.snapshot(resto_id, kind).await? else { return Ok(None) };
-    let data = parse_tracked(snapshot.body.as_bytes())
-        .map_err(|e| crate::store::StoreError::Corrupt(format!("{kind:?} snapshot: {e:?}")))?;
-    Ok(Some((data, snapshot.refreshed_at)))
-}
-
-/// Asks the POS now and stores the answer (the same form the admin API stores).
-pub async fn fetch_and_store<R: PosRequest + Default>(
-    state: &AppState,
-    resto_id: &str,
-    kind: SnapshotKind,
-) -> Result<R::Answer, PanelError> {
-    let answer = state.link.request(resto_id, &R::default()).await?;
-    let text = serde_json::to_string(&answer.body).expect("answers serialise");
-    state.store.save_snapshot(resto_id, kind, &text).await?;
-    Ok(answer.body)
-}
 
 /// Which POS data a page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,12 +60,13 @@ impl PosData {
 
     async fn refresh(self, state: &AppState, resto_id: &str) -> Result<(), PanelError> {
         let kind = self.snapshot();
-        match self {
-            PosData::Staff => fetch_and_store::<UsersInfo>(state, resto_id, kind).await.map(drop),
-            PosData::Categories => fetch_and_store::<CategoriesInfo>(state, resto_id, kind).await.map(drop),
-            PosData::Menu => fetch_and_store::<MenuInfo>(state, resto_id, kind).await.map(drop),
-            PosData::StopList => fetch_and_store::<StopList>(state, resto_id, kind).await.map(drop),
-        }
+        let refreshed = match self {
+            PosData::Staff => pos_data::refresh::<UsersInfo>(state, resto_id, kind).await.map(drop),
+            PosData::Categories => pos_data::refresh::<CategoriesInfo>(state, resto_id, kind).await.map(drop),
+            PosData::Menu => pos_data::refresh::<MenuInfo>(state, resto_id, kind).await.map(drop),
+            PosData::StopList => pos_data::refresh::<StopList>(state, resto_id, kind).await.map(drop),
+        };
+        Ok(refreshed?)
     }
 }
 
@@ -134,15 +110,19 @@ async fn render(
     let resto_id = at.resto_id();
     let (content, refreshed_at) = match data {
         PosData::Staff => {
-            shown(stored::<UsersInfoAnswer>(state, resto_id, data.snapshot()).await?, |a| staff(viewer, a))
+            shown(stored::<UsersInfoAnswer>(&state.store, resto_id, data.snapshot()).await?, |a| staff(viewer, a))
         }
         PosData::Categories => {
-            shown(stored::<CategoriesInfoAnswer>(state, resto_id, data.snapshot()).await?, |a| categories(viewer, a))
+            shown(stored::<CategoriesInfoAnswer>(&state.store, resto_id, data.snapshot()).await?, |a| {
+                categories(viewer, a)
+            })
         }
-        PosData::Menu => shown(stored::<MenuInfoAnswer>(state, resto_id, data.snapshot()).await?, |a| menu(viewer, a)),
+        PosData::Menu => {
+            shown(stored::<MenuInfoAnswer>(&state.store, resto_id, data.snapshot()).await?, |a| menu(viewer, a))
+        }
         PosData::StopList => {
-            let menu = stored::<MenuInfoAnswer>(state, resto_id, SnapshotKind::Menu).await?.map(|(m, _)| m);
-            let answer = stored::<StopListAnswer>(state, resto_id, data.snapshot()).await?;
+            let menu = stored::<MenuInfoAnswer>(&state.store, resto_id, SnapshotKind::Menu).await?.map(|(m, _)| m);
+            let answer = stored::<StopListAnswer>(&state.store, resto_id, data.snapshot()).await?;
             shown(answer, |a| stop_list(viewer, a, menu.as_ref()))
         }
     };

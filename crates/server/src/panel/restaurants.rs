@@ -8,7 +8,7 @@ use super::layout::{self, csrf_field, Place, Section};
 use super::origin::socket_url;
 use super::PanelError;
 use crate::state::AppState;
-use crate::store::Restaurant;
+use crate::store::{Restaurant, RestaurantName};
 use crate::web::Page;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -116,13 +116,10 @@ pub async fn create(
     Form(form): Form<NewRestaurant>,
 ) -> Result<Page, PanelError> {
     viewer.require_operator()?;
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(PanelError::BadRequest(
-            viewer.t("Назва: від 1 до 200 символів.", "A name is 1 to 200 characters.").into(),
-        ));
-    }
-    let (restaurant, secret) = state.store.create_restaurant(name).await?;
+    let name = RestaurantName::parse(&form.name).map_err(|_| {
+        PanelError::BadRequest(viewer.t("Назва: від 1 до 200 символів.", "A name is 1 to 200 characters.").into())
+    })?;
+    let (restaurant, secret) = state.store.create_restaurant(&name).await?;
     tracing::info!(resto_id = restaurant.resto_id, by = viewer.user.name, "restaurant created in the panel");
     let issued = Issued { restaurant: &restaurant, secret: &secret, previous_valid_until: None };
     Ok(credentials_page(&viewer, &socket_url(&state.config, &headers), issued))

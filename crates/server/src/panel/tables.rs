@@ -7,9 +7,9 @@
 use super::access::{InRestaurant, Viewer};
 use super::layout::{self, Place, Section};
 use super::origin::{guest_table_url, public_base};
-use super::pos_data::{fetch_and_store, stored};
 use super::qr::QrImage;
 use super::PanelError;
+use crate::pos_data::{refresh, stored, PosDataError};
 use crate::state::AppState;
 use crate::store::SnapshotKind;
 use crate::web::{self, Page};
@@ -106,12 +106,12 @@ fn tables_view(base: &str, resto_id: &str, groups: Vec<(&str, Vec<&Table>)>) -> 
 async fn halls_soon(
     state: &AppState,
     resto_id: &str,
-    asking: tokio::task::JoinHandle<Result<HallplansInfoAnswer, PanelError>>,
+    asking: tokio::task::JoinHandle<Result<HallplansInfoAnswer, PosDataError>>,
 ) -> Result<Vec<HallPlan>, PanelError> {
     if let Ok(Ok(Ok(answer))) = tokio::time::timeout(HALLS_GRACE, asking).await {
         return Ok(answer.hall_plans);
     }
-    let stored = stored::<HallplansInfoAnswer>(state, resto_id, SnapshotKind::Halls).await?;
+    let stored = stored::<HallplansInfoAnswer>(&state.store, resto_id, SnapshotKind::Halls).await?;
     Ok(stored.map(|(answer, _)| answer.hall_plans).unwrap_or_default())
 }
 
@@ -124,9 +124,9 @@ pub async fn fetch(
     let resto_id = at.resto_id().to_string();
     let asking_halls = {
         let (state, resto_id) = (state.clone(), resto_id.clone());
-        tokio::spawn(async move { fetch_and_store::<HallplansInfo>(&state, &resto_id, SnapshotKind::Halls).await })
+        tokio::spawn(async move { refresh::<HallplansInfo>(&state, &resto_id, SnapshotKind::Halls).await })
     };
-    let tables = fetch_and_store::<TablesInfo>(&state, &resto_id, SnapshotKind::Tables).await?.tables;
+    let tables = refresh::<TablesInfo>(&state, &resto_id, SnapshotKind::Tables).await?.tables;
     let halls = halls_soon(&state, &resto_id, asking_halls).await?;
     let groups = group_by_hall(&tables, &halls, no_hall(&at.viewer));
     Ok(Json(tables_view(&public_base(&state.config, &headers), &resto_id, groups)))
@@ -329,7 +329,7 @@ pub async fn print_all(
 ) -> Result<Page, PanelError> {
     let viewer = &at.viewer;
     let resto_id = at.resto_id();
-    let tables = stored::<TablesInfoAnswer>(&state, resto_id, SnapshotKind::Tables).await?.map(|(a, _)| a.tables);
+    let tables = stored::<TablesInfoAnswer>(&state.store, resto_id, SnapshotKind::Tables).await?.map(|(a, _)| a.tables);
     let Some(tables) = tables.filter(|t| !t.is_empty()) else {
         let text = viewer.t(
             "Спершу відкрийте «Столи і QR-коди», щоб отримати столи з каси.",
@@ -344,7 +344,7 @@ pub async fn print_all(
             back,
         )));
     };
-    let halls = stored::<HallplansInfoAnswer>(&state, resto_id, SnapshotKind::Halls)
+    let halls = stored::<HallplansInfoAnswer>(&state.store, resto_id, SnapshotKind::Halls)
         .await?
         .map(|(a, _)| a.hall_plans)
         .unwrap_or_default();

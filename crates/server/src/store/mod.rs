@@ -19,7 +19,7 @@ pub use payments::{
     CreateOutcome, NewPayment, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition, TransitionChanges,
 };
 pub use request_log::{RequestLogEntry, RequestLogQuery};
-pub use restaurants::{Restaurant, RestaurantCredentials};
+pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, RestaurantName};
 pub use snapshots::{Snapshot, SnapshotKind};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -70,11 +70,46 @@ fn restaurant_from(row: &AnyRow) -> Result<Restaurant, StoreError> {
     })
 }
 
+/// A restaurant's display name: 1 to 200 characters, trimmed. Every way of creating a
+/// restaurant (admin API, panel, CLI) goes through it.
+///
+/// ```
+/// use rahunok_server::store::RestaurantName;
+/// assert_eq!(RestaurantName::parse("  Кав'ярня ").unwrap().as_str(), "Кав'ярня");
+/// assert!(RestaurantName::parse("   ").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestaurantName(String);
+
+/// Why a name is not a restaurant name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a restaurant name is 1 to 200 characters")]
+pub struct InvalidRestaurantName;
+
+impl RestaurantName {
+    /// The longest name, in characters.
+    pub const MAX_CHARS: usize = 200;
+
+    /// Trims and checks a name.
+    pub fn parse(text: &str) -> Result<RestaurantName, InvalidRestaurantName> {
+        let name = text.trim();
+        if name.is_empty() || name.chars().count() > RestaurantName::MAX_CHARS {
+            return Err(InvalidRestaurantName);
+        }
+        Ok(RestaurantName(name.to_string()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 const RESTAURANT_COLUMNS: &str = "resto_id, name, created_at, settings, previous_valid_until";
 
 impl Store {
     /// Creates a restaurant; returns it with its new `SECRET_KEY` (shown once, never stored).
-    pub async fn create_restaurant(&self, name: &str) -> Result<(Restaurant, String), StoreError> {
+    pub async fn create_restaurant(&self, name: &RestaurantName) -> Result<(Restaurant, String), StoreError> {
         let resto_id = Alphanumeric.sample_string(&mut rand::thread_rng(), 12).to_ascii_lowercase();
         let secret = generate_secret();
         let key = SigningKey::derive(&secret).expect("generated secrets are long enough");
@@ -83,7 +118,7 @@ impl Store {
             "INSERT INTO restaurants (resto_id, name, signing_key, settings, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&resto_id)
-        .bind(name)
+        .bind(name.as_str())
         .bind(encode_key(&key))
         .bind(settings)
         .bind(now_ms())
