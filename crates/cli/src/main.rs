@@ -76,6 +76,10 @@ struct ServeArgs {
     /// Also create a demo restaurant (once) and run the virtual POS against it in-process.
     #[arg(long)]
     demo: bool,
+    /// Seconds requests in flight may take to finish after SIGTERM/SIGINT (a second signal
+    /// exits at once).
+    #[arg(long, default_value_t = 10.0, env = "RAHUNOK_SHUTDOWN_GRACE")]
+    shutdown_grace: f64,
 }
 
 #[derive(Subcommand)]
@@ -181,6 +185,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
     config.callback_body_limit = args.callback_body_limit;
     config.strict_pos_name = args.strict;
+    config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());
     config.admin_token = std::env::var("RAHUNOK_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());
     let server = Server::build(config).await.context("the server could not start")?;
@@ -199,20 +204,41 @@ async fn serve(args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
+/// Completes at the first SIGINT or SIGTERM, which starts the graceful shutdown; a second
+/// signal during it exits at once.
 async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+    let mut signals = Signals::new();
+    signals.next().await;
+    tokio::spawn(async move {
+        signals.next().await;
+        eprintln!("second signal: exiting now");
+        std::process::exit(130);
+    });
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM as one stream.
+struct Signals {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        Signals {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("a SIGTERM handler"),
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -6,13 +6,14 @@ use rahunok_pos_sdk::{Answer, Handler, PosClient, PosConfig};
 use rahunok_pos_sim::VirtualPos;
 use rahunok_protocol::ops::{BillAnswer, GetBill, PayBill, PayBillAnswer};
 use rahunok_server::payments::sandbox::paid_charges_for_bill;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 
-const TOKEN: &str = "crash-test-token";
+mod support;
+
+use support::{create_restaurant, free_port, wait_ready, ServerProcess, TOKEN};
 
 /// The virtual POS, except that it holds the first `payBill` until released.
 struct HoldingPos {
@@ -36,36 +37,8 @@ impl Handler for HoldingPos {
     }
 }
 
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn start_server(port: u16, data: &std::path::Path) -> ServerProcess {
-    let child = Command::new(env!("CARGO_BIN_EXE_rahunok"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--data")
-        .arg(data)
-        .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
-        .env("RAHUNOK_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("rahunok serve starts");
-    ServerProcess(child)
-}
-
-async fn wait_ready(http: &reqwest::Client, base: &str) {
-    for _ in 0..200 {
-        if http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not start");
+    ServerProcess::start(port, &["--data".to_string(), data.display().to_string()])
 }
 
 fn field(html: &str, name: &str) -> String {
@@ -88,24 +61,13 @@ async fn payment_status(http: &reqwest::Client, base: &str, resto_id: &str, paym
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payment_interrupted_by_a_crash_closes_after_restart_and_is_charged_once() {
     let data = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut server = start_server(port, data.path());
     wait_ready(&http, &base).await;
 
-    let created: serde_json::Value = http
-        .post(format!("{base}/api/admin/restaurants"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({"name": "Crash café"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let resto_id = created["restoId"].as_str().unwrap().to_string();
-    let secret = created["secretKey"].as_str().unwrap().to_string();
+    let (resto_id, secret) = create_restaurant(&http, &base, "Crash café").await;
 
     let (seen_tx, mut seen) = mpsc::unbounded_channel();
     let release = Arc::new(Notify::new());
@@ -144,8 +106,7 @@ async fn a_payment_interrupted_by_a_crash_closes_after_restart_and_is_charged_on
 
     // The closer sent payBill; the POS holds it. Kill the server now.
     tokio::time::timeout(Duration::from_secs(30), seen.recv()).await.expect("payBill reached the POS");
-    server.0.kill().unwrap();
-    server.0.wait().unwrap();
+    server.kill();
     release.notify_one();
     for _ in 0..100 {
         if cafe.floor().paid("b-32070").is_some() {

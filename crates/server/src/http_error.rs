@@ -1,5 +1,5 @@
 //! The one place where errors become HTTP answers: a status code and the protocol's error body
-//! (spec section 7) for every refusal of the gateway and the admin API.
+//! (`docs/pos-protocol.md` section 7) for every refusal of the gateway and the admin API.
 
 use crate::admin::AdminError;
 use crate::gateway::{GatewayError, LinkError};
@@ -15,22 +15,24 @@ fn answer(status: StatusCode, code: &str, title: &str, kind: &str, text: String)
     (status, Json(ErrorBody::new(code, title, kind, text))).into_response()
 }
 
-fn store_failure(error: &StoreError) -> Response {
+fn store_failure_body(error: &StoreError) -> (StatusCode, ErrorBody) {
     tracing::error!(%error, "store failure");
-    answer(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "STORE_ERROR",
-        "Server error",
-        "server",
-        "the server could not read or write its store; nothing was changed, try again".into(),
-    )
+    let text = "the server could not read or write its store; nothing was changed, try again";
+    (StatusCode::INTERNAL_SERVER_ERROR, ErrorBody::new("STORE_ERROR", "Server error", "server", text))
 }
 
-impl IntoResponse for GatewayError {
-    fn into_response(self) -> Response {
+fn store_failure(error: &StoreError) -> Response {
+    let (status, body) = store_failure_body(error);
+    (status, Json(body)).into_response()
+}
+
+impl GatewayError {
+    /// The status and error body of this refusal: built once, answered to the POS and kept in
+    /// the refusal log alike.
+    pub fn status_and_body(&self) -> (StatusCode, ErrorBody) {
         use GatewayError::*;
         let text = self.to_string();
-        let (status, code, title, kind) = match &self {
+        let (status, code, title, kind) = match self {
             MissingBasicAuth => (StatusCode::UNAUTHORIZED, "MISSING_CREDENTIALS", "Unauthorized", "auth"),
             BadBasicAuth => (StatusCode::UNAUTHORIZED, "BAD_CREDENTIALS", "Unauthorized", "auth"),
             TooManyFailedLogins => (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_FAILURES", "Too many attempts", "auth"),
@@ -50,11 +52,18 @@ impl IntoResponse for GatewayError {
             Invalid(errors) => {
                 let body = ErrorBody::new("VALIDATION", "Invalid body", "request", validation_text(errors))
                     .with_field_errors(errors.clone());
-                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+                return (StatusCode::BAD_REQUEST, body);
             }
-            Store(error) => return store_failure(error),
+            Store(error) => return store_failure_body(error),
         };
-        answer(status, code, title, kind, text)
+        (status, ErrorBody::new(code, title, kind, text))
+    }
+}
+
+impl IntoResponse for GatewayError {
+    fn into_response(self) -> Response {
+        let (status, body) = self.status_and_body();
+        (status, Json(body)).into_response()
     }
 }
 

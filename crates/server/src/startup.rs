@@ -2,14 +2,16 @@
 //! shut down gracefully.
 
 use crate::config::{Config, Storage};
-use crate::gateway::{AuthLimiter, PosLink, RequestLogWriter};
+use crate::gateway::{AuthLimiter, PosLink, RequestLogWriter, CLOSE_GOING_AWAY};
 use crate::payments::sandbox::Sandbox;
 use crate::payments::Payments;
+use crate::pos_data::PosData;
+use crate::shutdown;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 use axum::Router;
 use rand::distributions::{Alphanumeric, DistString};
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -78,18 +80,14 @@ impl Server {
         let sandbox_secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 48);
         let sandbox_secret = store.server_setting_or_insert(SANDBOX_SECRET_SETTING, &sandbox_secret).await?;
         let sandbox = Sandbox::new(store.clone(), sandbox_secret, base_url.clone());
-        let payments = Payments {
-            acquirer: Arc::new(sandbox.clone()),
-            sandbox,
-            timings: config.payment_timings.clone(),
-            wake: Default::default(),
-            closing: Default::default(),
-        };
         let log = RequestLogWriter::start(store.clone());
+        let link = Arc::new(PosLink::new(config.callback_timeout, log));
+        let payments = Payments::new(store.clone(), link.clone(), sandbox, config.payment_timings.clone(), &base_url);
         let state = AppState {
             payments: Arc::new(payments),
+            pos_data: PosData::new(link.clone(), store.clone()),
             base_url: Arc::from(base_url.as_str()),
-            link: Arc::new(PosLink::new(config.callback_timeout, log)),
+            link,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_failures_allowed, config.auth_failure_window)),
             admin_token: Arc::from(admin_token.as_str()),
             config: Arc::new(config),
@@ -108,13 +106,41 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` completes.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        tokio::spawn(crate::payments::closer::run(self.state.clone()));
-        let app = router(self.state);
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+    /// Serves until `signal` completes, then shuts down gracefully (see `crate::shutdown`):
+    /// stop accepting, close every POS socket with `1001`, give requests in flight the grace
+    /// period, stop the payment closer between steps, and write out the request log.
+    pub async fn run(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let Server { listener, state, .. } = self;
+        let (trigger, closer_shutdown) = shutdown::channel();
+        let closer = tokio::spawn(crate::payments::closer::run(state.payments.clone(), closer_shutdown));
+        let mut stop_accepting = trigger.subscribe();
+        let serving = axum::serve(listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move { stop_accepting.recv().await });
+        let mut serving = std::pin::pin!(serving.into_future());
+        tokio::select! {
+            served = &mut serving => return served,
+            () = signal => {}
+        }
+        let grace = state.config.shutdown_grace;
+        tracing::info!(grace_seconds = grace.as_secs_f64(), "shutting down: no new connections, POS sockets get 1001");
+        trigger.trigger();
+        state.link.close_all_sockets(CLOSE_GOING_AWAY, "the server is shutting down");
+        let finished = tokio::time::timeout(grace, async {
+            let served = (&mut serving).await;
+            state.link.wait_for_sockets_closed(grace).await;
+            let _ = closer.await;
+            served
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!("the grace period ran out; requests still in flight were cut short");
+        }
+        state.link.flush_log().await;
+        tracing::info!("stopped");
+        match finished {
+            Ok(served) => served,
+            Err(_) => Ok(()),
+        }
     }
 }
 

@@ -1,8 +1,10 @@
-//! What every handler can reach.
+//! What every handler can reach. `AppState` only wires the services together (see
+//! `startup.rs`); the services own what they use, and only handlers see this type.
 
 use crate::config::Config;
 use crate::gateway::{AuthLimiter, PosLink};
 use crate::payments::Payments;
+use crate::pos_data::PosData;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -13,14 +15,16 @@ pub struct AppState {
     pub store: Store,
     /// The request path to POS systems.
     pub link: Arc<PosLink>,
-    /// The configuration in force.
-    pub config: Arc<Config>,
+    /// The POS's data about each restaurant, asked for or as stored.
+    pub pos_data: PosData,
+    /// Payments, the acquirer and the closer's work.
+    pub payments: Arc<Payments>,
     /// Failed-authentication limits for POS sockets.
     pub auth_limiter: Arc<AuthLimiter>,
+    /// The configuration in force.
+    pub config: Arc<Config>,
     /// The admin API bearer token.
     pub admin_token: Arc<str>,
-    /// Payments and the acquirer.
-    pub payments: Arc<Payments>,
     /// Where guests and the acquirer reach this server (no trailing slash).
     pub base_url: Arc<str>,
 }

@@ -13,7 +13,7 @@ use super::operations::excerpt;
 use super::report::CheckResult;
 use super::target::Refusal;
 use rahunok_protocol::signing;
-use rahunok_server::store::RequestLogEntry;
+use rahunok_server::store::{RequestLogEntry, RequestOutcome};
 use std::collections::HashSet;
 
 const SIGNATURE_CODES: &[&str] = &["BAD_SIGNATURE", "MISSING_SIGNATURE"];
@@ -95,7 +95,7 @@ impl CallbackAudit<'_> {
             return check.fail(note).evidence(self.request_of(first), describe(first));
         }
         let unexplained: Vec<&RequestLogEntry> =
-            self.log.iter().filter(|e| e.outcome == "timeout" && !self.is_explained(&e.rid)).collect();
+            self.log.iter().filter(|e| e.outcome == RequestOutcome::Timeout && !self.is_explained(&e.rid)).collect();
         match unexplained.last() {
             None => check.pass("every request to the POS was answered (or refused for a reason listed above) in time"),
             Some(first) => {

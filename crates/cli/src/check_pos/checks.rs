@@ -1,5 +1,5 @@
 //! The catalogue of checks: a stable id (what reports, scripts and CI name), a title, and the
-//! rule of `spec/pos-protocol.md` each one enforces, quoted (line breaks of the spec joined).
+//! rule of `docs/pos-protocol.md` each one enforces, quoted (line breaks of the spec joined).
 //!
 //! Why this exists apart from the suite: the ids are a public contract (`--json`, `--junit`,
 //! integrators' CI), and the quoted rules are what a failure report shows; keeping them in one

@@ -2,9 +2,10 @@
 
 use super::restaurants::known_restaurant;
 use super::AdminError;
-use crate::payments::{self, PaymentError};
+use crate::payments::PaymentError;
 use crate::state::AppState;
 use crate::store::{PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition};
+use rahunok_protocol::Money;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -19,12 +20,74 @@ pub struct PaymentQuery {
     limit: Option<i64>,
 }
 
+/// A payment as the admin API shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentView {
+    id: String,
+    resto_id: String,
+    bill_id: String,
+    table_number: Option<String>,
+    status: PaymentStatus,
+    sum: Money,
+    tips: Money,
+    acquirer: String,
+    acquirer_ref: Option<String>,
+    checkout_url: Option<String>,
+    receipt: String,
+    fiscal: Option<String>,
+    attempts: i64,
+    next_attempt_at: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<PaymentRecord> for PaymentView {
+    fn from(p: PaymentRecord) -> PaymentView {
+        PaymentView {
+            id: p.id,
+            resto_id: p.resto_id,
+            bill_id: p.bill_id,
+            table_number: p.table_number,
+            status: p.status,
+            sum: p.sum,
+            tips: p.tips,
+            acquirer: p.acquirer,
+            acquirer_ref: p.acquirer_ref,
+            checkout_url: p.checkout_url,
+            receipt: p.receipt,
+            fiscal: p.fiscal,
+            attempts: p.attempts,
+            next_attempt_at: p.next_attempt_at,
+            last_error: p.last_error,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// One step of a payment's timeline.
+#[derive(Serialize)]
+pub struct TransitionView {
+    from: Option<PaymentStatus>,
+    to: PaymentStatus,
+    at: i64,
+    note: Option<String>,
+}
+
+impl From<PaymentTransition> for TransitionView {
+    fn from(t: PaymentTransition) -> TransitionView {
+        TransitionView { from: t.from, to: t.to, at: t.at, note: t.note }
+    }
+}
+
 /// A payment with its timeline.
 #[derive(Serialize)]
 pub struct PaymentDetail {
     #[serde(flatten)]
-    payment: PaymentRecord,
-    transitions: Vec<PaymentTransition>,
+    payment: PaymentView,
+    transitions: Vec<TransitionView>,
 }
 
 /// The list.
@@ -32,7 +95,7 @@ pub async fn list(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
     query: Result<Query<PaymentQuery>, QueryRejection>,
-) -> Result<Json<Vec<PaymentRecord>>, AdminError> {
+) -> Result<Json<Vec<PaymentView>>, AdminError> {
     let Query(query) = query?;
     known_restaurant(&state, &resto_id).await?;
     let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
@@ -43,7 +106,8 @@ pub async fn list(
         None => None,
     };
     let filter = PaymentFilter { status, from_ms: query.from, to_ms: query.to, limit: query.limit.unwrap_or(100) };
-    Ok(Json(state.store.payments(&resto_id, &filter).await?))
+    let payments = state.store.payments(&resto_id, &filter).await?;
+    Ok(Json(payments.into_iter().map(PaymentView::from).collect()))
 }
 
 /// One payment.
@@ -54,25 +118,28 @@ pub async fn show(
     known_restaurant(&state, &resto_id).await?;
     let (payment, transitions) =
         state.store.payment(&resto_id, &payment_id).await?.ok_or(AdminError::UnknownPayment(payment_id))?;
-    Ok(Json(PaymentDetail { payment, transitions }))
+    let transitions = transitions.into_iter().map(TransitionView::from).collect();
+    Ok(Json(PaymentDetail { payment: payment.into(), transitions }))
 }
 
 /// Refund through the acquirer, then tell the POS.
 pub async fn refund(
     State(state): State<AppState>,
     Path((resto_id, payment_id)): Path<(String, String)>,
-) -> Result<Json<PaymentRecord>, AdminError> {
+) -> Result<Json<PaymentView>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
-    payments::refund(&state, &resto_id, &payment_id).await.map(Json).map_err(|e| payment_error(e, payment_id))
+    let refunded = state.payments.refund(&resto_id, &payment_id).await;
+    refunded.map(|p| Json(p.into())).map_err(|e| payment_error(e, payment_id))
 }
 
 /// Try closing a `paid_not_closed` payment now.
 pub async fn retry(
     State(state): State<AppState>,
     Path((resto_id, payment_id)): Path<(String, String)>,
-) -> Result<Json<PaymentRecord>, AdminError> {
+) -> Result<Json<PaymentView>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
-    payments::retry_close_now(&state, &resto_id, &payment_id).await.map(Json).map_err(|e| payment_error(e, payment_id))
+    let retried = state.payments.retry_close_now(&resto_id, &payment_id).await;
+    retried.map(|p| Json(p.into())).map_err(|e| payment_error(e, payment_id))
 }
 
 fn payment_error(error: PaymentError, payment_id: String) -> AdminError {

@@ -2,7 +2,7 @@
 //! connection, rotate the secret.
 
 use super::AdminError;
-use crate::gateway::ConnectionInfo;
+use crate::gateway::{CallbackRefusal, ConnectionInfo};
 use crate::state::AppState;
 use crate::store::{Restaurant, RestaurantName};
 use axum::extract::{Path, State};
@@ -107,8 +107,8 @@ pub struct Health {
 
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
-        pending_requests: state.link.pending.waiting_count(),
-        connected_restaurants: state.link.sessions.count(),
+        pending_requests: state.link.waiting_count(),
+        connected_restaurants: state.link.connected_count(),
     })
 }
 
@@ -117,9 +117,19 @@ pub(super) async fn known_restaurant(state: &AppState, resto_id: &str) -> Result
 }
 
 fn view(state: &AppState, restaurant: Restaurant) -> RestaurantView {
-    let connection = match state.link.sessions.get(&restaurant.resto_id) {
-        Some(session) => Connection::Live(session.info()),
+    let connection = match state.link.connection_info(&restaurant.resto_id) {
+        Some(info) => Connection::Live(info),
         None => Connection::Offline { connected: false },
     };
     RestaurantView { restaurant, connection }
+}
+
+/// `GET /api/admin/restaurants/{id}/callback-refusals`: the callbacks and webhooks refused
+/// lately, newest first (what `check-pos` reads to name a failure).
+pub async fn callback_refusals(
+    State(state): State<AppState>,
+    Path(resto_id): Path<String>,
+) -> Result<Json<Vec<CallbackRefusal>>, AdminError> {
+    known_restaurant(&state, &resto_id).await?;
+    Ok(Json(state.link.refusals(&resto_id)))
 }

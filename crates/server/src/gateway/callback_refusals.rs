@@ -8,16 +8,14 @@
 //! are kept, in one ring of bounded size (a noisy restaurant may push others' entries out).
 
 use super::error::GatewayError;
+use super::link::PosLink;
 use super::signed_body::header;
-use crate::admin::AdminError;
-use crate::state::AppState;
 use crate::store::now_ms;
-use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{Path, State};
+use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rahunok_protocol::{ErrorBody, FieldError};
+use rahunok_protocol::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -106,44 +104,27 @@ impl CallbackRefusals {
 
 /// Answers a refused callback or webhook the usual way (the mapping in `crate::http_error`)
 /// and keeps a copy of the refusal when the `restoId` is known.
-pub async fn refuse(state: &AppState, headers: &HeaderMap, path: String, refused: Refused) -> Response {
+pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refused) -> Response {
+    let (status, error) = refused.error.status_and_body();
     let unattributable = matches!(refused.error, GatewayError::UnknownRestoId | GatewayError::Store(_));
-    let response = refused.error.into_response();
-    let Some(resto_id) = header(headers, "restoId").filter(|_| !unattributable) else {
-        return response;
-    };
-    let (parts, body) = response.into_parts();
-    let answered = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let error: Option<ErrorBody> = serde_json::from_slice(&answered).ok();
-    let sent = refused.body.unwrap_or_default();
-    let kept = &sent[..sent.len().min(BODY_KEPT)];
-    state.link.refusals.record(
-        &resto_id,
-        CallbackRefusal {
+    if let Some(resto_id) = header(headers, "restoId").filter(|_| !unattributable) {
+        let sent = refused.body.unwrap_or_default();
+        let kept = &sent[..sent.len().min(BODY_KEPT)];
+        let refusal = CallbackRefusal {
             at: now_ms(),
             path,
             rid: request_id_hint(&sent),
-            status: parts.status.as_u16(),
-            err_code: error.as_ref().map(|e| e.err_code.clone()).unwrap_or_default(),
-            err_text: error.as_ref().map(|e| e.err_text.clone()).unwrap_or_default(),
-            field_errors: error.map(|e| e.field_errors).unwrap_or_default(),
+            status: status.as_u16(),
+            err_code: error.err_code.clone(),
+            err_text: error.err_text.clone(),
+            field_errors: error.field_errors.clone(),
             signature: header(headers, "signature"),
             body: String::from_utf8_lossy(kept).into_owned(),
             body_truncated: kept.len() < sent.len(),
-        },
-    );
-    Response::from_parts(parts, Body::from(answered))
-}
-
-/// `GET /api/admin/restaurants/{id}/callback-refusals`: the restaurant's refusals, newest first.
-pub async fn list_refusals(
-    State(state): State<AppState>,
-    Path(resto_id): Path<String>,
-) -> Result<Json<Vec<CallbackRefusal>>, AdminError> {
-    if state.store.restaurant(&resto_id).await?.is_none() {
-        return Err(AdminError::UnknownRestaurant(resto_id));
+        };
+        link.refusals.record(&resto_id, refusal);
     }
-    Ok(Json(state.link.refusals.recent(&resto_id)))
+    (status, Json(error)).into_response()
 }
 
 fn request_id_hint(body: &[u8]) -> Option<String> {

@@ -23,7 +23,7 @@ pub async fn callback(
 ) -> Response {
     match accept_callback(&state, &operation, &headers, body).await {
         Ok(status) => status.into_response(),
-        Err(refused) => refuse(&state, &headers, format!("/callback/{operation}"), refused).await,
+        Err(refused) => refuse(&state.link, &headers, format!("/callback/{operation}"), refused),
     }
 }
 
@@ -33,7 +33,8 @@ async fn accept_callback(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<StatusCode, Refused> {
-    let SignedBody { resto_id, bytes } = read_signed_body(state, headers, body).await?;
+    let SignedBody { resto_id, bytes } =
+        read_signed_body(&state.store, state.config.callback_body_limit, headers, body).await?;
     let with_body = |error: GatewayError| Refused::with_body(error, &bytes);
     let operation = Operation::from_name(operation)
         .filter(|op| op.expects_callback())

@@ -5,11 +5,11 @@
 //! frame → wait for the callback (delivered by the callback handler through
 //! [`PendingRequests`]) → record the round trip in the request log (off the hot path).
 
-use super::callback_refusals::CallbackRefusals;
+use super::callback_refusals::{CallbackRefusal, CallbackRefusals};
 use super::pending::{AnswerBytes, PendingRequests};
 use super::request_log::RequestLogWriter;
-use super::sessions::{Outgoing, RestaurantSessions};
-use crate::store::{now_ms, RequestLogEntry};
+use super::sessions::{ConnectionInfo, Outgoing, RestaurantSessions};
+use crate::store::{now_ms, RequestLogEntry, RequestOutcome};
 use rahunok_protocol::envelope::{Callback, PosMessage, PosRequest, RequestFrame};
 use rahunok_protocol::{rid, FieldError, Operation};
 use serde_json::value::RawValue;
@@ -41,11 +41,11 @@ pub enum LinkError {
 /// The request path (see the module docs).
 pub struct PosLink {
     /// Live sockets on this node.
-    pub sessions: RestaurantSessions,
+    pub(super) sessions: RestaurantSessions,
     /// Requests waiting for callbacks.
-    pub pending: PendingRequests,
+    pub(super) pending: PendingRequests,
     /// Callbacks and webhooks refused lately (for the POS developer and `check-pos`).
-    pub refusals: CallbackRefusals,
+    pub(super) refusals: CallbackRefusals,
     log: RequestLogWriter,
     deadline: Duration,
 }
@@ -67,6 +67,60 @@ impl PosLink {
     /// How long a request waits for its callback.
     pub fn deadline(&self) -> Duration {
         self.deadline
+    }
+
+    /// True when the restaurant's POS holds a socket to this node.
+    pub fn is_connected(&self, resto_id: &str) -> bool {
+        self.sessions.get(resto_id).is_some()
+    }
+
+    /// What the admin sees about the restaurant's live socket, if it has one.
+    pub fn connection_info(&self, resto_id: &str) -> Option<ConnectionInfo> {
+        self.sessions.get(resto_id).map(|session| session.info())
+    }
+
+    /// Counts a sign of life from the restaurant's POS (a webhook arrived).
+    pub(super) fn touch(&self, resto_id: &str) {
+        if let Some(session) = self.sessions.get(resto_id) {
+            session.touch();
+        }
+    }
+
+    /// How many restaurants hold a socket to this node.
+    pub fn connected_count(&self) -> usize {
+        self.sessions.count()
+    }
+
+    /// How many requests wait for their callback.
+    pub fn waiting_count(&self) -> usize {
+        self.pending.waiting_count()
+    }
+
+    /// The restaurant's refused callbacks and webhooks, newest first.
+    pub fn refusals(&self, resto_id: &str) -> Vec<CallbackRefusal> {
+        self.refusals.recent(resto_id)
+    }
+
+    /// Asks every socket to close with `code` (e.g. 1001 when the server goes away).
+    pub fn close_all_sockets(&self, code: u16, reason: &'static str) {
+        self.sessions.close_all(code, reason);
+    }
+
+    /// Waits (at most `limit`) until no socket is left open; true when none is.
+    pub async fn wait_for_sockets_closed(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.sessions.count() > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
+    }
+
+    /// Writes out every request-log entry recorded so far (at shutdown).
+    pub async fn flush_log(&self) {
+        self.log.flush().await;
     }
 
     /// Sends a typed request and waits for the typed answer.
@@ -120,7 +174,7 @@ impl PosLink {
             Some(session) => session.outbox.send(Outgoing::Frame(sent.frame.clone())).await.is_ok(),
             None => false,
         };
-        self.record(sent, if delivered { "sent" } else { "offline" }, None, None);
+        self.record(sent, if delivered { RequestOutcome::Sent } else { RequestOutcome::Offline }, None, None);
         if delivered {
             Ok(())
         } else {
@@ -137,7 +191,7 @@ impl PosLink {
     ) -> Result<AnswerBytes, LinkError> {
         let sent = Sent::now(rid, resto_id, operation, frame);
         let Some(session) = self.sessions.get(resto_id) else {
-            self.record(sent, "offline", None, None);
+            self.record(sent, RequestOutcome::Offline, None, None);
             return Err(LinkError::Offline);
         };
         let mut receiver = self.pending.register(&sent.rid, resto_id, operation);
@@ -147,7 +201,7 @@ impl PosLink {
         if session.outbox.send(Outgoing::Frame(sent.frame.clone())).await.is_err() {
             std::mem::forget(guard);
             self.pending.abandon(&sent.rid);
-            self.record(sent, "offline", None, None);
+            self.record(sent, RequestOutcome::Offline, None, None);
             return Err(LinkError::Offline);
         }
         let answer = tokio::time::timeout_at(deadline, &mut receiver).await;
@@ -159,18 +213,18 @@ impl PosLink {
             _ => receiver.try_recv().ok(),
         };
         let Some(body) = answer else {
-            self.record(sent, "timeout", None, None);
+            self.record(sent, RequestOutcome::Timeout, None, None);
             return Err(LinkError::Timeout(self.deadline));
         };
         let failure = rahunok_protocol::envelope::parse_tracked::<rahunok_protocol::AnswerHead>(&body)
             .ok()
             .and_then(|head| head.failure());
-        let outcome = if failure.is_some() { "pos_fail" } else { "answered" };
+        let outcome = if failure.is_some() { RequestOutcome::PosFail } else { RequestOutcome::Answered };
         self.record(sent, outcome, Some(&body), failure);
         Ok(body)
     }
 
-    fn record(&self, sent: Sent, outcome: &str, answer: Option<&AnswerBytes>, detail: Option<String>) {
+    fn record(&self, sent: Sent, outcome: RequestOutcome, answer: Option<&AnswerBytes>, detail: Option<String>) {
         let finished_at = now_ms();
         self.log.record(RequestLogEntry {
             rid: sent.rid,
@@ -179,7 +233,7 @@ impl PosLink {
             sent_at: sent.sent_at,
             finished_at: Some(finished_at),
             latency_ms: Some(finished_at - sent.sent_at),
-            outcome: outcome.to_string(),
+            outcome,
             request_body: sent.frame,
             response_body: answer.map(|b| String::from_utf8_lossy(b).into_owned()),
             detail,

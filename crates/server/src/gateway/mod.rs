@@ -14,12 +14,11 @@ mod socket;
 mod webhooks;
 
 pub use auth_limiter::AuthLimiter;
-pub use callback_refusals::{list_refusals, CallbackRefusal, CallbackRefusals};
+pub use callback_refusals::CallbackRefusal;
 pub use error::GatewayError;
 pub use link::{LinkError, PosLink};
-pub use pending::{Lookup, PendingRequests};
 pub use request_log::RequestLogWriter;
-pub use sessions::{ConnectionInfo, RestaurantSessions, CLOSE_REPLACED, CLOSE_SILENT};
+pub use sessions::{ConnectionInfo, CLOSE_GOING_AWAY, CLOSE_REPLACED, CLOSE_SILENT};
 
 use crate::state::AppState;
 use axum::routing::{get, post};

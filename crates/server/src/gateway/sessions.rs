@@ -1,7 +1,7 @@
 //! The live POS sockets of this node, one per restaurant.
 //!
 //! Why this exists: a request for a restaurant must find its socket; a newer authenticated
-//! socket replaces the older one (spec: close code 4409); the admin sees who is connected.
+//! socket replaces the older one (`docs/pos-protocol.md` section 2: close code 4409); the admin sees who is connected.
 
 use crate::store::now_ms;
 use rahunok_protocol::ops::ImplementedFeature;
@@ -15,6 +15,8 @@ use tokio::sync::mpsc;
 pub const CLOSE_REPLACED: u16 = 4409;
 /// Close code sent to a socket that stayed silent too long.
 pub const CLOSE_SILENT: u16 = 4408;
+/// Close code sent to every socket when the server shuts down (WebSocket "going away").
+pub const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// What the session task should do next.
 #[derive(Debug)]
@@ -134,6 +136,13 @@ impl RestaurantSessions {
     /// The live session of a restaurant.
     pub fn get(&self, resto_id: &str) -> Option<SessionHandle> {
         self.lock().get(resto_id).cloned()
+    }
+
+    /// Asks every live socket to close with `code`.
+    pub fn close_all(&self, code: u16, reason: &'static str) {
+        for session in self.lock().values() {
+            let _ = session.outbox.try_send(Outgoing::Close(code, reason));
+        }
     }
 
     /// How many restaurants are connected.

@@ -1,11 +1,11 @@
-//! Steps 1–3 of spec section 4, shared by callbacks and webhooks: a known `restoId`, a
+//! Steps 1–3 of `docs/pos-protocol.md` section 4, shared by callbacks and webhooks: a known `restoId`, a
 //! signature over the exact raw bytes (checked against every key valid now, in constant time),
 //! and the body size limit. The body is hashed as it streams in, so an oversized body with a
 //! bad signature still gets 401, as the order of checks requires.
 
 use super::callback_refusals::Refused;
 use super::error::GatewayError;
-use crate::state::AppState;
+use crate::store::Store;
 use axum::body::{Body, Bytes};
 use axum::http::HeaderMap;
 use http_body_util::BodyExt;
@@ -23,12 +23,16 @@ const READ_PAST_LIMIT_FACTOR: usize = 4;
 
 /// Reads and authenticates a POS-signed body. A refusal after the body was read carries it
 /// (for the refusal log).
-pub async fn read_signed_body(state: &AppState, headers: &HeaderMap, body: Body) -> Result<SignedBody, Refused> {
+pub async fn read_signed_body(
+    store: &Store,
+    limit: usize,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<SignedBody, Refused> {
     let resto_id = header(headers, "restoId").ok_or(GatewayError::UnknownRestoId)?;
     let credentials =
-        state.store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
+        store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
     let signature = header(headers, "signature").ok_or(GatewayError::MissingSignature)?;
-    let limit = state.config.callback_body_limit;
     let mut verifiers: Vec<_> = credentials.keys().map(|key| key.streaming_verifier()).collect();
     let mut kept = Vec::new();
     let mut seen = 0usize;

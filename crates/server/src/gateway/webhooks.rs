@@ -1,4 +1,4 @@
-//! `POST /callback/webhook`: pushes the POS starts itself (spec section 6), signed like
+//! `POST /callback/webhook`: pushes the POS starts itself (`docs/pos-protocol.md` section 6), signed like
 //! callbacks. Each kind is applied to the store in one transaction.
 
 use super::callback_refusals::{refuse, Refused};
@@ -17,7 +17,7 @@ use rahunok_protocol::webhook::{UserAction, Webhook, WebhookError};
 pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let (resto_id, hook) = match read_webhook(&state, &headers, body).await {
         Ok(read) => read,
-        Err(refused) => return refuse(&state, &headers, "/callback/webhook".into(), refused).await,
+        Err(refused) => return refuse(&state.link, &headers, "/callback/webhook".into(), refused),
     };
     match apply(&state, &resto_id, hook).await {
         Ok(status) => status.into_response(),
@@ -26,7 +26,8 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bo
 }
 
 async fn read_webhook(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(String, Webhook), Refused> {
-    let SignedBody { resto_id, bytes } = read_signed_body(state, headers, body).await?;
+    let SignedBody { resto_id, bytes } =
+        read_signed_body(&state.store, state.config.callback_body_limit, headers, body).await?;
     ensure_json_object(&bytes).map_err(|e| Refused::with_body(e, &bytes))?;
     let hook = Webhook::parse(&bytes).map_err(|e| {
         let error = match e {
@@ -39,9 +40,7 @@ async fn read_webhook(state: &AppState, headers: &HeaderMap, body: Body) -> Resu
 }
 
 async fn apply(state: &AppState, resto_id: &str, hook: Webhook) -> Result<StatusCode, GatewayError> {
-    if let Some(session) = state.link.sessions.get(resto_id) {
-        session.touch();
-    }
+    state.link.touch(resto_id);
     match hook {
         Webhook::OrdersCache(push) => state.store.apply_orders_cache(resto_id, &push).await?,
         Webhook::OrdersClosed(closed) => state.store.apply_orders_closed(resto_id, &closed.closed_orders).await?,

@@ -1,18 +1,15 @@
 //! Where a guest's bill comes from: the POS's `ORDERS_CACHE` pushes while they are fresh
-//! (spec: a push within 15 s), otherwise a live `getBill`. A guest waits at most
+//! (a push within `pos_data::ORDERS_CACHE_FRESH_FOR`), otherwise a live `getBill`. A guest waits at most
 //! `Config::guest_wait` (8 s by default) for the POS: after that the page offers a retry while
 //! the request keeps its full protocol deadline in the background, so a slow POS's answer is
 //! still accepted.
 
 use super::error::GuestError;
+use crate::pos_data::orders_cache_is_fresh;
 use crate::state::AppState;
-use crate::store::now_ms;
 use rahunok_protocol::envelope::parse_tracked;
 use rahunok_protocol::ops::{BillAnswer, GetBill};
 use rahunok_protocol::order::Order;
-
-/// A cache with no push for this long is stale.
-const CACHE_FRESH_MS: i64 = 15_000;
 
 /// The open orders on a table (cache first).
 pub async fn bills_on_table(state: &AppState, resto_id: &str, table: &str) -> Result<Vec<Order>, GuestError> {
@@ -46,7 +43,7 @@ async fn cached_orders_on_table(
     table: &str,
 ) -> Result<Option<Vec<Order>>, GuestError> {
     let (cached, pushed_at) = state.store.cached_orders(resto_id).await?;
-    if pushed_at.is_none_or(|at| now_ms() - at >= CACHE_FRESH_MS) {
+    if !orders_cache_is_fresh(pushed_at) {
         return Ok(None);
     }
     let on_table: Vec<_> = cached.iter().filter(|c| c.table_number.as_deref() == Some(table)).collect();

@@ -9,7 +9,7 @@ use super::error::{error_page, GuestError};
 use super::receipt_data::ReceiptData;
 use super::tips::{parse_custom_tip, percent_of, tip_base, tip_choices};
 use super::view::{link, money};
-use crate::payments::{self, PaymentRequest};
+use crate::payments::PaymentRequest;
 use crate::state::AppState;
 use crate::store::PaymentStatus;
 use crate::web::{Lang, Page};
@@ -98,9 +98,8 @@ async fn pay_for_bill(
         tips,
         idempotency_key: form.idempotency_key.trim().to_string(),
         receipt,
-        return_url_base: state.base_url.to_string(),
     };
-    let payment = payments::start(state, request).await?;
+    let payment = state.payments.start(request).await?;
     let target = match (&payment.status, &payment.checkout_url) {
         (PaymentStatus::Created, Some(checkout)) => checkout.clone(),
         (PaymentStatus::Failed, _) => return Err(GuestError::Payment(payment.last_error.unwrap_or_default())),

@@ -4,7 +4,6 @@
 
 use super::receipt_data::ReceiptData;
 use super::view::{bill_card, link, money};
-use crate::payments::settle_with_acquirer;
 use crate::state::AppState;
 use crate::store::{PaymentRecord, PaymentStatus};
 use crate::web::{message_page, shell, Lang, Page};
@@ -48,7 +47,7 @@ pub async fn payment_page(
     };
     // The guest is back from the acquirer: ask it now rather than wait for its notification.
     let payment = if payment.status == PaymentStatus::Created {
-        let _ = settle_with_acquirer(&state, &payment).await;
+        let _ = state.payments.settle_with_acquirer(&payment).await;
         state.store.payment_by_id(&payment_id).await.ok().flatten().unwrap_or(payment)
     } else {
         payment

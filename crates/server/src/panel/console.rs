@@ -9,7 +9,7 @@ use super::layout::{self, csrf_field, Place, Section};
 use super::pretty_json::pretty;
 use super::PanelError;
 use crate::state::AppState;
-use crate::store::{RequestLogEntry, RequestLogQuery};
+use crate::store::{RequestLogEntry, RequestLogQuery, RequestOutcome};
 use crate::web::Page;
 use axum::extract::{Query, State};
 use axum::Form;
@@ -20,8 +20,6 @@ use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-/// Outcomes the request log records.
-const OUTCOMES: &[&str] = &["answered", "pos_fail", "timeout", "offline", "sent"];
 /// Rows read when filtering by outcome or rID (the store filters by operation only).
 const SCAN_LIMIT: i64 = 1000;
 
@@ -48,7 +46,7 @@ impl LogFilter {
     }
 
     fn keeps(&self, entry: &RequestLogEntry) -> bool {
-        given(&self.outcome).is_none_or(|o| entry.outcome == o)
+        given(&self.outcome).is_none_or(|o| entry.outcome.as_str() == o)
             && given(&self.rid).is_none_or(|r| entry.rid.contains(r))
     }
 
@@ -57,13 +55,13 @@ impl LogFilter {
     }
 }
 
-fn outcome_badge(outcome: &str) -> Markup {
+fn outcome_badge(outcome: RequestOutcome) -> Markup {
     let class = match outcome {
-        "answered" => "badge good",
-        "sent" => "badge",
+        RequestOutcome::Answered => "badge good",
+        RequestOutcome::Sent => "badge",
         _ => "badge bad",
     };
-    html! { span class=(class) { (outcome) } }
+    html! { span class=(class) { (outcome.as_str()) } }
 }
 
 fn log_entry(viewer: &Viewer, entry: &RequestLogEntry) -> Markup {
@@ -72,7 +70,7 @@ fn log_entry(viewer: &Viewer, entry: &RequestLogEntry) -> Markup {
             summary {
                 (layout::time(entry.sent_at))
                 strong { (entry.operation) }
-                (outcome_badge(&entry.outcome))
+                (outcome_badge(entry.outcome))
                 span { (entry.latency_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()) }
                 span.mono.muted { (entry.rid) }
             }
@@ -106,7 +104,7 @@ fn log_filters(viewer: &Viewer, resto_id: &str, filter: &LogFilter) -> Markup {
             label { (viewer.t("Результат", "Outcome"))
                 select name="outcome" {
                     option value="" { (viewer.t("усі", "any")) }
-                    @for outcome in OUTCOMES { option value=(outcome) selected[given(&filter.outcome) == Some(*outcome)] { (outcome) } }
+                    @for outcome in RequestOutcome::ALL { option value=(outcome.as_str()) selected[given(&filter.outcome) == Some(outcome.as_str())] { (outcome.as_str()) } }
                 }
             }
             label { "rID" input type="text" name="rid" value=(given(&filter.rid).unwrap_or("")); }

@@ -6,6 +6,7 @@ use super::access::{InRestaurant, Viewer};
 use super::layout::{self, csrf_field, Place, Section};
 use super::PanelError;
 use crate::gateway::ConnectionInfo;
+use crate::pos_data::orders_cache_is_fresh;
 use crate::state::AppState;
 use crate::store::now_ms;
 use crate::web::Page;
@@ -14,8 +15,6 @@ use axum::Json;
 use maud::{html, Markup, PreEscaped};
 use serde::Serialize;
 
-/// A POS with no `ORDERS_CACHE` push for this long serves bills live only (spec: 15 s).
-const ORDERS_CACHE_FRESH_MS: i64 = 15_000;
 /// How long a POS may take to answer `versionInfo` before the dashboard says so.
 const VERSION_INFO_GRACE_MS: i64 = 10_000;
 
@@ -57,7 +56,7 @@ fn warnings(viewer: &Viewer, info: &ConnectionInfo, cache_pushed_at: Option<i64>
             "The POS did not answer versionInfo: plugin version and features are unknown.",
         ));
     }
-    if cache_pushed_at.is_none_or(|at| now - at >= ORDERS_CACHE_FRESH_MS) {
+    if !orders_cache_is_fresh(cache_pushed_at) {
         warnings.push(viewer.t(
             "Каса не надсилає ORDERS_CACHE кожні 5 с: рахунки запитуються в каси наживо (повільніше).",
             "The POS sends no ORDERS_CACHE every 5 s: bills are asked for live (slower).",
@@ -68,7 +67,7 @@ fn warnings(viewer: &Viewer, info: &ConnectionInfo, cache_pushed_at: Option<i64>
 
 async fn connection_view(state: &AppState, at: &InRestaurant) -> Result<ConnectionView, PanelError> {
     let viewer = &at.viewer;
-    let Some(session) = state.link.sessions.get(at.resto_id()) else {
+    let Some(info) = state.link.connection_info(at.resto_id()) else {
         return Ok(ConnectionView {
             connected: false,
             status: viewer.t("Не підключена", "Not connected").to_string(),
@@ -80,7 +79,6 @@ async fn connection_view(state: &AppState, at: &InRestaurant) -> Result<Connecti
             warnings: Vec::new(),
         });
     };
-    let info = session.info();
     let (_, cache_pushed_at) = state.store.cached_orders(at.resto_id()).await?;
     Ok(ConnectionView {
         connected: true,

@@ -10,7 +10,7 @@ use super::layout::{self, csrf_field, Place, Section};
 use super::pretty_json::pretty;
 use super::PanelError;
 use crate::guest::view::money;
-use crate::payments::{self as machinery, PaymentError};
+use crate::payments::PaymentError;
 use crate::state::AppState;
 use crate::store::{PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition};
 use crate::web::Page;
@@ -276,7 +276,7 @@ pub async fn refund(
     at: InRestaurant,
     Path((_, payment_id)): Path<(String, String)>,
 ) -> Result<Redirect, PanelError> {
-    let refunded = machinery::refund(&state, at.resto_id(), &payment_id).await.map_err(not_found_as_page)?;
+    let refunded = state.payments.refund(at.resto_id(), &payment_id).await.map_err(not_found_as_page)?;
     tracing::info!(
         resto_id = at.resto_id(),
         payment = refunded.id,
@@ -292,7 +292,7 @@ pub async fn retry(
     at: InRestaurant,
     Path((_, payment_id)): Path<(String, String)>,
 ) -> Result<Redirect, PanelError> {
-    machinery::retry_close_now(&state, at.resto_id(), &payment_id).await.map_err(not_found_as_page)?;
+    state.payments.retry_close_now(at.resto_id(), &payment_id).await.map_err(not_found_as_page)?;
     Ok(Redirect::to(&format!("{}?done=retry", detail_path(at.resto_id(), &payment_id))))
 }
 

@@ -7,9 +7,7 @@ use super::error::explain_link;
 use super::layout::{self, csrf_field, Place, Section};
 use super::PanelError;
 use crate::guest::view::money;
-use crate::pos_data::{self, stored};
 use crate::state::AppState;
-use crate::store::SnapshotKind;
 use crate::web::Page;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -49,22 +47,13 @@ impl PosData {
         }
     }
 
-    fn snapshot(self) -> SnapshotKind {
-        match self {
-            PosData::Staff => SnapshotKind::Staff,
-            PosData::Categories => SnapshotKind::Categories,
-            PosData::Menu => SnapshotKind::Menu,
-            PosData::StopList => SnapshotKind::StopList,
-        }
-    }
-
     async fn refresh(self, state: &AppState, resto_id: &str) -> Result<(), PanelError> {
-        let kind = self.snapshot();
+        let data = &state.pos_data;
         let refreshed = match self {
-            PosData::Staff => pos_data::refresh::<UsersInfo>(state, resto_id, kind).await.map(drop),
-            PosData::Categories => pos_data::refresh::<CategoriesInfo>(state, resto_id, kind).await.map(drop),
-            PosData::Menu => pos_data::refresh::<MenuInfo>(state, resto_id, kind).await.map(drop),
-            PosData::StopList => pos_data::refresh::<StopList>(state, resto_id, kind).await.map(drop),
+            PosData::Staff => data.refresh::<UsersInfo>(resto_id).await.map(drop),
+            PosData::Categories => data.refresh::<CategoriesInfo>(resto_id).await.map(drop),
+            PosData::Menu => data.refresh::<MenuInfo>(resto_id).await.map(drop),
+            PosData::StopList => data.refresh::<StopList>(resto_id).await.map(drop),
         };
         Ok(refreshed?)
     }
@@ -110,19 +99,19 @@ async fn render(
     let resto_id = at.resto_id();
     let (content, refreshed_at) = match data {
         PosData::Staff => {
-            shown(stored::<UsersInfoAnswer>(&state.store, resto_id, data.snapshot()).await?, |a| staff(viewer, a))
+            shown(state.pos_data.stored::<UsersInfo>(resto_id).await?, |a| staff(viewer, a))
         }
         PosData::Categories => {
-            shown(stored::<CategoriesInfoAnswer>(&state.store, resto_id, data.snapshot()).await?, |a| {
+            shown(state.pos_data.stored::<CategoriesInfo>(resto_id).await?, |a| {
                 categories(viewer, a)
             })
         }
         PosData::Menu => {
-            shown(stored::<MenuInfoAnswer>(&state.store, resto_id, data.snapshot()).await?, |a| menu(viewer, a))
+            shown(state.pos_data.stored::<MenuInfo>(resto_id).await?, |a| menu(viewer, a))
         }
         PosData::StopList => {
-            let menu = stored::<MenuInfoAnswer>(&state.store, resto_id, SnapshotKind::Menu).await?.map(|(m, _)| m);
-            let answer = stored::<StopListAnswer>(&state.store, resto_id, data.snapshot()).await?;
+            let menu = state.pos_data.stored::<MenuInfo>(resto_id).await?.map(|(m, _)| m);
+            let answer = state.pos_data.stored::<StopList>(resto_id).await?;
             shown(answer, |a| stop_list(viewer, a, menu.as_ref()))
         }
     };

@@ -39,7 +39,7 @@ const LIVE_DOTS_SCRIPT: &str = r#"
 "#;
 
 fn connected(state: &AppState, resto_id: &str) -> bool {
-    state.link.sessions.get(resto_id).is_some()
+    state.link.is_connected(resto_id)
 }
 
 fn restaurant_row(viewer: &Viewer, state: &AppState, restaurant: &Restaurant) -> Markup {

@@ -9,22 +9,15 @@ use super::layout::{self, Place, Section};
 use super::origin::{guest_table_url, public_base};
 use super::qr::QrImage;
 use super::PanelError;
-use crate::pos_data::{refresh, stored, PosDataError};
 use crate::state::AppState;
-use crate::store::SnapshotKind;
 use crate::web::{self, Page};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maud::{html, Markup, PreEscaped};
-use rahunok_protocol::ops::{HallPlan, HallplansInfo, HallplansInfoAnswer, Table, TablesInfo, TablesInfoAnswer};
+use rahunok_protocol::ops::{HallPlan, HallplansInfo, Table, TablesInfo};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
-
-/// After the tables arrive, how much longer to wait for the halls before grouping by the
-/// stored halls (the halls keep loading and are stored when they come).
-const HALLS_GRACE: Duration = Duration::from_secs(3);
 
 /// One table with its guest link and codes.
 #[derive(Serialize)]
@@ -101,20 +94,6 @@ fn tables_view(base: &str, resto_id: &str, groups: Vec<(&str, Vec<&Table>)>) -> 
     TablesView { halls, table_count }
 }
 
-/// The halls: fresh from the POS if they come within [`HALLS_GRACE`] of the tables, else
-/// the stored ones.
-async fn halls_soon(
-    state: &AppState,
-    resto_id: &str,
-    asking: tokio::task::JoinHandle<Result<HallplansInfoAnswer, PosDataError>>,
-) -> Result<Vec<HallPlan>, PanelError> {
-    if let Ok(Ok(Ok(answer))) = tokio::time::timeout(HALLS_GRACE, asking).await {
-        return Ok(answer.hall_plans);
-    }
-    let stored = stored::<HallplansInfoAnswer>(&state.store, resto_id, SnapshotKind::Halls).await?;
-    Ok(stored.map(|(answer, _)| answer.hall_plans).unwrap_or_default())
-}
-
 /// Asks the POS for tables and halls (both at once), stores them, and answers them grouped.
 pub async fn fetch(
     State(state): State<AppState>,
@@ -122,12 +101,8 @@ pub async fn fetch(
     headers: HeaderMap,
 ) -> Result<Json<TablesView>, PanelError> {
     let resto_id = at.resto_id().to_string();
-    let asking_halls = {
-        let (state, resto_id) = (state.clone(), resto_id.clone());
-        tokio::spawn(async move { refresh::<HallplansInfo>(&state, &resto_id, SnapshotKind::Halls).await })
-    };
-    let tables = refresh::<TablesInfo>(&state, &resto_id, SnapshotKind::Tables).await?.tables;
-    let halls = halls_soon(&state, &resto_id, asking_halls).await?;
+    let tables = state.pos_data.refresh::<TablesInfo>(&resto_id).await?.tables;
+    let halls = state.pos_data.stored::<HallplansInfo>(&resto_id).await?.map(|(a, _)| a.hall_plans).unwrap_or_default();
     let groups = group_by_hall(&tables, &halls, no_hall(&at.viewer));
     Ok(Json(tables_view(&public_base(&state.config, &headers), &resto_id, groups)))
 }
@@ -329,7 +304,7 @@ pub async fn print_all(
 ) -> Result<Page, PanelError> {
     let viewer = &at.viewer;
     let resto_id = at.resto_id();
-    let tables = stored::<TablesInfoAnswer>(&state.store, resto_id, SnapshotKind::Tables).await?.map(|(a, _)| a.tables);
+    let tables = state.pos_data.stored::<TablesInfo>(resto_id).await?.map(|(a, _)| a.tables);
     let Some(tables) = tables.filter(|t| !t.is_empty()) else {
         let text = viewer.t(
             "Спершу відкрийте «Столи і QR-коди», щоб отримати столи з каси.",
@@ -344,7 +319,7 @@ pub async fn print_all(
             back,
         )));
     };
-    let halls = stored::<HallplansInfoAnswer>(&state.store, resto_id, SnapshotKind::Halls)
+    let halls = state.pos_data.stored::<HallplansInfo>(resto_id)
         .await?
         .map(|(a, _)| a.hall_plans)
         .unwrap_or_default();

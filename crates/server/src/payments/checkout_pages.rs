@@ -75,7 +75,7 @@ pub async fn pay_with_card(
                 .into_response();
         }
     };
-    if let Err(error) = state.payments.sandbox.settle(&reference, outcome.clone(), &mask).await {
+    if let Err(error) = state.payments.sandbox().settle(&reference, outcome.clone(), &mask).await {
         tracing::error!(%error, "sandbox could not record a card outcome");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
@@ -94,7 +94,7 @@ pub async fn confirm(
     Form(confirmation): Form<Confirmation>,
 ) -> Response {
     let path = uri.to_string();
-    let Ok(Some(charge)) = state.payments.sandbox.charge(&reference).await else {
+    let Ok(Some(charge)) = state.payments.sandbox().charge(&reference).await else {
         return Page::with_status(
             StatusCode::NOT_FOUND,
             message_page(lang, &path, "Sandbox", "no such charge", html! {}),
@@ -103,7 +103,7 @@ pub async fn confirm(
     };
     if charge.status == "needs_confirmation" {
         let outcome = if confirmation.decision == "approve" { CardOutcome::Paid } else { CardOutcome::Declined };
-        if let Err(error) = state.payments.sandbox.settle(&reference, outcome, "400000******3220").await {
+        if let Err(error) = state.payments.sandbox().settle(&reference, outcome, "400000******3220").await {
             tracing::error!(%error, "sandbox could not record a confirmation");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
@@ -114,7 +114,7 @@ pub async fn confirm(
 /// `POST /payments/notify/sandbox`: the acquirer's signed notification.
 pub async fn notification(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    match super::on_notification(&state, &body, signature).await {
+    match state.payments.on_notification(&body, signature).await {
         Ok(()) => StatusCode::OK,
         Err(super::PaymentError::Acquirer(super::acquirer::AcquirerError::BadSignature)) => StatusCode::UNAUTHORIZED,
         Err(super::PaymentError::NotFound) => StatusCode::NOT_FOUND,
@@ -126,7 +126,7 @@ pub async fn notification(State(state): State<AppState>, headers: HeaderMap, bod
 }
 
 async fn open_charge(state: &AppState, reference: &str, lang: Lang, path: &str) -> Result<SandboxCharge, Response> {
-    match state.payments.sandbox.charge(reference).await {
+    match state.payments.sandbox().charge(reference).await {
         Ok(Some(charge)) if matches!(charge.status.as_str(), "pending" | "needs_confirmation") => Ok(charge),
         Ok(Some(charge)) => Err(Redirect::to(&charge.return_url).into_response()),
         Ok(None) => Err(Page::with_status(

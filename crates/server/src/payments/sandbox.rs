@@ -18,6 +18,9 @@ use rand::Rng;
 use sha2::Sha256;
 use std::time::Duration;
 
+/// A query on the store, ready to run.
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
 /// The header carrying the notification signature.
 pub const SIGNATURE_HEADER: &str = "x-sandbox-signature";
 /// Where the sandbox notifies the platform.
@@ -200,6 +203,11 @@ impl Sandbox {
         Ok(changed)
     }
 
+    /// Runs one conditional update of the sandbox's charges; how many rows it changed.
+    async fn rows_changed(&self, update: AnyQuery<'_>) -> Result<u64, AcquirerError> {
+        Ok(update.execute(self.store.pool()).await.map_err(unavailable)?.rows_affected())
+    }
+
     /// Sends the signed notification, retrying for about a minute until it is accepted.
     async fn notify(self, reference: String) {
         let body = serde_json::json!({ "chargeId": reference }).to_string();
@@ -276,17 +284,11 @@ impl Acquirer for Sandbox {
 
     fn cancel<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, bool> {
         Box::pin(async move {
-            let cancelled = sqlx::query(
+            let cancel = sqlx::query(
                 "UPDATE sandbox_charges SET status = 'cancelled', updated_at = $1 \
                  WHERE reference = $2 AND status IN ('pending', 'needs_confirmation')",
-            )
-            .bind(now_ms())
-            .bind(acquirer_ref)
-            .execute(self.store.pool())
-            .await
-            .map_err(unavailable)?
-            .rows_affected();
-            if cancelled == 1 {
+            );
+            if self.rows_changed(cancel.bind(now_ms()).bind(acquirer_ref)).await? == 1 {
                 return Ok(true);
             }
             // Not cancellable: paid or declined meanwhile, or never created at all.
@@ -300,18 +302,11 @@ impl Acquirer for Sandbox {
 
     fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money) -> AcquirerFuture<'a, ()> {
         Box::pin(async move {
-            let refunded = sqlx::query(
+            let refund = sqlx::query(
                 "UPDATE sandbox_charges SET refunded_kop = refunded_kop + $1, updated_at = $2 \
                  WHERE reference = $3 AND status = 'paid' AND refunded_kop + $1 <= amount_kop",
-            )
-            .bind(amount.kopiyky())
-            .bind(now_ms())
-            .bind(acquirer_ref)
-            .execute(self.store.pool())
-            .await
-            .map_err(unavailable)?
-            .rows_affected();
-            if refunded == 1 {
+            );
+            if self.rows_changed(refund.bind(amount.kopiyky()).bind(now_ms()).bind(acquirer_ref)).await? == 1 {
                 Ok(())
             } else {
                 Err(AcquirerError::Refused(format!("charge {acquirer_ref} is not paid or the refund exceeds it")))

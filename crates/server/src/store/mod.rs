@@ -16,9 +16,10 @@ pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
 pub use panel_users::{LockoutPolicy, PanelRole, PanelUser, PanelUserCredentials};
 pub use payments::{
-    CreateOutcome, NewPayment, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition, TransitionChanges,
+    CreateOutcome, NewPayment, NextAttempt, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition,
+    TransitionChanges,
 };
-pub use request_log::{RequestLogEntry, RequestLogQuery};
+pub use request_log::{RequestLogEntry, RequestLogQuery, RequestOutcome};
 pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, RestaurantName};
 pub use snapshots::{Snapshot, SnapshotKind};
 
@@ -33,6 +34,9 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A payment was asked to make a move its state table forbids (a bug in the caller).
+    #[error(transparent)]
+    ForbiddenMove(#[from] crate::payments::status::ForbiddenMove),
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

@@ -6,81 +6,12 @@
 //! have one such payment at a time and can never be charged twice.
 
 use super::{column, now_ms, Store, StoreError};
+pub use crate::payments::status::PaymentStatus;
 use rahunok_protocol::Money;
-use serde::Serialize;
 use sqlx::any::AnyRow;
 
-/// Where a payment is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentStatus {
-    /// Created; the guest is at the acquirer's page.
-    Created,
-    /// The acquirer confirmed the charge.
-    Paid,
-    /// `payBill` was sent to the POS.
-    ClosingOnPos,
-    /// The POS closed the bill.
-    Closed,
-    /// The acquirer declined, or the payment could not start.
-    Failed,
-    /// The guest never finished paying.
-    Expired,
-    /// Charged but the POS did not close the bill yet; retried with backoff.
-    PaidNotClosed,
-    /// Money returned to the guest.
-    Refunded,
-}
-
-impl PaymentStatus {
-    /// Every status.
-    pub const ALL: &'static [PaymentStatus] = &[
-        PaymentStatus::Created,
-        PaymentStatus::Paid,
-        PaymentStatus::ClosingOnPos,
-        PaymentStatus::Closed,
-        PaymentStatus::Failed,
-        PaymentStatus::Expired,
-        PaymentStatus::PaidNotClosed,
-        PaymentStatus::Refunded,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentStatus::Created => "created",
-            PaymentStatus::Paid => "paid",
-            PaymentStatus::ClosingOnPos => "closing_on_pos",
-            PaymentStatus::Closed => "closed",
-            PaymentStatus::Failed => "failed",
-            PaymentStatus::Expired => "expired",
-            PaymentStatus::PaidNotClosed => "paid_not_closed",
-            PaymentStatus::Refunded => "refunded",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn from_name(name: &str) -> Option<PaymentStatus> {
-        PaymentStatus::ALL.iter().copied().find(|s| s.as_str() == name)
-    }
-
-    /// Whether the payment holds its bill (no other payment may start for it).
-    pub fn holds_bill(self) -> bool {
-        !matches!(self, PaymentStatus::Failed | PaymentStatus::Expired | PaymentStatus::Refunded)
-    }
-
-    /// Whether the guest's money was taken.
-    pub fn is_charged(self) -> bool {
-        matches!(
-            self,
-            PaymentStatus::Paid | PaymentStatus::ClosingOnPos | PaymentStatus::Closed | PaymentStatus::PaidNotClosed
-        )
-    }
-}
-
 /// A payment as stored.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct PaymentRecord {
     /// Payment id (also the acquirer reference).
     pub id: String,
@@ -126,8 +57,7 @@ impl PaymentRecord {
 }
 
 /// One step of a payment's timeline.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct PaymentTransition {
     /// The status before (none for creation).
     pub from: Option<PaymentStatus>,
@@ -186,6 +116,18 @@ pub enum CreateOutcome {
     BillHeld(PaymentRecord),
 }
 
+/// When the closer should try a payment next, as a transition changes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NextAttempt {
+    /// Leave it as it is.
+    #[default]
+    Keep,
+    /// No further attempt is planned.
+    Clear,
+    /// Try at this time, unix ms.
+    At(i64),
+}
+
 /// Extra columns a transition sets.
 #[derive(Debug, Clone, Default)]
 pub struct TransitionChanges {
@@ -195,8 +137,8 @@ pub struct TransitionChanges {
     pub fiscal: Option<String>,
     /// Count a `payBill` attempt.
     pub count_attempt: bool,
-    /// Set (or clear) `next_attempt_at`.
-    pub next_attempt_at: Option<Option<i64>>,
+    /// What happens to `next_attempt_at`.
+    pub next_attempt: NextAttempt,
     /// Set `last_error`.
     pub last_error: Option<String>,
 }
@@ -285,7 +227,8 @@ impl Store {
     }
 
     /// Moves a payment from `from` to `to` with its changes, in one transaction. False when
-    /// the payment was not in `from` (someone else moved it first).
+    /// the payment was not in `from` (someone else moved it first); an error when the move is
+    /// not in the table of `crate::payments::status`.
     pub async fn transition_payment(
         &self,
         id: &str,
@@ -294,6 +237,7 @@ impl Store {
         note: &str,
         changes: TransitionChanges,
     ) -> Result<bool, StoreError> {
+        from.check_move(to)?;
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT resto_id, bill_id, status FROM payments WHERE id = $1")
@@ -311,7 +255,11 @@ impl Store {
             )
         });
         let (acquirer_ref, checkout_url) = changes.checkout.map(|(r, u)| (Some(r), Some(u))).unwrap_or((None, None));
-        let next_attempt = changes.next_attempt_at.unwrap_or(None);
+        let (set_next_attempt, next_attempt) = match changes.next_attempt {
+            NextAttempt::Keep => (0, None),
+            NextAttempt::Clear => (1, None),
+            NextAttempt::At(at) => (1, Some(at)),
+        };
         let updated = sqlx::query(
             "UPDATE payments SET status = $1, bill_lock = $2, updated_at = $3, \
              acquirer_ref = COALESCE($4, acquirer_ref), checkout_url = COALESCE($5, checkout_url), \
@@ -326,7 +274,7 @@ impl Store {
         .bind(checkout_url)
         .bind(changes.fiscal)
         .bind(i64::from(changes.count_attempt))
-        .bind(i64::from(changes.next_attempt_at.is_some()))
+        .bind(set_next_attempt)
         .bind(next_attempt)
         .bind(changes.last_error)
         .bind(id)

@@ -5,6 +5,49 @@ use super::{column, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
+/// How a request to a POS ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestOutcome {
+    /// The POS answered `SUCCESS`.
+    Answered,
+    /// The POS answered `FAIL`.
+    PosFail,
+    /// No callback before the deadline.
+    Timeout,
+    /// The POS held no socket.
+    Offline,
+    /// Sent; no callback is expected (`setSettings`, `showMessage`).
+    Sent,
+}
+
+impl RequestOutcome {
+    /// Every outcome.
+    pub const ALL: &'static [RequestOutcome] = &[
+        RequestOutcome::Answered,
+        RequestOutcome::PosFail,
+        RequestOutcome::Timeout,
+        RequestOutcome::Offline,
+        RequestOutcome::Sent,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestOutcome::Answered => "answered",
+            RequestOutcome::PosFail => "pos_fail",
+            RequestOutcome::Timeout => "timeout",
+            RequestOutcome::Offline => "offline",
+            RequestOutcome::Sent => "sent",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn from_name(name: &str) -> Option<RequestOutcome> {
+        RequestOutcome::ALL.iter().copied().find(|o| o.as_str() == name)
+    }
+}
+
 /// One finished request.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -22,8 +65,8 @@ pub struct RequestLogEntry {
     pub finished_at: Option<i64>,
     /// Round trip in ms.
     pub latency_ms: Option<i64>,
-    /// `answered`, `pos_fail`, `timeout`, `offline`, `sent` (no callback expected).
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: RequestOutcome,
     /// The frame sent.
     pub request_body: String,
     /// The callback body, as received.
@@ -49,7 +92,11 @@ fn entry_from(row: &AnyRow) -> Result<RequestLogEntry, StoreError> {
         sent_at: column(row, "sent_at")?,
         finished_at: column(row, "finished_at")?,
         latency_ms: column(row, "latency_ms")?,
-        outcome: column(row, "outcome")?,
+        outcome: {
+            let name: String = column(row, "outcome")?;
+            RequestOutcome::from_name(&name)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown request outcome {name}")))?
+        },
         request_body: column(row, "request_body")?,
         response_body: column(row, "response_body")?,
         detail: column(row, "detail")?,
@@ -72,7 +119,7 @@ impl Store {
             .bind(e.sent_at)
             .bind(e.finished_at)
             .bind(e.latency_ms)
-            .bind(&e.outcome)
+            .bind(e.outcome.as_str())
             .bind(&e.request_body)
             .bind(e.response_body.clone())
             .bind(e.detail.clone())

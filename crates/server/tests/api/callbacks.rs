@@ -1,4 +1,4 @@
-//! Every refusal of spec section 4, in its order, with its status code and error body.
+//! Every refusal of `docs/pos-protocol.md` section 4, in its order, with its status code and error body.
 
 use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
 use crate::on_both_stores;

@@ -52,7 +52,7 @@ pub struct AppOptions {
     pub strict: bool,
     pub body_limit: usize,
     pub auth_failures_allowed: u32,
-    pub payment_timings: rahunok_server::payments::PaymentTimings,
+    pub payment_timings: rahunok_server::config::PaymentTimings,
 }
 
 impl Default for AppOptions {

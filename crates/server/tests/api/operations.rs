@@ -1,4 +1,4 @@
-//! Every operation of spec section 5 round-trips: server → virtual POS (over the socket) →
+//! Every operation of `docs/pos-protocol.md` section 5 round-trips: server → virtual POS (over the socket) →
 //! signed callback → typed answer. FAIL answers come back as typed errors with their substate.
 
 use crate::helpers::{spawn_app, Backend};

@@ -47,7 +47,7 @@ async fn unclosed_payments_show_in_the_alert_strip_and_retry_now_closes_them(bac
         .await
         .unwrap();
     assert!(paid);
-    app.state.payments.wake.notify_one();
+    app.state.payments.wake_closer();
     wait_for_status(&app, &restaurant.resto_id, &new.id, PaymentStatus::PaidNotClosed).await;
     store.schedule_payment(&new.id, now_ms() + 3_600_000).await.unwrap();
     let pos = app.start_virtual_pos(&restaurant).await;

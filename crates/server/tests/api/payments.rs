@@ -68,7 +68,7 @@ async fn wait_for_status(app: &TestApp, resto_id: &str, payment_id: &str, status
 
 /// Payments unfinished for 0.3 s expire; the closer looks every 0.1 s.
 fn quick_expiry() -> AppOptions {
-    let payment_timings = rahunok_server::payments::PaymentTimings {
+    let payment_timings = rahunok_server::config::PaymentTimings {
         tick: Duration::from_millis(100),
         reconcile_after: Duration::ZERO,
         expire_after: Duration::from_millis(300),
