@@ -81,13 +81,13 @@ pub struct AnswerHead {
     #[serde(default = "success", deserialize_with = "state_or_success")]
     pub state: AnswerState,
     /// Why it failed; required with `FAIL`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub substate: Option<String>,
     /// POS error code, free text.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// POS error message, free text.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
 }
 

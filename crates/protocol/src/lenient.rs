@@ -4,6 +4,26 @@
 //! `"tableNumber": 12` or `"12"`, `null` lists, `""` for "unknown", enums in any letter case.
 //! Every typed field of a callback goes through one of these readers, so the normalisation
 //! rules live in one place. They keep the exact wire text of numbers (no floats).
+//!
+//! # Optional text fields
+//!
+//! Most optional fields of the protocol are text a POS may send as a string, a number,
+//! `null`, `""` or not at all. They stay plain `Option<String>` (what the other crates read
+//! and build) and are all declared with the one spelling [`text`] documents:
+//!
+//! ```text
+//! #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
+//! ```
+//!
+//! Why this and not something shorter: with `#[derive(Deserialize)]`, a field with its own
+//! reader is an error when its key is absent unless it also says `default`; and only
+//! `skip_serializing_if` can leave a key out of the output, because serde decides that before
+//! it calls the field's writer. So the three parts stay; `with = "lenient::text"` is the one
+//! name for "lenient optional text" and [`text`] says what it accepts. A field without
+//! `skip_serializing_if` writes `null` when it is `None` (as `Dish::linked_to` always has).
+//! A newtype field (e.g. `OptText`) could drop `default`, but it would change the
+//! `Option<String>` fields that the server, the POS SDK, the simulator and the CLI read and
+//! build; a `macro_rules!` wrapped around every struct would hide the derives.
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -60,6 +80,8 @@ pub fn serialize_number_text<S: Serializer>(text: &str, serializer: S) -> Result
 }
 
 /// An optional string that may arrive as a number; `null` and `""` are `None`.
+///
+/// Struct fields use it through [`text`] (`#[serde(default, with = "lenient::text", ...)]`).
 pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     Ok(match WireScalar::deserialize(deserializer)? {
         WireScalar::Null => None,
@@ -68,6 +90,68 @@ pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
         WireScalar::Bool(b) => Some(b.to_string()),
         WireScalar::Composite => return Err(de::Error::custom("expected a string, found an object or array")),
     })
+}
+
+/// Optional text read leniently: the `#[serde(with = "lenient::text")]` module for
+/// `Option<String>` fields.
+///
+/// Reading is exactly [`opt_string`]: absent (with `default`), `null` and `""` are `None`;
+/// a string is kept as written (also `" "`); a number is its wire text (`1.50` stays
+/// `"1.50"`); `true`/`false` are their text; an object or array is a field error. Writing is
+/// plain `Option<String>`: the string, or `null` for `None` unless the field also has
+/// `skip_serializing_if = "Option::is_none"` (the [`lenient`](crate::lenient) docs say why the
+/// three parts stay on each field).
+///
+/// ```
+/// use rahunok_protocol::lenient;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, PartialEq, Serialize, Deserialize)]
+/// #[serde(rename_all = "camelCase")]
+/// struct Line {
+///     /// Left out of the output when `None`.
+///     #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
+///     waiter_id: Option<String>,
+///     /// Written as `null` when `None`.
+///     #[serde(default, with = "lenient::text")]
+///     linked_to: Option<String>,
+/// }
+///
+/// let line: Line = serde_json::from_str(r#"{"waiterId": 12, "linkedTo": ""}"#).unwrap();
+/// assert_eq!(line, Line { waiter_id: Some("12".into()), linked_to: None });
+/// assert_eq!(serde_json::to_string(&line).unwrap(), r#"{"waiterId":"12","linkedTo":null}"#);
+///
+/// let line: Line = serde_json::from_str(r#"{"waiterId": null}"#).unwrap();
+/// assert_eq!(serde_json::to_string(&line).unwrap(), r#"{"linkedTo":null}"#);
+///
+/// assert!(serde_json::from_str::<Line>(r#"{"waiterId": {"id": 1}}"#).is_err());
+/// ```
+pub mod text {
+    use serde::{Deserializer, Serialize, Serializer};
+
+    /// Reads the field with [`opt_string`](super::opt_string).
+    ///
+    /// ```
+    /// use rahunok_protocol::lenient;
+    /// let read = |json: &str| lenient::text::deserialize(&mut serde_json::Deserializer::from_str(json)).unwrap();
+    /// assert_eq!(read("32070"), Some("32070".to_string()));
+    /// assert_eq!(read(r#""""#), None);
+    /// ```
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        super::opt_string(deserializer)
+    }
+
+    /// Writes the field as plain `Option<String>`: the string, or `null`.
+    ///
+    /// ```
+    /// let mut out = Vec::new();
+    /// rahunok_protocol::lenient::text::serialize(&Some("12".to_string()), &mut serde_json::Serializer::new(&mut out))
+    ///     .unwrap();
+    /// assert_eq!(out, br#""12""#);
+    /// ```
+    pub fn serialize<S: Serializer>(value: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
 }
 
 /// A required string that may arrive as a number (`"number": 12`).

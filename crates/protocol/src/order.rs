@@ -37,19 +37,19 @@ pub struct Order {
     #[serde(deserialize_with = "lenient::string")]
     pub bill_id: String,
     /// The bill this one was split from, or itself.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub root_bill_id: Option<String>,
     /// The order number printed on the check.
     #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub order_number: Option<i64>,
     /// The POS table id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub table_id: Option<String>,
     /// The table number as the guest sees it.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub table_number: Option<String>,
     /// `yyyy.MM.dd HH:mm:ss`, or `None` when unknown.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// `NEW`, `BILL` or `PAYED`.
     #[serde(default, deserialize_with = "opt_order_state", skip_serializing_if = "Option::is_none")]
@@ -69,10 +69,10 @@ pub struct Order {
     #[serde(default, deserialize_with = "lenient::object_or_default")]
     pub discounts: Discounts,
     /// Payment type name, if the POS has one.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub payment_type: Option<String>,
     /// When prices were computed.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub pricing_time: Option<String>,
     /// A banquet order.
     #[serde(default, deserialize_with = "lenient::bool")]
@@ -84,10 +84,10 @@ pub struct Order {
     #[serde(default, deserialize_with = "lenient::bool")]
     pub split_available: bool,
     /// The waiter's name.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub waiter: Option<String>,
     /// The waiter's POS id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub waiter_id: Option<String>,
     /// Guests and their dishes.
     #[serde(default, deserialize_with = "lenient::list")]
@@ -148,13 +148,13 @@ pub struct Guest {
 #[serde(rename_all = "camelCase")]
 pub struct Dish {
     /// Menu id of the dish.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub dish_id: Option<String>,
     /// The line's id (what `splitOrder` names).
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub position_id: Option<String>,
     /// The parent line for modifiers and combo parts; `None` for a top-level line.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, with = "lenient::text")]
     pub linked_to: Option<String>,
     /// Dish name.
     #[serde(default, deserialize_with = "lenient::string_or_empty")]
@@ -166,10 +166,10 @@ pub struct Dish {
     #[serde(default, deserialize_with = "money::or_zero")]
     pub sum: Money,
     /// Category name.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Category id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
     /// Check number.
     #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
@@ -178,13 +178,13 @@ pub struct Dish {
     #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub order_number: Option<i64>,
     /// Tax category name.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub tax_category: Option<String>,
     /// Tax category id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub tax_category_id: Option<String>,
     /// Line type, e.g. `modifier`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Hidden lines are not shown to the guest.
     #[serde(default, deserialize_with = "lenient::bool")]

@@ -92,7 +92,7 @@ impl Webhook {
 #[serde(rename_all = "camelCase")]
 pub struct OrdersCache {
     /// ISO-8601 UTC.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
     /// Every open order (NEW or BILL), empty ones included.
     #[serde(default, deserialize_with = "lenient::list")]
@@ -110,7 +110,7 @@ pub struct ShortOrder {
     #[serde(deserialize_with = "lenient::string")]
     pub bill_id: String,
     /// Table number.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub table_number: Option<String>,
     /// Order number.
     #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
@@ -128,7 +128,7 @@ pub struct ShortOrder {
 #[serde(rename_all = "camelCase")]
 pub struct OrdersClosed {
     /// ISO-8601 UTC.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
     /// The closed orders.
     #[serde(default, deserialize_with = "lenient::list")]
@@ -143,7 +143,7 @@ pub struct ClosedOrder {
     #[serde(deserialize_with = "lenient::string")]
     pub bill_id: String,
     /// When, ISO-8601 UTC.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<String>,
 }
 
@@ -164,7 +164,7 @@ wire_enum! {
 #[serde(rename_all = "camelCase")]
 pub struct UserUpdate {
     /// ISO-8601 UTC.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
     /// What happened.
     pub action: UserAction,

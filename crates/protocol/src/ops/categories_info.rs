@@ -40,6 +40,6 @@ pub struct Category {
     #[serde(default, deserialize_with = "lenient::string_or_empty")]
     pub name: String,
     /// Kind (`dish`, `modifier`, ...).
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }

@@ -42,7 +42,7 @@ pub struct ItemModifier {
     #[serde(deserialize_with = "lenient::string")]
     pub id: String,
     /// Modifier group id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// How many.
     pub quantity: Quantity,

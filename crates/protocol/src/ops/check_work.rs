@@ -25,7 +25,7 @@ impl PosRequest for CheckWork {
 #[serde(rename_all = "camelCase")]
 pub struct CheckWorkAnswer {
     /// POS time, `yyyy.MM.dd HH:mm:ss`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub date_time: Option<String>,
     /// Ready to work.
     #[serde(default, deserialize_with = "lenient::bool")]

@@ -59,7 +59,7 @@ pub struct CreateOrderResult {
     #[serde(default, deserialize_with = "lenient::bool")]
     pub success: bool,
     /// Where it stopped, on failure.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     /// The order on the table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,7 +77,7 @@ pub struct CreateOrderResult {
 #[serde(rename_all = "camelCase")]
 pub struct RootOrder {
     /// POS order id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// Order number.
     #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
@@ -86,15 +86,15 @@ pub struct RootOrder {
     #[serde(default, deserialize_with = "money::optional", skip_serializing_if = "Option::is_none")]
     pub result_sum: Option<Money>,
     /// Order status.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub order_status: Option<String>,
     /// Table number.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub table_number: Option<String>,
     /// Waiter id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub waiter_id: Option<String>,
     /// Waiter name.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub waiter: Option<String>,
 }

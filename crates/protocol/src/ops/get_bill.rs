@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct GetBill {
     /// The table the guest scanned.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub table_number: Option<String>,
     /// The bill printed on the pre-check.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub bill_id: Option<String>,
 }
 
@@ -46,7 +46,7 @@ impl PosRequest for GetBill {
 #[serde(rename_all = "camelCase")]
 pub struct BillAnswer {
     /// The table the orders are on.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub table_number: Option<String>,
     /// Open orders (a table may have several).
     #[serde(default, deserialize_with = "lenient::list")]

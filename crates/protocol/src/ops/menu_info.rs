@@ -60,31 +60,31 @@ pub struct MenuDish {
     #[serde(default, deserialize_with = "lenient::string_or_empty")]
     pub name: String,
     /// Description.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Price per unit.
     #[serde(default, deserialize_with = "money::optional", skip_serializing_if = "Option::is_none")]
     pub price: Option<Money>,
     /// Category name.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Category id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
     /// Menu group id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// On sale.
     #[serde(default, deserialize_with = "lenient::bool")]
     pub is_active: bool,
     /// Unit (`шт`, `кг`).
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Vendor code.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub vendor_code: Option<String>,
     /// Kind (`dish`, `combo`, ...).
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Single modifiers, free-form.
     #[serde(default, deserialize_with = "lenient::list")]
@@ -149,7 +149,7 @@ pub struct MenuGroup {
     #[serde(default, deserialize_with = "lenient::string_or_empty")]
     pub name: String,
     /// Parent group.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, with = "lenient::text")]
     pub parent_id: Option<String>,
     /// Position in the menu.
     #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]

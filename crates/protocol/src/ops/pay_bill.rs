@@ -45,19 +45,19 @@ impl PosRequest for PayBill {
 #[serde(rename_all = "camelCase")]
 pub struct PayBillAnswer {
     /// The bill that was closed.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub bill_id: Option<String>,
     /// POS diagnostics on failure.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub stack_trace_message: Option<String>,
     /// The order number.
     #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub order_number: Option<i64>,
     /// The waiter's name.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub waiter: Option<String>,
     /// The waiter's POS id.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub waiter_id: Option<String>,
     /// The guests of the closed order.
     #[serde(default, deserialize_with = "lenient::list")]

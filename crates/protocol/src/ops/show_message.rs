@@ -23,7 +23,7 @@ pub struct ShowMessage {
     #[serde(default, deserialize_with = "lenient::bool")]
     pub warning: bool,
     /// The bill it is about, if any.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, with = "lenient::text")]
     pub bill_id: Option<String>,
 }
 

@@ -56,9 +56,9 @@ struct TableWire {
     name: String,
     #[serde(deserialize_with = "lenient::int")]
     number: i64,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, with = "lenient::text")]
     hall_plan_id: Option<String>,
-    #[serde(default, rename = "hallplanId", deserialize_with = "lenient::opt_string")]
+    #[serde(default, rename = "hallplanId", with = "lenient::text")]
     seed_hall_plan_id: Option<String>,
 }
 

@@ -41,7 +41,7 @@ pub struct User {
     #[serde(default, deserialize_with = "lenient::string_or_empty")]
     pub name: String,
     /// Phone number.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub cell_phone: Option<String>,
     /// Roles.
     #[serde(default, deserialize_with = "lenient::string_list")]

@@ -57,23 +57,23 @@ pub struct VersionInfoAnswer {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct VersionInfoWire {
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, with = "lenient::text")]
     event_time: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, with = "lenient::text")]
     partner_id: Option<String>,
-    #[serde(default, rename = "partner.id", deserialize_with = "lenient::opt_string")]
+    #[serde(default, rename = "partner.id", with = "lenient::text")]
     dotted_partner_id: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_int")]
     plugin_version: Option<i64>,
     #[serde(default, rename = "plugin.version", deserialize_with = "lenient::opt_int")]
     dotted_plugin_version: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, with = "lenient::text")]
     restaurant_version: Option<String>,
-    #[serde(default, rename = "restaurant.version", deserialize_with = "lenient::opt_string")]
+    #[serde(default, rename = "restaurant.version", with = "lenient::text")]
     dotted_restaurant_version: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, with = "lenient::text")]
     restaurant_license_date_end: Option<String>,
-    #[serde(default, rename = "restaurant.license.date.end", deserialize_with = "lenient::opt_string")]
+    #[serde(default, rename = "restaurant.license.date.end", with = "lenient::text")]
     dotted_restaurant_license_date_end: Option<String>,
     #[serde(default)]
     additional_info: Option<serde_json::Value>,
