@@ -10,9 +10,9 @@ use super::tips::{percent_of, tip_base, tip_choices};
 use super::view::{bill_card, link, money};
 use crate::state::AppState;
 use crate::store::{GuestSettings, Restaurant};
-use crate::web::{shell, Lang, Page};
+use crate::web::{assets, shell, Lang, Page};
 use axum::extract::{OriginalUri, Path, State};
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use rahunok_protocol::order::Order;
 use rand::distributions::{Alphanumeric, DistString};
 
@@ -134,7 +134,7 @@ pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, notice: O
             }
             label for="tip_custom" { (t("Або своя сума", "Or your own amount")) }
             input #tip_custom type="text" name="tip_custom" inputmode="decimal" placeholder="0,00" autocomplete="off";
-            button #pay type="submit" data-bill=(order.total_sum.kopiyky()) {
+            button #pay type="submit" data-bill=(order.total_sum.kopiyky()) data-decimal=(t(",", ".")) data-currency=(t("грн", "UAH")) {
                 (t("Сплатити", "Pay")) " " span #to-pay { (money(lang, order.total_sum)) }
             }
         }
@@ -143,10 +143,7 @@ pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, notice: O
                 (t("Розділити рахунок", "Split the bill"))
             }
         }
-        script { (PreEscaped(TOTAL_SCRIPT.replace("{uah}", lang.pick("грн", "UAH")).replace("{comma}", lang.pick(",", ".")))) }
+        (assets::script("guest-bill.js"))
     };
     shell(lang, &restaurant.name, path, body)
 }
-
-/// Keeps the "Pay" button's amount in step with the chosen tip (the form works without it).
-const TOTAL_SCRIPT: &str = r#"(function(){var f=document.querySelector('form.card'),b=document.getElementById('pay'),o=document.getElementById('to-pay'),c=document.getElementById('tip_custom');if(!f||!b||!o)return;function kop(v){var m=v.trim().match(/^(\d+)(?:[.,](\d{1,2}))?$/);if(!m)return null;return parseInt(m[1],10)*100+parseInt(((m[2]||'')+'00').slice(0,2),10)}function fmt(k){return Math.floor(k/100)+'{comma}'+String(k%100).padStart(2,'0')+' {uah}'}function upd(){var bill=parseInt(b.dataset.bill,10),tip=kop(c.value);if(tip===null){var r=f.querySelector('input[name=tip]:checked');tip=r?parseInt(r.dataset.tip,10):0}o.textContent=fmt(bill+tip)}f.addEventListener('change',upd);c.addEventListener('input',upd);upd()})();"#;

@@ -10,10 +10,10 @@ use super::pretty_json::pretty;
 use super::PanelError;
 use crate::state::AppState;
 use crate::store::{RequestLogEntry, RequestLogQuery, RequestOutcome};
-use crate::web::Page;
+use crate::web::{assets, Page};
 use axum::extract::{Query, State};
 use axum::Form;
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use rahunok_protocol::Operation;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -159,18 +159,6 @@ fn example_fields(operation: Operation) -> &'static str {
     }
 }
 
-const EXAMPLES_SCRIPT: &str = r#"
-(function () {
-  var select = document.getElementById("operation");
-  var editor = document.getElementById("fields");
-  var pristine = true;
-  editor.addEventListener("input", function () { pristine = false; });
-  select.addEventListener("change", function () {
-    if (pristine) editor.value = select.selectedOptions[0].dataset.example;
-  });
-})();
-"#;
-
 /// What the console sent and got back.
 enum Sent {
     Answered { body: String, millis: u128 },
@@ -194,7 +182,7 @@ fn console_form(viewer: &Viewer, resto_id: &str, operation: Operation, fields: &
             }
             button type="submit" { (viewer.t("Надіслати на касу", "Send to the POS")) }
         }
-        script { (PreEscaped(EXAMPLES_SCRIPT)) }
+        (assets::script("panel-console.js"))
     }
 }
 

@@ -9,10 +9,10 @@ use crate::gateway::ConnectionInfo;
 use crate::pos_data::orders_cache_is_fresh;
 use crate::state::AppState;
 use crate::store::now_ms;
-use crate::web::Page;
+use crate::web::{assets, Page};
 use axum::extract::State;
 use axum::Json;
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use serde::Serialize;
 
 /// How long a POS may take to answer `versionInfo` before the dashboard says so.
@@ -134,44 +134,6 @@ fn connection_card(viewer: &Viewer, resto_id: &str, view: &ConnectionView) -> Ma
     }
 }
 
-const POLL_SCRIPT: &str = r#"
-(function () {
-  var url = document.getElementById("connection").dataset.url;
-  function set(id, text) { document.getElementById(id).textContent = text; }
-  function show(c) {
-    document.getElementById("conn-dot").className = c.connected ? "dot on" : "dot";
-    set("conn-status", c.status);
-    set("conn-since", rahunokTime(c.since));
-    set("conn-pos", c.posName || "—");
-    set("conn-plugin", c.pluginVersion == null ? "—" : String(c.pluginVersion));
-    set("conn-last-seen", rahunokTime(c.lastSeen));
-    var features = document.getElementById("conn-features");
-    features.textContent = c.features.length ? "" : "—";
-    c.features.forEach(function (f) {
-      var badge = document.createElement("span");
-      badge.className = f.implemented && f.available ? "badge good" : "badge";
-      badge.textContent = f.feature;
-      features.append(badge, " ");
-    });
-    var list = document.getElementById("conn-warnings");
-    list.textContent = "";
-    c.warnings.forEach(function (w) {
-      var item = document.createElement("li");
-      item.className = "alert";
-      item.textContent = w;
-      list.append(item);
-    });
-  }
-  function poll() {
-    fetch(url, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (c) { if (c) show(c); })
-      .catch(function () {});
-  }
-  setInterval(poll, 1500);
-})();
-"#;
-
 fn rotation_form(viewer: &Viewer, resto_id: &str) -> Markup {
     html! {
         form.row method="post" action={"/panel/r/" (resto_id) "/credentials"} {
@@ -208,7 +170,7 @@ pub async fn page(State(state): State<AppState>, at: InRestaurant) -> Result<Pag
             }
             @if viewer.is_operator() { (rotation_form(viewer, &restaurant.resto_id)) }
         }
-        script { (PreEscaped(POLL_SCRIPT)) }
+        (assets::script("panel-dashboard.js"))
     };
     Ok(layout::page(
         viewer,

@@ -1,14 +1,12 @@
 //! The frame around every panel page: the top bar (who is signed in, sign-out), the
 //! restaurant's sections as tabs, the panel's extra styles and the small shared script (local
-//! times, copy buttons). Built on the shared page shell, so pages stay light and self-contained.
+//! times, copy buttons), both served as assets. Built on the shared page shell, so pages stay
+//! light.
 
 use super::access::Viewer;
 use crate::store::Restaurant;
-use crate::web::{self, Page};
-use maud::{html, Markup, PreEscaped};
-
-const PANEL_STYLE: &str = include_str!("panel.css");
-const COMMON_SCRIPT: &str = include_str!("common.js");
+use crate::web::{self, assets, Page};
+use maud::{html, Markup};
 
 /// A section of a restaurant's pages, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,17 +131,19 @@ fn section_tabs(viewer: &Viewer, restaurant: &Restaurant, current: Section) -> M
 
 /// A full panel page.
 pub fn page(viewer: &Viewer, title: &str, place: Place<'_>, body: Markup) -> Page {
+    let head = html! {
+        (assets::stylesheet("panel.css"))
+        (assets::script("panel.js"))
+    };
     let content = html! {
-        style { (PreEscaped(PANEL_STYLE)) }
         (top_bar(viewer))
         @if let Place::Restaurant(restaurant, section) = place {
             (section_tabs(viewer, restaurant, section))
         }
         h1 { (title) }
         (body)
-        script { (PreEscaped(COMMON_SCRIPT)) }
     };
-    Page::ok(web::shell(viewer.lang, &format!("{title} · Rahunok"), &viewer.path, content))
+    Page::ok(web::shell_with(viewer.lang, &format!("{title} · Rahunok"), &viewer.path, head, content))
 }
 
 /// A time for a page: UTC text that the shared script turns into the viewer's local time.

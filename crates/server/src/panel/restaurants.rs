@@ -9,34 +9,14 @@ use super::origin::socket_url;
 use super::PanelError;
 use crate::state::AppState;
 use crate::store::{Restaurant, RestaurantName};
-use crate::web::Page;
+use crate::web::{assets, Page};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Form, Json};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
-
-const LIVE_DOTS_SCRIPT: &str = r#"
-(function () {
-  function refresh() {
-    fetch("/panel/restaurants.json", { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : []; })
-      .then(function (list) {
-        list.forEach(function (r) {
-          var row = document.querySelector('[data-resto="' + r.restoId + '"]');
-          if (!row) return;
-          row.querySelector(".dot").classList.toggle("on", r.connected);
-          var status = row.querySelector(".status");
-          status.textContent = r.connected ? status.dataset.on : status.dataset.off;
-        });
-      })
-      .catch(function () {});
-  }
-  setInterval(refresh, 2000);
-})();
-"#;
 
 fn connected(state: &AppState, resto_id: &str) -> bool {
     state.link.is_connected(resto_id)
@@ -79,7 +59,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Page,
                 tbody { @for restaurant in &restaurants { (restaurant_row(&viewer, &state, restaurant)) } }
             } }
         }
-        script { (PreEscaped(LIVE_DOTS_SCRIPT)) }
+        (assets::script("panel-restaurants.js"))
     };
     Ok(layout::page(&viewer, viewer.t("Ресторани", "Restaurants"), Place::Platform, body))
 }

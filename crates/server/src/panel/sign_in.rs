@@ -49,8 +49,7 @@ enum Trouble {
 }
 
 fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble) -> Markup {
-    let body = html! {
-        style { "main{max-width:26rem}" }
+    let body = html! { div.narrow {
         h1 { "Rahunok · " (lang.pick("вхід у панель", "panel sign-in")) }
         @match trouble {
             Trouble::WrongPassword => p.alert role="alert" { (lang.pick("Неправильне ім'я або пароль.", "Wrong name or password.")) },
@@ -77,7 +76,7 @@ fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble
             "Першого оператора створює команда: rahunok user add --role operator ІМ'Я",
             "The first operator is created with: rahunok user add --role operator NAME",
         )) }
-    };
+    } };
     web::shell(lang, lang.pick("Вхід", "Sign in"), "/panel/sign-in", body)
 }
 

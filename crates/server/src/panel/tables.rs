@@ -10,7 +10,7 @@ use super::origin::{guest_table_url, public_base};
 use super::qr::QrImage;
 use super::PanelError;
 use crate::state::AppState;
-use crate::web::{self, Page};
+use crate::web::{self, assets, Page};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -107,74 +107,6 @@ pub async fn fetch(
     Ok(Json(tables_view(&public_base(&state.config, &headers), &resto_id, groups)))
 }
 
-const TABLES_SCRIPT: &str = r#"
-(function () {
-  var root = document.getElementById("tables");
-  var t = root.dataset;
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
-  }
-  function card(table) {
-    var fig = el("figure", "card qr-card");
-    fig.dataset.table = table.number;
-    var img = el("img");
-    img.src = table.svgUrl;
-    img.alt = "QR " + table.guestUrl;
-    var cap = el("figcaption");
-    cap.append(el("strong", null, table.name || (t.table + " " + table.number)), " · № " + table.number);
-    var links = el("div", "links");
-    [["SVG", table.svgUrl], ["PNG", table.pngUrl]].forEach(function (l) {
-      var a = el("a", null, l[0]);
-      a.href = l[1] + "?download=1";
-      a.setAttribute("download", "");
-      links.append(a);
-    });
-    var url = el("div", "mono muted guest-url", table.guestUrl);
-    fig.append(img, cap, links, url);
-    return fig;
-  }
-  function show(view) {
-    root.textContent = "";
-    var summary = el("p", "muted", t.count.replace("{n}", view.tableCount).replace("{h}", view.halls.length));
-    root.append(summary);
-    view.halls.forEach(function (hall) {
-      var section = el("section", "hall");
-      section.append(el("h2", null, hall.name));
-      var grid = el("div", "grid");
-      hall.tables.forEach(function (table) { grid.append(card(table)); });
-      section.append(grid);
-      root.append(section);
-    });
-    document.getElementById("print-all").hidden = view.tableCount === 0;
-  }
-  function fail(body, status) {
-    root.textContent = "";
-    var known = body && t["err" + String(body.errCode || "").toLowerCase()];
-    var text = known || t.errOther;
-    if (body && body.errCode === "POS_FAIL" && body.errText) text += " " + body.errText;
-    var alert = el("p", "alert", text);
-    alert.setAttribute("role", "alert");
-    var again = el("button", "inline", t.again);
-    again.type = "button";
-    again.addEventListener("click", load);
-    root.append(alert, again);
-  }
-  function load() {
-    root.textContent = "";
-    root.append(el("p", "progress", t.waiting));
-    fetch(t.url, { method: "POST", credentials: "same-origin", headers: { "x-csrf-token": t.csrf } })
-      .then(function (r) {
-        return r.json().then(function (body) { return r.ok ? show(body) : fail(body, r.status); });
-      })
-      .catch(function () { fail(null, 0); });
-  }
-  load();
-})();
-"#;
-
 /// The page: it renders at once and asks the POS from the browser, showing progress.
 pub async fn page(at: InRestaurant) -> Result<Page, PanelError> {
     let viewer = &at.viewer;
@@ -198,7 +130,7 @@ pub async fn page(at: InRestaurant) -> Result<Page, PanelError> {
             data-errother=(viewer.t("Не вдалося отримати столи.", "The tables could not be fetched.")) {
             noscript { (viewer.t("Для цієї сторінки потрібен JavaScript.", "This page needs JavaScript.")) }
         }
-        script { (PreEscaped(TABLES_SCRIPT)) }
+        (assets::script("panel-tables.js"))
     };
     Ok(layout::page(
         viewer,
@@ -275,16 +207,6 @@ pub async fn code(
     Ok(response)
 }
 
-const PRINT_STYLE: &str = "@page{size:A4;margin:10mm}\
-main{max-width:190mm}\
-.sheet{display:grid;grid-template-columns:repeat(3,1fr);gap:6mm}\
-.label{border:1px dashed #bbb;border-radius:3mm;padding:4mm;text-align:center;break-inside:avoid}\
-.label svg{width:48mm;height:48mm;display:block;margin:0 auto}\
-.label .name{font-weight:700;font-size:13pt;margin-top:2mm}\
-.label .hint{font-size:9pt;color:#555}\
-.no-print button{width:auto;padding:.5rem 1.2rem}\
-@media print{nav.lang,.no-print{display:none}body{background:#fff}main{padding:0}}";
-
 fn print_label(viewer: &Viewer, restaurant_name: &str, hall: &str, table: &Table, svg: String) -> Markup {
     html! {
         div.label {
@@ -333,14 +255,17 @@ pub async fn print_all(
             labels.push(print_label(viewer, &at.restaurant.name, hall, table, svg));
         }
     }
+    let head = html! {
+        (assets::stylesheet("panel-print.css"))
+        (assets::script("panel-print.js"))
+    };
     let body = html! {
-        style { (PreEscaped(PRINT_STYLE)) }
         p.no-print {
-            button.inline type="button" onclick="window.print()" { (viewer.t("Друкувати", "Print")) } " "
+            button.inline type="button" data-print { (viewer.t("Друкувати", "Print")) } " "
             a href=(Section::Tables.path(resto_id)) { (viewer.t("Назад до столів", "Back to the tables")) }
         }
         div.sheet { @for label in labels { (label) } }
     };
     let title = format!("{} · {}", at.restaurant.name, viewer.t("QR-коди столів", "table QR codes"));
-    Ok(Page::ok(web::shell(viewer.lang, &title, &viewer.path, body)))
+    Ok(Page::ok(web::shell_with(viewer.lang, &title, &viewer.path, head, body)))
 }

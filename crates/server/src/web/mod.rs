@@ -1,17 +1,23 @@
 //! What every HTML page shares: the language (Ukrainian first, English second), the page shell
-//! with its small inline stylesheet (no third-party requests, nothing to download but the page),
-//! and the HTML response type. Guest pages and the admin panel build on this.
+//! with its small stylesheet (served from this host like every asset: no third-party requests),
+//! the HTML response type and its Content-Security-Policy. Guest pages and the admin panel build
+//! on this.
 
+pub mod assets;
 mod lang;
 
 pub use lang::Lang;
 
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_SECURITY_POLICY;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
-/// The stylesheet, inlined in every page: mobile-first, readable on a cheap phone.
-pub const STYLE: &str = include_str!("style.css");
+/// Every page's policy: scripts, styles, images, requests and form posts from this host only,
+/// and no inline script or style at all (the pages' own live in [`assets`]), so markup that ever
+/// slips through unescaped does not run.
+pub const CSP: &str =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'";
 
 /// A rendered page with its status code.
 pub struct Page {
@@ -36,19 +42,20 @@ impl Page {
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
         let mut response = (self.status, Html(self.markup.into_string())).into_response();
-        response.headers_mut().insert(
-            axum::http::header::CONTENT_SECURITY_POLICY,
-            axum::http::HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; form-action 'self'",
-            ),
-        );
+        response.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
         response
     }
 }
 
-/// The document shell: `<html lang>`, viewport, the inline stylesheet, a language switch that
-/// keeps the current path, and `body`.
+/// The document shell: `<html lang>`, viewport, the stylesheet (mobile-first, readable on a
+/// cheap phone), a language switch that keeps the current path, and `body`.
 pub fn shell(lang: Lang, title: &str, current_path: &str, body: Markup) -> Markup {
+    shell_with(lang, title, current_path, html! {}, body)
+}
+
+/// [`shell`] with more in the `<head>`: a page's own stylesheets and scripts
+/// ([`assets::stylesheet`], [`assets::script`]).
+pub fn shell_with(lang: Lang, title: &str, current_path: &str, head: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -56,7 +63,8 @@ pub fn shell(lang: Lang, title: &str, current_path: &str, body: Markup) -> Marku
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
-                style { (PreEscaped(STYLE)) }
+                (assets::stylesheet("style.css"))
+                (head)
             }
             body {
                 nav.lang {

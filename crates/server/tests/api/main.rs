@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin;
+mod assets;
 mod callback_refusals;
 mod callbacks;
 mod deadlines;

@@ -24,6 +24,7 @@ pub struct Answer {
     pub status: u16,
     pub location: String,
     pub set_cookies: Vec<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
 }
 
@@ -53,7 +54,8 @@ impl<'a> PanelBrowser<'a> {
         }
         let status = response.status().as_u16();
         let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-        Answer { status, location, set_cookies, body: response.text().await.unwrap() }
+        let headers = response.headers().clone();
+        Answer { status, location, set_cookies, headers, body: response.text().await.unwrap() }
     }
 
     pub async fn get(&self, path: &str) -> Answer {

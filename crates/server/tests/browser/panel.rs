@@ -386,3 +386,39 @@ async fn a_restaurant_admin_refunds_a_payment_and_the_pos_is_told() {
     }
     panic!("the POS was not told about the refund");
 }
+
+/// The pages' stylesheets and scripts are files from this host, under a CSP without
+/// `'unsafe-inline'`: on a phone and on a laptop the guest bill and the dashboard are styled, and
+/// the scripts run (the live dots, local times, the bill's total with the tip).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn styles_and_scripts_load_from_asset_files_on_a_phone_and_a_laptop() {
+    let app = spawn_app(Backend::Sqlite).await;
+    operator(&app).await;
+    let restaurant = app.create_restaurant("Андріївський ранок").await;
+    let mut pos = None;
+    for width in [360, 1366] {
+        let browser = Browser::start_sized(width, 900).await;
+        sign_in(&browser, &app, "olena", "Новий ресторан").await;
+        if pos.is_none() {
+            browser.wait_for_text("не підключена").await;
+            pos = Some(app.start_virtual_pos(&restaurant).await);
+            wait_for_script(&browser, "return document.querySelectorAll('.dot.on').length", 1.into()).await;
+        }
+
+        browser.goto(&format!("{}/panel/r/{}", app.base, restaurant.resto_id)).await;
+        browser.wait_for_text("RESTO_ID").await;
+        let main_width = "return getComputedStyle(document.querySelector('main')).maxWidth";
+        assert_eq!(browser.run(main_width).await, "1152px", "panel.css is applied");
+        let created = browser.find("time[data-ms]").await.text().await;
+        assert!(!created.contains("UTC"), "panel.js shows the local time: {created}");
+        browser.save_screenshot(&format!("panel-dashboard-{width}")).await;
+
+        browser.goto(&format!("{}/t/{}/3", app.base, restaurant.resto_id)).await;
+        browser.wait_for_text("Разом").await;
+        let background = browser.run("return getComputedStyle(document.body).backgroundColor").await;
+        assert_eq!(background, "rgb(250, 248, 244)", "style.css is applied");
+        browser.save_screenshot(&format!("guest-bill-{width}")).await;
+        browser.find("input[name=tip][value='10']").await.click().await;
+        assert_eq!(browser.find("#to-pay").await.text().await, "572,00 грн", "guest-bill.js adds the tip");
+    }
+}

@@ -1,4 +1,4 @@
-// Times in the viewer's time zone; copy buttons.
+// Every panel page: times in the viewer's time zone; copy buttons.
 (function () {
   var lang = document.documentElement.lang || "uk";
   window.rahunokTime = function (ms) {
