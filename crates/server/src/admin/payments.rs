@@ -5,10 +5,10 @@ use super::AdminError;
 use crate::payments::PaymentError;
 use crate::state::AppState;
 use crate::store::{PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition};
-use rahunok_protocol::Money;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
+use rahunok_protocol::Money;
 use serde::{Deserialize, Serialize};
 
 /// `?status=&from=&to=&limit=` (times in unix ms).

@@ -106,10 +106,7 @@ pub struct Health {
 }
 
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
-    Json(Health {
-        pending_requests: state.link.waiting_count(),
-        connected_restaurants: state.link.connected_count(),
-    })
+    Json(Health { pending_requests: state.link.waiting_count(), connected_restaurants: state.link.connected_count() })
 }
 
 pub(super) async fn known_restaurant(state: &AppState, resto_id: &str) -> Result<Restaurant, AdminError> {

@@ -98,17 +98,11 @@ async fn render(
     let viewer = &at.viewer;
     let resto_id = at.resto_id();
     let (content, refreshed_at) = match data {
-        PosData::Staff => {
-            shown(state.pos_data.stored::<UsersInfo>(resto_id).await?, |a| staff(viewer, a))
-        }
+        PosData::Staff => shown(state.pos_data.stored::<UsersInfo>(resto_id).await?, |a| staff(viewer, a)),
         PosData::Categories => {
-            shown(state.pos_data.stored::<CategoriesInfo>(resto_id).await?, |a| {
-                categories(viewer, a)
-            })
+            shown(state.pos_data.stored::<CategoriesInfo>(resto_id).await?, |a| categories(viewer, a))
         }
-        PosData::Menu => {
-            shown(state.pos_data.stored::<MenuInfo>(resto_id).await?, |a| menu(viewer, a))
-        }
+        PosData::Menu => shown(state.pos_data.stored::<MenuInfo>(resto_id).await?, |a| menu(viewer, a)),
         PosData::StopList => {
             let menu = state.pos_data.stored::<MenuInfo>(resto_id).await?.map(|(m, _)| m);
             let answer = state.pos_data.stored::<StopList>(resto_id).await?;

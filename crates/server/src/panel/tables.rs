@@ -241,10 +241,7 @@ pub async fn print_all(
             back,
         )));
     };
-    let halls = state.pos_data.stored::<HallplansInfo>(resto_id)
-        .await?
-        .map(|(a, _)| a.hall_plans)
-        .unwrap_or_default();
+    let halls = state.pos_data.stored::<HallplansInfo>(resto_id).await?.map(|(a, _)| a.hall_plans).unwrap_or_default();
     let base = public_base(&state.config, &headers);
     let mut labels = Vec::new();
     for (hall, tables) in group_by_hall(&tables, &halls, no_hall(viewer)) {

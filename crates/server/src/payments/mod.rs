@@ -223,12 +223,16 @@ impl Payments {
 impl Payments {
     async fn mark_sent_to_acquirer(&self, id: &str, acquirer_ref: String, url: String) -> Result<bool, StoreError> {
         let changes = TransitionChanges { checkout: Some((acquirer_ref, url)), ..Default::default() };
-        self.store.transition_payment(id, PaymentStatus::Created, PaymentStatus::Created, "sent to the acquirer", changes).await
+        self.store
+            .transition_payment(id, PaymentStatus::Created, PaymentStatus::Created, "sent to the acquirer", changes)
+            .await
     }
 
     async fn mark_refused_by_acquirer(&self, id: &str, error: &AcquirerError) -> Result<bool, StoreError> {
         let changes = TransitionChanges { last_error: Some(error.to_string()), ..Default::default() };
-        self.store.transition_payment(id, PaymentStatus::Created, PaymentStatus::Failed, "the acquirer refused", changes).await
+        self.store
+            .transition_payment(id, PaymentStatus::Created, PaymentStatus::Failed, "the acquirer refused", changes)
+            .await
     }
 
     async fn mark_paid(&self, id: &str, fiscal: &[FiscalLine]) -> Result<bool, StoreError> {
@@ -237,22 +241,30 @@ impl Payments {
             next_attempt: NextAttempt::Clear,
             ..Default::default()
         };
-        self.store.transition_payment(id, PaymentStatus::Created, PaymentStatus::Paid, "the acquirer confirmed", changes).await
+        self.store
+            .transition_payment(id, PaymentStatus::Created, PaymentStatus::Paid, "the acquirer confirmed", changes)
+            .await
     }
 
     async fn mark_declined(&self, id: &str, reason: String) -> Result<bool, StoreError> {
         let changes = TransitionChanges { last_error: Some(reason), ..Default::default() };
-        self.store.transition_payment(id, PaymentStatus::Created, PaymentStatus::Failed, "the acquirer declined", changes).await
+        self.store
+            .transition_payment(id, PaymentStatus::Created, PaymentStatus::Failed, "the acquirer declined", changes)
+            .await
     }
 
     async fn mark_expired(&self, id: &str) -> Result<bool, StoreError> {
         let note = "the guest did not finish paying";
-        self.store.transition_payment(id, PaymentStatus::Created, PaymentStatus::Expired, note, TransitionChanges::default()).await
+        self.store
+            .transition_payment(id, PaymentStatus::Created, PaymentStatus::Expired, note, TransitionChanges::default())
+            .await
     }
 
     async fn mark_closing(&self, payment: &PaymentRecord) -> Result<bool, StoreError> {
         let changes = TransitionChanges { count_attempt: true, ..Default::default() };
-        self.store.transition_payment(&payment.id, payment.status, PaymentStatus::ClosingOnPos, "payBill sent", changes).await
+        self.store
+            .transition_payment(&payment.id, payment.status, PaymentStatus::ClosingOnPos, "payBill sent", changes)
+            .await
     }
 
     async fn mark_closed(&self, id: &str, note: &str) -> Result<bool, StoreError> {
@@ -262,9 +274,14 @@ impl Payments {
 
     async fn mark_close_failed(&self, id: &str, error: String, retry_at: i64) -> Result<bool, StoreError> {
         let note = format!("payBill failed: {error}");
-        let changes =
-            TransitionChanges { next_attempt: NextAttempt::At(retry_at), last_error: Some(error), ..Default::default() };
-        self.store.transition_payment(id, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed, &note, changes).await
+        let changes = TransitionChanges {
+            next_attempt: NextAttempt::At(retry_at),
+            last_error: Some(error),
+            ..Default::default()
+        };
+        self.store
+            .transition_payment(id, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed, &note, changes)
+            .await
     }
 
     async fn mark_refunded(&self, payment: &PaymentRecord) -> Result<bool, StoreError> {
