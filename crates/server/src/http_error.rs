@@ -48,6 +48,7 @@ impl GatewayError {
             UnknownRid(_) => (StatusCode::NOT_FOUND, "UNKNOWN_RID", "Not found", "request"),
             RidExpired(_) => (StatusCode::GONE, "RID_EXPIRED", "Too late", "request"),
             RidConflict(_) => (StatusCode::CONFLICT, "RID_ALREADY_ANSWERED", "Conflict", "request"),
+            RidRefused(_) => (StatusCode::CONFLICT, "RID_ALREADY_REFUSED", "Conflict", "request"),
             UnknownWebhookType(_) => (StatusCode::BAD_REQUEST, "UNKNOWN_WEBHOOK_TYPE", "Bad request", "request"),
             Invalid(errors) => {
                 let body = ErrorBody::new("VALIDATION", "Invalid body", "request", validation_text(errors))
@@ -69,7 +70,10 @@ impl IntoResponse for GatewayError {
 
 fn validation_text(errors: &[rahunok_protocol::FieldError]) -> String {
     let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    format!("the body is not valid for this operation ({}); the request stays open until its deadline, send a corrected answer", listed.join("; "))
+    format!(
+        "the body is not usable for this operation ({}); the waiting request failed with this reason",
+        listed.join("; ")
+    )
 }
 
 impl IntoResponse for AdminError {
@@ -114,6 +118,11 @@ fn link_failure(error: &LinkError) -> Response {
                 None => format!("the POS answered FAIL ({substate})"),
             };
             answer(StatusCode::BAD_GATEWAY, "POS_FAIL", substate, "pos", text)
+        }
+        LinkError::AnswerInvalid(errors) => {
+            let body =
+                ErrorBody::new("POS_ANSWER_INVALID", "Bad POS answer", "pos", text).with_field_errors(errors.clone());
+            (StatusCode::BAD_GATEWAY, Json(body)).into_response()
         }
         LinkError::Unreadable(_) => {
             answer(StatusCode::BAD_GATEWAY, "POS_ANSWER_UNREADABLE", "Bad POS answer", "pos", text)

@@ -2,7 +2,7 @@
 //! shut down gracefully.
 
 use crate::config::{Config, Storage};
-use crate::gateway::{AuthLimiter, PosLink, RequestLogWriter, CLOSE_GOING_AWAY};
+use crate::gateway::{AuthLimiter, JournalWriter, PosLink, CLOSE_GOING_AWAY};
 use crate::payments::sandbox::Sandbox;
 use crate::payments::Payments;
 use crate::pos_data::PosData;
@@ -80,7 +80,7 @@ impl Server {
         let sandbox_secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 48);
         let sandbox_secret = store.server_setting_or_insert(SANDBOX_SECRET_SETTING, &sandbox_secret).await?;
         let sandbox = Sandbox::new(store.clone(), sandbox_secret, base_url.clone());
-        let log = RequestLogWriter::start(store.clone());
+        let log = JournalWriter::start(store.clone());
         let link = Arc::new(PosLink::new(config.callback_timeout, log));
         let payments = Payments::new(store.clone(), link.clone(), sandbox, config.payment_timings.clone(), &base_url);
         let state = AppState {
@@ -135,7 +135,7 @@ impl Server {
         if finished.is_err() {
             tracing::warn!("the grace period ran out; requests still in flight were cut short");
         }
-        state.link.flush_log().await;
+        state.link.flush_journal().await;
         tracing::info!("stopped");
         match finished {
             Ok(served) => served,

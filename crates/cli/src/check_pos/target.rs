@@ -9,7 +9,7 @@ use rahunok_protocol::Operation;
 use rahunok_server::store::RequestLogEntry;
 
 /// A callback the gateway refused (`/callback-refusals`).
-pub use rahunok_server::gateway::CallbackRefusal as Refusal;
+pub use rahunok_server::store::CallbackRefusal as Refusal;
 use rahunok_server::{Config, Server, Storage};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;

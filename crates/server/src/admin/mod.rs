@@ -37,5 +37,6 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/admin/restaurants/{resto_id}/payments/{payment_id}/refund", post(payments::refund))
         .route("/api/admin/restaurants/{resto_id}/payments/{payment_id}/retry", post(payments::retry))
         .route("/api/admin/restaurants/{resto_id}/callback-refusals", get(restaurants::callback_refusals))
+        .route("/api/admin/restaurants/{resto_id}/conformance-warnings", get(restaurants::conformance_warnings))
         .route_layer(axum::middleware::from_fn_with_state(state, auth::require_admin_token))
 }

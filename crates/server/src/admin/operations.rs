@@ -67,5 +67,6 @@ pub async fn request_log(
         None => None,
     };
     let query = RequestLogQuery { operation, limit: query.limit.unwrap_or(50) };
+    state.link.flush_journal().await;
     Ok(Json(state.store.request_log(&resto_id, &query).await?))
 }

@@ -2,9 +2,9 @@
 //! connection, rotate the secret.
 
 use super::AdminError;
-use crate::gateway::{CallbackRefusal, ConnectionInfo};
+use crate::gateway::ConnectionInfo;
 use crate::state::AppState;
-use crate::store::{Restaurant, RestaurantName};
+use crate::store::{CallbackRefusal, Restaurant, RestaurantName, StoredWarning};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -128,5 +128,18 @@ pub async fn callback_refusals(
     Path(resto_id): Path<String>,
 ) -> Result<Json<Vec<CallbackRefusal>>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
-    Ok(Json(state.link.refusals(&resto_id)))
+    state.link.flush_journal().await;
+    Ok(Json(state.store.callback_refusals(&resto_id).await?))
+}
+
+/// `GET /api/admin/restaurants/{id}/conformance-warnings`: the loose forms the POS sends that a
+/// strict reader would refuse (normalised and accepted), one entry per operation, kind and
+/// field, with a count and the latest body; most recently seen first.
+pub async fn conformance_warnings(
+    State(state): State<AppState>,
+    Path(resto_id): Path<String>,
+) -> Result<Json<Vec<StoredWarning>>, AdminError> {
+    known_restaurant(&state, &resto_id).await?;
+    state.link.flush_journal().await;
+    Ok(Json(state.store.conformance_warnings(&resto_id).await?))
 }

@@ -46,7 +46,11 @@ async fn accept_callback(
     }
     match validate_callback(operation, &bytes) {
         Ok(_) => {}
-        Err(CallbackError::Invalid(errors)) => return Err(with_body(GatewayError::Invalid(errors))),
+        Err(CallbackError::Invalid(errors)) => {
+            // Step 6: the waiting request fails at once with the reason, not at its deadline.
+            state.link.pending.refuse(&rid, &resto_id, operation, bytes.clone(), errors.clone());
+            return Err(with_body(GatewayError::Invalid(errors)));
+        }
         Err(CallbackError::NoCallback(op)) => return Err(with_body(GatewayError::UnknownOperation(op.to_string()))),
     }
     match state.link.pending.complete(&rid, &resto_id, operation, bytes.clone()) {
@@ -91,5 +95,6 @@ fn refusal(lookup: Lookup, rid: String) -> Result<StatusCode, GatewayError> {
         Lookup::Unknown => Err(GatewayError::UnknownRid(rid)),
         Lookup::Expired => Err(GatewayError::RidExpired(rid)),
         Lookup::AnsweredDifferent => Err(GatewayError::RidConflict(rid)),
+        Lookup::Refused => Err(GatewayError::RidRefused(rid)),
     }
 }

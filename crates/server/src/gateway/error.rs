@@ -52,6 +52,9 @@ pub enum GatewayError {
     /// Already answered with a different body.
     #[error("rID `{0}` was already answered with a different body")]
     RidConflict(String),
+    /// Already answered with a body that was refused as unusable; the request failed then.
+    #[error("rID `{0}` was already answered with an unusable body; that request failed and this answer is not used")]
+    RidRefused(String),
     /// Body invalid for its operation.
     #[error("the body is not valid for this operation")]
     Invalid(Vec<FieldError>),

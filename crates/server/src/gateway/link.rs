@@ -5,9 +5,8 @@
 //! frame → wait for the callback (delivered by the callback handler through
 //! [`PendingRequests`]) → record the round trip in the request log (off the hot path).
 
-use super::callback_refusals::{CallbackRefusal, CallbackRefusals};
-use super::pending::{AnswerBytes, PendingRequests};
-use super::request_log::RequestLogWriter;
+use super::journal::JournalWriter;
+use super::pending::{AnswerBytes, Delivery, PendingRequests};
 use super::sessions::{ConnectionInfo, Outgoing, RestaurantSessions};
 use crate::store::{now_ms, RequestLogEntry, RequestOutcome};
 use rahunok_protocol::envelope::{Callback, PosMessage, PosRequest, RequestFrame};
@@ -33,6 +32,9 @@ pub enum LinkError {
         /// The POS's error message, if any.
         message: Option<String>,
     },
+    /// The POS answered with a body that is unusable for the operation (refused with 400).
+    #[error("the POS answered with a body that is not usable: {}", describe(.0))]
+    AnswerInvalid(Vec<FieldError>),
     /// The answer passed validation for its operation but not this typed reading (a bug).
     #[error("the POS answer could not be read: {0:?}")]
     Unreadable(Vec<FieldError>),
@@ -44,24 +46,17 @@ pub struct PosLink {
     pub(super) sessions: RestaurantSessions,
     /// Requests waiting for callbacks.
     pub(super) pending: PendingRequests,
-    /// Callbacks and webhooks refused lately (for the POS developer and `check-pos`).
-    pub(super) refusals: CallbackRefusals,
-    log: RequestLogWriter,
+    /// Where requests, refusals and warnings are written (in the background).
+    pub(super) journal: JournalWriter,
     deadline: Duration,
 }
 
 impl PosLink {
     /// A link whose requests wait `deadline` for their callback.
-    pub fn new(deadline: Duration, log: RequestLogWriter) -> PosLink {
+    pub fn new(deadline: Duration, journal: JournalWriter) -> PosLink {
         // Finished requests are remembered long enough to recognise retries and late answers.
         let remember = (deadline * 4).max(Duration::from_secs(600));
-        PosLink {
-            sessions: RestaurantSessions::default(),
-            pending: PendingRequests::new(remember),
-            refusals: CallbackRefusals::default(),
-            log,
-            deadline,
-        }
+        PosLink { sessions: RestaurantSessions::default(), pending: PendingRequests::new(remember), journal, deadline }
     }
 
     /// How long a request waits for its callback.
@@ -96,11 +91,6 @@ impl PosLink {
         self.pending.waiting_count()
     }
 
-    /// The restaurant's refused callbacks and webhooks, newest first.
-    pub fn refusals(&self, resto_id: &str) -> Vec<CallbackRefusal> {
-        self.refusals.recent(resto_id)
-    }
-
     /// Asks every socket to close with `code` (e.g. 1001 when the server goes away).
     pub fn close_all_sockets(&self, code: u16, reason: &'static str) {
         self.sessions.close_all(code, reason);
@@ -118,9 +108,10 @@ impl PosLink {
         true
     }
 
-    /// Writes out every request-log entry recorded so far (at shutdown).
-    pub async fn flush_log(&self) {
-        self.log.flush().await;
+    /// Writes out every request-log entry, refusal and warning recorded so far (at shutdown,
+    /// and before they are read back).
+    pub async fn flush_journal(&self) {
+        self.journal.flush().await;
     }
 
     /// Sends a typed request and waits for the typed answer.
@@ -207,14 +198,21 @@ impl PosLink {
         let answer = tokio::time::timeout_at(deadline, &mut receiver).await;
         std::mem::forget(guard);
         let answer = match answer {
-            Ok(Ok(body)) => Some(body),
+            Ok(Ok(delivery)) => Some(delivery),
             _ if self.pending.expire(&sent.rid) => None,
-            // Answered at the very deadline: the body is already in the channel.
+            // Answered at the very deadline: the answer is already in the channel.
             _ => receiver.try_recv().ok(),
         };
-        let Some(body) = answer else {
-            self.record(sent, RequestOutcome::Timeout, None, None);
-            return Err(LinkError::Timeout(self.deadline));
+        let body = match answer {
+            None => {
+                self.record(sent, RequestOutcome::Timeout, None, None);
+                return Err(LinkError::Timeout(self.deadline));
+            }
+            Some(Delivery::Refused { body, errors }) => {
+                self.record(sent, RequestOutcome::Invalid, Some(&body), Some(describe(&errors)));
+                return Err(LinkError::AnswerInvalid(errors));
+            }
+            Some(Delivery::Answered(body)) => body,
         };
         let failure = rahunok_protocol::envelope::parse_tracked::<rahunok_protocol::AnswerHead>(&body)
             .ok()
@@ -226,7 +224,7 @@ impl PosLink {
 
     fn record(&self, sent: Sent, outcome: RequestOutcome, answer: Option<&AnswerBytes>, detail: Option<String>) {
         let finished_at = now_ms();
-        self.log.record(RequestLogEntry {
+        self.journal.request(RequestLogEntry {
             rid: sent.rid,
             resto_id: sent.resto_id,
             operation: sent.operation.name().to_string(),
@@ -239,6 +237,11 @@ impl PosLink {
             detail,
         });
     }
+}
+
+/// Field errors as one line: `orders[0].totalSum: not a decimal number; …`.
+fn describe(errors: &[FieldError]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 /// A frame on its way, remembered for the request log.

@@ -5,19 +5,18 @@ mod auth_limiter;
 mod callback_refusals;
 mod callbacks;
 mod error;
+mod journal;
 mod link;
 mod pending;
-mod request_log;
 mod sessions;
 mod signed_body;
 mod socket;
 mod webhooks;
 
 pub use auth_limiter::AuthLimiter;
-pub use callback_refusals::CallbackRefusal;
 pub use error::GatewayError;
+pub use journal::JournalWriter;
 pub use link::{LinkError, PosLink};
-pub use request_log::RequestLogWriter;
 pub use sessions::{ConnectionInfo, CLOSE_GOING_AWAY, CLOSE_REPLACED, CLOSE_SILENT};
 
 use crate::state::AppState;

@@ -3,9 +3,10 @@
 //! Why this exists: the answer to a socket frame arrives on a different connection (an HTTP
 //! callback, possibly to a different node). `PendingRequests` wakes the waiter when it does and
 //! remembers, for a while, requests that already finished — so a late callback gets 410 and a
-//! retried one 200 or 409 instead of a confusing 404.
+//! retried one 200 or 409 instead of a confusing 404. An answer refused as unusable ends the
+//! request at once (the waiter learns why), and any later answer for it gets 409.
 
-use rahunok_protocol::Operation;
+use rahunok_protocol::{FieldError, Operation};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -15,15 +16,30 @@ use tokio::sync::oneshot;
 /// The callback body that answered a request.
 pub type AnswerBytes = axum::body::Bytes;
 
+/// What a waiter receives.
+#[derive(Debug)]
+pub enum Delivery {
+    /// A usable answer.
+    Answered(AnswerBytes),
+    /// An answer refused as unusable for its operation, with why.
+    Refused {
+        /// The body as the POS sent it.
+        body: AnswerBytes,
+        /// What made it unusable.
+        errors: Vec<FieldError>,
+    },
+}
+
 struct Waiting {
     resto_id: String,
     operation: Operation,
-    reply: oneshot::Sender<AnswerBytes>,
+    reply: oneshot::Sender<Delivery>,
 }
 
 #[derive(Clone, Copy)]
 enum Ending {
     Answered([u8; 32]),
+    Refused,
     Expired,
     Abandoned,
 }
@@ -47,6 +63,8 @@ pub enum Lookup {
     AnsweredSame,
     /// Already answered with a different body.
     AnsweredDifferent,
+    /// Already answered with a body that was refused as unusable.
+    Refused,
 }
 
 #[derive(Default)]
@@ -69,7 +87,7 @@ impl PendingRequests {
     }
 
     /// Registers a request about to be sent; the receiver gets the callback body.
-    pub fn register(&self, rid: &str, resto_id: &str, operation: Operation) -> oneshot::Receiver<AnswerBytes> {
+    pub fn register(&self, rid: &str, resto_id: &str, operation: Operation) -> oneshot::Receiver<Delivery> {
         let (reply, receiver) = oneshot::channel();
         let waiting = Waiting { resto_id: resto_id.to_string(), operation, reply };
         self.lock().waiting.insert(rid.to_string(), waiting);
@@ -86,6 +104,7 @@ impl PendingRequests {
             Some(f) if f.resto_id == resto_id && f.operation == operation => match f.ending {
                 Ending::Answered(hash) if hash == body_hash(body) => Lookup::AnsweredSame,
                 Ending::Answered(_) => Lookup::AnsweredDifferent,
+                Ending::Refused => Lookup::Refused,
                 Ending::Expired | Ending::Abandoned => Lookup::Expired,
             },
             _ => Lookup::Unknown,
@@ -95,19 +114,39 @@ impl PendingRequests {
     /// Completes a waiting request with its callback body. Returns the lookup result that
     /// applied at that moment (it may have expired since [`PendingRequests::lookup`]).
     pub fn complete(&self, rid: &str, resto_id: &str, operation: Operation, body: AnswerBytes) -> Lookup {
+        let ending = Ending::Answered(body_hash(&body));
+        self.deliver(rid, resto_id, operation, ending, Delivery::Answered(body))
+    }
+
+    /// Ends a waiting request with an answer refused as unusable: the waiter gets the field
+    /// errors at once instead of waiting for its deadline.
+    pub fn refuse(
+        &self,
+        rid: &str,
+        resto_id: &str,
+        operation: Operation,
+        body: AnswerBytes,
+        errors: Vec<FieldError>,
+    ) -> Lookup {
+        self.deliver(rid, resto_id, operation, Ending::Refused, Delivery::Refused { body, errors })
+    }
+
+    fn deliver(&self, rid: &str, resto_id: &str, operation: Operation, ending: Ending, delivery: Delivery) -> Lookup {
         let mut inner = self.lock();
         match inner.waiting.get(rid) {
             Some(w) if w.resto_id == resto_id && w.operation == operation => {}
             _ => {
                 drop(inner);
-                return self.lookup(rid, resto_id, operation, &body);
+                let body = match &delivery {
+                    Delivery::Answered(body) | Delivery::Refused { body, .. } => body,
+                };
+                return self.lookup(rid, resto_id, operation, body);
             }
         }
         let waiting = inner.waiting.remove(rid).expect("checked above");
-        let ending = Ending::Answered(body_hash(&body));
         self.remember(&mut inner, rid, &waiting, ending);
-        // The waiter may have given up this very instant; the answer is then recorded anyway.
-        let _ = waiting.reply.send(body);
+        // The waiter may have given up this very instant; the ending is recorded anyway.
+        let _ = waiting.reply.send(delivery);
         Lookup::Waiting
     }
 

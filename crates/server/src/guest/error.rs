@@ -39,6 +39,9 @@ pub enum GuestError {
     /// The POS refused for another reason.
     #[error("POS error {0}")]
     PosError(String),
+    /// The POS answered with a body it should not have sent (refused as unusable).
+    #[error("the POS answer was unusable: {0}")]
+    PosAnswerInvalid(String),
     /// The form was not filled in right.
     #[error("bad input: {0}")]
     BadInput(String),
@@ -58,6 +61,7 @@ impl From<LinkError> for GuestError {
             LinkError::PosFail { substate: s, .. } if s == substate::TABLE_NOT_FOUND => GuestError::TableNotFound,
             LinkError::PosFail { substate: s, .. } if s == substate::ORDER_NOT_FOUND => GuestError::NoOpenBill,
             LinkError::PosFail { substate: s, message } => GuestError::PosError(message.unwrap_or(s)),
+            error @ LinkError::AnswerInvalid(_) => GuestError::PosAnswerInvalid(error.to_string()),
             LinkError::Unreadable(_) => GuestError::PosError("unreadable answer".into()),
         }
     }
@@ -121,6 +125,12 @@ pub fn error_page(lang: Lang, path: &str, error: &GuestError, retry: &str) -> Pa
             StatusCode::GATEWAY_TIMEOUT,
             t("Каса відповідає повільно", "The till is slow to answer"),
             t("Каса закладу ще не відповіла. Спробуйте ще раз — зазвичай це займає кілька секунд.", "The restaurant's till has not answered yet. Try again — it usually takes a few seconds."),
+            retry_button,
+        ),
+        GuestError::PosAnswerInvalid(_) => (
+            StatusCode::BAD_GATEWAY,
+            t("Система закладу відповіла з помилкою", "The restaurant's system answered with an error"),
+            t("Каса закладу надіслала відповідь, яку ми не можемо прочитати. Гроші не списано. Спробуйте ще раз або попросіть офіціанта.", "The restaurant's till sent an answer we cannot read. No money was taken. Try again or ask your waiter."),
             retry_button,
         ),
         GuestError::PosError(_) | GuestError::Payment(_) | GuestError::Store(_) => (

@@ -114,6 +114,14 @@ pub fn explain_link(error: &LinkError, lang: Lang) -> String {
             lang.pick("Каса відповіла FAIL:", "The POS answered FAIL:"),
             message.as_deref().map(|m| format!(" — {m}")).unwrap_or_default()
         ),
+        LinkError::AnswerInvalid(errors) => format!(
+            "{} {}",
+            lang.pick(
+                "Каса відповіла непридатним тілом (відхилено з 400):",
+                "The POS answered with an unusable body (refused with 400):"
+            ),
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        ),
         LinkError::Unreadable(errors) => format!(
             "{} {errors:?}",
             lang.pick("Відповідь каси не вдалося прочитати:", "The POS answer could not be read:")

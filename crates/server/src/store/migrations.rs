@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_gateway.sql")),
     (2, include_str!("migrations/0002_payments.sql")),
     (3, include_str!("migrations/0003_panel.sql")),
+    (4, include_str!("migrations/0004_conformance.sql")),
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

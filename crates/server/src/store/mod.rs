@@ -2,6 +2,7 @@
 //! for a cluster. One set of queries serves both (through sqlx's `Any` driver); the schema uses
 //! only types both understand (TEXT, BIGINT), and times are unix milliseconds.
 
+mod conformance;
 mod guest_settings;
 mod migrations;
 mod orders_cache;
@@ -12,6 +13,7 @@ mod restaurants;
 mod server_settings;
 mod snapshots;
 
+pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
 pub use panel_users::{LockoutPolicy, PanelRole, PanelUser, PanelUserCredentials};

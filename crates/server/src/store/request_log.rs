@@ -13,6 +13,8 @@ pub enum RequestOutcome {
     Answered,
     /// The POS answered `FAIL`.
     PosFail,
+    /// The POS answered with a body unusable for the operation; it was refused with 400.
+    Invalid,
     /// No callback before the deadline.
     Timeout,
     /// The POS held no socket.
@@ -26,6 +28,7 @@ impl RequestOutcome {
     pub const ALL: &'static [RequestOutcome] = &[
         RequestOutcome::Answered,
         RequestOutcome::PosFail,
+        RequestOutcome::Invalid,
         RequestOutcome::Timeout,
         RequestOutcome::Offline,
         RequestOutcome::Sent,
@@ -36,6 +39,7 @@ impl RequestOutcome {
         match self {
             RequestOutcome::Answered => "answered",
             RequestOutcome::PosFail => "pos_fail",
+            RequestOutcome::Invalid => "invalid",
             RequestOutcome::Timeout => "timeout",
             RequestOutcome::Offline => "offline",
             RequestOutcome::Sent => "sent",

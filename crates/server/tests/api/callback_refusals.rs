@@ -22,7 +22,7 @@ async fn refused_callbacks_are_listed_with_code_rid_body_and_signature(backend: 
     tokio::spawn(async move { link.request(&resto_id, &GetBill::for_table("9")).await });
     let rid = pos.next_request("getBill").await["rID"].as_str().unwrap().to_string();
 
-    let unsigned_fail = format!(r#"{{"rID":"{rid}","state":"FAIL"}}"#).into_bytes();
+    let unsigned_fail = format!(r#"{{"rID":"{rid}","state":"FAIL","orders":[{{"totalSum":"lots"}}]}}"#).into_bytes();
     let answer = app.post_callback("getBill", &restaurant.resto_id, "not-the-secret", &unsigned_fail).await;
     assert_eq!(answer.0, 401);
     let answer = app.post_callback("getBill", &restaurant.resto_id, &restaurant.secret, &unsigned_fail).await;
@@ -39,7 +39,7 @@ async fn refused_callbacks_are_listed_with_code_rid_body_and_signature(backend: 
     assert_eq!(webhook["errCode"], "UNKNOWN_WEBHOOK_TYPE");
     assert_eq!(invalid["errCode"], "VALIDATION");
     assert_eq!(invalid["status"], 400);
-    assert_eq!(invalid["fieldErrors"][0]["field"], "substate");
+    assert!(invalid["fieldErrors"].as_array().is_some_and(|errors| !errors.is_empty()), "{invalid}");
     assert_eq!(bad_signature["errCode"], "BAD_SIGNATURE");
     assert_eq!(bad_signature["status"], 401);
     assert_eq!(bad_signature["path"], "/callback/getBill");
@@ -53,3 +53,18 @@ async fn refused_callbacks_are_listed_with_code_rid_body_and_signature(backend: 
 }
 
 on_both_stores!(refused_callbacks_are_listed_with_code_rid_body_and_signature);
+
+async fn refusals_survive_a_restart(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Restart").await;
+    let body = br#"{"rID":"r-1","state":"SUCCESS"}"#;
+    let answer = app.post_callback("getBill", &restaurant.resto_id, "not-the-secret", body).await;
+    assert_eq!(answer.0, 401);
+    let app = app.restart().await;
+    let listed = refusals(&app, &restaurant.resto_id).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["errCode"], "BAD_SIGNATURE");
+    assert_eq!(listed[0]["body"], r#"{"rID":"r-1","state":"SUCCESS"}"#);
+}
+
+on_both_stores!(refusals_survive_a_restart);

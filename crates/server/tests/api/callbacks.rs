@@ -3,6 +3,7 @@
 use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
 use crate::on_both_stores;
 use rahunok_protocol::ops::TablesInfo;
+use rahunok_server::gateway::LinkError;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -131,18 +132,20 @@ async fn repeated_callback_is_200_when_identical_and_409_when_different(backend:
     assert_error(&answer, 409, "RID_ALREADY_ANSWERED");
 }
 
-async fn fail_without_substate_is_refused_with_field_errors_and_the_request_stays_open(backend: Backend) {
+async fn an_unusable_answer_fails_the_waiting_request_at_once_and_a_later_answer_gets_409(backend: Backend) {
     let app = spawn_app(backend).await;
     let (restaurant, _pos, rid, waiter) = waiting_tables_request(&app).await;
-    let body = format!(r#"{{"rID":"{rid}","state":"FAIL","errorMessage":"oops"}}"#);
+    let body = format!(r#"{{"rID":"{rid}","tables":[{{"id":"t1","name":"Вікно","number":"перший"}}]}}"#);
     let answer = app.post_callback("tablesInfo", &restaurant.resto_id, &restaurant.secret, body.as_bytes()).await;
     assert_error(&answer, 400, "VALIDATION");
-    assert_eq!(answer.1["fieldErrors"][0]["field"], "substate", "{:?}", answer.1);
-    assert!(!waiter.is_finished(), "the request stays open for a corrected answer");
+    assert_eq!(answer.1["fieldErrors"][0]["field"], "tables[0].number", "{:?}", answer.1);
+    match waiter.await.unwrap() {
+        Err(LinkError::AnswerInvalid(errors)) => assert_eq!(errors[0].field, "tables[0].number"),
+        other => panic!("the waiter fails at once with the field errors, got {other:?}"),
+    }
     let corrected = tables_body(&rid);
     let answer = app.post_callback("tablesInfo", &restaurant.resto_id, &restaurant.secret, &corrected).await;
-    assert_eq!(answer.0, 200, "{:?}", answer.1);
-    assert_eq!(waiter.await.unwrap().unwrap().body.tables.len(), 1);
+    assert_error(&answer, 409, "RID_ALREADY_REFUSED");
 }
 
 async fn wrongly_typed_field_is_refused_with_its_path(backend: Backend) {
@@ -166,6 +169,6 @@ on_both_stores!(
     unknown_rid_or_other_operation_is_refused_with_404,
     late_callback_is_refused_with_410,
     repeated_callback_is_200_when_identical_and_409_when_different,
-    fail_without_substate_is_refused_with_field_errors_and_the_request_stays_open,
+    an_unusable_answer_fails_the_waiting_request_at_once_and_a_later_answer_gets_409,
     wrongly_typed_field_is_refused_with_its_path,
 );

@@ -75,7 +75,9 @@ pub struct TestApp {
     pub token: String,
     pub http: reqwest::Client,
     pub state: AppState,
-    _data: Option<tempfile::TempDir>,
+    storage: Storage,
+    options: AppOptions,
+    data: Option<tempfile::TempDir>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -97,7 +99,22 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         }
         Backend::Postgres => (Storage::Postgres(postgres_schema_url().await), None),
     };
-    let mut config = Config::new(storage);
+    spawn_app_on(storage, data, options).await
+}
+
+impl TestApp {
+    /// Stops this server (after writing out what it still queues, as a shutdown does) and
+    /// starts a new one on the same store.
+    pub async fn restart(mut self) -> TestApp {
+        self.state.link.flush_journal().await;
+        self.server.abort();
+        let (storage, data, options) = (self.storage.clone(), self.data.take(), self.options.clone());
+        spawn_app_on(storage, data, options).await
+    }
+}
+
+async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options: AppOptions) -> TestApp {
+    let mut config = Config::new(storage.clone());
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.callback_timeout = options.callback_timeout;
     config.ping_interval = options.ping_interval;
@@ -105,7 +122,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
     config.strict_pos_name = options.strict;
     config.callback_body_limit = options.body_limit;
     config.auth_failures_allowed = options.auth_failures_allowed;
-    config.payment_timings = options.payment_timings;
+    config.payment_timings = options.payment_timings.clone();
     let server = Server::build(config).await.expect("the server starts");
     let address = server.local_addr();
     let state = server.state().clone();
@@ -119,7 +136,9 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         token,
         http: reqwest::Client::new(),
         state,
-        _data: data,
+        storage,
+        options,
+        data,
         server: handle,
     }
 }

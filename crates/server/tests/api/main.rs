@@ -13,6 +13,7 @@ mod operations;
 mod panel_auth;
 mod panel_payments;
 mod payments;
+mod pos_answers;
 mod seed_scenario;
 mod socket;
 mod webhooks;

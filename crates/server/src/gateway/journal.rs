@@ -1,0 +1,96 @@
+//! Writes what the gateway saw — finished requests (the request log), refused callbacks and
+//! conformance warnings — to the store in the background, in batches, so no database write sits
+//! on a request's round trip. If the writer falls far behind, entries are dropped with a warning
+//! rather than slowing guests down. [`JournalWriter::flush`] waits until every entry queued
+//! before it is written (at shutdown, and before the admin reads refusals or warnings).
+
+use crate::store::{CallbackRefusal, RequestLogEntry, Store, StoredWarning};
+use tokio::sync::{mpsc, oneshot};
+
+const QUEUE: usize = 10_000;
+const BATCH: usize = 256;
+
+enum Command {
+    Request(RequestLogEntry),
+    Refusal(String, CallbackRefusal),
+    Warning(String, StoredWarning),
+    Flush(oneshot::Sender<()>),
+}
+
+/// The sending side; cheap to clone.
+#[derive(Clone)]
+pub struct JournalWriter {
+    sender: mpsc::Sender<Command>,
+}
+
+impl JournalWriter {
+    /// Starts the background writer for `store`.
+    pub fn start(store: Store) -> JournalWriter {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        tokio::spawn(write_batches(store, receiver));
+        JournalWriter { sender }
+    }
+
+    /// Queues a finished request; never waits.
+    pub fn request(&self, entry: RequestLogEntry) {
+        self.queue(Command::Request(entry));
+    }
+
+    /// Queues a refused callback of `resto_id`; never waits.
+    pub fn refusal(&self, resto_id: &str, refusal: CallbackRefusal) {
+        self.queue(Command::Refusal(resto_id.to_string(), refusal));
+    }
+
+    /// Queues a conformance warning of `resto_id`; never waits.
+    pub fn warning(&self, resto_id: &str, warning: StoredWarning) {
+        self.queue(Command::Warning(resto_id.to_string(), warning));
+    }
+
+    /// Waits until every entry queued before this call is in the store.
+    pub async fn flush(&self) {
+        let (done, written) = oneshot::channel();
+        if self.sender.send(Command::Flush(done)).await.is_ok() {
+            let _ = written.await;
+        }
+    }
+
+    fn queue(&self, command: Command) {
+        if let Err(error) = self.sender.try_send(command) {
+            tracing::warn!(%error, "the gateway journal queue is full; an entry was dropped");
+        }
+    }
+}
+
+#[derive(Default)]
+struct Batch {
+    requests: Vec<RequestLogEntry>,
+    refusals: Vec<(String, CallbackRefusal)>,
+    warnings: Vec<(String, StoredWarning)>,
+    flushed: Vec<oneshot::Sender<()>>,
+}
+
+async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Command>) {
+    let mut commands = Vec::with_capacity(BATCH);
+    while receiver.recv_many(&mut commands, BATCH).await > 0 {
+        let mut batch = Batch::default();
+        for command in commands.drain(..) {
+            match command {
+                Command::Request(entry) => batch.requests.push(entry),
+                Command::Refusal(resto_id, refusal) => batch.refusals.push((resto_id, refusal)),
+                Command::Warning(resto_id, warning) => batch.warnings.push((resto_id, warning)),
+                Command::Flush(done) => batch.flushed.push(done),
+            }
+        }
+        if !batch.requests.is_empty() {
+            if let Err(error) = store.insert_request_log(&batch.requests).await {
+                tracing::error!(%error, entries = batch.requests.len(), "could not write the request log");
+            }
+        }
+        if let Err(error) = store.record_conformance(&batch.refusals, &batch.warnings).await {
+            tracing::error!(%error, "could not keep refusals and conformance warnings");
+        }
+        for done in batch.flushed {
+            let _ = done.send(());
+        }
+    }
+}
