@@ -134,6 +134,10 @@ struct PosSimArgs {
     /// Seconds between ORDERS_CACHE pushes (0: none).
     #[arg(long, default_value_t = 5.0)]
     cache_interval: f64,
+    /// Answer in the loose shapes production integrations send (dotted versionInfo, stopList
+    /// as {id, quantity}, numeric top-level tableNumber, null lists, mixed-case enums).
+    #[arg(long)]
+    quirks: bool,
 }
 
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
@@ -296,6 +300,6 @@ async fn pos_sim(args: PosSimArgs) -> Result<()> {
         restaurant = fixture.restaurant.name,
         "virtual POS starting"
     );
-    VirtualPos::new(fixture).run(config, cache).await;
+    VirtualPos::new(fixture).with_quirks(args.quirks).run(config, cache).await;
     Ok(())
 }

@@ -26,7 +26,8 @@ pub struct OutgoingCallback {
 /// frames that are not requests at all (logged and ignored).
 ///
 /// A frame the handler cannot read is answered `FAIL` / `POS_ERROR`, so the server learns at
-/// once instead of waiting for the deadline.
+/// once instead of waiting for the deadline. Every callback body passes through
+/// [`Handler::reshape_callback`] last.
 ///
 /// ```
 /// use rahunok_pos_sdk::{answer_frame, Handler};
@@ -60,6 +61,7 @@ pub async fn answer_frame<H: Handler>(handler: &H, frame: &[u8]) -> Option<Outgo
         return None;
     };
     let body = dispatch(handler, operation, &head.rid, frame).await?;
+    let body = handler.reshape_callback(operation, body);
     Some(OutgoingCallback { operation, rid: head.rid, body })
 }
 

@@ -3,6 +3,7 @@
 //! only what it supports.
 
 use rahunok_protocol::ops::*;
+use rahunok_protocol::Operation;
 use std::future::Future;
 
 /// A typed answer, or a failure the server sees as `state: FAIL` with a substate.
@@ -128,5 +129,52 @@ pub trait Handler: Send + Sync + 'static {
     /// `showMessage` (no callback).
     fn show_message(&self, _message: ShowMessage) -> impl Future<Output = ()> + Send {
         async {}
+    }
+
+    /// Rewrites the JSON body of a callback just before it is signed and sent; `body` is the
+    /// typed answer (or failure) written in the canonical form. The default sends it
+    /// unchanged, which is what a conformant POS wants.
+    ///
+    /// It exists for POSes (and simulators of them) that must answer in a shape the typed
+    /// answers cannot express, e.g. the older dotted `versionInfo`. Work on the body as a
+    /// [`WireValue`](rahunok_protocol::conformance::WireValue): it keeps money exactly as
+    /// written (never a float).
+    ///
+    /// ```
+    /// use rahunok_pos_sdk::protocol::conformance::WireValue;
+    /// use rahunok_pos_sdk::protocol::ops::{VersionInfo, VersionInfoAnswer};
+    /// use rahunok_pos_sdk::protocol::Operation;
+    /// use rahunok_pos_sdk::{answer_frame, Answer, Handler};
+    ///
+    /// /// Answers versionInfo in the older dotted form, as some plugins in production do.
+    /// struct OldPlugin;
+    ///
+    /// impl Handler for OldPlugin {
+    ///     async fn version_info(&self, _request: VersionInfo) -> Answer<VersionInfoAnswer> {
+    ///         Ok(VersionInfoAnswer { partner_id: Some("acme".into()), ..Default::default() })
+    ///     }
+    ///
+    ///     fn reshape_callback(&self, operation: Operation, body: Vec<u8>) -> Vec<u8> {
+    ///         let Ok(mut json) = WireValue::parse(&body) else { return body };
+    ///         if operation == Operation::VersionInfo {
+    ///             if let Some(partner) = json.remove("partnerId") {
+    ///                 json.insert("partner.id", partner);
+    ///             }
+    ///             json.insert("plugin.version", WireValue::Text("v0.6.0".into()));
+    ///         }
+    ///         serde_json::to_vec(&json).unwrap_or(body)
+    ///     }
+    /// }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let callback = answer_frame(&OldPlugin, br#"{"rID":"r-1","operation":"versionInfo"}"#).await.unwrap();
+    /// assert_eq!(
+    ///     callback.body,
+    ///     br#"{"rID":"r-1","state":"SUCCESS","updateInfo":[],"implementedFeatures":[],"partner.id":"acme","plugin.version":"v0.6.0"}"#
+    /// );
+    /// # });
+    /// ```
+    fn reshape_callback(&self, _operation: Operation, body: Vec<u8>) -> Vec<u8> {
+        body
     }
 }

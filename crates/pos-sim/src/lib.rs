@@ -3,11 +3,16 @@
 //! `splitOrder` splits them) and pushes `ORDERS_CACHE` every few seconds through the SDK's
 //! [`OrdersCachePublisher`] (full orders only when they changed, `ORDERS_CLOSED` when paid).
 //!
+//! With [`VirtualPos::with_quirks`] (`rahunok pos-sim --quirks`) it answers in the loose
+//! shapes production integrations send ([`quirks`]), to see the server's liberal reading and
+//! its conformance warnings at work.
+//!
 //! Integrators use it to see a correct POS at work; our tests and `rahunok serve --demo` use it
 //! as the restaurant on the other end of the socket.
 
 pub mod fixture;
 pub mod floor;
+pub mod quirks;
 
 pub use fixture::Fixture;
 pub use floor::{Floor, PaidBill};
@@ -26,13 +31,22 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub struct VirtualPos {
     fixture: Arc<Fixture>,
     floor: Arc<Mutex<Floor>>,
+    quirks: bool,
 }
 
 impl VirtualPos {
     /// A POS for `fixture`.
     pub fn new(fixture: Fixture) -> VirtualPos {
         let floor = Floor::new(&fixture);
-        VirtualPos { fixture: Arc::new(fixture), floor: Arc::new(Mutex::new(floor)) }
+        VirtualPos { fixture: Arc::new(fixture), floor: Arc::new(Mutex::new(floor)), quirks: false }
+    }
+
+    /// With `quirks`, answers in the loose shapes of [`quirks`] (dotted `versionInfo`,
+    /// `stopList` as `{id, quantity}`, top-level numeric `tableNumber`, `null` lists,
+    /// mixed-case enums, whole-number money) instead of the canonical ones.
+    pub fn with_quirks(mut self, quirks: bool) -> VirtualPos {
+        self.quirks = quirks;
+        self
     }
 
     /// The bundled Kyiv café.
@@ -120,6 +134,14 @@ fn unix_now() -> i64 {
 }
 
 impl Handler for VirtualPos {
+    fn reshape_callback(&self, operation: rahunok_protocol::Operation, body: Vec<u8>) -> Vec<u8> {
+        if self.quirks {
+            quirks::reshape(operation, body)
+        } else {
+            body
+        }
+    }
+
     async fn get_bill(&self, request: GetBill) -> Answer<BillAnswer> {
         let floor = self.floor();
         if let Some(bill_id) = request.bill_id {
@@ -195,6 +217,7 @@ impl Handler for VirtualPos {
             event_time: Some(iso8601_utc(unix_now())),
             partner_id: Some("rahunok-pos-sim".into()),
             plugin_version: Some(1),
+            plugin_version_text: Some("1".into()),
             restaurant_version: Some(env!("CARGO_PKG_VERSION").into()),
             restaurant_license_date_end: Some("2099.12.31".into()),
             additional_info: None,

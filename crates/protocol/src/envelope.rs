@@ -5,6 +5,7 @@
 //! Why this exists: every operation shares the same `rID` correlation and the same
 //! `state`/`substate` failure convention; the per-operation files only describe their own fields.
 
+use crate::conformance::{self, kind, ConformanceWarning, WireValue};
 use crate::error_body::FieldError;
 use crate::lenient::{self, wire_enum};
 use crate::operation::Operation;
@@ -35,6 +36,9 @@ pub mod substate {
     pub const ORDER_LOCKED: &str = "ORDER_LOCKED";
     /// Any other POS-side failure.
     pub const POS_ERROR: &str = "POS_ERROR";
+    /// What [`AnswerHead::failure`](super::AnswerHead::failure) reports for a `FAIL` answer
+    /// that names no substate (a failure with an unspecified reason). Never sent on the wire.
+    pub const UNSPECIFIED: &str = "UNSPECIFIED";
 }
 
 /// A request the server sends to the POS over the socket, answered by a callback.
@@ -57,9 +61,38 @@ pub trait PosMessage: Serialize + DeserializeOwned + Send + Sync + 'static {
 }
 
 /// The operation-specific part of a callback body.
+///
+/// ```
+/// use rahunok_protocol::conformance::{ConformanceWarning, WireValue};
+/// use rahunok_protocol::envelope::{AnswerBody, AnswerHead, Callback};
+/// use rahunok_protocol::FieldError;
+///
+/// #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+/// struct Ping { pong: bool }
+///
+/// impl AnswerBody for Ping {
+///     fn validate(&self, _head: &AnswerHead) -> Vec<FieldError> {
+///         if self.pong { vec![] } else { vec![FieldError::new("pong", "must be true")] }
+///     }
+///     fn shape_warnings(&self, _head: &AnswerHead, raw: &WireValue) -> Vec<ConformanceWarning> {
+///         raw.get("PONG").map(|_| ConformanceWarning::new("SHOUTING", "PONG", "upper-case key")).into_iter().collect()
+///     }
+/// }
+///
+/// assert!(Callback::<Ping>::parse(br#"{"rID":"r1","pong":false}"#).is_err());
+/// let (_, warnings) = Callback::<Ping>::parse_with_warnings(br#"{"rID":"r1","pong":true,"PONG":1}"#).unwrap();
+/// assert_eq!(warnings[0].kind, "SHOUTING");
+/// ```
 pub trait AnswerBody: Serialize + DeserializeOwned + Default + Send + Sync + 'static {
     /// Checks that go beyond field types (e.g. `splitOrder` returns exactly two orders).
     fn validate(&self, _head: &AnswerHead) -> Vec<FieldError> {
+        Vec::new()
+    }
+
+    /// Conformance warnings for loose shapes that comparing the raw body with the canonical
+    /// one cannot see (renamed keys, values filled in from elsewhere). `raw` is the whole raw
+    /// callback body; paths are relative to it.
+    fn shape_warnings(&self, _head: &AnswerHead, _raw: &WireValue) -> Vec<ConformanceWarning> {
         Vec::new()
     }
 }
@@ -80,7 +113,8 @@ pub struct AnswerHead {
     /// `SUCCESS` (also when absent) or `FAIL`.
     #[serde(default = "success", deserialize_with = "state_or_success")]
     pub state: AnswerState,
-    /// Why it failed; required with `FAIL`.
+    /// Why it failed. A `FAIL` answer without one is a failure with an unspecified reason
+    /// (`None` here, [`substate::UNSPECIFIED`] from [`AnswerHead::failure`]).
     #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub substate: Option<String>,
     /// POS error code, free text.
@@ -105,6 +139,11 @@ fn state_or_success<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AnswerStat
 
 impl AnswerHead {
     /// A successful head for request `rid`.
+    ///
+    /// ```
+    /// let head = rahunok_protocol::AnswerHead::success("r1");
+    /// assert_eq!(head.failure(), None);
+    /// ```
     pub fn success(rid: impl Into<String>) -> AnswerHead {
         AnswerHead {
             rid: rid.into(),
@@ -116,6 +155,11 @@ impl AnswerHead {
     }
 
     /// A failed head for request `rid` with a `substate` such as `TABLE_NOT_FOUND`.
+    ///
+    /// ```
+    /// let head = rahunok_protocol::AnswerHead::fail("r1", "TABLE_NOT_FOUND", "no table 99");
+    /// assert_eq!(head.failure().as_deref(), Some("TABLE_NOT_FOUND"));
+    /// ```
     pub fn fail(rid: impl Into<String>, substate: &str, message: impl Into<String>) -> AnswerHead {
         AnswerHead {
             rid: rid.into(),
@@ -126,11 +170,25 @@ impl AnswerHead {
         }
     }
 
-    /// The substate in canonical upper case, when the answer failed.
+    /// `None` when the answer succeeded; when it failed, the substate in canonical upper case,
+    /// or [`substate::UNSPECIFIED`] when the POS named none (a `FAIL` answer without a
+    /// substate is still a failure, with an unspecified reason).
+    ///
+    /// ```
+    /// use rahunok_protocol::envelope::{substate, AnswerHead};
+    /// let head: AnswerHead = serde_json::from_str(r#"{"rID": "r1", "state": "FAIL", "substate": "table_not_found"}"#).unwrap();
+    /// assert_eq!(head.failure().as_deref(), Some(substate::TABLE_NOT_FOUND));
+    /// let head: AnswerHead = serde_json::from_str(r#"{"rID": "r1", "state": "FAIL"}"#).unwrap();
+    /// assert_eq!(head.substate, None);
+    /// assert_eq!(head.failure().as_deref(), Some(substate::UNSPECIFIED));
+    /// ```
     pub fn failure(&self) -> Option<String> {
         match self.state {
             AnswerState::Success => None,
-            AnswerState::Fail => Some(self.substate.clone().unwrap_or_default().to_ascii_uppercase()),
+            AnswerState::Fail => Some(match &self.substate {
+                Some(text) => text.to_ascii_uppercase(),
+                None => substate::UNSPECIFIED.to_string(),
+            }),
         }
     }
 
@@ -139,13 +197,18 @@ impl AnswerHead {
         if self.rid.trim().is_empty() {
             errors.push(FieldError::new("rID", "must name the request being answered"));
         }
-        if self.state == AnswerState::Fail && self.substate.is_none() {
-            errors.push(FieldError::new(
-                "substate",
-                "a FAIL answer needs a substate (e.g. TABLE_NOT_FOUND, ORDER_NOT_FOUND)",
-            ));
-        }
         errors
+    }
+
+    fn shape_warnings(&self) -> Vec<ConformanceWarning> {
+        if self.state == AnswerState::Fail && self.substate.is_none() {
+            return vec![ConformanceWarning::new(
+                kind::FAIL_WITHOUT_SUBSTATE,
+                "substate",
+                "a FAIL answer without a substate (e.g. TABLE_NOT_FOUND) read as a failure with an unspecified reason",
+            )];
+        }
+        Vec::new()
     }
 }
 
@@ -173,12 +236,26 @@ pub struct Callback<A> {
 
 impl<A: AnswerBody> Callback<A> {
     /// A callback from its two halves.
+    ///
+    /// ```
+    /// use rahunok_protocol::{envelope::Callback, ops::CheckWorkAnswer, AnswerHead};
+    /// let c = Callback::new(AnswerHead::success("r1"), CheckWorkAnswer { date_time: None, ready_to_work: true });
+    /// assert_eq!(serde_json::to_string(&c).unwrap(), r#"{"rID":"r1","state":"SUCCESS","readyToWork":true}"#);
+    /// ```
     pub fn new(head: AnswerHead, body: A) -> Callback<A> {
         Callback { head, body }
     }
 
     /// Parses raw callback bytes. On a `FAIL` answer a body that does not parse is replaced by
-    /// its default (a failed answer carries no data we rely on).
+    /// its default (a failed answer carries no data we rely on). A `FAIL` answer without a
+    /// substate is accepted (see [`AnswerHead::failure`]).
+    ///
+    /// ```
+    /// use rahunok_protocol::{envelope::Callback, ops::BillAnswer};
+    /// let bill = Callback::<BillAnswer>::parse(br#"{"rID":"r1","state":"FAIL"}"#).unwrap();
+    /// assert_eq!(bill.head.failure().as_deref(), Some("UNSPECIFIED"));
+    /// assert!(Callback::<BillAnswer>::parse(br#"{"state":"FAIL"}"#).is_err());
+    /// ```
     pub fn parse(bytes: &[u8]) -> Result<Callback<A>, Vec<FieldError>> {
         let head: AnswerHead = parse_tracked(bytes)?;
         let mut errors = head.validate();
@@ -196,6 +273,47 @@ impl<A: AnswerBody> Callback<A> {
         } else {
             Err(errors)
         }
+    }
+
+    /// [`Callback::parse`] plus the conformance warnings of the raw body
+    /// ([`Callback::conformance_warnings`]).
+    ///
+    /// ```
+    /// use rahunok_protocol::{conformance::kind, envelope::Callback, ops::SplitAnswer};
+    /// let body = br#"{"rID": "r1", "state": "FAIL", "tableNumber": 12, "orders": null}"#;
+    /// let (split, warnings) = Callback::<SplitAnswer>::parse_with_warnings(body).unwrap();
+    /// assert_eq!(split.head.substate, None);
+    /// let kinds: Vec<&str> = warnings.iter().map(|w| w.kind.as_str()).collect();
+    /// assert_eq!(kinds, [kind::FAIL_WITHOUT_SUBSTATE, kind::STRING_AS_NUMBER, kind::NULL_LIST]);
+    /// ```
+    pub fn parse_with_warnings(bytes: &[u8]) -> Result<(Callback<A>, Vec<ConformanceWarning>), Vec<FieldError>> {
+        let callback = Callback::<A>::parse(bytes)?;
+        let warnings = callback.conformance_warnings(bytes);
+        Ok((callback, warnings))
+    }
+
+    /// The conformance warnings of `raw`, the bytes this callback was parsed from: the head's
+    /// (`FAIL` without a substate), the differences between the raw body and this callback
+    /// written canonically ([`conformance::compare`]), and the body's own
+    /// ([`AnswerBody::shape_warnings`]). Each (kind, field) is reported once.
+    ///
+    /// ```
+    /// use rahunok_protocol::{envelope::Callback, ops::TablesInfoAnswer};
+    /// let raw = br#"{"rID":"r1","tables":[{"id":"t1","name":"A","number":"12"}]}"#;
+    /// let tables = Callback::<TablesInfoAnswer>::parse(raw).unwrap();
+    /// let warnings = tables.conformance_warnings(raw);
+    /// assert_eq!(warnings[0].field, "tables[0].number");
+    /// assert_eq!(warnings[0].kind, "NUMBER_AS_STRING");
+    /// ```
+    pub fn conformance_warnings(&self, raw: &[u8]) -> Vec<ConformanceWarning> {
+        let Ok(raw) = WireValue::parse(raw) else { return Vec::new() };
+        let mut warnings = self.head.shape_warnings();
+        let canonical = serde_json::to_vec(self).ok().and_then(|bytes| WireValue::parse(&bytes).ok());
+        if let Some(canonical) = canonical {
+            warnings.extend(conformance::compare(&raw, &canonical));
+        }
+        warnings.extend(self.body.shape_warnings(&self.head, &raw));
+        conformance::dedup(warnings)
     }
 }
 

@@ -262,6 +262,52 @@ where
     deserializer.deserialize_any(ObjectVisitor(PhantomData))
 }
 
+/// A required object: `null` and `""` are the error "is required" (liberal reading never
+/// invents data; `"result": null` is no result). Combine it with no `default`, so an absent
+/// key is "is required" too.
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Answer {
+///     #[serde(deserialize_with = "rahunok_protocol::lenient::required_object")]
+///     result: std::collections::BTreeMap<String, bool>,
+/// }
+/// assert!(serde_json::from_str::<Answer>(r#"{"result": {"ok": true}}"#).is_ok());
+/// for body in [r#"{"result": null}"#, r#"{"result": ""}"#, r#"{}"#] {
+///     assert!(serde_json::from_str::<Answer>(body).is_err(), "{body}");
+/// }
+/// ```
+pub fn required_object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    struct RequiredVisitor<T>(PhantomData<T>);
+    impl<'de, T: DeserializeOwned> Visitor<'de> for RequiredVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+            Err(E::custom("is required"))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<T, E> {
+            Err(E::custom("is required"))
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+            if text.trim().is_empty() {
+                Err(E::custom("is required"))
+            } else {
+                Err(E::invalid_type(de::Unexpected::Str(text), &self))
+            }
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_any(RequiredVisitor(PhantomData))
+}
+
 /// A list of strings that may also arrive as one comma-separated string (`"waiter, manager"`).
 pub fn string_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     struct StringListVisitor;

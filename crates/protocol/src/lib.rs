@@ -8,7 +8,8 @@
 //! - [`signing`]: HMAC-SHA256 signatures over raw bytes, constant-time verification;
 //! - [`rid`]: request ids in the production format;
 //! - [`webhook`]: POS-initiated pushes;
-//! - [`ErrorBody`]: the error body of every refusal.
+//! - [`ErrorBody`]: the error body of every refusal;
+//! - [`conformance`]: the [`ConformanceWarning`]s for loose forms that were accepted.
 //!
 //! ```
 //! use rahunok_protocol::{envelope::Callback, ops::BillAnswer, signing};
@@ -20,6 +21,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod conformance;
 pub mod decimal;
 pub mod envelope;
 pub mod error_body;
@@ -33,6 +35,7 @@ pub mod rid;
 pub mod signing;
 pub mod webhook;
 
+pub use conformance::ConformanceWarning;
 pub use envelope::{AnswerBody, AnswerHead, AnswerState, Callback, PosMessage, PosRequest, RequestFrame};
 pub use error_body::{ErrorBody, FieldError};
 pub use money::Money;

@@ -282,15 +282,6 @@ fn a_dish_line_with_null_or_missing_count_is_one_piece() {
 }
 
 #[test]
-fn a_null_result_reads_as_an_empty_result() {
-    let body = br#"{"rID":"r","result":null}"#;
-    let answer = rahunok_protocol::Callback::<rahunok_protocol::ops::RestrictionsAnswer>::parse(body).unwrap();
-    assert!(!answer.body.result.check_result && answer.body.result.item_results.is_empty());
-    let answer = rahunok_protocol::Callback::<rahunok_protocol::ops::CreateOrderAnswer>::parse(body).unwrap();
-    assert!(!answer.body.result.success);
-}
-
-#[test]
 fn a_pos_sending_both_spellings_is_read_not_refused() {
     let body =
         br#"{"rID":"r","pluginVersion":42,"plugin.version":"41","partner.id":"acme","restaurant.version":"7.1"}"#;

@@ -1,8 +1,11 @@
-//! What is refused (spec section 4, step 6): an answer is unusable without an `rID`, as `FAIL`
-//! without a substate, or as a bill whose money cannot be read. Each refusal names the field
-//! by its path, as the error body of section 7 shows it (`orders[0].totalSum`).
+//! What is refused (spec section 4, step 6): an answer is unusable without an `rID`, as a bill
+//! whose money cannot be read, or as a `SUCCESS` without the part its caller needs (no
+//! `result`). Each refusal names the field by its path, as the error body of section 7 shows
+//! it (`orders[0].totalSum`). A `FAIL` without a substate is usable: a failure with an
+//! unspecified reason and a conformance warning.
 
-use rahunok_protocol::envelope::Callback;
+use rahunok_protocol::conformance::kind;
+use rahunok_protocol::envelope::{substate, Callback};
 use rahunok_protocol::ops::{self, validate_callback, BillAnswer, CallbackError};
 use rahunok_protocol::webhook::{Webhook, WebhookError};
 use rahunok_protocol::{ErrorBody, FieldError, Operation};
@@ -121,13 +124,41 @@ fn empty_or_null_rid_is_refused_at_rid() {
 }
 
 #[test]
-fn fail_without_substate_is_refused_at_substate() {
-    let errors = bill_refusal(&format!(r#"{{"rID": "{RID}", "state": "FAIL"}}"#));
-    assert_eq!(fields(&errors), ["substate"]);
-    for substate in ["null", r#""""#] {
-        let errors = bill_refusal(&format!(r#"{{"rID": "{RID}", "state": "FAIL", "substate": {substate}}}"#));
-        assert_eq!(fields(&errors), ["substate"], "substate: {substate}");
+fn fail_without_substate_is_a_failure_with_an_unspecified_reason_and_a_warning() {
+    for written in ["", r#", "substate": null"#, r#", "substate": """#] {
+        let body = format!(r#"{{"rID": "{RID}", "state": "FAIL"{written}}}"#);
+        let (answer, warnings) = Callback::<BillAnswer>::parse_with_warnings(body.as_bytes())
+            .unwrap_or_else(|errors| panic!("refused {errors:?}\n{body}"));
+        assert_eq!(answer.head.substate, None, "{body}");
+        assert_eq!(answer.head.failure().as_deref(), Some(substate::UNSPECIFIED), "{body}");
+        assert_eq!(warnings[0].kind, kind::FAIL_WITHOUT_SUBSTATE, "{body}");
+        assert_eq!(warnings[0].field, "substate", "{body}");
     }
+    // Every operation answered by a callback accepts it.
+    for operation in Operation::ALL.iter().copied().filter(|o| o.expects_callback()) {
+        let body = format!(r#"{{"rID": "{RID}", "state": "FAIL"}}"#);
+        let (head, warnings) = ops::validate_callback_with_warnings(operation, body.as_bytes())
+            .unwrap_or_else(|e| panic!("{operation:?} refused: {e:?}"));
+        assert_eq!(head.failure().as_deref(), Some(substate::UNSPECIFIED));
+        assert!(warnings.iter().any(|w| w.kind == kind::FAIL_WITHOUT_SUBSTATE), "{operation:?}");
+    }
+}
+
+#[test]
+fn success_without_a_result_is_refused_at_result() {
+    for result in ["", r#", "result": null"#, r#", "result": """#] {
+        let body = format!(r#"{{"rID": "{RID}", "state": "SUCCESS"{result}}}"#);
+        for operation in [Operation::CheckProductsRestrictions, Operation::CreateOrderOnTable] {
+            let Err(CallbackError::Invalid(errors)) = validate_callback(operation, body.as_bytes()) else {
+                panic!("{operation:?} accepted {body}")
+            };
+            assert_eq!(errors, [FieldError::new("result", "is required")], "{operation:?} {body}");
+        }
+    }
+    // A FAIL answer needs no result.
+    let body = format!(r#"{{"rID": "{RID}", "state": "FAIL", "substate": "POS_ERROR"}}"#);
+    assert!(Callback::<ops::RestrictionsAnswer>::parse(body.as_bytes()).is_ok());
+    assert!(Callback::<ops::CreateOrderAnswer>::parse(body.as_bytes()).is_ok());
 }
 
 #[test]
@@ -139,9 +170,8 @@ fn unknown_answer_state_is_refused_at_state() {
 #[test]
 fn head_and_body_problems_are_reported_together() {
     let body = r#"{"rID": "   ", "state": "FAIL", "orders": [{"billId": "b-1", "totalSum": 1.001}]}"#;
-    // A blank rID and a FAIL without substate are both head problems, reported together;
-    // the body of a FAIL answer is not held against it.
-    assert_eq!(fields(&bill_refusal(body)), ["rID", "substate"]);
+    // A blank rID is refused; the body of a FAIL answer is not held against it.
+    assert_eq!(fields(&bill_refusal(body)), ["rID"]);
     let body = r#"{"rID": "   ", "state": "SUCCESS", "orders": [{"billId": "b-1", "totalSum": 1.001}]}"#;
     assert_eq!(fields(&bill_refusal(body)), ["rID", "orders[0].totalSum"]);
 }

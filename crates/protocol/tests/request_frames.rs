@@ -109,7 +109,7 @@ fn set_settings_frame_lists_every_setting() {
         concat!(
             r#"{"rID":"2022-11-18 13:18:51.694125371#Lm4R2EQ","operation":"setSettings","printPrecheckQr":true,"#,
             r#""precheckQrUrl":"https://pay.rahunok.ua/b/{billId}","messageBeforeQr":"Оплатіть рахунок телефоном","#,
-            r#""messageAfterQr":"Дякуємо!","printDeliveryPrecheckQr":false,"settings":{"load_modifiers":true},"#,
+            r#""messageAfterQr":"Дякуємо!","printDeliveryPrecheckQr":false,"settings":{"load_modifiers":"true"},"#,
             r#""bonusUsage":false,"bonusPaymentTypes":["Бонуси"],"paymentAllowed":true}"#
         )
     );

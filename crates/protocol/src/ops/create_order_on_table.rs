@@ -44,8 +44,9 @@ impl PosRequest for CreateOrderOnTable {
 /// Answer: `{"result": {...}}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateOrderAnswer {
-    /// The result (`null` reads as an empty result).
-    #[serde(default, deserialize_with = "lenient::object_or_default")]
+    /// The result. Required in a `SUCCESS` answer: absent, `null` or `""` is the field error
+    /// `result: is required` (a `FAIL` answer needs none).
+    #[serde(deserialize_with = "lenient::required_object")]
     pub result: CreateOrderResult,
 }
 

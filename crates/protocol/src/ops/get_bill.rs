@@ -1,6 +1,7 @@
 //! `getBill`: the open orders on a table (table QR) or one bill by id (pre-check QR).
 
-use crate::envelope::{AnswerBody, PosRequest};
+use crate::conformance::{kind, ConformanceWarning, WireValue};
+use crate::envelope::{AnswerBody, AnswerHead, PosRequest};
 use crate::lenient;
 use crate::order::Order;
 use crate::Operation;
@@ -41,16 +42,64 @@ impl PosRequest for GetBill {
     type Answer = BillAnswer;
 }
 
-/// Answer of `getBill` (and of `splitOrder`): the table and its open orders.
+/// Answer of `getBill` (and of `splitOrder`): the table and its open orders. A `tableNumber`
+/// at the top level applies to every order that has none of its own.
+///
+/// ```
+/// use rahunok_protocol::ops::BillAnswer;
+/// let bill: BillAnswer = serde_json::from_str(
+///     r#"{"tableNumber": 12, "orders": [{"billId": "b-1", "totalSum": 10}, {"billId": "b-2", "totalSum": 5, "tableNumber": "7"}]}"#,
+/// ).unwrap();
+/// assert_eq!(bill.orders[0].table_number.as_deref(), Some("12"));
+/// assert_eq!(bill.orders[1].table_number.as_deref(), Some("7"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "BillAnswerWire")]
 pub struct BillAnswer {
     /// The table the orders are on.
-    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub table_number: Option<String>,
     /// Open orders (a table may have several).
-    #[serde(default, deserialize_with = "lenient::list")]
     pub orders: Vec<Order>,
 }
 
-impl AnswerBody for BillAnswer {}
+/// [`BillAnswer`] as it arrives, before the top-level `tableNumber` is given to the orders.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BillAnswerWire {
+    #[serde(default, with = "lenient::text")]
+    table_number: Option<String>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    orders: Vec<Order>,
+}
+
+impl From<BillAnswerWire> for BillAnswer {
+    fn from(wire: BillAnswerWire) -> BillAnswer {
+        let BillAnswerWire { table_number, mut orders } = wire;
+        for order in orders.iter_mut().filter(|o| o.table_number.is_none()) {
+            order.table_number.clone_from(&table_number);
+        }
+        BillAnswer { table_number, orders }
+    }
+}
+
+impl AnswerBody for BillAnswer {
+    fn shape_warnings(&self, _head: &AnswerHead, raw: &WireValue) -> Vec<ConformanceWarning> {
+        if raw.get("tableNumber").is_none_or(WireValue::is_blank) {
+            return Vec::new();
+        }
+        let Some(WireValue::Array(orders)) = raw.get("orders") else { return Vec::new() };
+        orders
+            .iter()
+            .enumerate()
+            .filter(|(_, order)| order.get("tableNumber").is_none_or(WireValue::is_blank))
+            .map(|(index, _)| {
+                ConformanceWarning::new(
+                    kind::TOP_LEVEL_TABLE_NUMBER,
+                    format!("orders[{index}].tableNumber"),
+                    "tableNumber only at the top level: applied to this order",
+                )
+            })
+            .collect()
+    }
+}

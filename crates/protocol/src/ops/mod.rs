@@ -33,7 +33,8 @@ pub use tables_info::*;
 pub use users_info::*;
 pub use version_info::*;
 
-use crate::envelope::{AnswerHead, Callback};
+use crate::conformance::ConformanceWarning;
+use crate::envelope::{AnswerBody, AnswerHead, Callback};
 use crate::error_body::FieldError;
 use crate::Operation;
 
@@ -54,11 +55,32 @@ pub enum CallbackError {
 /// use rahunok_protocol::{ops::validate_callback, Operation};
 /// let head = validate_callback(Operation::TablesInfo, br#"{"rID":"r1","tables":[]}"#).unwrap();
 /// assert_eq!(head.rid, "r1");
-/// assert!(validate_callback(Operation::GetBill, br#"{"rID":"r1","state":"FAIL"}"#).is_err());
+/// let failed = validate_callback(Operation::GetBill, br#"{"rID":"r1","state":"FAIL"}"#).unwrap();
+/// assert_eq!(failed.failure().as_deref(), Some("UNSPECIFIED"));
+/// assert!(validate_callback(Operation::GetBill, br#"{"state":"SUCCESS"}"#).is_err());
 /// ```
 pub fn validate_callback(operation: Operation, body: &[u8]) -> Result<AnswerHead, CallbackError> {
-    fn head<A: crate::envelope::AnswerBody>(body: &[u8]) -> Result<AnswerHead, CallbackError> {
-        Callback::<A>::parse(body).map(|c| c.head).map_err(CallbackError::Invalid)
+    validate_callback_with_warnings(operation, body).map(|(head, _)| head)
+}
+
+/// Validates a raw callback body for `operation` like [`validate_callback`] and also returns
+/// its conformance warnings ([`Callback::parse_with_warnings`]): the loose forms that were
+/// accepted and that a strict reading would have refused.
+///
+/// ```
+/// use rahunok_protocol::{conformance::kind, ops::validate_callback_with_warnings, Operation};
+/// let body = br#"{"rID":"r1","state":"SUCCESS","items":[{"id":"dish-uzvar","quantity":0}]}"#;
+/// let (head, warnings) = validate_callback_with_warnings(Operation::StopList, body).unwrap();
+/// assert_eq!(head.rid, "r1");
+/// assert_eq!(warnings[0].kind, kind::STOP_LIST_ID_QUANTITY);
+/// assert_eq!(warnings[0].field, "items[0]");
+/// ```
+pub fn validate_callback_with_warnings(
+    operation: Operation,
+    body: &[u8],
+) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
+    fn head<A: AnswerBody>(body: &[u8]) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
+        Callback::<A>::parse_with_warnings(body).map(|(c, warnings)| (c.head, warnings)).map_err(CallbackError::Invalid)
     }
     match operation {
         Operation::GetBill => head::<BillAnswer>(body),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// use rahunok_protocol::ops::SetSettings;
 /// let s = SetSettings::default();
 /// assert!(s.payment_allowed);
-/// assert!(serde_json::to_string(&s).unwrap().contains(r#""settings":{"load_modifiers":true}"#));
+/// assert!(serde_json::to_string(&s).unwrap().contains(r#""settings":{"load_modifiers":"true"}"#));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,12 +62,27 @@ impl Default for SetSettings {
     }
 }
 
-/// The nested `settings` object.
+/// The nested `settings` object. `load_modifiers` goes out as the string `"true"` or
+/// `"false"` (spec section 5: the public client libraries type it as a string) and is read
+/// from a boolean or those strings.
+///
+/// ```
+/// use rahunok_protocol::ops::PluginSettings;
+/// let off = PluginSettings { load_modifiers: false };
+/// assert_eq!(serde_json::to_string(&off).unwrap(), r#"{"load_modifiers":"false"}"#);
+/// for wire in [r#"{"load_modifiers":"false"}"#, r#"{"load_modifiers":false}"#] {
+///     assert_eq!(serde_json::from_str::<PluginSettings>(wire).unwrap(), off);
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginSettings {
     /// Send modifiers in bills and menus.
-    #[serde(default, deserialize_with = "lenient::bool")]
+    #[serde(default, deserialize_with = "lenient::bool", serialize_with = "bool_as_text")]
     pub load_modifiers: bool,
+}
+
+fn bool_as_text<S: serde::Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(if *value { "true" } else { "false" })
 }
 
 impl Default for PluginSettings {

@@ -58,6 +58,14 @@ impl PosRequest for SplitOrder {
 pub struct SplitAnswer(pub BillAnswer);
 
 impl AnswerBody for SplitAnswer {
+    fn shape_warnings(
+        &self,
+        head: &AnswerHead,
+        raw: &crate::conformance::WireValue,
+    ) -> Vec<crate::conformance::ConformanceWarning> {
+        self.0.shape_warnings(head, raw)
+    }
+
     fn validate(&self, head: &AnswerHead) -> Vec<FieldError> {
         if head.state == AnswerState::Success && self.0.orders.len() != 2 {
             return vec![FieldError::new(
