@@ -3,16 +3,21 @@
 
 use super::callback_refusals::{refuse, Refused};
 use super::error::GatewayError;
+use super::link::PosLink;
 use super::pending::Lookup;
 use super::signed_body::{read_signed_body, SignedBody};
 use crate::state::AppState;
+use crate::store::{now_ms, StoredWarning};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rahunok_protocol::envelope::parse_tracked;
-use rahunok_protocol::ops::{validate_callback, CallbackError};
-use rahunok_protocol::{FieldError, Operation};
+use rahunok_protocol::ops::{validate_callback_with_warnings, CallbackError};
+use rahunok_protocol::{ConformanceWarning, FieldError, Operation};
+
+/// How much of a body is kept with a warning.
+const WARNING_BODY_KEPT: usize = 16 * 1024;
 
 /// The callback handler.
 pub async fn callback(
@@ -44,18 +49,45 @@ async fn accept_callback(
         Lookup::Waiting => {}
         other => return refusal(other, rid).map_err(with_body),
     }
-    match validate_callback(operation, &bytes) {
-        Ok(_) => {}
+    let warnings = match validate_callback_with_warnings(operation, &bytes) {
+        Ok((_, warnings)) => warnings,
         Err(CallbackError::Invalid(errors)) => {
             // Step 6: the waiting request fails at once with the reason, not at its deadline.
             state.link.pending.refuse(&rid, &resto_id, operation, bytes.clone(), errors.clone());
             return Err(with_body(GatewayError::Invalid(errors)));
         }
         Err(CallbackError::NoCallback(op)) => return Err(with_body(GatewayError::UnknownOperation(op.to_string()))),
-    }
+    };
     match state.link.pending.complete(&rid, &resto_id, operation, bytes.clone()) {
-        Lookup::Waiting => Ok(StatusCode::OK),
+        Lookup::Waiting => {
+            keep_warnings(&state.link, &resto_id, operation, &bytes, warnings);
+            Ok(StatusCode::OK)
+        }
         other => refusal(other, rid).map_err(with_body),
+    }
+}
+
+/// Records what a strict reader would have refused in this accepted answer (section 4).
+fn keep_warnings(link: &PosLink, resto_id: &str, operation: Operation, body: &[u8], warnings: Vec<ConformanceWarning>) {
+    if warnings.is_empty() {
+        return;
+    }
+    let kept = String::from_utf8_lossy(&body[..body.len().min(WARNING_BODY_KEPT)]).into_owned();
+    let now = now_ms();
+    for warning in warnings {
+        link.journal.warning(
+            resto_id,
+            StoredWarning {
+                operation: operation.name().to_string(),
+                kind: warning.kind,
+                field: warning.field,
+                message: warning.message,
+                body: kept.clone(),
+                first_at: now,
+                last_at: now,
+                count: 1,
+            },
+        );
     }
 }
 

@@ -41,6 +41,8 @@ pub struct ConnectionInfo {
     pub pos_name_missing: bool,
     /// From `versionInfo`.
     pub plugin_version: Option<i64>,
+    /// From `versionInfo`, as the POS wrote it (`v0.6.0`).
+    pub plugin_version_text: Option<String>,
     /// From `versionInfo`.
     pub implemented_features: Vec<ImplementedFeature>,
     /// Last frame or pong, unix ms.
@@ -111,6 +113,7 @@ impl RestaurantSessions {
             pos_name: pos_name.clone().unwrap_or_else(|| "unknown POS".to_string()),
             pos_name_missing: pos_name.is_none(),
             plugin_version: None,
+            plugin_version_text: None,
             implemented_features: Vec::new(),
             last_seen: now,
             warnings,

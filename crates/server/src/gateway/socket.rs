@@ -135,6 +135,7 @@ async fn greet(state: &AppState, resto_id: &str, session: &SessionHandle) {
         match link.request(&resto_id, &VersionInfo::default()).await {
             Ok(answer) => session.update_info(|info| {
                 info.plugin_version = answer.body.plugin_version;
+                info.plugin_version_text = answer.body.plugin_version_text;
                 info.implemented_features = answer.body.implemented_features;
             }),
             Err(error) => tracing::warn!(resto_id, %error, "versionInfo was not answered"),

@@ -9,6 +9,7 @@ use crate::gateway::ConnectionInfo;
 use crate::pos_data::orders_cache_is_fresh;
 use crate::state::AppState;
 use crate::store::now_ms;
+use crate::store::{CallbackRefusal, StoredWarning};
 use crate::web::{assets, Page};
 use axum::extract::State;
 use axum::Json;
@@ -35,7 +36,7 @@ pub struct ConnectionView {
     status: String,
     since: Option<i64>,
     pos_name: Option<String>,
-    plugin_version: Option<i64>,
+    plugin_version: Option<String>,
     features: Vec<FeatureView>,
     last_seen: Option<i64>,
     warnings: Vec<String>,
@@ -50,7 +51,7 @@ fn warnings(viewer: &Viewer, info: &ConnectionInfo, cache_pushed_at: Option<i64>
             "The POS sends no “system” cookie: its product name is unknown (strict mode refuses such sockets).",
         ));
     }
-    if info.plugin_version.is_none() && now - info.since > VERSION_INFO_GRACE_MS {
+    if info.plugin_version.is_none() && info.plugin_version_text.is_none() && now - info.since > VERSION_INFO_GRACE_MS {
         warnings.push(viewer.t(
             "Каса не відповіла на versionInfo: версія плагіна і можливості невідомі.",
             "The POS did not answer versionInfo: plugin version and features are unknown.",
@@ -85,7 +86,7 @@ async fn connection_view(state: &AppState, at: &InRestaurant) -> Result<Connecti
         status: viewer.t("Підключена", "Connected").to_string(),
         since: Some(info.since),
         pos_name: Some(info.pos_name.clone()),
-        plugin_version: info.plugin_version,
+        plugin_version: info.plugin_version_text.clone().or_else(|| info.plugin_version.map(|v| v.to_string())),
         warnings: warnings(viewer, &info, cache_pushed_at),
         last_seen: Some(info.last_seen),
         features: info
@@ -125,11 +126,48 @@ fn connection_card(viewer: &Viewer, resto_id: &str, view: &ConnectionView) -> Ma
                 dt { (viewer.t("Підключена з", "Connected since")) } dd #conn-since { (optional_time(view.since)) }
                 dt { (viewer.t("Каса", "POS")) } dd #conn-pos { (view.pos_name.as_deref().unwrap_or("—")) }
                 dt { (viewer.t("Версія плагіна", "Plugin version")) }
-                dd #conn-plugin { (view.plugin_version.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
+                dd #conn-plugin { (view.plugin_version.as_deref().unwrap_or("—")) }
                 dt { (viewer.t("Можливості", "Features")) } dd #conn-features { (feature_badges(&view.features)) }
                 dt { (viewer.t("Остання ознака життя", "Last sign of life")) } dd #conn-last-seen { (optional_time(view.last_seen)) }
             }
             ul #conn-warnings { @for warning in &view.warnings { li.alert { (warning) } } }
+        }
+    }
+}
+
+/// What the POS sends that a strict reader would refuse, grouped by kind, with the latest body;
+/// and the latest refused callbacks. Both are kept in the store across restarts.
+fn conformance_card(viewer: &Viewer, warnings: &[StoredWarning], refusals: &[CallbackRefusal]) -> Markup {
+    let mut kinds: Vec<&str> = warnings.iter().map(|w| w.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    html! {
+        section.card #conformance {
+            h2 { (viewer.t("Відповідність протоколу", "Protocol conformance")) }
+            @if warnings.is_empty() && refusals.is_empty() {
+                p.muted { (viewer.t("Зауважень немає.", "Nothing to report.")) }
+            }
+            @for kind in &kinds {
+                @let of_kind: Vec<&StoredWarning> = warnings.iter().filter(|w| w.kind == *kind).collect();
+                @let latest = of_kind.iter().max_by_key(|w| w.last_at).expect("a kind has warnings");
+                details.warning-kind {
+                    summary {
+                        span.badge { (kind) } " × " (of_kind.iter().map(|w| w.count).sum::<i64>()) " — "
+                        (of_kind.iter().map(|w| format!("{} {}", w.operation, w.field)).collect::<Vec<_>>().join(", "))
+                    }
+                    p { (latest.message) }
+                    p.muted { (viewer.t("Останнє тіло", "Latest body")) ", " (layout::time(latest.last_at)) ":" }
+                    pre { (latest.body) }
+                }
+            }
+            @if !refusals.is_empty() {
+                h3 { (viewer.t("Останні відхилені колбеки", "Latest refused callbacks")) }
+                ul {
+                    @for r in refusals.iter().take(10) {
+                        li { (layout::time(r.at)) " " span.badge.bad { (r.status) " " (r.err_code) } " " (r.path) " — " (r.err_text) }
+                    }
+                }
+            }
         }
     }
 }
@@ -156,8 +194,12 @@ pub async fn page(State(state): State<AppState>, at: InRestaurant) -> Result<Pag
     let view = connection_view(&state, &at).await?;
     let viewer = &at.viewer;
     let restaurant = &at.restaurant;
+    state.link.flush_journal().await;
+    let warnings = state.store.conformance_warnings(&restaurant.resto_id).await?;
+    let refusals = state.store.callback_refusals(&restaurant.resto_id).await?;
     let body = html! {
         (connection_card(viewer, &restaurant.resto_id, &view))
+        (conformance_card(viewer, &warnings, &refusals))
         section.card {
             h2 { (viewer.t("Ресторан", "Restaurant")) }
             dl.facts {

@@ -73,3 +73,107 @@ on_both_stores!(
     an_unusable_get_bill_answer_fails_the_admin_call_at_once_with_502,
     a_guest_gets_a_friendly_page_when_the_pos_answers_unusably,
 );
+
+fn kinds(warnings: &Value) -> Vec<String> {
+    warnings.as_array().unwrap().iter().map(|w| w["kind"].as_str().unwrap().to_string()).collect()
+}
+
+/// The shapes a public third-party POS library really sends, answered by hand on a raw socket:
+/// each is accepted with 200, read the way the caller needs it, and recorded as a conformance
+/// warning that survives a restart.
+async fn loose_answers_of_real_integrations_round_trip_and_are_recorded_as_warnings(backend: Backend) {
+    use rahunok_protocol::ops::{GetBill, SplitOrder, SplitPosition};
+    use rahunok_protocol::{Money, Quantity};
+    use rahunok_server::gateway::LinkError;
+    let (app, restaurant, mut pos) = app_with_a_hand_made_pos(backend).await;
+    let resto_id = restaurant.resto_id.clone();
+    let answer = |operation: &'static str, body: String| {
+        let (app_base, secret, resto_id) = (app.base.clone(), restaurant.secret.clone(), resto_id.clone());
+        async move {
+            let signature = rahunok_protocol::signing::sign(secret.as_bytes(), body.as_bytes());
+            let sent = reqwest::Client::new()
+                .post(format!("{app_base}/callback/{operation}"))
+                .header("restoId", resto_id)
+                .header("signature", signature)
+                .header("Content-Type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(sent.status(), 200, "{operation}: {}", sent.text().await.unwrap());
+        }
+    };
+
+    // setSettings goes out with load_modifiers as a string; versionInfo in the dotted form.
+    let settings = pos.next_request("setSettings").await;
+    assert!(settings["settings"]["load_modifiers"].is_string(), "{settings}");
+    let rid = pos.next_request("versionInfo").await["rID"].as_str().unwrap().to_string();
+    answer("versionInfo", format!(r#"{{"rID":"{rid}","state":"SUCCESS","partner.id":"acme","plugin.version":"v0.6.0","restaurant.version":"1.2","systemInfo":{{"os":"win"}},"additionalInfo":null,"updateInfo":null}}"#)).await;
+    let mut version = Value::Null;
+    for _ in 0..50 {
+        version = app.get_json(&format!("/api/admin/restaurants/{resto_id}")).await.1;
+        if version["connection"]["pluginVersionText"] == "v0.6.0" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(version["connection"]["pluginVersionText"], "v0.6.0", "{version}");
+
+    // stopList as {id, quantity}.
+    let stop_list = tokio::spawn(
+        app.admin(reqwest::Method::GET, &format!("/api/admin/restaurants/{resto_id}/stop-list?refresh=true")).send(),
+    );
+    let rid = pos.next_request("stopList").await["rID"].as_str().unwrap().to_string();
+    answer("stopList", format!(r#"{{"rID":"{rid}","state":"SUCCESS","items":[{{"id":"dish-uzvar","quantity":0}}]}}"#))
+        .await;
+    let items: Value = stop_list.await.unwrap().unwrap().json().await.unwrap();
+    assert_eq!(items["items"][0]["productId"], "dish-uzvar", "{items}");
+
+    // splitOrder FAIL without a substate: delivered as a failure.
+    let link = app.state.link.clone();
+    let split = SplitOrder {
+        bill_id: "b-1".into(),
+        control_sum: Money::parse("10.00").unwrap(),
+        positions: vec![SplitPosition { id: "p-1".into(), quantity: Quantity::parse("1").unwrap() }],
+    };
+    let (link_for_split, resto_for_split) = (link.clone(), resto_id.clone());
+    let splitting = tokio::spawn(async move { link_for_split.request(&resto_for_split, &split).await });
+    let rid = pos.next_request("splitOrder").await["rID"].as_str().unwrap().to_string();
+    answer("splitOrder", format!(r#"{{"rID":"{rid}","state":"FAIL","tableNumber":12,"orders":null}}"#)).await;
+    assert!(matches!(splitting.await.unwrap(), Err(LinkError::PosFail { .. })), "a failure, not a success");
+
+    // getBill with the table number only at the top level: the order gets it.
+    let resto_for_bill = resto_id.clone();
+    let billing = tokio::spawn(async move { link.request(&resto_for_bill, &GetBill::for_table("12")).await });
+    let rid = pos.next_request("getBill").await["rID"].as_str().unwrap().to_string();
+    answer(
+        "getBill",
+        format!(
+            r#"{{"rID":"{rid}","state":"SUCCESS","tableNumber":12,"orders":[{{"billId":"b-12","totalSum":120}}]}}"#
+        ),
+    )
+    .await;
+    let bill = billing.await.unwrap().expect("the bill is usable");
+    assert_eq!(bill.body.orders[0].table_number.as_deref(), Some("12"));
+
+    let warnings_path = format!("/api/admin/restaurants/{resto_id}/conformance-warnings");
+    let (status, warnings) = app.get_json(&warnings_path).await;
+    assert_eq!(status, 200);
+    let seen = kinds(&warnings);
+    for kind in [
+        "DOTTED_VERSION_INFO",
+        "UNREADABLE_INFORMATIONAL",
+        "STOP_LIST_ID_QUANTITY",
+        "FAIL_WITHOUT_SUBSTATE",
+        "TOP_LEVEL_TABLE_NUMBER",
+    ] {
+        assert!(seen.iter().any(|k| k == kind), "{kind} is recorded: {warnings}");
+    }
+    assert!(warnings.as_array().unwrap().iter().all(|w| !w["body"].as_str().unwrap_or_default().is_empty()));
+
+    let app = app.restart().await;
+    let (_, after) = app.get_json(&warnings_path).await;
+    assert_eq!(kinds(&after).len(), seen.len(), "warnings survive a restart: {after}");
+}
+
+on_both_stores!(loose_answers_of_real_integrations_round_trip_and_are_recorded_as_warnings);

@@ -7,7 +7,7 @@
     set("conn-status", c.status);
     set("conn-since", rahunokTime(c.since));
     set("conn-pos", c.posName || "—");
-    set("conn-plugin", c.pluginVersion == null ? "—" : String(c.pluginVersion));
+    set("conn-plugin", c.pluginVersion == null ? "—" : c.pluginVersion);
     set("conn-last-seen", rahunokTime(c.lastSeen));
     var features = document.getElementById("conn-features");
     features.textContent = c.features.length ? "" : "—";
