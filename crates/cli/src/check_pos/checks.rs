@@ -97,7 +97,7 @@ checks! {
     SIGNED_BYTES = "callback.signed_bytes", "the signature covers the exact bytes sent (no re-serialising after signing)", "§4",
         "Never re-serialise JSON before checking: key order and whitespace are part of what is signed.";
     VALID_BODY = "callback.valid_body", "callback bodies are valid for their operation", "§4",
-        "Body valid for the operation (required fields, enums, money format; `state: FAIL` needs a non-null `substate`) — else **400** with `fieldErrors`; the request stays open so the POS can send a corrected answer before the deadline.";
+        "Body usable for the operation (required fields present, money readable, enums known after the normalisation below) — else **400** with `fieldErrors`. **[ours]** The waiting request then fails at once with that reason: the caller gets `POS_ANSWER_INVALID` with the field errors right away, not a timeout 80 s later. A later answer for the same `rID` gets **409**.";
     RID = "callback.rid", "callbacks echo the request's rID and answer it once", "§4",
         "`rID` names a request sent to THIS restaurant with THIS operation — else **404**; known but past its deadline — **410**; already answered with a different body — **409**; already answered with the identical body — **200** (a retry is harmless).";
     DEADLINE = "callback.deadline", "every request is answered before its deadline", "§1",

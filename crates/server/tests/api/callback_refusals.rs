@@ -22,7 +22,7 @@ async fn refused_callbacks_are_listed_with_code_rid_body_and_signature(backend: 
     tokio::spawn(async move { link.request(&resto_id, &GetBill::for_table("9")).await });
     let rid = pos.next_request("getBill").await["rID"].as_str().unwrap().to_string();
 
-    let unsigned_fail = format!(r#"{{"rID":"{rid}","state":"FAIL","orders":[{{"totalSum":"lots"}}]}}"#).into_bytes();
+    let unsigned_fail = format!(r#"{{"rID":"{rid}","state":"SUCCESS","orders":[{{"totalSum":"lots"}}]}}"#).into_bytes();
     let answer = app.post_callback("getBill", &restaurant.resto_id, "not-the-secret", &unsigned_fail).await;
     assert_eq!(answer.0, 401);
     let answer = app.post_callback("getBill", &restaurant.resto_id, &restaurant.secret, &unsigned_fail).await;

@@ -246,3 +246,30 @@ on_both_stores!(
     an_unfinished_payment_expires_and_can_no_longer_be_paid,
     a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill,
 );
+
+/// A POS that writes the table number only at the top level of its `getBill` answer (as the
+/// spec puts it, and as public client libraries do): the payment record and the receipt still
+/// show the table.
+async fn a_payment_for_a_bill_whose_table_is_only_at_the_top_level_shows_the_table(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Loose café").await;
+    let pos = VirtualPos::kyiv_cafe().with_quirks(true);
+    let mut config = rahunok_pos_sdk::PosConfig::new(&app.base, &restaurant.resto_id, &restaurant.secret, "QuirkyPOS");
+    config.reconnect_delay = Duration::from_millis(200);
+    tokio::spawn(pos.clone().run(config, None));
+    app.wait_connected(&restaurant.resto_id, true).await;
+
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&app, &guest, &restaurant.resto_id, "b-32070").await;
+    let (status, checkout, _) = post_pay(&app, &guest, &restaurant.resto_id, "b-32070", &key, &expected).await;
+    assert_eq!(status, 303);
+    let back = pay_at_sandbox(&guest, &checkout, "4242424242424242").await;
+    let payment_id = back.rsplit('/').next().unwrap().to_string();
+    let detail = wait_for_status(&app, &restaurant.resto_id, &payment_id, "closed").await;
+    assert_eq!(detail["tableNumber"], "3", "{detail}");
+    let receipt = guest.get(format!("{}/p/{payment_id}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(receipt.contains("Стіл 3"), "{receipt}");
+    assert_eq!(pos.floor().paid("b-32070").unwrap().times_paid, 1);
+}
+
+on_both_stores!(a_payment_for_a_bill_whose_table_is_only_at_the_top_level_shows_the_table);
