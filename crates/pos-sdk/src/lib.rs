@@ -86,7 +86,7 @@
 //! #         });
 //! #     }
 //! #     async fn drive(state: &AppState, resto_id: &str) -> Result<(), String> {
-//! #         while state.link.sessions.get(resto_id).is_none() {
+//! #         while !state.link.is_connected(resto_id) {
 //! #             tokio::time::sleep(Duration::from_millis(20)).await;
 //! #         }
 //! #         let tables = state.link.request(resto_id, &TablesInfo::default()).await.map_err(|e| e.to_string())?;
