@@ -138,6 +138,13 @@ struct PosSimArgs {
     /// as {id, quantity}, numeric top-level tableNumber, null lists, mixed-case enums).
     #[arg(long)]
     quirks: bool,
+    /// Seconds between `Resto <id> ping` text frames (the protocol: ~15).
+    #[arg(long, default_value_t = 15.0)]
+    text_ping_interval: f64,
+    /// The least seconds between two connection attempts (the protocol: 15; shorter only for
+    /// tests and demos against your own server).
+    #[arg(long, default_value_t = 15.0)]
+    reconnect_delay: f64,
 }
 
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
@@ -292,7 +299,10 @@ async fn pos_sim(args: PosSimArgs) -> Result<()> {
         Some(path) => Fixture::load(path)?,
         None => Fixture::kyiv_cafe(),
     };
-    let config = PosConfig::new(&args.server, &args.resto, &args.secret, &args.pos_name);
+    let mut config = PosConfig::new(&args.server, &args.resto, &args.secret, &args.pos_name);
+    config.text_ping_interval = seconds(args.text_ping_interval, "text-ping-interval")?;
+    config.reconnect_delay = seconds(args.reconnect_delay, "reconnect-delay")?;
+    config.max_reconnect_delay = config.max_reconnect_delay.max(config.reconnect_delay);
     let cache = (args.cache_interval > 0.0).then(|| Duration::from_secs_f64(args.cache_interval));
     tracing::info!(
         server = args.server,

@@ -9,9 +9,10 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use rahunok_pos_sdk::protocol::ops::*;
 use rahunok_pos_sdk::protocol::signing;
+use rahunok_pos_sdk::protocol::Operation;
 use rahunok_pos_sdk::{answer_frame, Answer, CallbackSender, Handler, OrdersCachePublisher, PosConfig};
 use rahunok_pos_sim::VirtualPos;
 use serde_json::Value;
@@ -73,10 +74,13 @@ struct Finished {
 }
 
 impl Finished {
-    fn status(&self, id: &str) -> &str {
+    fn check(&self, id: &str) -> &Value {
         let checks = self.report["checks"].as_array().expect("a report with checks");
-        let check = checks.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id}"));
-        check["status"].as_str().unwrap()
+        checks.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id}"))
+    }
+
+    fn status(&self, id: &str) -> &str {
+        self.check(id)["status"].as_str().unwrap()
     }
 
     /// The run failed, naming `id` as FAIL, with evidence and the quoted rule.
@@ -90,10 +94,20 @@ impl Finished {
     }
 }
 
+/// Starts the checker with [`FAST`] flags, those named in `extra` overridden by it.
 async fn start_checker(extra: &[&str]) -> Checker {
+    let mut fast = Vec::new();
+    let mut flags = FAST.iter().peekable();
+    while let Some(flag) = flags.next() {
+        let value = flags.next_if(|next| !next.starts_with("--"));
+        if !extra.contains(flag) {
+            fast.push(*flag);
+            fast.extend(value);
+        }
+    }
     let mut child = Command::new(RAHUNOK)
         .arg("check-pos")
-        .args(FAST)
+        .args(fast)
         .args(extra)
         .env("RAHUNOK_LOG", "error")
         .env_remove("RAHUNOK_ADMIN_TOKEN")
@@ -151,8 +165,11 @@ fn sdk_config(credentials: &Credentials) -> PosConfig {
     let mut config = PosConfig::new(&credentials.server, &credentials.resto_id, &credentials.secret, "RahunokSim");
     config.reconnect_delay = Duration::from_millis(600);
     config.max_reconnect_delay = Duration::from_secs(2);
+    config.text_ping_interval = TEXT_PING_EVERY;
     config
 }
+
+const TEXT_PING_EVERY: Duration = Duration::from_millis(300);
 
 const CACHE_EVERY: Duration = Duration::from_millis(300);
 
@@ -184,8 +201,7 @@ async fn a_pos_without_the_system_cookie_fails_connect_system_cookie() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pos_answering_after_the_deadline_fails_callback_deadline() {
     let checker = start_checker(&[]).await;
-    let pos =
-        Altered { pos: VirtualPos::kyiv_cafe(), bills_after: Some(Duration::from_secs(3)), keeps_paid_bills: false };
+    let pos = Altered { bills_after: Some(Duration::from_secs(3)), ..Altered::default() };
     tokio::spawn(pos.run(sdk_config(&checker.credentials)));
     checker.finish().await.assert_fails_with("callback.deadline");
 }
@@ -193,7 +209,7 @@ async fn a_pos_answering_after_the_deadline_fails_callback_deadline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pos_that_never_closes_a_paid_bill_fails_pay_bill_closes() {
     let checker = start_checker(&[]).await;
-    let pos = Altered { pos: VirtualPos::kyiv_cafe(), bills_after: None, keeps_paid_bills: true };
+    let pos = Altered { keeps_paid_bills: true, ..Altered::default() };
     tokio::spawn(pos.run(sdk_config(&checker.credentials)));
     let finished = checker.finish().await;
     finished.assert_fails_with("pay_bill.closes");
@@ -229,11 +245,106 @@ async fn a_pos_failing_without_a_substate_is_read_as_a_failure_but_fails_the_tab
     assert_eq!(finished.status("callback.valid_body"), "PASS", "the body was usable");
 }
 
-/// The virtual POS, altered: bills answered late, or paid bills kept open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_answering_the_order_operations_without_result_fails_both_by_name() {
+    // The shape a public client library sends: `{"rID", "state": "SUCCESS"}` and nothing else.
+    // An answer without the part the caller needs is unusable, not a success.
+    let checker = start_checker(&[]).await;
+    let pos = Altered { drops_order_results: true, ..Altered::default() };
+    tokio::spawn(pos.run(sdk_config(&checker.credentials)));
+    let finished = checker.finish().await;
+    finished.assert_fails_with("op.checkProductsRestrictions");
+    finished.assert_fails_with("op.createOrderOnTable");
+    let check = finished.check("op.createOrderOnTable");
+    assert!(check["note"].as_str().unwrap().contains("result"), "the missing field is named: {check}");
+    assert_eq!(finished.status("callback.valid_body"), "FAIL", "the refused bodies are listed: {:#}", finished.report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_pos_sim_with_quirks_the_run_passes_and_lists_each_loose_shape_as_a_warning() {
+    let junit = tempfile::NamedTempFile::new().unwrap();
+    let checker = start_checker(&["--junit", junit.path().to_str().unwrap()]).await;
+    let credentials = checker.credentials.clone();
+    let _pos = kill_on_drop(
+        Command::new(RAHUNOK)
+            .args(["pos-sim", "--quirks", "--server", &credentials.server])
+            .args(["--resto", &credentials.resto_id, "--secret", &credentials.secret])
+            .args(["--cache-interval", "0.3", "--text-ping-interval", "0.3", "--reconnect-delay", "0.6"])
+            .env("RAHUNOK_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    let finished = checker.finish().await;
+    let blocking: Vec<&Value> = finished.report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "FAIL" || (c["status"] == "SKIP" && c["required"] == true))
+        .collect();
+    assert!(blocking.is_empty(), "loose shapes are not failures: {blocking:#?}\n{}", finished.stderr);
+    assert!(finished.success && finished.report["passed"] == true, "exit 0: {}", finished.stderr);
+    let warnings = finished.report["warnings"].as_array().expect("warnings are listed");
+    let seen = |check: &str, kind: &str| warnings.iter().any(|w| w["check"] == check && w["kind"] == kind);
+    for (check, kind) in [
+        ("op.versionInfo", "DOTTED_VERSION_INFO"),
+        ("op.versionInfo", "UNREADABLE_INFORMATIONAL"),
+        ("op.stopList", "STOP_LIST_ID_QUANTITY"),
+        ("get_bill.by_table", "TOP_LEVEL_TABLE_NUMBER"),
+        ("get_bill.by_table", "ENUM_CASE"),
+    ] {
+        assert!(seen(check, kind), "{kind} is reported under {check}: {warnings:#?}");
+    }
+    assert_eq!(finished.report["summary"]["warnings"].as_u64(), Some(warnings.len() as u64));
+    let xml = std::fs::read_to_string(junit.path()).unwrap();
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert!(xml.contains("<property name=\"warning.stopList.STOP_LIST_ID_QUANTITY\""), "{xml}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_that_never_sends_text_pings_fails_keepalive_text_ping() {
+    let checker = start_checker(&[]).await;
+    tokio::spawn(hand_written_pos(checker.credentials.clone(), Tamper::NoTextPings));
+    let finished = checker.finish().await;
+    finished.assert_fails_with("keepalive.text_ping");
+    assert_eq!(finished.status("keepalive.pong"), "PASS", "WebSocket pongs kept it alive");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_that_does_not_come_back_after_1001_fails_keepalive_reconnect_after_1001() {
+    let checker = start_checker(&["--reconnect-wait", "4"]).await;
+    let credentials = checker.credentials.clone();
+    tokio::spawn(hand_written_pos(credentials, Tamper::GivesUpAfter1001));
+    let finished = checker.finish().await;
+    finished.assert_fails_with("keepalive.reconnect_after_1001");
+    assert_eq!(finished.status("keepalive.replaced_socket"), "PASS", "it does come back after 4409");
+}
+
+/// A child process killed when the test ends.
+struct KilledOnDrop(Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.start_kill();
+    }
+}
+
+fn kill_on_drop(command: &mut Command) -> KilledOnDrop {
+    KilledOnDrop(command.kill_on_drop(true).spawn().expect("rahunok runs"))
+}
+
+/// The virtual POS, altered: bills answered late, paid bills kept open, or the order operations
+/// answered without their `result`.
 struct Altered {
     pos: VirtualPos,
     bills_after: Option<Duration>,
     keeps_paid_bills: bool,
+    drops_order_results: bool,
+}
+
+impl Default for Altered {
+    fn default() -> Altered {
+        Altered { pos: VirtualPos::kyiv_cafe(), bills_after: None, keeps_paid_bills: false, drops_order_results: false }
+    }
 }
 
 impl Altered {
@@ -297,6 +408,15 @@ impl Handler for Altered {
     async fn create_order_on_table(&self, request: CreateOrderOnTable) -> Answer<CreateOrderAnswer> {
         self.pos.create_order_on_table(request).await
     }
+    fn reshape_callback(&self, operation: Operation, body: Vec<u8>) -> Vec<u8> {
+        let order_operation = matches!(operation, Operation::CheckProductsRestrictions | Operation::CreateOrderOnTable);
+        if !(self.drops_order_results && order_operation) {
+            return body;
+        }
+        let mut json: Value = serde_json::from_slice(&body).unwrap();
+        json.as_object_mut().unwrap().remove("result");
+        serde_json::to_vec(&json).unwrap()
+    }
 }
 
 /// How the hand-written POS spoils its callbacks.
@@ -308,12 +428,16 @@ enum Tamper {
     ReserialisedAfterSigning,
     /// Drops `substate` from every FAIL answer.
     FailWithoutSubstate,
+    /// Answers correctly, but sends no `Resto <id> ping` text frames.
+    NoTextPings,
+    /// Answers correctly, but stops reconnecting once the server closed its socket with 1001.
+    GivesUpAfter1001,
 }
 
 /// A POS written by hand, as in any language: a raw socket with Basic auth and the cookie,
-/// answers computed by the virtual POS, callbacks posted with reqwest after `tamper`. It
-/// reconnects (once per 0.6 s at most) when its socket is replaced, and its ORDERS_CACHE pushes
-/// are correct (they go through the SDK).
+/// `Resto <id> ping` every 0.3 s, answers computed by the virtual POS, callbacks posted with
+/// reqwest after `tamper`. It reconnects (once per 0.6 s at most) when its socket is closed, and
+/// its ORDERS_CACHE pushes are correct (they go through the SDK).
 async fn hand_written_pos(credentials: Credentials, tamper: Tamper) {
     let pos = VirtualPos::kyiv_cafe();
     let sender = CallbackSender::new(&credentials.server, &credentials.resto_id, &credentials.secret);
@@ -326,14 +450,31 @@ async fn hand_written_pos(credentials: Credentials, tamper: Tamper) {
         let basic = STANDARD.encode(format!("{}:{}", credentials.resto_id, credentials.secret));
         request.headers_mut().insert("Authorization", HeaderValue::from_str(&format!("Basic {basic}")).unwrap());
         request.headers_mut().insert("Cookie", HeaderValue::from_static("system=HandWrittenPOS"));
-        if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await {
-            while let Some(Ok(message)) = socket.next().await {
-                if let Message::Text(frame) = message {
-                    let (pos, http, credentials) = (pos.clone(), http.clone(), credentials.clone());
-                    tokio::spawn(
-                        async move { answer_tampered(&pos, &http, &credentials, frame.as_bytes(), tamper).await },
-                    );
+        if let Ok((socket, _)) = tokio_tungstenite::connect_async(request).await {
+            let (mut sink, mut stream) = socket.split();
+            let ping = format!("Resto {} ping", credentials.resto_id);
+            let pings = !matches!(tamper, Tamper::NoTextPings);
+            let pinger = tokio::spawn(async move {
+                while pings && sink.send(Message::Text(ping.clone().into())).await.is_ok() {
+                    tokio::time::sleep(TEXT_PING_EVERY).await;
                 }
+            });
+            let mut closed_with = None;
+            while let Some(Ok(message)) = stream.next().await {
+                match message {
+                    Message::Text(frame) => {
+                        let (pos, http, credentials) = (pos.clone(), http.clone(), credentials.clone());
+                        tokio::spawn(async move {
+                            answer_tampered(&pos, &http, &credentials, frame.as_bytes(), tamper).await
+                        });
+                    }
+                    Message::Close(frame) => closed_with = frame.map(|f| u16::from(f.code)),
+                    _ => {}
+                }
+            }
+            pinger.abort();
+            if matches!(tamper, Tamper::GivesUpAfter1001) && closed_with == Some(1001) {
+                return;
             }
         }
         tokio::time::sleep_until(attempt + Duration::from_millis(600)).await;
@@ -355,6 +496,7 @@ async fn answer_tampered(
         Tamper::ReserialisedAfterSigning => {
             (compact, serde_json::to_vec_pretty(&value).unwrap(), credentials.secret.clone())
         }
+        Tamper::GivesUpAfter1001 | Tamper::NoTextPings => (compact.clone(), compact, credentials.secret.clone()),
         Tamper::FailWithoutSubstate => {
             if value["state"] == "FAIL" {
                 value.as_object_mut().unwrap().remove("substate");

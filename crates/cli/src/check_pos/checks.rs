@@ -52,10 +52,14 @@ checks! {
         "`Cookie: system=<POS name>` — the POS product name. Expirenza refuses connections without it.";
     PONG = "keepalive.pong", "the POS answers the server's pings; its socket is never closed for silence", "§2",
         "Keep-alive: the server sends a WebSocket ping every **15 s**; if no pong (or any frame) arrives for **90 s** it closes the socket.";
+    TEXT_PING = "keepalive.text_ping", "the POS sends `Resto <RESTO_ID> ping` text frames", "§2",
+        "Clients also send a text frame `Resto <RESTO_ID> ping` every ~15 s; the server accepts it as a sign of life and sends nothing back.";
     REPLACED_SOCKET = "keepalive.replaced_socket", "after its socket is replaced (4409) the POS connects again and serves", "§2",
         "**[ours]** One live socket per restaurant: a new authenticated socket replaces the old one; the old one is closed with code `4409` and reason `replaced by a newer connection`.";
     RECONNECT_PACING = "keepalive.reconnect_pacing", "the POS reconnects at most once per 15 s", "§2",
         "Clients reconnect at most once per 15 s.";
+    GOING_AWAY = "keepalive.reconnect_after_1001", "after the server closes its socket with 1001 (going away) the POS connects again", "§2",
+        "**[ours]** When the server shuts down it stops taking new requests and closes every POS socket with code `1001` (going away), so clients reconnect to another node at once.";
     VERSION_INFO = "op.versionInfo", "versionInfo is answered", "§5",
         "`versionInfo` — callback `eventTime` (ISO-8601 UTC), `partnerId`, `pluginVersion` (int, grows with each release), `restaurantVersion`, `restaurantLicenseDateEnd` (`yyyy.MM.dd`), `additionalInfo` (free object), `updateInfo[]`, `implementedFeatures[{feature, available, implemented, info}]` with features `BILL_V_2`, `STOP_LIST`, `ORDERS_CACHE`, `ORDER_ON_TABLE` (`info.orderTypeCode`).";
     TABLES_INFO = "op.tablesInfo", "tablesInfo is answered", "§5",
@@ -102,6 +106,28 @@ checks! {
         "`rID` names a request sent to THIS restaurant with THIS operation — else **404**; known but past its deadline — **410**; already answered with a different body — **409**; already answered with the identical body — **200** (a retry is harmless).";
     DEADLINE = "callback.deadline", "every request is answered before its deadline", "§1",
         "Deadline: **80 seconds** from sending the request (configurable). After that the request has failed (timed out) and a late callback is refused.";
+}
+
+/// The check that asks `operation` (a callback's operation name), to which its conformance
+/// warnings belong.
+pub fn asking(operation: &str) -> Option<Check> {
+    let check = match operation {
+        "versionInfo" => VERSION_INFO,
+        "tablesInfo" => TABLES_INFO,
+        "hallplansInfo" => HALLPLANS_INFO,
+        "usersInfo" => USERS_INFO,
+        "categoriesInfo" => CATEGORIES_INFO,
+        "menuInfo" => MENU_INFO,
+        "stopList" => STOP_LIST,
+        "checkWork" => CHECK_WORK,
+        "checkProductsRestrictions" => CHECK_PRODUCTS_RESTRICTIONS,
+        "createOrderOnTable" => CREATE_ORDER_ON_TABLE,
+        "getBill" => GET_BILL_BY_TABLE,
+        "splitOrder" => SPLIT,
+        "payBill" => PAY_CLOSES,
+        _ => return None,
+    };
+    Some(check)
 }
 
 #[cfg(test)]

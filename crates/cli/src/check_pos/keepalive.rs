@@ -86,6 +86,51 @@ impl LinkWatch<'_> {
         }
     }
 
+    /// `keepalive.text_ping`: the POS's current socket carried `Resto <RESTO_ID> ping` frames.
+    pub async fn text_pings(&self, watched_for: Duration) -> CheckResult {
+        let check = checks::TEXT_PING;
+        let expected = format!("Resto {} ping", self.credentials.resto_id);
+        let seconds = watched_for.as_secs_f64();
+        match self.api.connection(&self.credentials.resto_id).await {
+            Ok(now) if now.text_pings > 0 => {
+                check.pass(format!("{} `{expected}` frame(s) on the socket within {seconds:.1} s", now.text_pings))
+            }
+            Ok(now) if now.ignored_texts > 0 => check
+                .fail(format!("{} text frame(s) in {seconds:.1} s, none of them `{expected}`", now.ignored_texts))
+                .evidence(
+                    "(the POS's own keep-alive text)",
+                    format!("the latest: {:?}", now.last_ignored_text.unwrap_or_default()),
+                ),
+            Ok(now) if now.connected => check
+                .fail(format!("no `{expected}` text frame in {seconds:.1} s (the spec: every ~15 s)"))
+                .evidence("(the POS's own keep-alive text)", "no text frame"),
+            Ok(_) => check.skip("the POS is not connected now"),
+            Err(error) => check.fail(format!("could not read the connection: {error:#}")),
+        }
+    }
+
+    /// `keepalive.reconnect_after_1001`: the server closes the POS's socket with `1001`, as it
+    /// does when it shuts down; the POS must connect again.
+    pub async fn going_away(&self, current: &Connection) -> CheckResult {
+        let check = checks::GOING_AWAY;
+        if let Err(error) = self.api.disconnect(&self.credentials.resto_id).await {
+            return check.skip(format!("the server could not close the socket with 1001: {error:#}"));
+        }
+        let closed_at = Instant::now();
+        match self.wait_for_pos(current.since, self.reconnect_wait).await {
+            Some(_) => check.pass(format!(
+                "connected again {:.1} s after the server closed its socket with 1001",
+                closed_at.elapsed().as_secs_f64()
+            )),
+            None => check
+                .fail(format!(
+                    "after its socket was closed with 1001 (going away) the POS did not connect again within {} s",
+                    self.reconnect_wait.as_secs()
+                ))
+                .evidence("a close frame 1001 \"closed by an operator; connect again\"", "no new socket"),
+        }
+    }
+
     /// `keepalive.replaced_socket` and `keepalive.reconnect_pacing`.
     pub async fn replace_twice(&self, current: &Connection) -> (CheckResult, CheckResult, Option<Connection>) {
         let (replaced, pacing) = (checks::REPLACED_SOCKET, checks::RECONNECT_PACING);

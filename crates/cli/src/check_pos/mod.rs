@@ -3,8 +3,9 @@
 //! It runs a throwaway server (or uses a running one with `--server`), creates a test
 //! restaurant, prints the credentials for the POS under test, waits for it to connect, drives a
 //! scripted suite, and reports every check as PASS / FAIL / SKIP — for each failure what was
-//! sent, what came back, and the rule of the spec it breaks. The exit code is 0 only when every
-//! required check passed.
+//! sent, what came back, and the rule of the spec it breaks. Loose forms the server accepted
+//! (conformance warnings) are listed too, and never change the exit code, which is 0 only when
+//! every required check passed.
 //!
 //! Why this exists: POS vendors decide whether a restaurant can use Rahunok at all; this tells
 //! them exactly what their integration gets wrong before a restaurant sees it.
@@ -99,7 +100,8 @@ pub async fn run(args: CheckPosArgs) -> Result<()> {
         outcome.pos_name,
         outcome.checks,
         started.elapsed(),
-    );
+    )
+    .with_warnings(outcome.warnings);
     if let Some(path) = &args.junit {
         std::fs::write(path, report.junit()).with_context(|| format!("writing {}", path.display()))?;
     }

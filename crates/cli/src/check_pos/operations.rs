@@ -146,13 +146,16 @@ pub fn judge(check: Check, asked: &Asked, sent: String, required: bool) -> (Chec
     }
 }
 
-/// The result of a request that got no callback body.
+/// The result of a request that got no usable callback body.
 pub fn unanswered(check: Check, asked: &Asked, sent: String) -> CheckResult {
     match asked {
         Asked::Timeout { latency } => check
             .fail(format!("no accepted callback within the deadline ({:.1} s)", latency.as_secs_f64()))
             .latency(*latency)
             .evidence(sent, "nothing the server accepted (refused callbacks are listed under callback.*)"),
+        Asked::Unusable(fields) => check
+            .fail(format!("the answer was refused as unusable for the operation: {fields}"))
+            .evidence(sent, format!("400 VALIDATION to the POS; 502 POS_ANSWER_INVALID to the caller: {fields}")),
         Asked::Offline => check.fail("the POS was not connected when the request was sent"),
         Asked::Error(error) => check.fail(error.clone()),
         Asked::Answered { body, .. } => check.fail("unexpected answer").evidence(sent, excerpt(body)),

@@ -4,8 +4,16 @@
 //! Why this exists: every failure must say what was sent, what came back and which rule of the
 //! spec it breaks, the same way in every format; and "passed" has one definition (every
 //! required check PASS) whatever reads the report.
+//!
+//! Conformance warnings (loose forms the server accepted, spec section 4) never fail a run.
+//! They are listed after the checks in the text report, as `warnings` in JSON (each naming the
+//! check whose operation showed it), and in JUnit as `<property name="warning.<operation>.<KIND>">`
+//! entries of the test suite's `<properties>` — properties, not skipped test cases, because a
+//! check that passed with warnings did pass, and CI systems count skips as "not run".
 
-use super::checks::Check;
+use super::checks::{self, Check};
+use super::operations::excerpt;
+use rahunok_server::store::StoredWarning;
 use serde::Serialize;
 use std::fmt::Write;
 use std::time::Duration;
@@ -123,8 +131,52 @@ pub struct Report {
     pub summary: Summary,
     /// Every check, in report order.
     pub checks: Vec<CheckResult>,
+    /// Loose forms the server accepted (they do not fail the run).
+    pub warnings: Vec<ReportedWarning>,
     /// How long the run took.
     pub duration_ms: u64,
+}
+
+/// A conformance warning, as the report lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportedWarning {
+    /// The check whose operation showed it (`op.versionInfo`), when one asks that operation.
+    pub check: Option<&'static str>,
+    /// The callback's operation.
+    pub operation: String,
+    /// The stable code (`DOTTED_VERSION_INFO`, `STOP_LIST_ID_QUANTITY`, ...).
+    pub kind: String,
+    /// The field's path (empty for the whole body).
+    pub field: String,
+    /// What was accepted, in a sentence.
+    pub message: String,
+    /// How many callbacks showed it.
+    pub count: i64,
+    /// The latest body that showed it, cut to a readable length.
+    pub body: String,
+}
+
+impl From<StoredWarning> for ReportedWarning {
+    fn from(warning: StoredWarning) -> ReportedWarning {
+        ReportedWarning {
+            check: checks::asking(&warning.operation).map(|c| c.id),
+            body: excerpt(&warning.body),
+            operation: warning.operation,
+            kind: warning.kind,
+            field: warning.field,
+            message: warning.message,
+            count: warning.count,
+        }
+    }
+}
+
+impl ReportedWarning {
+    fn line(&self) -> String {
+        let at = if self.field.is_empty() { String::new() } else { format!(" at {}", self.field) };
+        let times = if self.count > 1 { format!(" (seen {} times)", self.count) } else { String::new() };
+        format!("{} {}{at}: {}{times}", self.operation, self.kind, self.message)
+    }
 }
 
 /// How many checks ended each way.
@@ -136,6 +188,8 @@ pub struct Summary {
     pub failed: usize,
     /// SKIP.
     pub skipped: usize,
+    /// Conformance warnings.
+    pub warnings: usize,
 }
 
 impl Report {
@@ -156,7 +210,19 @@ impl Report {
             }
         }
         let passed = !checks.iter().any(CheckResult::blocks);
-        Report { server, resto_id, pos_name, passed, summary, checks, duration_ms: took.as_millis() as u64 }
+        let duration_ms = took.as_millis() as u64;
+        Report { server, resto_id, pos_name, passed, summary, checks, warnings: Vec::new(), duration_ms }
+    }
+
+    /// Adds the conformance warnings the server recorded during the run.
+    pub fn with_warnings(mut self, warnings: Vec<StoredWarning>) -> Report {
+        self.warnings = warnings.into_iter().map(ReportedWarning::from).collect();
+        self.summary.warnings = self.warnings.len();
+        self
+    }
+
+    fn warnings_of(&self, check: &str) -> usize {
+        self.warnings.iter().filter(|w| w.check == Some(check)).count()
     }
 
     /// The checks that keep the run from passing.
@@ -174,14 +240,25 @@ impl Report {
         for check in &self.checks {
             let latency = check.latency_ms.map(|ms| format!("{ms} ms")).unwrap_or_default();
             let optional = if check.required { "" } else { " (optional)" };
+            let warned = match self.warnings_of(check.id) {
+                0 => String::new(),
+                n => format!(" [{n} warning(s), see below]"),
+            };
             let _ = writeln!(
                 out,
-                "  {:<6} {:<width$}  {:>8}  {}{optional}",
+                "  {:<6} {:<width$}  {:>8}  {}{optional}{warned}",
                 check.status.label(),
                 check.id,
                 latency,
                 check.note
             );
+        }
+        if !self.warnings.is_empty() {
+            let _ = writeln!(out, "\nWARNINGS: accepted, but a strict reader of the spec (§4) would refuse them");
+            for warning in &self.warnings {
+                let _ = writeln!(out, "  WARN   {}", warning.line());
+                let _ = writeln!(out, "         latest body: {}", warning.body);
+            }
         }
         for check in self.blocking() {
             let _ = writeln!(out, "\n{} {} — {}", check.status.label(), check.id, check.title);
@@ -195,8 +272,9 @@ impl Report {
             let _ = writeln!(out, "  the spec ({}): \"{}\"", check.section, check.rule);
         }
         let verdict = if self.passed { "PASSED" } else { "FAILED" };
-        let Summary { passed, failed, skipped } = self.summary;
-        let _ = writeln!(out, "\n{verdict}: {passed} passed, {failed} failed, {skipped} skipped");
+        let Summary { passed, failed, skipped, warnings } = self.summary;
+        let _ =
+            writeln!(out, "\n{verdict}: {passed} passed, {failed} failed, {skipped} skipped, {warnings} warning(s)");
         out
     }
 
@@ -215,6 +293,14 @@ impl Report {
             self.checks.len(),
             self.duration_ms as f64 / 1000.0
         );
+        if !self.warnings.is_empty() {
+            out.push_str("  <properties>\n");
+            for warning in &self.warnings {
+                let name = format!("warning.{}.{}", warning.operation, warning.kind);
+                let _ = writeln!(out, "    <property name=\"{}\" value=\"{}\"/>", xml(&name), xml(&warning.line()));
+            }
+            out.push_str("  </properties>\n");
+        }
         for check in &self.checks {
             let time = check.latency_ms.unwrap_or_default() as f64 / 1000.0;
             let group = check.id.split('.').next().unwrap_or("check");
@@ -284,7 +370,40 @@ mod tests {
         let text = report().human();
         assert!(text.contains("FAIL   callback.signature"), "{text}");
         assert!(text.contains("the spec (§4): \"`signature: base64(HMAC-SHA256"), "{text}");
-        assert!(text.contains("FAILED: 1 passed, 1 failed, 1 skipped"), "{text}");
+        assert!(text.contains("FAILED: 1 passed, 1 failed, 1 skipped, 0 warning(s)"), "{text}");
+    }
+
+    fn warned() -> Report {
+        let warning = StoredWarning {
+            operation: "versionInfo".into(),
+            kind: "UNREADABLE_INFORMATIONAL".into(),
+            field: "plugin.version".into(),
+            message: "`v0.6.0` is not a number; kept as text".into(),
+            body: r#"{"plugin.version":"v0.6.0"}"#.into(),
+            count: 2,
+            ..StoredWarning::default()
+        };
+        let checks = vec![checks::VERSION_INFO.pass("answered SUCCESS")];
+        Report::new(String::new(), String::new(), None, checks, Duration::ZERO).with_warnings(vec![warning])
+    }
+
+    #[test]
+    fn warnings_do_not_fail_the_run_and_are_listed_in_every_format() {
+        let report = warned();
+        assert!(report.passed);
+        let text = report.human();
+        assert!(text.contains("answered SUCCESS [1 warning(s), see below]"), "{text}");
+        assert!(
+            text.contains("WARN   versionInfo UNREADABLE_INFORMATIONAL at plugin.version: `v0.6.0` is not a number; kept as text (seen 2 times)"),
+            "{text}"
+        );
+        assert!(text.contains("PASSED: 1 passed, 0 failed, 0 skipped, 1 warning(s)"), "{text}");
+        let json: serde_json::Value = serde_json::from_str(&report.json()).unwrap();
+        assert_eq!(json["warnings"][0]["check"], "op.versionInfo");
+        assert_eq!(json["summary"]["warnings"], 1);
+        let xml = report.junit();
+        assert!(xml.contains("<property name=\"warning.versionInfo.UNREADABLE_INFORMATIONAL\""), "{xml}");
+        assert!(xml.contains("failures=\"0\" skipped=\"0\""), "{xml}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The scripted suite, in order: wait for the POS, the connection checks, the information
-//! operations, the bill flow, the order operations, `ORDERS_CACHE`, keep-alive, replacing the
-//! socket, and last the callback audit (which reads what the server refused during all that).
+//! operations, the bill flow, the order operations, `ORDERS_CACHE`, keep-alive and text pings,
+//! replacing the socket, closing it with `1001`, and last the callback audit (which reads what
+//! the server refused during all that) and the conformance warnings (what it accepted loosely).
 //!
 //! Why this order: each phase uses what the earlier ones learnt (tables, menu, declared
 //! features), the keep-alive window overlaps the request phases instead of adding to them, and
@@ -14,6 +15,7 @@ use super::orders_cache::CacheWatch;
 use super::report::CheckResult;
 use super::target::{AdminApi, Connection, Credentials};
 use rahunok_protocol::ops::feature;
+use rahunok_server::store::StoredWarning;
 use std::time::{Duration, Instant};
 
 /// How long the request log writer may take to store the last entries.
@@ -45,6 +47,8 @@ pub struct Outcome {
     pub checks: Vec<CheckResult>,
     /// The POS's `system` name, once it connected.
     pub pos_name: Option<String>,
+    /// The loose forms the server accepted from the POS during the run.
+    pub warnings: Vec<StoredWarning>,
 }
 
 /// Runs the suite against the POS of `credentials`.
@@ -65,7 +69,7 @@ pub async fn run_suite(api: &AdminApi, credentials: &Credentials, socket_url: &s
                 "the RESTO_ID and SECRET_KEY printed above",
                 "no socket (wrong credentials get 401 BAD_CREDENTIALS)",
             );
-        return Outcome { checks: completed(vec![never]), pos_name: None };
+        return Outcome { checks: completed(vec![never]), pos_name: None, warnings: Vec::new() };
     };
     eprintln!("The POS connected as {:?}; running the suite.", first.pos_name);
     let connected_at = Instant::now();
@@ -84,11 +88,20 @@ pub async fn run_suite(api: &AdminApi, credentials: &Credentials, socket_url: &s
     };
     results.extend(cache.run(learnt.version.has_feature(feature::ORDERS_CACHE), flow.paid_bill.as_deref()).await);
     results.push(link.first_socket_survives(&first, connected_at, settings.keepalive_window).await);
+    results.push(link.text_pings(connected_at.elapsed()).await);
     let current = api.connection(&credentials.resto_id).await.unwrap_or_else(|_| first.clone());
-    let (replaced, pacing, _) = link.replace_twice(&current).await;
+    let (replaced, pacing, back) = link.replace_twice(&current).await;
     results.extend([replaced, pacing]);
+    results.push(match back {
+        Some(back) => link.going_away(&back).await,
+        None => checks::GOING_AWAY.skip("needs the POS to come back after its socket was replaced"),
+    });
     results.extend(audit(api, credentials, &checker_rids).await);
-    Outcome { checks: completed(results), pos_name: Some(first.pos_name) }
+    let warnings = api.warnings(&credentials.resto_id).await.unwrap_or_else(|error| {
+        eprintln!("The server did not list conformance warnings ({error:#}); none are reported.");
+        Vec::new()
+    });
+    Outcome { checks: completed(results), pos_name: Some(first.pos_name), warnings }
 }
 
 fn cookie(connection: &Connection) -> CheckResult {

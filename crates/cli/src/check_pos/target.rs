@@ -6,7 +6,7 @@
 
 use anyhow::{bail, Context, Result};
 use rahunok_protocol::Operation;
-use rahunok_server::store::RequestLogEntry;
+use rahunok_server::store::{RequestLogEntry, StoredWarning};
 
 /// A callback the gateway refused (`/callback-refusals`).
 pub use rahunok_server::store::CallbackRefusal as Refusal;
@@ -83,6 +83,12 @@ pub struct Connection {
     pub pos_name: String,
     /// True when the POS sent no `system` cookie.
     pub pos_name_missing: bool,
+    /// `Resto <RESTO_ID> ping` text frames received on this socket.
+    pub text_pings: u64,
+    /// Other non-JSON text frames on this socket.
+    pub ignored_texts: u64,
+    /// The latest of them.
+    pub last_ignored_text: Option<String>,
 }
 
 /// The server's view of the `ORDERS_CACHE` pushes.
@@ -113,6 +119,9 @@ pub enum Asked {
         /// Round trip seen by the checker.
         latency: Duration,
     },
+    /// The POS answered, but the server refused the answer as unusable for the operation
+    /// (502 `POS_ANSWER_INVALID`): the field errors, as the server listed them.
+    Unusable(String),
     /// No accepted callback before the deadline.
     Timeout {
         /// How long the server waited.
@@ -187,6 +196,7 @@ impl AdminApi {
         let body = response.text().await.unwrap_or_default();
         match status {
             200 => Asked::Answered { body, latency },
+            502 if body.contains("\"POS_ANSWER_INVALID\"") => Asked::Unusable(unusable(&body)),
             504 => Asked::Timeout { latency },
             503 => Asked::Offline,
             _ => Asked::Error(format!("the server answered {status}: {body}")),
@@ -205,6 +215,19 @@ impl AdminApi {
         read(self.request(reqwest::Method::GET, &path).send().await?).await
     }
 
+    /// The conformance warnings recorded for the restaurant (loose forms accepted).
+    pub async fn warnings(&self, resto_id: &str) -> Result<Vec<StoredWarning>> {
+        let path = format!("/api/admin/restaurants/{resto_id}/conformance-warnings");
+        read(self.request(reqwest::Method::GET, &path).send().await?).await
+    }
+
+    /// Closes the POS's socket with `1001` (going away), as a server shutting down does.
+    pub async fn disconnect(&self, resto_id: &str) -> Result<()> {
+        let path = format!("/api/admin/restaurants/{resto_id}/connection");
+        let _: serde_json::Value = read(self.request(reqwest::Method::DELETE, &path).send().await?).await?;
+        Ok(())
+    }
+
     /// The `ORDERS_CACHE` view.
     pub async fn orders_cache(&self, resto_id: &str) -> Result<CacheView> {
         let path = format!("/api/admin/restaurants/{resto_id}/orders");
@@ -213,6 +236,17 @@ impl AdminApi {
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.http.request(method, format!("{}{}", self.base, path)).bearer_auth(&self.token)
+    }
+}
+
+/// The field errors of a `POS_ANSWER_INVALID` body, one line (the whole body if unreadable).
+fn unusable(body: &str) -> String {
+    let Ok(error) = serde_json::from_str::<rahunok_protocol::ErrorBody>(body) else { return body.to_string() };
+    let fields: Vec<String> = error.field_errors.iter().map(ToString::to_string).collect();
+    if fields.is_empty() {
+        error.err_text
+    } else {
+        fields.join("; ")
     }
 }
 

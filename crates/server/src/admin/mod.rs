@@ -12,7 +12,7 @@ mod restaurants;
 pub use error::AdminError;
 
 use crate::state::AppState;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use rahunok_protocol::ops::{CategoriesInfo, HallplansInfo, MenuInfo, StopList, TablesInfo, UsersInfo};
 
@@ -22,6 +22,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/admin/health", get(restaurants::health))
         .route("/api/admin/restaurants", post(restaurants::create).get(restaurants::list))
         .route("/api/admin/restaurants/{resto_id}", get(restaurants::show))
+        .route("/api/admin/restaurants/{resto_id}/connection", delete(restaurants::disconnect))
         .route("/api/admin/restaurants/{resto_id}/rotate-secret", post(restaurants::rotate_secret))
         .route("/api/admin/restaurants/{resto_id}/tables", get(pos_data::snapshot::<TablesInfo>))
         .route("/api/admin/restaurants/{resto_id}/halls", get(pos_data::snapshot::<HallplansInfo>))

@@ -2,7 +2,7 @@
 //! connection, rotate the secret.
 
 use super::AdminError;
-use crate::gateway::ConnectionInfo;
+use crate::gateway::{ConnectionInfo, LinkError, CLOSE_GOING_AWAY};
 use crate::state::AppState;
 use crate::store::{CallbackRefusal, Restaurant, RestaurantName, StoredWarning};
 use axum::extract::{Path, State};
@@ -96,6 +96,27 @@ pub async fn rotate_secret(
         .await?
         .ok_or_else(|| AdminError::UnknownRestaurant(resto_id.clone()))?;
     Ok(Json(Rotated { resto_id, secret_key, previous_secret_valid_until: valid_until }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Disconnected {
+    closed_with: u16,
+}
+
+/// `DELETE /api/admin/restaurants/{id}/connection`: closes the POS's socket with `1001` (going
+/// away), as this node does when it shuts down, so the POS reconnects. For operators draining a
+/// node, and for `check-pos` to see that a POS comes back after `1001`. 503 `POS_OFFLINE` when
+/// the POS holds no socket here.
+pub async fn disconnect(
+    State(state): State<AppState>,
+    Path(resto_id): Path<String>,
+) -> Result<(StatusCode, Json<Disconnected>), AdminError> {
+    known_restaurant(&state, &resto_id).await?;
+    if !state.link.close_socket(&resto_id, CLOSE_GOING_AWAY, "closed by an operator; connect again") {
+        return Err(AdminError::Link(LinkError::Offline));
+    }
+    Ok((StatusCode::ACCEPTED, Json(Disconnected { closed_with: CLOSE_GOING_AWAY })))
 }
 
 #[derive(Serialize)]

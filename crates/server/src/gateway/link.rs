@@ -96,6 +96,11 @@ impl PosLink {
         self.sessions.close_all(code, reason);
     }
 
+    /// Asks the restaurant's socket to close with `code`; false when it holds none here.
+    pub fn close_socket(&self, resto_id: &str, code: u16, reason: &'static str) -> bool {
+        self.sessions.close(resto_id, code, reason)
+    }
+
     /// Waits (at most `limit`) until no socket is left open; true when none is.
     pub async fn wait_for_sockets_closed(&self, limit: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + limit;

@@ -47,6 +47,14 @@ pub struct ConnectionInfo {
     pub implemented_features: Vec<ImplementedFeature>,
     /// Last frame or pong, unix ms.
     pub last_seen: i64,
+    /// `Resto <RESTO_ID> ping` text frames received on this socket.
+    pub text_pings: u64,
+    /// When the last of them arrived, unix ms.
+    pub last_text_ping_at: Option<i64>,
+    /// Other non-JSON text frames (ignored; a `ping` naming another restaurant counts here).
+    pub ignored_texts: u64,
+    /// The latest of them, cut at 80 characters.
+    pub last_ignored_text: Option<String>,
     /// Operator-visible warnings.
     pub warnings: Vec<String>,
 }
@@ -116,6 +124,10 @@ impl RestaurantSessions {
             plugin_version_text: None,
             implemented_features: Vec::new(),
             last_seen: now,
+            text_pings: 0,
+            last_text_ping_at: None,
+            ignored_texts: 0,
+            last_ignored_text: None,
             warnings,
         };
         let handle = SessionHandle {
@@ -139,6 +151,11 @@ impl RestaurantSessions {
     /// The live session of a restaurant.
     pub fn get(&self, resto_id: &str) -> Option<SessionHandle> {
         self.lock().get(resto_id).cloned()
+    }
+
+    /// Asks the restaurant's live socket to close with `code`; false when it has none.
+    pub fn close(&self, resto_id: &str, code: u16, reason: &'static str) -> bool {
+        self.get(resto_id).is_some_and(|session| session.outbox.try_send(Outgoing::Close(code, reason)).is_ok())
     }
 
     /// Asks every live socket to close with `code`.

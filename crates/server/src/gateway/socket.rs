@@ -112,7 +112,7 @@ async fn run_session(state: AppState, resto_id: String, pos_name: Option<String>
     }
     tracing::info!(resto_id, connection = session.connection_id, "POS connected");
     greet(&state, &resto_id, &session).await;
-    pump(&state, &session, socket, outbox).await;
+    pump(&state, &resto_id, &session, socket, outbox).await;
     state.link.sessions.unregister(&resto_id, session.connection_id);
     tracing::info!(resto_id, connection = session.connection_id, "POS disconnected");
 }
@@ -143,7 +143,13 @@ async fn greet(state: &AppState, resto_id: &str, session: &SessionHandle) {
     });
 }
 
-async fn pump(state: &AppState, session: &SessionHandle, socket: WebSocket, mut outbox: mpsc::Receiver<Outgoing>) {
+async fn pump(
+    state: &AppState,
+    resto_id: &str,
+    session: &SessionHandle,
+    socket: WebSocket,
+    mut outbox: mpsc::Receiver<Outgoing>,
+) {
     let (mut sink, mut stream) = socket.split();
     let mut pings = tokio::time::interval(state.config.ping_interval);
     pings.tick().await;
@@ -167,7 +173,7 @@ async fn pump(state: &AppState, session: &SessionHandle, socket: WebSocket, mut 
             incoming = stream.next() => match incoming {
                 Some(Ok(message)) => {
                     session.touch();
-                    if !on_message(session, message) {
+                    if !on_message(session, resto_id, message) {
                         break;
                     }
                 }
@@ -191,25 +197,40 @@ async fn pump(state: &AppState, session: &SessionHandle, socket: WebSocket, mut 
 }
 
 /// Handles one incoming frame; false when the POS closed the socket.
-fn on_message(session: &SessionHandle, message: Message) -> bool {
+fn on_message(session: &SessionHandle, resto_id: &str, message: Message) -> bool {
     match message {
         Message::Text(text) => {
-            let text = text.as_str().trim();
-            if text.starts_with("Resto ") && text.ends_with(" ping") {
-                return true;
-            }
-            if text.starts_with('{') {
-                tracing::info!(
-                    connection = session.connection_id,
-                    "POS sent JSON on the socket; answers belong in HTTP callbacks"
-                );
-            } else {
-                let preview: String = text.chars().take(80).collect();
-                tracing::warn!(connection = session.connection_id, preview, "ignored a non-JSON text frame");
-            }
+            on_text(session, resto_id, text.as_str().trim());
             true
         }
         Message::Close(_) => false,
         Message::Binary(_) | Message::Ping(_) | Message::Pong(_) => true,
     }
+}
+
+/// A text frame: the POS's `Resto <RESTO_ID> ping` is counted (the connection page and
+/// `check-pos` show it); JSON is a misplaced answer; anything else is ignored and kept as the
+/// latest ignored text. None of them ends the session.
+fn on_text(session: &SessionHandle, resto_id: &str, text: &str) {
+    let pinged_id = text.strip_prefix("Resto ").and_then(|rest| rest.strip_suffix(" ping"));
+    if pinged_id == Some(resto_id) {
+        session.update_info(|info| {
+            info.text_pings += 1;
+            info.last_text_ping_at = Some(now_ms());
+        });
+        return;
+    }
+    if text.starts_with('{') {
+        tracing::info!(
+            connection = session.connection_id,
+            "POS sent JSON on the socket; answers belong in HTTP callbacks"
+        );
+        return;
+    }
+    let preview: String = text.chars().take(80).collect();
+    tracing::warn!(connection = session.connection_id, preview, "ignored a non-JSON text frame");
+    session.update_info(|info| {
+        info.ignored_texts += 1;
+        info.last_ignored_text = Some(preview);
+    });
 }

@@ -3,6 +3,7 @@
 
 use crate::helpers::{basic, spawn_app, spawn_app_with, AppOptions, Backend, RawPos};
 use crate::on_both_stores;
+use serde_json::Value;
 use std::time::Duration;
 
 async fn bad_or_missing_basic_credentials_are_refused_with_401(backend: Backend) {
@@ -152,7 +153,54 @@ async fn malformed_text_frames_do_not_end_the_session(backend: Backend) {
     assert!(waiter.await.unwrap().unwrap().body.ready_to_work);
 }
 
+async fn text_pings_and_other_text_frames_are_counted_on_the_connection(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Counted").await;
+    let mut pos = RawPos::connect_as(&app, &restaurant).await;
+    app.wait_connected(&restaurant.resto_id, true).await;
+    pos.send_text(&format!("Resto {} ping", restaurant.resto_id)).await;
+    pos.send_text(&format!("Resto {} ping", restaurant.resto_id)).await;
+    pos.send_text("Resto someone-else ping").await;
+    pos.send_text("ping").await;
+    let path = format!("/api/admin/restaurants/{}", restaurant.resto_id);
+    let mut connection = Value::Null;
+    for _ in 0..100 {
+        connection = app.get_json(&path).await.1["connection"].clone();
+        if connection["ignoredTexts"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(connection["textPings"], 2, "{connection}");
+    assert!(connection["lastTextPingAt"].is_i64(), "{connection}");
+    assert_eq!(connection["ignoredTexts"], 2, "a ping naming another restaurant is not ours: {connection}");
+    assert_eq!(connection["lastIgnoredText"], "ping");
+}
+
+async fn an_operator_can_close_a_pos_socket_with_1001_so_it_reconnects(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Drained").await;
+    let path = format!("/api/admin/restaurants/{}/connection", restaurant.resto_id);
+    let offline = app.admin(reqwest::Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(offline.status(), 503, "nothing to close");
+    assert_eq!(offline.json::<Value>().await.unwrap()["errCode"], "POS_OFFLINE");
+    let unknown = app.admin(reqwest::Method::DELETE, "/api/admin/restaurants/nobody/connection").send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    let mut pos = RawPos::connect_as(&app, &restaurant).await;
+    app.wait_connected(&restaurant.resto_id, true).await;
+    let closed = app.admin(reqwest::Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(closed.status(), 202);
+    assert_eq!(closed.json::<Value>().await.unwrap()["closedWith"], 1001);
+    assert_eq!(pos.closed_with().await, Some(1001));
+    app.wait_connected(&restaurant.resto_id, false).await;
+    RawPos::connect_as(&app, &restaurant).await;
+    app.wait_connected(&restaurant.resto_id, true).await;
+}
+
 on_both_stores!(
+    text_pings_and_other_text_frames_are_counted_on_the_connection,
+    an_operator_can_close_a_pos_socket_with_1001_so_it_reconnects,
     bad_or_missing_basic_credentials_are_refused_with_401,
     repeated_failures_are_refused_with_429,
     missing_system_cookie_is_accepted_with_a_warning,
