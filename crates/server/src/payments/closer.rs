@@ -63,8 +63,11 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
 }
 
 /// Asks the acquirer about a payment whose notification did not come, and expires it when the
-/// guest never finished. A charge the acquirer never heard of (a crash between our insert and
-/// the acquirer call) took no money: it waits for expiry like an unfinished one.
+/// guest never finished. An orphan — a payment that never got its checkout (a crash between our
+/// insert and the acquirer's answer) — is expired as soon as it is looked at: no guest holds its
+/// checkout page, so it only blocks the bill (everyone else would see "someone is already
+/// paying" until the 15-minute expiry). Expiring cancels any charge the acquirer did create
+/// first, and a charge paid meanwhile is settled instead.
 async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Result<(), PaymentError> {
     let timings = &payments.timings;
     let age = now - payment.created_at;
@@ -75,7 +78,8 @@ async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Re
         Err(PaymentError::Acquirer(AcquirerError::UnknownCharge(_))) => PaymentStatus::Created,
         other => other?,
     };
-    if status == PaymentStatus::Created && age >= timings.expire_after.as_millis() as i64 {
+    let orphan = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
+    if status == PaymentStatus::Created && (orphan || age >= timings.expire_after.as_millis() as i64) {
         expire(payments, payment).await?;
     }
     Ok(())

@@ -9,6 +9,7 @@ mod callback_refusals;
 mod callbacks;
 mod deadlines;
 mod guest_pages;
+mod hostile;
 mod operations;
 mod panel_auth;
 mod panel_payments;
