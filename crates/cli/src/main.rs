@@ -66,6 +66,11 @@ struct ServeArgs {
     /// Largest callback body, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     callback_body_limit: usize,
+    /// Bytes of callback bodies held before their signatures are verified, server-wide (a
+    /// quarter, at least one largest body, per restaurant); past it callbacks get 503 with
+    /// Retry-After.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    unverified_body_budget: usize,
     /// The address guests, POS systems and the acquirer reach this server at (for QR codes and
     /// return links), e.g. `https://pay.example.com`; default: the listen address over http.
     #[arg(long, env = "RAHUNOK_PUBLIC_URL")]
@@ -198,6 +203,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.ping_interval = seconds(args.ping_interval, "ping-interval")?;
     config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
     config.callback_body_limit = args.callback_body_limit;
+    config.unverified_body_budget = args.unverified_body_budget;
     config.strict_pos_name = args.strict;
     config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());

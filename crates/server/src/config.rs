@@ -37,8 +37,12 @@ pub struct Config {
     pub silence_timeout: Duration,
     /// Refuse sockets without `Cookie: system=` (production behaviour).
     pub strict_pos_name: bool,
-    /// Largest callback body accepted (spec: 16 MiB).
+    /// Largest callback body accepted (spec: 16 MiB); answers that are small by nature
+    /// (`payBill`, `versionInfo`, `checkWork`, the order operations) get 1 MiB.
     pub callback_body_limit: usize,
+    /// Bytes of callback bodies held, server-wide, before their signatures are verified; a
+    /// quarter of it (at least one largest body) per restaurant.
+    pub unverified_body_budget: usize,
     /// How long an old secret keeps working after a rotation, unless the call says otherwise.
     pub secret_grace: Duration,
     /// Failed POS authentications allowed per address or RESTO_ID per window.
@@ -108,6 +112,7 @@ impl Config {
             silence_timeout: Duration::from_secs(90),
             strict_pos_name: false,
             callback_body_limit: 16 * 1024 * 1024,
+            unverified_body_budget: 64 * 1024 * 1024,
             secret_grace: Duration::from_secs(24 * 3600),
             auth_failures_allowed: 10,
             auth_failure_window: Duration::from_secs(60),

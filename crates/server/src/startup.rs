@@ -2,7 +2,7 @@
 //! shut down gracefully.
 
 use crate::config::{Config, MasterKeySource, Storage};
-use crate::gateway::{AuthLimiter, JournalWriter, PosLink, CLOSE_GOING_AWAY};
+use crate::gateway::{AuthLimiter, JournalWriter, PosLink, UnverifiedBudget, CLOSE_GOING_AWAY};
 use crate::payments::sandbox::Sandbox;
 use crate::payments::Payments;
 use crate::pos_data::PosData;
@@ -129,6 +129,10 @@ impl Server {
             base_url: Arc::from(base_url.as_str()),
             link,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_failures_allowed, config.auth_failure_window)),
+            unverified_budget: Arc::new(UnverifiedBudget::new(
+                config.unverified_body_budget.max(config.callback_body_limit),
+                (config.unverified_body_budget / 4).max(config.callback_body_limit),
+            )),
             admin_token: Arc::new(admin_token),
             config: Arc::new(config),
             store,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub payments: Arc<Payments>,
     /// Failed-authentication limits for POS sockets.
     pub auth_limiter: Arc<AuthLimiter>,
+    /// Room for callback bodies whose signature is not verified yet.
+    pub unverified_budget: Arc<crate::gateway::UnverifiedBudget>,
     /// The configuration in force.
     pub config: Arc<Config>,
     /// The admin API bearer token.
