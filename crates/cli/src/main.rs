@@ -71,6 +71,14 @@ struct ServeArgs {
     /// Retry-After.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     unverified_body_budget: usize,
+    /// Open connections at most, POS sockets included; more are answered 503 and closed. Keep
+    /// it under the open-file limit (`ulimit -n`).
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+    /// Seconds a request's headers may take to arrive; idle keep-alive connections close after
+    /// it too.
+    #[arg(long, default_value_t = 10.0)]
+    header_read_timeout: f64,
     /// The address guests, POS systems and the acquirer reach this server at (for QR codes and
     /// return links), e.g. `https://pay.example.com`; default: the listen address over http.
     #[arg(long, env = "RAHUNOK_PUBLIC_URL")]
@@ -204,6 +212,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
     config.callback_body_limit = args.callback_body_limit;
     config.unverified_body_budget = args.unverified_body_budget;
+    config.max_connections = args.max_connections.max(1);
+    config.header_read_timeout = seconds(args.header_read_timeout, "header-read-timeout")?;
     config.strict_pos_name = args.strict;
     config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());

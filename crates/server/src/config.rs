@@ -67,6 +67,10 @@ pub struct Config {
     /// After SIGTERM/SIGINT, how long requests in flight may take to finish before the server
     /// stops anyway.
     pub shutdown_grace: Duration,
+    /// Open connections at most, POS sockets included (the open-file limit must allow more).
+    pub max_connections: usize,
+    /// A request's headers must arrive within this; idle keep-alive connections close after it.
+    pub header_read_timeout: Duration,
 }
 
 /// Timings of the payment machinery (shortened in tests).
@@ -123,6 +127,8 @@ impl Config {
             guest_wait: Duration::from_secs(8),
             payment_timings: PaymentTimings::default(),
             shutdown_grace: Duration::from_secs(10),
+            max_connections: 10_000,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -54,6 +54,8 @@ pub struct AppOptions {
     pub body_limit: usize,
     pub auth_failures_allowed: u32,
     pub payment_timings: rahunok_server::config::PaymentTimings,
+    pub max_connections: usize,
+    pub header_read_timeout: Duration,
 }
 
 impl Default for AppOptions {
@@ -66,6 +68,8 @@ impl Default for AppOptions {
             body_limit: 16 * 1024 * 1024,
             auth_failures_allowed: 10,
             payment_timings: Default::default(),
+            max_connections: 10_000,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -133,6 +137,8 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.callback_body_limit = options.body_limit;
     config.auth_failures_allowed = options.auth_failures_allowed;
     config.payment_timings = options.payment_timings.clone();
+    config.max_connections = options.max_connections;
+    config.header_read_timeout = options.header_read_timeout;
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());
     config.admin_token_file = None;

@@ -3,10 +3,11 @@
 //! secrets, framing our pages. None of it may cost a 5xx, lock the real POS out, or make a page
 //! explode.
 
-use crate::helpers::{spawn_app, Backend, RawPos, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, TestApp};
 use crate::on_both_stores;
 use crate::panel_auth::{csrf_of, operator, signed_in, PanelBrowser};
 use serde_json::Value;
+use std::time::Duration;
 
 fn nested(depth: usize) -> String {
     format!(r#"{{"rID":"x","state":"SUCCESS","tables":[],"extra":{}1{}}}"#, "[".repeat(depth), "]".repeat(depth))
@@ -167,7 +168,73 @@ async fn a_path_starting_with_two_slashes_never_links_to_another_host(backend: B
     assert!(answer.contains("href=\"/evil.example/x?lang=") || !answer.contains("lang="), "{answer}");
 }
 
+/// Reads until the server closes the connection (or `limit` passes); what it sent.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, limit: Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&seen).into_owned()),
+            Ok(Ok(n)) => seen.extend_from_slice(&buffer[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+async fn a_socket_trickling_its_headers_is_closed_within_15_s(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app(backend).await;
+    let address = app.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let trickle = async {
+        for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().cycle() {
+            if stream.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    };
+    let closed = tokio::time::timeout(Duration::from_secs(15), trickle).await;
+    assert!(closed.is_ok(), "the server kept a socket that sent one header byte a second for 15 s");
+}
+
+async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let options = AppOptions { header_read_timeout: Duration::from_millis(500), ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let answered = read_until_closed(&mut stream, Duration::from_secs(10)).await.expect("closed when idle");
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+}
+
+async fn past_the_connection_cap_a_client_gets_a_clean_503_and_a_freed_slot_is_reused(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let options = AppOptions { max_connections: 3, ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let address = app.base.trim_start_matches("http://").to_string();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(&address).await.unwrap());
+    }
+    let mut over = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let refused = read_until_closed(&mut over, Duration::from_secs(5)).await.expect("closed at once");
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(refused.contains("Retry-After: 1") && refused.contains("TOO_MANY_CONNECTIONS"), "{refused}");
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = tokio::net::TcpStream::connect(&address).await.unwrap();
+    again.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let answer = read_until_closed(&mut again, Duration::from_secs(5)).await.expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
 on_both_stores!(
+    a_socket_trickling_its_headers_is_closed_within_15_s,
+    an_idle_keep_alive_connection_is_closed_after_the_header_timeout,
+    past_the_connection_cap_a_client_gets_a_clean_503_and_a_freed_slot_is_reused,
     nul_bytes_anywhere_get_a_clear_4xx_and_never_reach_the_store,
     a_callback_nested_twenty_thousand_deep_is_refused_with_400,
     the_request_log_page_stays_small_with_a_ten_megabyte_body_stored,
