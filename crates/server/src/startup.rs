@@ -130,6 +130,7 @@ impl Server {
             base_url: Arc::from(base_url.as_str()),
             link,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_failures_allowed, config.auth_failure_window)),
+            sign_in_throttle: Arc::default(),
             unverified_budget: Arc::new(UnverifiedBudget::new(
                 config.unverified_body_budget.max(config.callback_body_limit),
                 (config.unverified_body_budget / 4).max(config.callback_body_limit),
