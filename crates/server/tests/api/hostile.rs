@@ -36,7 +36,7 @@ async fn nul_bytes_anywhere_get_a_clear_4xx_and_never_reach_the_store(backend: B
         "/t/a?lang=%00".to_string(),
         // A lone surrogate, as UTF-8 would encode it: not UTF-8 at all.
         "/t/%ED%A0%80/3".to_string(),
-        format!("/p/%ED%A0%80"),
+        "/p/%ED%A0%80".to_string(),
         format!("/api/admin/restaurants/{resto}/payments/%ED%A0%80"),
         "/panel/r/%ED%A0%80".to_string(),
     ] {
