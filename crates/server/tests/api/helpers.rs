@@ -56,6 +56,7 @@ pub struct AppOptions {
     pub payment_timings: rahunok_server::config::PaymentTimings,
     pub max_connections: usize,
     pub header_read_timeout: Duration,
+    pub public_url: Option<String>,
 }
 
 impl Default for AppOptions {
@@ -70,6 +71,7 @@ impl Default for AppOptions {
             payment_timings: Default::default(),
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
+            public_url: None,
         }
     }
 }
@@ -139,6 +141,7 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.payment_timings = options.payment_timings.clone();
     config.max_connections = options.max_connections;
     config.header_read_timeout = options.header_read_timeout;
+    config.public_url = options.public_url.clone();
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());
     config.admin_token_file = None;
