@@ -79,6 +79,13 @@ struct ServeArgs {
     /// it too.
     #[arg(long, default_value_t = 10.0)]
     header_read_timeout: f64,
+    /// Join other nodes through this NATS server (e.g. nats://127.0.0.1:4222); needs
+    /// --database-url, the store every node shares. Without it the server is one node.
+    #[arg(long, env = "RAHUNOK_NATS_URL")]
+    nats_url: Option<String>,
+    /// This node's name among the others [default: the host name].
+    #[arg(long, env = "RAHUNOK_NODE_NAME")]
+    node_name: Option<String>,
     /// The address guests, POS systems and the acquirer reach this server at (for QR codes and
     /// return links), e.g. `https://pay.example.com`; default: the listen address over http.
     #[arg(long, env = "RAHUNOK_PUBLIC_URL")]
@@ -214,6 +221,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.unverified_body_budget = args.unverified_body_budget;
     config.max_connections = args.max_connections.max(1);
     config.header_read_timeout = seconds(args.header_read_timeout, "header-read-timeout")?;
+    if args.nats_url.is_some() && args.store.database_url.is_none() {
+        bail!("--nats-url joins nodes that share one PostgreSQL store: add --database-url postgres://…");
+    }
+    config.nats_url = args.nats_url.filter(|u| !u.trim().is_empty());
+    config.node_name = args.node_name;
     config.strict_pos_name = args.strict;
     config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());

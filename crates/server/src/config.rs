@@ -71,6 +71,12 @@ pub struct Config {
     pub max_connections: usize,
     /// A request's headers must arrive within this; idle keep-alive connections close after it.
     pub header_read_timeout: Duration,
+    /// The NATS server joining this node to the others (`nats://127.0.0.1:4222`); `None`: one
+    /// node on its own.
+    pub nats_url: Option<String>,
+    /// This node's name among the others (shown on the panel); the host name and process id
+    /// when `None`.
+    pub node_name: Option<String>,
 }
 
 /// Timings of the payment machinery (shortened in tests).
@@ -129,6 +135,8 @@ impl Config {
             shutdown_grace: Duration::from_secs(10),
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
+            nats_url: None,
+            node_name: None,
         }
     }
 }

@@ -43,6 +43,10 @@ impl GatewayError {
             BadSignature => (StatusCode::UNAUTHORIZED, "BAD_SIGNATURE", "Unauthorized", "auth"),
             BodyTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", "Body too large", "request"),
             Busy => (StatusCode::SERVICE_UNAVAILABLE, "SERVER_BUSY", "Busy", "server"),
+            TooLargeToRelay => (StatusCode::SERVICE_UNAVAILABLE, "TOO_LARGE_TO_RELAY", "Busy", "server"),
+            Relayed { status, body } => {
+                return (StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY), body.clone());
+            }
             BodyUnreadable(_) => (StatusCode::BAD_REQUEST, "BODY_UNREADABLE", "Bad request", "request"),
             NotJsonObject(_) => (StatusCode::BAD_REQUEST, "NOT_JSON_OBJECT", "Bad request", "request"),
             UnknownOperation(_) => (StatusCode::NOT_FOUND, "UNKNOWN_OPERATION", "Not found", "request"),

@@ -34,7 +34,7 @@ pub struct ConnectionLimits {
 
 /// What a connection over the cap is told before it is closed.
 const OVER_CAP: &str = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n\
-Connection: close\r\nContent-Length: 130\r\n\r\n\
+Connection: close\r\nContent-Length: 127\r\n\r\n\
 {\"errCode\":\"TOO_MANY_CONNECTIONS\",\"errText\":\"the server holds all the connections it may\",\"errTitle\":\"Busy\",\"errType\":\"server\"}";
 
 /// Serves `router` on `listener` until `stop` completes; then stops accepting and waits for the

@@ -35,7 +35,7 @@ pub struct RestaurantView {
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum Connection {
-    Live(ConnectionInfo),
+    Live(Box<ConnectionInfo>),
     Offline { connected: bool },
 }
 
@@ -61,7 +61,11 @@ pub async fn show(
     Path(resto_id): Path<String>,
 ) -> Result<Json<RestaurantView>, AdminError> {
     let restaurant = known_restaurant(&state, &resto_id).await?;
-    Ok(Json(view(&state, restaurant)))
+    let connection = match state.link.connection_info_anywhere(&restaurant.resto_id).await {
+        Some(info) => Connection::Live(Box::new(info)),
+        None => Connection::Offline { connected: false },
+    };
+    Ok(Json(RestaurantView { restaurant, connection }))
 }
 
 #[derive(Deserialize, Default)]
@@ -113,7 +117,7 @@ pub async fn disconnect(
     Path(resto_id): Path<String>,
 ) -> Result<(StatusCode, Json<Disconnected>), AdminError> {
     known_restaurant(&state, &resto_id).await?;
-    if !state.link.close_socket(&resto_id, CLOSE_GOING_AWAY, "closed by an operator; connect again") {
+    if !state.link.close_socket_anywhere(&resto_id, CLOSE_GOING_AWAY, "closed by an operator; connect again").await {
         return Err(AdminError::Link(LinkError::Offline));
     }
     Ok((StatusCode::ACCEPTED, Json(Disconnected { closed_with: CLOSE_GOING_AWAY })))
@@ -136,7 +140,7 @@ pub(super) async fn known_restaurant(state: &AppState, resto_id: &str) -> Result
 
 fn view(state: &AppState, restaurant: Restaurant) -> RestaurantView {
     let connection = match state.link.connection_info(&restaurant.resto_id) {
-        Some(info) => Connection::Live(info),
+        Some(info) => Connection::Live(Box::new(info)),
         None => Connection::Offline { connected: false },
     };
     RestaurantView { restaurant, connection }

@@ -46,25 +46,52 @@ async fn accept_callback(
         .filter(|op| op.expects_callback())
         .ok_or_else(|| with_body(GatewayError::UnknownOperation(operation.to_string())))?;
     let rid = request_id(&bytes).map_err(with_body)?;
-    match state.link.pending.lookup(&rid, &resto_id, operation, &bytes) {
-        Lookup::Waiting => {}
-        other => return refusal(other, rid).map_err(with_body),
+    settle(&state.link, &resto_id, operation, rid, &bytes).await.map_err(with_body)
+}
+
+/// Steps 5–7 of section 4 for a verified body: here, or on the node where its request waits.
+async fn settle(
+    link: &PosLink,
+    resto_id: &str,
+    operation: Operation,
+    rid: String,
+    bytes: &Bytes,
+) -> Result<StatusCode, GatewayError> {
+    match (settle_here(link, resto_id, operation, rid.clone(), bytes), link.cluster()) {
+        (Err(GatewayError::UnknownRid(_)), Some(cluster)) => {
+            cluster.settle_elsewhere(resto_id, operation, rid, bytes).await
+        }
+        (settled, _) => settled,
     }
-    let warnings = match validate_callback_with_warnings(operation, &bytes) {
+}
+
+/// Steps 5–7 on this node: the `rID` must wait here (or have finished here).
+pub(super) fn settle_here(
+    link: &PosLink,
+    resto_id: &str,
+    operation: Operation,
+    rid: String,
+    bytes: &Bytes,
+) -> Result<StatusCode, GatewayError> {
+    match link.pending.lookup(&rid, resto_id, operation, bytes) {
+        Lookup::Waiting => {}
+        other => return refusal(other, rid),
+    }
+    let warnings = match validate_callback_with_warnings(operation, bytes) {
         Ok((_, warnings)) => warnings,
         Err(CallbackError::Invalid(errors)) => {
             // Step 6: the waiting request fails at once with the reason, not at its deadline.
-            state.link.pending.refuse(&rid, &resto_id, operation, bytes.clone(), errors.clone());
-            return Err(with_body(GatewayError::Invalid(errors)));
+            link.pending.refuse(&rid, resto_id, operation, bytes.clone(), errors.clone());
+            return Err(GatewayError::Invalid(errors));
         }
-        Err(CallbackError::NoCallback(op)) => return Err(with_body(GatewayError::UnknownOperation(op.to_string()))),
+        Err(CallbackError::NoCallback(op)) => return Err(GatewayError::UnknownOperation(op.to_string())),
     };
-    match state.link.pending.complete(&rid, &resto_id, operation, bytes.clone()) {
+    match link.pending.complete(&rid, resto_id, operation, bytes.clone()) {
         Lookup::Waiting => {
-            keep_warnings(&state.link, &resto_id, operation, &bytes, warnings);
+            keep_warnings(link, resto_id, operation, bytes, warnings);
             Ok(StatusCode::OK)
         }
-        other => refusal(other, rid).map_err(with_body),
+        other => refusal(other, rid),
     }
 }
 

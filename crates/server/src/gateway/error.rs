@@ -34,6 +34,18 @@ pub enum GatewayError {
     /// No room in the budget for bodies whose signature is not verified yet.
     #[error("the server is busy reading other callbacks: send this one again in a moment")]
     Busy,
+    /// Another node ruled on this callback (its `rID` waits there): its status and error body.
+    #[error("{}", .body.err_text)]
+    Relayed {
+        /// The HTTP status that node chose.
+        status: u16,
+        /// Its error body.
+        body: rahunok_protocol::ErrorBody,
+    },
+    /// The callback's request waits on another node, and the body is larger than the bus
+    /// between nodes carries.
+    #[error("the answer is larger than the bus between this server's nodes carries: raise NATS max_payload (docs/deploying.md)")]
+    TooLargeToRelay,
     /// Body over the limit.
     #[error("the body is larger than the limit of {0} bytes")]
     BodyTooLarge(usize),

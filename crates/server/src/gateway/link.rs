@@ -4,15 +4,20 @@
 //! The path: find the restaurant's socket → register the `rID` with its deadline → send the
 //! frame → wait for the callback (delivered by the callback handler through
 //! [`PendingRequests`]) → record the round trip in the request log (off the hot path).
+//! With several nodes, a restaurant whose socket is on another node is asked through that node
+//! (`super::cluster`), which records the round trip.
 
+use super::cluster::Cluster;
 use super::journal::JournalWriter;
 use super::pending::{AnswerBytes, Delivery, PendingRequests};
 use super::sessions::{ConnectionInfo, Outgoing, RestaurantSessions};
 use crate::store::{now_ms, RequestLogEntry, RequestOutcome};
 use rahunok_protocol::envelope::{Callback, PosMessage, PosRequest, RequestFrame};
 use rahunok_protocol::{rid, FieldError, Operation};
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Why a request to a POS produced no usable answer.
@@ -49,6 +54,35 @@ pub struct PosLink {
     /// Where requests, refusals and warnings are written (in the background).
     pub(super) journal: JournalWriter,
     deadline: Duration,
+    /// The other nodes, when this server is one of several.
+    cluster: OnceLock<Arc<Cluster>>,
+}
+
+/// How a request sent through another node ended (what that node answers over the bus).
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Forwarded {
+    /// The callback body.
+    Answered(String),
+    /// The callback was refused as unusable, with these field errors.
+    Refused(Vec<FieldError>),
+    /// No callback before the deadline.
+    Timeout,
+    /// The node no longer holds the socket.
+    Offline,
+    /// Sent (a message that expects no callback).
+    Sent,
+}
+
+impl Forwarded {
+    fn into_answer(self, deadline: Duration) -> Result<AnswerBytes, LinkError> {
+        match self {
+            Forwarded::Answered(body) => Ok(AnswerBytes::from(body.into_bytes())),
+            Forwarded::Refused(errors) => Err(LinkError::AnswerInvalid(errors)),
+            Forwarded::Timeout => Err(LinkError::Timeout(deadline)),
+            Forwarded::Offline => Err(LinkError::Offline),
+            Forwarded::Sent => Ok(AnswerBytes::new()),
+        }
+    }
 }
 
 impl PosLink {
@@ -56,7 +90,44 @@ impl PosLink {
     pub fn new(deadline: Duration, journal: JournalWriter) -> PosLink {
         // Finished requests are remembered long enough to recognise retries and late answers.
         let remember = (deadline * 4).max(Duration::from_secs(600));
-        PosLink { sessions: RestaurantSessions::default(), pending: PendingRequests::new(remember), journal, deadline }
+        PosLink {
+            sessions: RestaurantSessions::default(),
+            pending: PendingRequests::new(remember),
+            journal,
+            deadline,
+            cluster: OnceLock::new(),
+        }
+    }
+
+    /// Joins the other nodes: requests for restaurants whose socket is elsewhere go through
+    /// them, and callbacks for requests waiting elsewhere are handed over.
+    pub fn attach_cluster(&self, cluster: Arc<Cluster>) {
+        let _ = self.cluster.set(cluster);
+    }
+
+    /// The other nodes, when there are any.
+    pub fn cluster(&self) -> Option<&Arc<Cluster>> {
+        self.cluster.get()
+    }
+
+    /// The connection of a restaurant on whichever node holds it (with the node's name).
+    pub async fn connection_info_anywhere(&self, resto_id: &str) -> Option<ConnectionInfo> {
+        match (self.connection_info(resto_id), self.cluster()) {
+            (Some(info), _) => Some(info),
+            (None, Some(cluster)) => cluster.connection_elsewhere(resto_id).await,
+            (None, None) => None,
+        }
+    }
+
+    /// Asks the restaurant's socket, wherever it is, to close with `code`; false when none is open.
+    pub async fn close_socket_anywhere(&self, resto_id: &str, code: u16, reason: &'static str) -> bool {
+        if self.close_socket_here(resto_id, code, reason) {
+            return true;
+        }
+        match self.cluster() {
+            Some(cluster) => cluster.close_elsewhere(resto_id, code).await,
+            None => false,
+        }
     }
 
     /// How long a request waits for its callback.
@@ -69,9 +140,13 @@ impl PosLink {
         self.sessions.get(resto_id).is_some()
     }
 
-    /// What the admin sees about the restaurant's live socket, if it has one.
+    /// What the admin sees about the restaurant's live socket on this node, if it has one.
     pub fn connection_info(&self, resto_id: &str) -> Option<ConnectionInfo> {
-        self.sessions.get(resto_id).map(|session| session.info())
+        self.sessions.get(resto_id).map(|session| {
+            let mut info = session.info();
+            info.node = self.cluster().map(|c| c.node().to_string());
+            info
+        })
     }
 
     /// Counts a sign of life from the restaurant's POS (a webhook arrived).
@@ -96,8 +171,8 @@ impl PosLink {
         self.sessions.close_all(code, reason);
     }
 
-    /// Asks the restaurant's socket to close with `code`; false when it holds none here.
-    pub fn close_socket(&self, resto_id: &str, code: u16, reason: &'static str) -> bool {
+    /// Asks the restaurant's socket on this node to close with `code`; false when it holds none here.
+    pub fn close_socket_here(&self, resto_id: &str, code: u16, reason: &'static str) -> bool {
         self.sessions.close(resto_id, code, reason)
     }
 
@@ -165,6 +240,60 @@ impl PosLink {
         rid: String,
         frame: String,
     ) -> Result<(), LinkError> {
+        if let Some(forwarded) = self.forward(resto_id, operation, &rid, &frame, false).await {
+            return forwarded.into_answer(self.deadline).map(|_| ());
+        }
+        self.send_only_here(resto_id, operation, rid, frame).await
+    }
+
+    /// Through the node holding the socket, when it is not here and another node has it.
+    async fn forward(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        rid: &str,
+        frame: &str,
+        round_trip: bool,
+    ) -> Option<Forwarded> {
+        if self.sessions.get(resto_id).is_some() {
+            return None;
+        }
+        let cluster = self.cluster()?;
+        let forwarded = cluster.forward(resto_id, operation, rid, frame, round_trip, self.deadline).await;
+        // Nobody holds it: fall through to this node's path, which records the offline request.
+        forwarded
+    }
+
+    /// Sends a frame forwarded by another node over this node's socket (never forwarding again).
+    pub(super) async fn send_here(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        rid: String,
+        frame: String,
+        round_trip: bool,
+    ) -> Forwarded {
+        if !round_trip {
+            return match self.send_only_here(resto_id, operation, rid, frame).await {
+                Ok(()) => Forwarded::Sent,
+                Err(_) => Forwarded::Offline,
+            };
+        }
+        match self.round_trip_here(resto_id, operation, rid, frame).await {
+            Ok(body) => Forwarded::Answered(String::from_utf8_lossy(&body).into_owned()),
+            Err(LinkError::AnswerInvalid(errors)) => Forwarded::Refused(errors),
+            Err(LinkError::Timeout(_)) => Forwarded::Timeout,
+            Err(_) => Forwarded::Offline,
+        }
+    }
+
+    async fn send_only_here(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        rid: String,
+        frame: String,
+    ) -> Result<(), LinkError> {
         let sent = Sent::now(rid, resto_id, operation, frame);
         let delivered = match self.sessions.get(resto_id) {
             Some(session) => session.outbox.send(Outgoing::Frame(sent.frame.clone())).await.is_ok(),
@@ -179,6 +308,19 @@ impl PosLink {
     }
 
     async fn round_trip(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        rid: String,
+        frame: String,
+    ) -> Result<AnswerBytes, LinkError> {
+        if let Some(forwarded) = self.forward(resto_id, operation, &rid, &frame, true).await {
+            return forwarded.into_answer(self.deadline);
+        }
+        self.round_trip_here(resto_id, operation, rid, frame).await
+    }
+
+    async fn round_trip_here(
         &self,
         resto_id: &str,
         operation: Operation,

@@ -4,6 +4,7 @@
 mod auth_limiter;
 mod callback_refusals;
 mod callbacks;
+mod cluster;
 mod error;
 mod journal;
 mod link;
@@ -15,6 +16,7 @@ mod unverified_budget;
 mod webhooks;
 
 pub use auth_limiter::AuthLimiter;
+pub use cluster::{Cluster, ClusterError};
 pub use error::GatewayError;
 pub use journal::JournalWriter;
 pub use link::{LinkError, PosLink};

@@ -5,7 +5,7 @@
 
 use crate::store::now_ms;
 use rahunok_protocol::ops::ImplementedFeature;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,7 +28,7 @@ pub enum Outgoing {
 }
 
 /// What the admin sees about a live connection.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionInfo {
     /// Connected.
@@ -57,6 +57,9 @@ pub struct ConnectionInfo {
     pub last_ignored_text: Option<String>,
     /// Operator-visible warnings.
     pub warnings: Vec<String>,
+    /// The node holding the socket, when the server is one of several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 /// A live session's handle.
@@ -129,6 +132,7 @@ impl RestaurantSessions {
             ignored_texts: 0,
             last_ignored_text: None,
             warnings,
+            node: None,
         };
         let handle = SessionHandle {
             connection_id: self.next_id.fetch_add(1, Ordering::Relaxed),

@@ -112,9 +112,15 @@ async fn run_session(state: AppState, resto_id: String, pos_name: Option<String>
         let _ = old.outbox.try_send(Outgoing::Close(CLOSE_REPLACED, "replaced by a newer connection"));
     }
     tracing::info!(resto_id, connection = session.connection_id, "POS connected");
+    if let Some(cluster) = state.link.cluster() {
+        cluster.socket_opened(&resto_id, session.connection_id).await;
+    }
     greet(&state, &resto_id, &session).await;
     pump(&state, &resto_id, &session, socket, outbox).await;
     state.link.sessions.unregister(&resto_id, session.connection_id);
+    if let Some(cluster) = state.link.cluster() {
+        cluster.socket_closed(&resto_id, session.connection_id);
+    }
     tracing::info!(resto_id, connection = session.connection_id, "POS disconnected");
 }
 

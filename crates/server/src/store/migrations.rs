@@ -9,16 +9,31 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_payments.sql")),
     (3, include_str!("migrations/0003_panel.sql")),
     (4, include_str!("migrations/0004_conformance.sql")),
+    (5, include_str!("migrations/0005_cluster_nodes.sql")),
 ];
 
+/// Nodes starting at once on one PostgreSQL take turns migrating (a transaction-scoped lock).
+const MIGRATION_LOCK: i64 = 0x7261_6875_6e6f_6b;
+
+async fn take_turn(store: &Store, tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<(), StoreError> {
+    if store.backend() == super::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    take_turn(store, &mut tx).await?;
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     )
-    .execute(store.pool())
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     for (version, script) in MIGRATIONS {
         let mut tx = store.begin_write().await?;
+        take_turn(store, &mut tx).await?;
         let applied = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
             .bind(*version)
             .fetch_one(&mut *tx)

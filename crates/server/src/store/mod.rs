@@ -2,6 +2,7 @@
 //! for a cluster. One set of queries serves both (through sqlx's `Any` driver); the schema uses
 //! only types both understand (TEXT, BIGINT), and times are unix milliseconds.
 
+mod cluster_nodes;
 mod conformance;
 mod guest_settings;
 mod migrations;
@@ -14,6 +15,7 @@ mod sealed;
 mod server_settings;
 mod snapshots;
 
+pub use cluster_nodes::LiveNode;
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;

@@ -1,0 +1,225 @@
+//! Several `rahunok serve` processes on one PostgreSQL and the local NATS: any node serves any
+//! restaurant. A POS holds its socket on node A; a request asked on B reaches it; its callback,
+//! posted to C, completes the request waiting on A; every refusal of spec section 4 holds when
+//! the callback lands on a node other than the one whose request waits.
+
+mod support;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use futures_util::{SinkExt, StreamExt};
+use rahunok_pos_sdk::protocol::signing;
+use rahunok_pos_sdk::{answer_frame, CallbackSender, OrdersCachePublisher};
+use rahunok_pos_sim::VirtualPos;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::{create_restaurant, free_port, postgres_schema_url, wait_ready, ServerProcess, TOKEN};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+
+fn nats_url() -> String {
+    std::env::var("RAHUNOK_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_string())
+}
+
+/// A node of the test cluster.
+struct Node {
+    base: String,
+    _process: ServerProcess,
+}
+
+async fn start_node(database: &str, name: &str, http: &reqwest::Client) -> Node {
+    let port = free_port();
+    let args: Vec<String> =
+        ["--database-url", database, "--nats-url", &nats_url(), "--node-name", name, "--callback-timeout", "3"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    let process = ServerProcess::start(port, &args);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(http, &base).await;
+    Node { base, _process: process }
+}
+
+/// A POS written by hand on one node's socket: answers with the virtual POS, but posts every
+/// callback to `callbacks_to` (another node), except for `checkWork`, which it never answers.
+/// It keeps the last rID of each operation, and how its socket was closed.
+struct HandPos {
+    rids: Arc<Mutex<HashMap<String, String>>>,
+    closed_with: Arc<Mutex<Option<u16>>>,
+}
+
+async fn hand_pos(socket_on: &str, callbacks_to: &str, resto_id: &str, secret: &str) -> HandPos {
+    let url = format!("{}/restaurantEntryPoint", socket_on.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    let basic = STANDARD.encode(format!("{resto_id}:{secret}"));
+    request.headers_mut().insert("Authorization", HeaderValue::from_str(&format!("Basic {basic}")).unwrap());
+    request.headers_mut().insert("Cookie", HeaderValue::from_static("system=HandPos"));
+    let (socket, _) = tokio_tungstenite::connect_async(request).await.expect("the socket opens");
+    let (mut sink, mut stream) = socket.split();
+    let pos = HandPos { rids: Arc::default(), closed_with: Arc::default() };
+    let (rids, closed_with) = (pos.rids.clone(), pos.closed_with.clone());
+    let (callbacks_to, resto_id, secret) = (callbacks_to.to_string(), resto_id.to_string(), secret.to_string());
+    let ping = format!("Resto {resto_id} ping");
+    tokio::spawn(async move {
+        let cafe = VirtualPos::kyiv_cafe();
+        let http = reqwest::Client::new();
+        let _ = sink.send(Message::Text(ping.into())).await;
+        while let Some(Ok(message)) = stream.next().await {
+            match message {
+                Message::Text(frame) => {
+                    let head: Value = serde_json::from_str(frame.as_str()).unwrap_or_default();
+                    let operation = head["operation"].as_str().unwrap_or_default().to_string();
+                    rids.lock()
+                        .unwrap()
+                        .insert(operation.clone(), head["rID"].as_str().unwrap_or_default().to_string());
+                    if operation == "checkWork" {
+                        continue;
+                    }
+                    let Some(callback) = answer_frame(&cafe, frame.as_bytes()).await else { continue };
+                    let _ = http
+                        .post(format!("{callbacks_to}/callback/{}", callback.operation.name()))
+                        .header("Content-Type", "application/json")
+                        .header("restoId", &resto_id)
+                        .header("signature", signing::sign(secret.as_bytes(), &callback.body))
+                        .body(callback.body)
+                        .send()
+                        .await;
+                }
+                Message::Close(frame) => *closed_with.lock().unwrap() = frame.map(|f| u16::from(f.code)),
+                _ => {}
+            }
+        }
+    });
+    pos
+}
+
+async fn ask(http: &reqwest::Client, node: &Node, resto_id: &str, operation: &str, fields: Value) -> (u16, Value) {
+    let response = http
+        .post(format!("{}/api/admin/restaurants/{resto_id}/operations/{operation}", node.base))
+        .bearer_auth(TOKEN)
+        .json(&fields)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn post_signed(http: &reqwest::Client, node: &Node, path: &str, resto_id: &str, secret: &str, body: &str) -> u16 {
+    http.post(format!("{}/callback/{path}", node.base))
+        .header("Content-Type", "application/json")
+        .header("restoId", resto_id)
+        .header("signature", signing::sign(secret.as_bytes(), body.as_bytes()))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn connection(http: &reqwest::Client, node: &Node, resto_id: &str) -> Value {
+    let url = format!("{}/api/admin/restaurants/{resto_id}", node.base);
+    let view: Value = http.get(url).bearer_auth(TOKEN).send().await.unwrap().json().await.unwrap();
+    view["connection"].clone()
+}
+
+async fn wait_until_connected_on(http: &reqwest::Client, node: &Node, resto_id: &str, node_name: &str) {
+    for _ in 0..100 {
+        if connection(http, node, resto_id).await["node"] == node_name {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the restaurant never showed as connected on {node_name}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_serve_one_pos_whichever_node_is_asked_or_answered() {
+    let http = reqwest::Client::new();
+    let database = postgres_schema_url().await;
+    let a = start_node(&database, "node-a", &http).await;
+    let b = start_node(&database, "node-b", &http).await;
+    let c = start_node(&database, "node-c", &http).await;
+    let (resto_id, secret) = create_restaurant(&http, &a.base, "Кластерна кав'ярня").await;
+
+    // The POS holds its socket on A and posts its callbacks to C.
+    let on_a = hand_pos(&a.base, &c.base, &resto_id, &secret).await;
+    wait_until_connected_on(&http, &b, &resto_id, "node-a").await;
+    let (status, bill) = ask(&http, &b, &resto_id, "getBill", json!({"tableNumber": "3"})).await;
+    assert_eq!(status, 200, "asked on B, answered through A, called back on C: {bill}");
+    assert_eq!(bill["orders"][0]["billId"], "b-32070", "{bill}");
+    let connection_on_c = connection(&http, &c, &resto_id).await;
+    assert_eq!(connection_on_c["connected"], true, "the panel's status is cluster-wide: {connection_on_c}");
+    assert_eq!(connection_on_c["node"], "node-a", "and names the node: {connection_on_c}");
+
+    // Section 4 refusals, with the callback landing on a node other than A.
+    let answered_rid = on_a.rids.lock().unwrap()["getBill"].clone();
+    let unknown = r#"{"rID":"2026-01-01 00:00:00.000000000#nobody0","state":"SUCCESS","orders":[]}"#;
+    assert_eq!(post_signed(&http, &b, "getBill", &resto_id, &secret, unknown).await, 404, "unknown rID");
+    let different = format!(r#"{{"rID":"{answered_rid}","state":"SUCCESS","orders":[]}}"#);
+    assert_eq!(post_signed(&http, &b, "getBill", &resto_id, &secret, &different).await, 409, "answered, another body");
+    let (status, _) = ask(&http, &c, &resto_id, "checkWork", json!({})).await;
+    assert_eq!(status, 504, "the POS never answers checkWork");
+    let late_rid = on_a.rids.lock().unwrap()["checkWork"].clone();
+    let late =
+        format!(r#"{{"rID":"{late_rid}","state":"SUCCESS","dateTime":"2026.01.01 00:00:00","readyToWork":true}}"#);
+    assert_eq!(post_signed(&http, &c, "checkWork", &resto_id, &secret, &late).await, 410, "past its deadline");
+
+    // The POS reconnects to B: A's socket gets 4409 and requests now go to B.
+    let _on_b = hand_pos(&b.base, &c.base, &resto_id, &secret).await;
+    wait_until_connected_on(&http, &c, &resto_id, "node-b").await;
+    for _ in 0..100 {
+        if on_a.closed_with.lock().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(*on_a.closed_with.lock().unwrap(), Some(4409), "the older socket on A was replaced");
+    let (status, bill) = ask(&http, &a, &resto_id, "getBill", json!({"tableNumber": "3"})).await;
+    assert_eq!(status, 200, "asked on A, answered through B: {bill}");
+
+    // A restaurant with no socket anywhere: 503 from any node (504 would mean it waited).
+    let (lonely, lonely_secret) = create_restaurant(&http, &b.base, "Без каси").await;
+    for node in [&a, &b, &c] {
+        let (status, body) = ask(&http, node, &lonely, "getBill", json!({"tableNumber": "1"})).await;
+        assert_eq!((status, body["errCode"].as_str()), (503, Some("POS_OFFLINE")), "{body}");
+    }
+
+    // ORDERS_CACHE pushed to C serves the guest page on A (no socket needed).
+    let cafe = VirtualPos::kyiv_cafe();
+    let orders = cafe.floor().open_orders().to_vec();
+    let publisher = OrdersCachePublisher::new(CallbackSender::new(&c.base, &lonely, &lonely_secret));
+    tokio::spawn(publisher.run(Duration::from_millis(500), move || orders.clone()));
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = http.get(format!("{}/t/{lonely}/3", a.base)).send().await.unwrap().text().await.unwrap();
+        if page.contains("32070") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("32070"), "the bill pushed to C is on A's guest page: {page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_node_without_the_bus_refuses_to_start_while_another_runs() {
+    let http = reqwest::Client::new();
+    let database = postgres_schema_url().await;
+    let _a = start_node(&database, "node-a", &http).await;
+    let port = free_port();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rahunok"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", &database])
+        .args(["--node-name", "lonely"])
+        .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
+        .env("RAHUNOK_LOG", "error")
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(60), output).await.expect("it exits").unwrap();
+    assert!(!output.status.success(), "it must not start");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("other nodes run on this database (node-a)") && said.contains("--nats-url"), "{said}");
+}
