@@ -13,7 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 /// Nodes starting at once on one PostgreSQL take turns migrating (a transaction-scoped lock).
-const MIGRATION_LOCK: i64 = 0x7261_6875_6e6f_6b;
+const MIGRATION_LOCK: i64 = 0x0072_6168_756e_6f6b;
 
 async fn take_turn(store: &Store, tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<(), StoreError> {
     if store.backend() == super::Backend::Postgres {
