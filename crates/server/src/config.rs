@@ -49,10 +49,15 @@ pub struct Config {
     pub guest_wait: Duration,
     /// Timings of the payment closer.
     pub payment_timings: PaymentTimings,
+    /// monobank's acquiring API (`https://api.monobank.ua`; an emulator in tests and staging).
+    pub monobank_api_url: String,
     /// After SIGTERM/SIGINT, how long requests in flight may take to finish before the server
     /// stops anyway.
     pub shutdown_grace: Duration,
 }
+
+/// monobank's real acquiring API.
+pub const MONOBANK_API_URL: &str = "https://api.monobank.ua";
 
 /// Timings of the payment machinery (shortened in tests).
 #[derive(Debug, Clone)]
@@ -99,6 +104,7 @@ impl Config {
             public_url: None,
             guest_wait: Duration::from_secs(8),
             payment_timings: PaymentTimings::default(),
+            monobank_api_url: MONOBANK_API_URL.to_string(),
             shutdown_grace: Duration::from_secs(10),
         }
     }

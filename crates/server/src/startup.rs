@@ -3,6 +3,8 @@
 
 use crate::config::{Config, Storage};
 use crate::gateway::{AuthLimiter, JournalWriter, PosLink, CLOSE_GOING_AWAY};
+use crate::payments::acquirers::Acquirers;
+use crate::payments::monobank::MonobankApi;
 use crate::payments::sandbox::Sandbox;
 use crate::payments::Payments;
 use crate::pos_data::PosData;
@@ -82,7 +84,9 @@ impl Server {
         let sandbox = Sandbox::new(store.clone(), sandbox_secret, base_url.clone());
         let log = JournalWriter::start(store.clone());
         let link = Arc::new(PosLink::new(config.callback_timeout, log));
-        let payments = Payments::new(store.clone(), link.clone(), sandbox, config.payment_timings.clone(), &base_url);
+        let monobank = MonobankApi::new(&config.monobank_api_url, &base_url);
+        let acquirers = Acquirers::new(store.clone(), sandbox, monobank);
+        let payments = Payments::new(store.clone(), link.clone(), acquirers, config.payment_timings.clone(), &base_url);
         let state = AppState {
             payments: Arc::new(payments),
             pos_data: PosData::new(link.clone(), store.clone()),
@@ -149,6 +153,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::gateway::routes())
         .merge(crate::guest::routes())
+        .merge(crate::payments::monobank_webhook::routes())
         .merge(crate::admin::routes(state.clone()))
         .merge(crate::panel::routes())
         .merge(crate::web::assets::routes())

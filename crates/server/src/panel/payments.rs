@@ -276,7 +276,8 @@ pub async fn refund(
     at: InRestaurant,
     Path((_, payment_id)): Path<(String, String)>,
 ) -> Result<Redirect, PanelError> {
-    let refunded = state.payments.refund(at.resto_id(), &payment_id).await.map_err(not_found_as_page)?;
+    let refunded =
+        state.payments.refund(at.resto_id(), &payment_id, Default::default()).await.map_err(not_found_as_page)?;
     tracing::info!(
         resto_id = at.resto_id(),
         payment = refunded.id,

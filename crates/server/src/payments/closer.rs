@@ -68,28 +68,44 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
 async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Result<(), PaymentError> {
     let timings = &payments.timings;
     let age = now - payment.created_at;
-    if age < timings.reconcile_after.as_millis() as i64 {
+    let expire_at = payment.created_at + timings.expire_after.as_millis() as i64;
+    let not_yet = payment.next_attempt_at.is_some_and(|at| at > now) && now < expire_at;
+    if age < timings.reconcile_after.as_millis() as i64 || not_yet {
         return Ok(());
     }
     let status = match payments.settle_with_acquirer(payment).await {
         Err(PaymentError::Acquirer(AcquirerError::UnknownCharge(_))) => PaymentStatus::Created,
         other => other?,
     };
-    if status == PaymentStatus::Created && age >= timings.expire_after.as_millis() as i64 {
+    if status != PaymentStatus::Created {
+        return Ok(());
+    }
+    if now >= expire_at {
         expire(payments, payment).await?;
+    } else {
+        payments.store.schedule_payment(&payment.id, (now + poll_delay(payments, age)).min(expire_at)).await?;
     }
     Ok(())
+}
+
+/// How long until the acquirer is asked again about an unfinished payment: half its age, at
+/// least one tick and at most the longest retry delay — often at first, then less and less.
+fn poll_delay(payments: &Payments, age_ms: i64) -> i64 {
+    let timings = &payments.timings;
+    (age_ms / 2).clamp(timings.tick.as_millis() as i64, timings.max_retry_delay.as_millis() as i64)
 }
 
 /// Cancels the acquirer's charge first, so a guest who comes back late cannot pay an expired
 /// payment; if it was paid meanwhile, it is settled instead.
 async fn expire(payments: &Payments, payment: &PaymentRecord) -> Result<(), PaymentError> {
     let reference = payment.acquirer_ref.as_deref().unwrap_or(&payment.id);
-    let cancelled = match payments.acquirer.cancel(reference).await {
+    let acquirer = payments.acquirers.for_payment(payment).await?;
+    let cancelled = match acquirer.cancel(reference).await {
         Err(AcquirerError::UnknownCharge(_)) => true,
         other => other?,
     };
     if !cancelled {
+        tracing::info!(payment = payment.id, "an expiring payment turned out paid (or being paid): it stands");
         payments.settle_with_acquirer(payment).await?;
         return Ok(());
     }

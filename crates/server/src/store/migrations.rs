@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_payments.sql")),
     (3, include_str!("migrations/0003_panel.sql")),
     (4, include_str!("migrations/0004_conformance.sql")),
+    (6, include_str!("migrations/0006_acquirers.sql")),
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

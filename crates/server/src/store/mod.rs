@@ -2,6 +2,7 @@
 //! for a cluster. One set of queries serves both (through sqlx's `Any` driver); the schema uses
 //! only types both understand (TEXT, BIGINT), and times are unix milliseconds.
 
+mod acquirers;
 mod conformance;
 mod guest_settings;
 mod migrations;
@@ -13,6 +14,7 @@ mod restaurants;
 mod server_settings;
 mod snapshots;
 
+pub use acquirers::{AcquirerChoice, MerchantToken, RefundRecord, RefundReservation};
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
