@@ -216,19 +216,25 @@ impl Payments {
                 self.mark_declined(&payment.id, "the acquirer reversed the charge".into()).await?
             }
             (Created, ChargeStatus::Expired) => self.mark_expired(&payment.id).await?,
-            (Closed | PaidNotClosed, ChargeStatus::Reversed) => {
-                let moved = self.mark_refunded(payment, "the acquirer reports the charge returned").await?;
-                if moved {
-                    self.tell_pos_refunded(payment, payment.amount()).await;
-                }
-                moved
-            }
+            (Closed | PaidNotClosed, ChargeStatus::Reversed) => self.reconcile_reversal(payment).await?,
             _ => false,
         };
         if !moved {
             return Ok(payment.status);
         }
         Ok(self.store.payment_by_id(&payment.id).await?.map(|p| p.status).unwrap_or(payment.status))
+    }
+
+    /// The acquirer returned the whole charge. When the restaurant's own refunds account for it,
+    /// their flow tells the POS; otherwise (a refund made in the acquirer's cabinet) the POS
+    /// hears of what nobody here asked for.
+    async fn reconcile_reversal(&self, payment: &PaymentRecord) -> Result<bool, PaymentError> {
+        let moved = self.mark_refunded(payment, "the acquirer reports the charge returned").await?;
+        let asked = self.store.refunds_asked(&payment.id).await?;
+        if moved && asked < payment.amount() {
+            self.tell_pos_refunded(payment, payment.amount() - asked).await;
+        }
+        Ok(moved)
     }
 
     /// Refunds all or part of a closed (or paid but not closed) payment through its acquirer,
@@ -271,7 +277,7 @@ impl Payments {
             }
             self.tell_pos_refunded(&payment, refund.amount).await;
         }
-        Ok(self.store.payment_by_id(&payment.id).await?.ok_or(PaymentError::NotFound)?)
+        self.store.payment_by_id(&payment.id).await?.ok_or(PaymentError::NotFound)
     }
 
     /// Tells the POS staff that money for a bill went back to the guest.

@@ -261,10 +261,21 @@ impl Store {
 
     /// How much of a payment has been returned (refunds done).
     pub async fn refunded_amount(&self, payment_id: &str) -> Result<Money, StoreError> {
+        self.refund_total(payment_id, "done").await
+    }
+
+    /// How much of a payment the restaurant asked to return (done or on its way).
+    pub async fn refunds_asked(&self, payment_id: &str) -> Result<Money, StoreError> {
+        self.refund_total(payment_id, "").await
+    }
+
+    async fn refund_total(&self, payment_id: &str, state: &str) -> Result<Money, StoreError> {
         let row = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(amount_kop), 0) AS BIGINT) AS n FROM payment_refunds WHERE payment_id = $1 AND state = 'done'",
+            "SELECT CAST(COALESCE(SUM(amount_kop), 0) AS BIGINT) AS n FROM payment_refunds \
+             WHERE payment_id = $1 AND ($2 = '' OR state = $2)",
         )
         .bind(payment_id)
+        .bind(state)
         .fetch_one(self.pool())
         .await?;
         Money::from_kopiyky(refunded_total(&row)?).ok_or_else(|| StoreError::Corrupt("a negative refund".into()))

@@ -53,6 +53,8 @@ pub struct AppOptions {
     pub body_limit: usize,
     pub auth_failures_allowed: u32,
     pub payment_timings: rahunok_server::config::PaymentTimings,
+    /// Where monobank is (an emulator's URL); the real API when `None`.
+    pub monobank_api_url: Option<String>,
 }
 
 impl Default for AppOptions {
@@ -65,6 +67,7 @@ impl Default for AppOptions {
             body_limit: 16 * 1024 * 1024,
             auth_failures_allowed: 10,
             payment_timings: Default::default(),
+            monobank_api_url: None,
         }
     }
 }
@@ -123,6 +126,9 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.callback_body_limit = options.body_limit;
     config.auth_failures_allowed = options.auth_failures_allowed;
     config.payment_timings = options.payment_timings.clone();
+    if let Some(url) = &options.monobank_api_url {
+        config.monobank_api_url = url.clone();
+    }
     let server = Server::build(config).await.expect("the server starts");
     let address = server.local_addr();
     let state = server.state().clone();

@@ -9,6 +9,8 @@ mod callback_refusals;
 mod callbacks;
 mod deadlines;
 mod guest_pages;
+mod monobank;
+mod monobank_emulator;
 mod operations;
 mod panel_auth;
 mod panel_payments;
