@@ -5,9 +5,11 @@
 use crate::helpers::{spawn_app_with, AppOptions, Backend, Restaurant, TestApp};
 use crate::monobank_emulator::{MonobankEmulator, Webhooks, APPROVAL, MASKED_PAN, MERCHANT, RRN, TOKEN};
 use crate::on_both_stores;
+use crate::panel_auth::{csrf_of, restaurant_admin, PanelBrowser, PASSWORD};
 use crate::payments::{guest_client, submit_pay, wait_for_status};
 use rahunok_pos_sim::VirtualPos;
 use serde_json::{json, Value};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// A café whose restaurant pays with monobank (the emulator), with its POS connected.
@@ -275,7 +277,38 @@ async fn an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released(
     assert_ne!(again, payment_id, "the bill is free for a new payment");
 }
 
-async fn the_merchant_token_never_shows_in_answers(backend: Backend) {
+/// Everything the server logs, from the first call on (one subscriber for the whole test binary).
+fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = LogSink(logs.clone());
+        let installed = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .try_init();
+        assert!(installed.is_ok(), "no other test installs a log subscriber");
+        logs
+    })
+    .clone()
+}
+
+#[derive(Clone)]
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn the_merchant_token_never_shows_in_answers_logs_or_the_panel(backend: Backend) {
+    let logs = captured_logs();
     let cafe = mono_cafe(backend, no_polling()).await;
     let resto = &cafe.restaurant.resto_id;
     let (status, shown) = cafe.app.get_json(&format!("/api/admin/restaurants/{resto}/acquirer")).await;
@@ -291,6 +324,63 @@ async fn the_merchant_token_never_shows_in_answers(backend: Backend) {
     assert!(!refused.to_string().contains("wrong-token"), "{refused}");
     let (_, still) = cafe.app.get_json(&format!("/api/admin/restaurants/{resto}/acquirer")).await;
     assert_eq!(still["kind"], "monobank", "a refused token changes nothing");
+
+    restaurant_admin(&cafe.app, "marta", &cafe.restaurant).await;
+    let marta = PanelBrowser::new(&cafe.app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let settings_path = format!("/panel/r/{resto}/settings");
+    let page = marta.get(&settings_path).await;
+    assert!(
+        page.body.contains("id=\"acquirer\"") && page.body.contains("Кав&#39;ярня на Подолі")
+            || page.body.contains(MERCHANT),
+        "the card names the merchant: {}",
+        page.body
+    );
+    assert!(!page.body.contains(TOKEN), "the panel never shows the token");
+    let csrf = csrf_of(&page.body);
+    let acquirer_path = format!("{settings_path}/acquirer");
+    let refused = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", "nope")]).await;
+    assert!(refused.location.ends_with("saved=token-refused"), "{}", refused.location);
+    let kept = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", "")]).await;
+    assert!(kept.location.ends_with("saved=acquirer"), "an empty token keeps the saved one: {}", kept.location);
+    let back = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "sandbox"), ("token", "")]).await;
+    assert_eq!(back.status, 303);
+    let (_, now) = cafe.app.get_json(&format!("/api/admin/restaurants/{resto}/acquirer")).await;
+    assert_eq!(now, json!({"kind": "sandbox"}));
+    let again = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", TOKEN)]).await;
+    assert!(again.location.ends_with("saved=acquirer"), "{}", again.location);
+    let page = marta.get(&format!("{settings_path}?saved=acquirer")).await;
+    assert!(!page.body.contains(TOKEN));
+
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
+    assert!(logged.contains("monobank"), "the logs were captured");
+    assert!(!logged.contains(TOKEN), "the token is never logged");
+}
+
+async fn a_busy_monobank_is_retried_and_one_that_stays_down_gets_the_guest_a_friendly_page(backend: Backend) {
+    let cafe = mono_cafe(backend, no_polling()).await;
+    cafe.mono.fail_next(&[429, 500]);
+    let (payment_id, _) = start_paying(&cafe, "b-32070", "0").await;
+    assert_eq!(cafe.mono.calls_to("/api/merchant/invoice/create").len(), 3, "429 and 500 were retried");
+    assert_eq!(cafe.mono.calls_to("/api/merchant/invoice/create").iter().filter(|c| c.status == 200).count(), 1);
+    let (_, detail) =
+        cafe.app.get_json(&format!("/api/admin/restaurants/{}/payments/{payment_id}", cafe.restaurant.resto_id)).await;
+    assert_eq!(detail["status"], "created");
+
+    cafe.mono.fail_next(&[503, 503, 503, 503]);
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&cafe.app, &guest, &cafe.restaurant.resto_id, "b-32072").await;
+    let (status, _, page) =
+        crate::payments::post_pay(&cafe.app, &guest, &cafe.restaurant.resto_id, "b-32072", &key, &expected).await;
+    assert_eq!(status, 502);
+    assert!(page.contains("Гроші не списано"), "{page}");
+    let (_, payments) =
+        cafe.app.get_json(&format!("/api/admin/restaurants/{}/payments?status=failed", cafe.restaurant.resto_id)).await;
+    assert_eq!(payments[0]["billId"], "b-32072", "the payment failed and released the bill: {payments}");
+    let (key, expected) = submit_pay(&cafe.app, &guest, &cafe.restaurant.resto_id, "b-32072").await;
+    let (status, _, _) =
+        crate::payments::post_pay(&cafe.app, &guest, &cafe.restaurant.resto_id, "b-32072", &key, &expected).await;
+    assert_eq!(status, 303, "once monobank is back the guest pays");
 }
 
 async fn the_sandbox_stays_the_default_and_a_restaurant_can_switch_back_to_it(backend: Backend) {
@@ -345,7 +435,8 @@ on_both_stores!(
     webhooks_out_of_order_leave_the_payment_paid_and_repeats_are_harmless,
     partial_and_full_refunds_cancel_the_right_amounts_once_and_tell_the_pos_each_time,
     an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released,
-    the_merchant_token_never_shows_in_answers,
+    the_merchant_token_never_shows_in_answers_logs_or_the_panel,
+    a_busy_monobank_is_retried_and_one_that_stays_down_gets_the_guest_a_friendly_page,
     the_sandbox_stays_the_default_and_a_restaurant_can_switch_back_to_it,
     the_receipt_shows_the_rrn_and_the_masked_card,
 );
