@@ -11,7 +11,8 @@ use std::time::Duration;
 
 const DEMO_NAME: &str = "Демо: Кав'ярня «Андріївський ранок»";
 
-pub async fn start(server: &Server, base_url: &str) -> Result<()> {
+/// `admin_token` is the token's plaintext when this machine has it (the store keeps a hash).
+pub async fn start(server: &Server, base_url: &str, admin_token: Option<&str>) -> Result<()> {
     let store = &server.state().store;
     let existing = store.restaurants().await?.into_iter().find(|r| r.name == DEMO_NAME);
     let resto_id = match existing {
@@ -21,7 +22,7 @@ pub async fn start(server: &Server, base_url: &str) -> Result<()> {
     let (secret, _) = store.rotate_secret(&resto_id, 0).await?.expect("the demo restaurant exists");
     let config = PosConfig::new(base_url, &resto_id, &secret, "RahunokSim");
     tokio::spawn(VirtualPos::kyiv_cafe().run(config, Some(Duration::from_secs(5))));
-    let token = &server.state().admin_token;
+    let token = admin_token.unwrap_or("<see `rahunok admin-token`>");
     println!();
     println!("Demo restaurant: {DEMO_NAME}");
     println!("  RESTO_ID={resto_id}   (its virtual POS runs inside this process)");

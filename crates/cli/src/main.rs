@@ -176,12 +176,15 @@ async fn main() -> Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Restaurant(command) => restaurant(command).await,
         Command::AdminToken(store) => {
-            let store = store.open().await?;
-            match store.server_setting(rahunok_server::startup::ADMIN_TOKEN_SETTING).await? {
+            let file = store.admin_token_file();
+            match rahunok_server::startup::read_admin_token_file(&file) {
                 Some(token) => println!("{token}"),
-                None => {
-                    bail!("no admin token yet: start `rahunok serve` with this store once (or set RAHUNOK_ADMIN_TOKEN)")
-                }
+                None => bail!(
+                    "no admin token in {}: start `rahunok serve` with this data directory once (the store keeps \
+                     only the token's hash, so it is shown again only on the machine that generated it), \
+                     or set RAHUNOK_ADMIN_TOKEN",
+                    file.display()
+                ),
             }
             Ok(())
         }
@@ -204,6 +207,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());
     config.monobank_api_url = args.monobank_api_url;
     config.admin_token = std::env::var("RAHUNOK_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());
+    config.master_key = args.store.master_key();
+    config.admin_token_file = Some(args.store.admin_token_file());
+    let configured_token = config.admin_token.clone();
     let server = Server::build(config).await.context("the server could not start")?;
     let address = server.local_addr();
     let base_url = format!("http://{address}");
@@ -213,7 +219,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
     users::print_first_start_hint(&server.state().store, &args.store, &base_url).await?;
     tracing::info!(%address, "Rahunok is listening");
     if args.demo {
-        demo::start(&server, &base_url).await?;
+        let token = configured_token
+            .or_else(|| server.generated_admin_token.clone())
+            .or_else(|| rahunok_server::startup::read_admin_token_file(&args.store.admin_token_file()));
+        demo::start(&server, &base_url, token.as_deref()).await?;
     }
     server.run(shutdown_signal()).await.context("the server stopped with an error")?;
     tracing::info!("Rahunok stopped");

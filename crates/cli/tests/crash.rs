@@ -129,8 +129,9 @@ async fn a_payment_interrupted_by_a_crash_closes_after_restart_and_is_charged_on
     }
     assert_eq!(detail["status"], "closed", "{detail}");
     assert_eq!(cafe.floor().paid("b-32070").unwrap().times_paid, 1, "the POS saw the bill paid once");
-    let store =
-        rahunok_server::startup::open_store(&rahunok_server::Storage::Sqlite(data.path().to_path_buf())).await.unwrap();
+    let key = rahunok_server::config::MasterKeySource::File(data.path().join("master.key"));
+    let storage = rahunok_server::Storage::Sqlite(data.path().to_path_buf());
+    let store = rahunok_server::startup::open_store(&storage, &key).await.unwrap();
     assert_eq!(paid_charges_for_bill(&store, &resto_id, "b-32070").await.unwrap(), 1, "the guest was charged once");
     let notes: Vec<String> = detail["transitions"]
         .as_array()

@@ -3,9 +3,15 @@
 //! means `docs/pos-protocol.md`). It names plain values only and imports nothing from the
 //! server's areas: each area is handed what it uses.
 
+pub use crate::secrets::MasterKeySource;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// The master key's file name in a data directory.
+pub const MASTER_KEY_FILE: &str = "master.key";
+/// The generated admin token's file name in a data directory.
+pub const ADMIN_TOKEN_FILE: &str = "admin-token";
 
 /// Where the store lives.
 #[derive(Debug, Clone)]
@@ -39,8 +45,13 @@ pub struct Config {
     pub auth_failures_allowed: u32,
     /// The window for `auth_failures_allowed`.
     pub auth_failure_window: Duration,
-    /// The admin API token; generated and stored on first start when `None`.
+    /// The admin API token; generated on first start when `None` (stored only as a hash; the
+    /// plaintext goes to `admin_token_file`).
     pub admin_token: Option<String>,
+    /// Where a generated admin token is written (mode 0600) for `rahunok admin-token`.
+    pub admin_token_file: Option<PathBuf>,
+    /// Where the master key that seals secrets in the store comes from.
+    pub master_key: MasterKeySource,
     /// The address guests and the acquirer reach this server at (`https://pay.example.com`);
     /// `http://<listen address>` when `None`.
     pub public_url: Option<String>,
@@ -87,8 +98,13 @@ impl Default for PaymentTimings {
 }
 
 impl Config {
-    /// The protocol's defaults, listening on `127.0.0.1:8080`.
+    /// The protocol's defaults, listening on `127.0.0.1:8080`; the master key and the admin
+    /// token file live in the SQLite data directory (`rahunok-data` for PostgreSQL).
     pub fn new(storage: Storage) -> Config {
+        let key_dir = match &storage {
+            Storage::Sqlite(dir) => dir.clone(),
+            Storage::Postgres(_) => PathBuf::from("rahunok-data"),
+        };
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             storage,
@@ -101,6 +117,8 @@ impl Config {
             auth_failures_allowed: 10,
             auth_failure_window: Duration::from_secs(60),
             admin_token: None,
+            admin_token_file: Some(key_dir.join(ADMIN_TOKEN_FILE)),
+            master_key: MasterKeySource::File(key_dir.join(MASTER_KEY_FILE)),
             public_url: None,
             guest_wait: Duration::from_secs(8),
             payment_timings: PaymentTimings::default(),

@@ -12,6 +12,7 @@ pub mod http_error;
 pub mod panel;
 pub mod payments;
 pub mod pos_data;
+pub mod secrets;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -1,13 +1,14 @@
 //! Building and running the server: open the store, settle the admin token, bind, serve, and
 //! shut down gracefully.
 
-use crate::config::{Config, Storage};
+use crate::config::{Config, MasterKeySource, Storage};
 use crate::gateway::{AuthLimiter, JournalWriter, PosLink, CLOSE_GOING_AWAY};
 use crate::payments::acquirers::Acquirers;
 use crate::payments::monobank::MonobankApi;
 use crate::payments::sandbox::Sandbox;
 use crate::payments::Payments;
 use crate::pos_data::PosData;
+use crate::secrets::AdminToken;
 use crate::shutdown;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
@@ -15,6 +16,7 @@ use axum::Router;
 use rand::distributions::{Alphanumeric, DistString};
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -37,27 +39,64 @@ pub enum StartupError {
 /// Where the sandbox acquirer's notification secret is kept.
 const SANDBOX_SECRET_SETTING: &str = "sandbox_secret";
 
-/// Where the generated admin token is kept.
-pub const ADMIN_TOKEN_SETTING: &str = "admin_token";
+/// Where stores written before hashing kept the admin token in clear (moved out at start).
+const CLEAR_ADMIN_TOKEN_SETTING: &str = "admin_token";
+/// Where the generated admin token's hash is kept.
+pub const ADMIN_TOKEN_HASH_SETTING: &str = "admin_token_sha256";
 
-/// Opens the configured store.
-pub async fn open_store(storage: &Storage) -> Result<Store, StoreError> {
+/// Opens the configured store with the configured master key.
+pub async fn open_store(storage: &Storage, master_key: &MasterKeySource) -> Result<Store, StoreError> {
+    let master_key = master_key.load()?;
     match storage {
-        Storage::Sqlite(dir) => Store::open_sqlite(dir).await,
-        Storage::Postgres(url) => Store::open_postgres(url).await,
+        Storage::Sqlite(dir) => Store::open_sqlite(dir, master_key).await,
+        Storage::Postgres(url) => Store::open_postgres(url, master_key).await,
     }
 }
 
-/// The admin token in force: the configured one, or the stored one, generated on first use.
-/// The flag is true when it was generated just now (so it can be printed once).
-pub async fn settle_admin_token(store: &Store, configured: Option<&str>) -> Result<(String, bool), StoreError> {
+/// The admin token in force, as the check of a bearer token, and the plaintext when this start
+/// generated it (to print once). A configured token is used as is; otherwise a token is
+/// generated on the first start: the store keeps only its SHA-256, the plaintext goes to
+/// `token_file` (mode 0600) so `rahunok admin-token` shows it again on that machine. A token a
+/// store from before kept in clear moves to the file the same way.
+pub async fn settle_admin_token(
+    store: &Store,
+    configured: Option<&str>,
+    token_file: Option<&Path>,
+) -> Result<(AdminToken, Option<String>), StoreError> {
     if let Some(token) = configured {
-        return Ok((token.to_string(), false));
+        return Ok((AdminToken::new(token), None));
+    }
+    if let Some(clear) = store.server_setting(CLEAR_ADMIN_TOKEN_SETTING).await? {
+        keep_token_file(token_file, &clear);
+        store.server_setting_or_insert(ADMIN_TOKEN_HASH_SETTING, &AdminToken::new(&clear).hex()).await?;
+        store.delete_server_setting(CLEAR_ADMIN_TOKEN_SETTING).await?;
     }
     let fresh = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
-    let token = store.server_setting_or_insert(ADMIN_TOKEN_SETTING, &fresh).await?;
-    let generated = token == fresh;
-    Ok((token, generated))
+    let fresh_hash = AdminToken::new(&fresh).hex();
+    let stored = store.server_setting_or_insert(ADMIN_TOKEN_HASH_SETTING, &fresh_hash).await?;
+    let token = AdminToken::from_hex(&stored).ok_or_else(|| StoreError::Corrupt("admin token hash".into()))?;
+    if stored != fresh_hash {
+        return Ok((token, None));
+    }
+    keep_token_file(token_file, &fresh);
+    Ok((token, Some(fresh)))
+}
+
+fn keep_token_file(token_file: Option<&Path>, token: &str) {
+    let Some(path) = token_file else { return };
+    let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+        let _ = std::fs::remove_file(path);
+        crate::secrets::write_private(path, &format!("{token}\n"))
+    });
+    if let Err(error) = written {
+        tracing::warn!(path = %path.display(), %error, "could not keep the admin token file");
+    }
+}
+
+/// Reads the admin token a start wrote to `token_file`.
+pub fn read_admin_token_file(token_file: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(token_file).ok()?;
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// A server ready to run.
@@ -71,8 +110,9 @@ pub struct Server {
 impl Server {
     /// Opens the store, settles the admin token, and binds the listener.
     pub async fn build(config: Config) -> Result<Server, StartupError> {
-        let store = open_store(&config.storage).await?;
-        let (admin_token, generated) = settle_admin_token(&store, config.admin_token.as_deref()).await?;
+        let store = open_store(&config.storage, &config.master_key).await?;
+        let (admin_token, generated) =
+            settle_admin_token(&store, config.admin_token.as_deref(), config.admin_token_file.as_deref()).await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| StartupError::Bind { address: config.listen, source })?;
@@ -80,7 +120,7 @@ impl Server {
         let base_url =
             config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').to_string();
         let sandbox_secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 48);
-        let sandbox_secret = store.server_setting_or_insert(SANDBOX_SECRET_SETTING, &sandbox_secret).await?;
+        let sandbox_secret = store.secret_setting_or_insert(SANDBOX_SECRET_SETTING, &sandbox_secret).await?;
         let sandbox = Sandbox::new(store.clone(), sandbox_secret, base_url.clone());
         let log = JournalWriter::start(store.clone());
         let link = Arc::new(PosLink::new(config.callback_timeout, log));
@@ -93,11 +133,11 @@ impl Server {
             base_url: Arc::from(base_url.as_str()),
             link,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_failures_allowed, config.auth_failure_window)),
-            admin_token: Arc::from(admin_token.as_str()),
+            admin_token: Arc::new(admin_token),
             config: Arc::new(config),
             store,
         };
-        Ok(Server { listener, state, generated_admin_token: generated.then_some(admin_token) })
+        Ok(Server { listener, state, generated_admin_token: generated })
     }
 
     /// The bound address.

@@ -24,7 +24,7 @@ pub struct AppState {
     /// The configuration in force.
     pub config: Arc<Config>,
     /// The admin API bearer token.
-    pub admin_token: Arc<str>,
+    pub admin_token: Arc<crate::secrets::AdminToken>,
     /// Where guests and the acquirer reach this server (no trailing slash).
     pub base_url: Arc<str>,
 }

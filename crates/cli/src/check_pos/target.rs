@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use rahunok_protocol::Operation;
 use rahunok_server::store::{RequestLogEntry, StoredWarning};
 
+use rahunok_server::config::MasterKeySource;
 /// A callback the gateway refused (`/callback-refusals`).
 pub use rahunok_server::store::CallbackRefusal as Refusal;
 use rahunok_server::{Config, Server, Storage};
@@ -50,10 +51,12 @@ impl ThrowawayServer {
         config.callback_timeout = settings.callback_timeout;
         config.ping_interval = settings.ping_interval;
         config.silence_timeout = settings.silence_timeout;
-        config.admin_token = Some(rahunok_protocol::signing::generate_secret());
+        let token = rahunok_protocol::signing::generate_secret();
+        config.admin_token = Some(token.clone());
+        config.admin_token_file = None;
+        config.master_key = MasterKeySource::File(data.path().join("master.key"));
         let server = Server::build(config).await.context("the throwaway server could not start")?;
         let base_url = format!("http://{}", server.local_addr());
-        let token = server.state().admin_token.to_string();
         let task = tokio::spawn(async move {
             if let Err(error) = server.run(std::future::pending()).await {
                 tracing::error!(%error, "the throwaway server stopped");

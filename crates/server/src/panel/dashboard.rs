@@ -57,14 +57,38 @@ fn warnings(viewer: &Viewer, info: &ConnectionInfo, cache_pushed_at: Option<i64>
             "The POS did not answer versionInfo: plugin version and features are unknown.",
         ));
     }
-    if !orders_cache_is_fresh(cache_pushed_at) {
-        warnings.push(viewer.t(
-            "Каса не надсилає ORDERS_CACHE кожні 5 с: рахунки запитуються в каси наживо (повільніше).",
-            "The POS sends no ORDERS_CACHE every 5 s: bills are asked for live (slower).",
-        ));
+    let mut warnings: Vec<String> = warnings.into_iter().map(str::to_string).collect();
+    if info.text_pings == 0 && now - info.since > TEXT_PING_GRACE_MS {
+        warnings.push(
+            viewer
+                .t(
+                    "Каса не надсилає текстові пінги «Resto {id} ping» (кожні ~15 с за протоколом).",
+                    "The POS sends no “Resto {id} ping” text frames (every ~15 s per the protocol).",
+                )
+                .to_string(),
+        );
     }
-    warnings.into_iter().map(str::to_string).collect()
+    if let Some(text) = &info.last_ignored_text {
+        let said =
+            viewer.t("Каса надсилає невідомі текстові кадри", "The POS sends text frames the protocol does not know");
+        warnings.push(format!("{said} ({}): «{text}»", info.ignored_texts));
+    }
+    if !orders_cache_is_fresh(cache_pushed_at) {
+        warnings.push(
+            viewer
+                .t(
+                    "Каса не надсилає ORDERS_CACHE кожні 5 с: рахунки запитуються в каси наживо (повільніше).",
+                    "The POS sends no ORDERS_CACHE every 5 s: bills are asked for live (slower).",
+                )
+                .to_string(),
+        );
+    }
+    warnings
 }
+
+/// How long a connection may go without a text ping before the page says so (two of the
+/// protocol's ~15 s intervals, and some).
+const TEXT_PING_GRACE_MS: i64 = 40_000;
 
 async fn connection_view(state: &AppState, at: &InRestaurant) -> Result<ConnectionView, PanelError> {
     let viewer = &at.viewer;

@@ -2,8 +2,9 @@
 //! seen (so an older notification never overwrites a newer one), and refunds asked for (so a
 //! retried refund is sent with the same reference and never returns the money twice).
 //!
-//! The merchant token is a secret: it is written only through [`seal_token`] and read only
-//! through [`open_token`], and never leaves this module except to the acquirer's client.
+//! The merchant token is a secret: it is stored only sealed with the master key
+//! (`crate::secrets`, context `acquirer.token:<resto_id>`) through `Store::seal_token`, read
+//! only through `Store::open_token`, and leaves this module only to the acquirer's client.
 
 use super::{column, now_ms, Store, StoreError};
 use rahunok_protocol::Money;
@@ -69,17 +70,24 @@ pub enum RefundReservation {
     },
 }
 
-/// Seals a merchant token for storage. The one place that decides how tokens are kept.
-///
-/// Until the platform's master key lands this keeps the token as it is: see the note on the
-/// issue; only this pair changes when it does.
-fn seal_token(_resto_id: &str, token: &MerchantToken) -> String {
-    token.0.clone()
+/// Where a restaurant's merchant token is sealed (the associated data binds it to its row).
+fn token_context(resto_id: &str) -> String {
+    format!("acquirer.token:{resto_id}")
 }
 
-/// Opens a token sealed by [`seal_token`].
-fn open_token(_resto_id: &str, sealed: &str) -> Result<MerchantToken, StoreError> {
-    Ok(MerchantToken(sealed.to_string()))
+impl Store {
+    /// Seals a merchant token for storage with the master key: the one place that decides how
+    /// tokens are kept.
+    fn seal_token(&self, resto_id: &str, token: &MerchantToken) -> String {
+        self.master_key().seal(token.0.as_bytes(), &token_context(resto_id))
+    }
+
+    /// Opens a token sealed by [`Store::seal_token`].
+    fn open_token(&self, resto_id: &str, sealed: &str) -> Result<MerchantToken, StoreError> {
+        let bytes = self.master_key().open(sealed, &token_context(resto_id))?;
+        let text = String::from_utf8(bytes).map_err(|_| StoreError::Corrupt("a merchant token is not text".into()))?;
+        Ok(MerchantToken(text))
+    }
 }
 
 impl Store {
@@ -111,7 +119,7 @@ impl Store {
              token_sealed = $2, merchant_name = $3, updated_at = $4",
         )
         .bind(resto_id)
-        .bind(seal_token(resto_id, token))
+        .bind(self.seal_token(resto_id, token))
         .bind(merchant_name)
         .bind(now_ms())
         .execute(self.pool())
@@ -140,7 +148,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         match row.map(|r| column::<Option<String>>(&r, "token_sealed")).transpose()?.flatten() {
-            Some(sealed) => open_token(resto_id, &sealed).map(Some),
+            Some(sealed) => self.open_token(resto_id, &sealed).map(Some),
             None => Ok(None),
         }
     }

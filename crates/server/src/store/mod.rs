@@ -11,6 +11,7 @@ mod panel_users;
 mod payments;
 mod request_log;
 mod restaurants;
+mod sealed;
 mod server_settings;
 mod snapshots;
 
@@ -27,6 +28,7 @@ pub use request_log::{RequestLogEntry, RequestLogQuery, RequestOutcome};
 pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, RestaurantName};
 pub use snapshots::{Snapshot, SnapshotKind};
 
+use crate::secrets::MasterKey;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
@@ -44,6 +46,9 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The master key does not open this store's sealed values, or could not be loaded.
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretsError),
     /// The data directory could not be created.
     #[error("cannot use data directory {path}: {source}")]
     DataDir {
@@ -68,24 +73,31 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    master_key: MasterKey,
 }
 
 impl Store {
-    /// Opens (creating if needed) `rahunok.db` in `data_dir` and migrates it.
-    pub async fn open_sqlite(data_dir: &Path) -> Result<Store, StoreError> {
+    /// Opens (creating if needed) `rahunok.db` in `data_dir` and migrates it; secrets are
+    /// sealed with `master_key` (see [`crate::secrets`]).
+    pub async fn open_sqlite(data_dir: &Path, master_key: MasterKey) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
         let file = data_dir.join("rahunok.db");
         let url = format!("sqlite://{}?mode=rwc", file.display());
-        Store::connect(&url, Backend::Sqlite).await
+        Store::connect(&url, Backend::Sqlite, master_key).await
     }
 
     /// Connects to PostgreSQL (`postgres://…`) and migrates it.
-    pub async fn open_postgres(url: &str) -> Result<Store, StoreError> {
-        Store::connect(url, Backend::Postgres).await
+    pub async fn open_postgres(url: &str, master_key: MasterKey) -> Result<Store, StoreError> {
+        Store::connect(url, Backend::Postgres, master_key).await
     }
 
-    async fn connect(url: &str, backend: Backend) -> Result<Store, StoreError> {
+    /// The key every secret in this store is sealed with.
+    pub fn master_key(&self) -> &MasterKey {
+        &self.master_key
+    }
+
+    async fn connect(url: &str, backend: Backend, master_key: MasterKey) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
         let options = if backend == Backend::Sqlite {
@@ -101,8 +113,10 @@ impl Store {
             options
         };
         let pool = options.connect(url).await?;
-        let store = Store { pool, backend };
+        let store = Store { pool, backend, master_key };
         migrations::run(&store).await?;
+        store.check_master_key().await?;
+        store.seal_clear_secrets().await?;
         Ok(store)
     }
 

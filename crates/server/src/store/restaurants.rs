@@ -2,8 +2,6 @@
 //! (see `rahunok_protocol::signing`); a rotated-out key stays valid until its grace period ends.
 
 use super::{column, now_ms, Store, StoreError};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use rahunok_protocol::ops::SetSettings;
 use rahunok_protocol::signing::{generate_secret, SigningKey};
 use rand::distributions::{Alphanumeric, DistString};
@@ -47,16 +45,6 @@ impl RestaurantCredentials {
         // Check every key so the time taken does not say which one matched.
         self.keys().fold(false, |ok, key| key.matches_secret(secret) | ok)
     }
-}
-
-fn encode_key(key: &SigningKey) -> String {
-    STANDARD.encode(key.to_bytes())
-}
-
-fn decode_key(text: &str) -> Result<SigningKey, StoreError> {
-    let bytes = STANDARD.decode(text).map_err(|e| StoreError::Corrupt(format!("signing key: {e}")))?;
-    let array: [u8; 32] = bytes.try_into().map_err(|_| StoreError::Corrupt("signing key length".into()))?;
-    Ok(SigningKey::from_bytes(array))
 }
 
 fn restaurant_from(row: &AnyRow) -> Result<Restaurant, StoreError> {
@@ -119,7 +107,7 @@ impl Store {
         )
         .bind(&resto_id)
         .bind(name.as_str())
-        .bind(encode_key(&key))
+        .bind(self.seal_signing_key(&resto_id, &key))
         .bind(settings)
         .bind(now_ms())
         .execute(self.pool())
@@ -151,10 +139,10 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let current = decode_key(&column::<String>(&row, "signing_key")?)?;
+        let current = self.open_signing_key(resto_id, &column::<String>(&row, "signing_key")?)?;
         let valid_until: Option<i64> = column(&row, "previous_valid_until")?;
         let previous = match (column::<Option<String>>(&row, "previous_signing_key")?, valid_until) {
-            (Some(text), Some(until)) if until > now_ms() => Some(decode_key(&text)?),
+            (Some(text), Some(until)) if until > now_ms() => Some(self.open_signing_key(resto_id, &text)?),
             _ => None,
         };
         Ok(Some(RestaurantCredentials { current, previous }))
@@ -170,7 +158,7 @@ impl Store {
             "UPDATE restaurants SET previous_signing_key = signing_key, previous_valid_until = $1, signing_key = $2 WHERE resto_id = $3",
         )
         .bind(valid_until)
-        .bind(encode_key(&key))
+        .bind(self.seal_signing_key(resto_id, &key))
         .bind(resto_id)
         .execute(self.pool())
         .await?;

@@ -1,4 +1,5 @@
-//! Server-wide values that must survive restarts (the generated admin token).
+//! Server-wide values that must survive restarts (the admin token's hash, sealed secrets,
+//! the master key's check value).
 
 use super::{column, Store, StoreError};
 
@@ -20,5 +21,11 @@ impl Store {
             .execute(self.pool())
             .await?;
         self.server_setting(name).await?.ok_or_else(|| StoreError::Corrupt(format!("setting {name} vanished")))
+    }
+
+    /// Removes a server setting.
+    pub async fn delete_server_setting(&self, name: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM server_settings WHERE name = $1").bind(name).execute(self.pool()).await?;
+        Ok(())
     }
 }

@@ -8,6 +8,7 @@ use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use rahunok_pos_sdk::PosConfig;
 use rahunok_pos_sim::VirtualPos;
+use rahunok_server::config::MasterKeySource;
 use rahunok_server::state::AppState;
 use rahunok_server::{Config, Server, Storage};
 use serde_json::{json, Value};
@@ -95,14 +96,20 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
-    let (storage, data) = match backend {
+    let (storage, data) = fresh_storage(backend).await;
+    spawn_app_on(storage, data, options).await
+}
+
+/// An empty store of `backend`: an SQLite directory (kept while the guard lives) or a fresh
+/// PostgreSQL schema.
+pub async fn fresh_storage(backend: Backend) -> (Storage, Option<tempfile::TempDir>) {
+    match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("a temp dir");
             (Storage::Sqlite(dir.path().join("data")), Some(dir))
         }
         Backend::Postgres => (Storage::Postgres(postgres_schema_url().await), None),
-    };
-    spawn_app_on(storage, data, options).await
+    }
 }
 
 impl TestApp {
@@ -115,6 +122,9 @@ impl TestApp {
         spawn_app_on(storage, data, options).await
     }
 }
+
+/// The master key of every test server (a restart must open what the previous start sealed).
+pub const TEST_MASTER_KEY: &str = "dGVzdC1tYXN0ZXIta2V5LW9mLXJhaHVub2stdGVzdHM=";
 
 async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options: AppOptions) -> TestApp {
     let mut config = Config::new(storage.clone());
@@ -129,10 +139,13 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     if let Some(url) = &options.monobank_api_url {
         config.monobank_api_url = url.clone();
     }
+    let token = rahunok_protocol::signing::generate_secret();
+    config.admin_token = Some(token.clone());
+    config.admin_token_file = None;
+    config.master_key = MasterKeySource::Base64(TEST_MASTER_KEY.into());
     let server = Server::build(config).await.expect("the server starts");
     let address = server.local_addr();
     let state = server.state().clone();
-    let token = state.admin_token.to_string();
     let handle = tokio::spawn(async move {
         server.run(std::future::pending()).await.expect("the server runs");
     });

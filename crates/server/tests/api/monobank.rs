@@ -7,6 +7,8 @@ use crate::monobank_emulator::{MonobankEmulator, Webhooks, APPROVAL, MASKED_PAN,
 use crate::on_both_stores;
 use crate::panel_auth::{csrf_of, restaurant_admin, PanelBrowser, PASSWORD};
 use crate::payments::{guest_client, submit_pay, wait_for_status};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use rahunok_pos_sim::VirtualPos;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -307,7 +309,7 @@ impl std::io::Write for LogSink {
     }
 }
 
-async fn the_merchant_token_never_shows_in_answers_logs_or_the_panel(backend: Backend) {
+async fn the_merchant_token_never_shows_in_answers_logs_the_panel_or_the_database_in_clear(backend: Backend) {
     let logs = captured_logs();
     let cafe = mono_cafe(backend, no_polling()).await;
     let resto = &cafe.restaurant.resto_id;
@@ -351,6 +353,14 @@ async fn the_merchant_token_never_shows_in_answers_logs_or_the_panel(backend: Ba
     assert!(again.location.ends_with("saved=acquirer"), "{}", again.location);
     let page = marta.get(&format!("{settings_path}?saved=acquirer")).await;
     assert!(!page.body.contains(TOKEN));
+
+    let values = crate::secrets_at_rest::dump(&cafe.app.state.store, backend).await;
+    assert!(values.iter().any(|v| v.starts_with("v1:")), "the dump saw the sealed values");
+    for value in &values {
+        assert!(!value.contains(TOKEN), "the token is not in the database in clear: {value}");
+        let decoded = STANDARD.decode(value.trim().trim_start_matches("v1:")).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&decoded).contains(TOKEN), "nor in base64");
+    }
 
     let logged = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
     assert!(logged.contains("monobank"), "the logs were captured");
@@ -435,7 +445,7 @@ on_both_stores!(
     webhooks_out_of_order_leave_the_payment_paid_and_repeats_are_harmless,
     partial_and_full_refunds_cancel_the_right_amounts_once_and_tell_the_pos_each_time,
     an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released,
-    the_merchant_token_never_shows_in_answers_logs_or_the_panel,
+    the_merchant_token_never_shows_in_answers_logs_the_panel_or_the_database_in_clear,
     a_busy_monobank_is_retried_and_one_that_stays_down_gets_the_guest_a_friendly_page,
     the_sandbox_stays_the_default_and_a_restaurant_can_switch_back_to_it,
     the_receipt_shows_the_rrn_and_the_masked_card,

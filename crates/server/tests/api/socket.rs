@@ -194,7 +194,7 @@ async fn an_operator_can_close_a_pos_socket_with_1001_so_it_reconnects(backend: 
     assert_eq!(closed.json::<Value>().await.unwrap()["closedWith"], 1001);
     assert_eq!(pos.closed_with().await, Some(1001));
     app.wait_connected(&restaurant.resto_id, false).await;
-    RawPos::connect_as(&app, &restaurant).await;
+    let _back = RawPos::connect_as(&app, &restaurant).await;
     app.wait_connected(&restaurant.resto_id, true).await;
 }
 

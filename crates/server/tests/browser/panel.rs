@@ -422,3 +422,47 @@ async fn styles_and_scripts_load_from_asset_files_on_a_phone_and_a_laptop() {
         assert_eq!(browser.find("#to-pay").await.text().await, "572,00 грн", "guest-bill.js adds the tip");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_shows_the_pos_version_text_and_its_conformance_warnings_by_kind() {
+    let app = spawn_app(Backend::Sqlite).await;
+    operator(&app).await;
+    let restaurant = app.create_restaurant("Стара каса").await;
+    let mut config = PosConfig::new(&app.base, &restaurant.resto_id, &restaurant.secret, "OldPlugin");
+    config.reconnect_delay = Duration::from_millis(200);
+    tokio::spawn(VirtualPos::kyiv_cafe().with_quirks(true).run(config, None));
+    app.wait_connected(&restaurant.resto_id, true).await;
+    let stop_list = format!("/api/admin/restaurants/{}/stop-list?refresh=true", restaurant.resto_id);
+    assert_eq!(app.get_json(&stop_list).await.0, 200, "the loose stop list is read");
+
+    let browser = laptop().await;
+    sign_in(&browser, &app, "olena", "Новий ресторан").await;
+    let dashboard = format!("{}/panel/r/{}", app.base, restaurant.resto_id);
+    browser.goto(&dashboard).await;
+    let page = browser.wait_for_text("v0.6.0").await;
+    for kind in ["DOTTED_VERSION_INFO", "UNREADABLE_INFORMATIONAL", "STOP_LIST_ID_QUANTITY"] {
+        assert!(page.contains(kind), "{kind} is listed: {page}");
+    }
+    assert!(page.contains("Відповідність протоколу"), "{page}");
+    let latest_body = browser.run("return document.querySelector('#conformance pre') !== null").await;
+    assert_eq!(latest_body, true, "each kind keeps its latest body");
+    browser.save_screenshot("panel-conformance").await;
+    browser.run("document.querySelectorAll('#conformance details').forEach(d => d.open = true)").await;
+    browser.save_screenshot("panel-conformance-open").await;
+
+    browser.find("nav.lang a").await.click().await;
+    let english = browser.wait_for_text("Protocol conformance").await;
+    assert!(english.contains("STOP_LIST_ID_QUANTITY") && english.contains("v0.6.0"), "{english}");
+    browser.goto(&dashboard).await;
+    browser.wait_for_text("Protocol conformance").await;
+
+    let phone = Browser::start_sized(360, 800).await;
+    sign_in(&phone, &app, "olena", "Новий ресторан").await;
+    phone.goto(&dashboard).await;
+    phone.wait_for_text("STOP_LIST_ID_QUANTITY").await;
+    phone.run("document.querySelectorAll('#conformance details').forEach(d => d.open = true)").await;
+    let overflow = phone.run("return document.documentElement.scrollWidth - window.innerWidth").await;
+    assert!(overflow.as_i64().unwrap_or(99) <= 0, "no sideways scrolling at 360 px: {overflow}");
+    phone.run("document.getElementById('conformance').scrollIntoView()").await;
+    phone.save_screenshot("panel-conformance-phone").await;
+}
