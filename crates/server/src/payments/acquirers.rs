@@ -48,6 +48,13 @@ impl Acquirers {
         };
         self.store.choose_monobank(resto_id, token, &details.merchant_name).await?;
         tracing::info!(resto_id, merchant = details.merchant_name, "the restaurant now takes payments with monobank");
+        if !self.monobank.webhooks_reach_us() {
+            tracing::warn!(
+                resto_id,
+                "the public URL is not https: monobank's webhooks will not arrive, payments settle by status polling \
+                 only (set --public-url https://…)"
+            );
+        }
         Ok(details.merchant_name)
     }
 

@@ -76,6 +76,11 @@ impl MonobankApi {
         }
     }
 
+    /// Whether monobank can deliver webhooks here: it posts only to https addresses it can reach.
+    pub fn webhooks_reach_us(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
     /// The restaurant's acquirer.
     pub fn for_restaurant(&self, store: Store, resto_id: &str, token: MerchantToken) -> Monobank {
         Monobank { api: self.clone(), store, resto_id: resto_id.to_string(), token }
