@@ -392,13 +392,24 @@ impl Acquirer for Monobank {
     fn cancel<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, bool> {
         Box::pin(async move {
             let body = json!({ "invoiceId": acquirer_ref });
-            match self.api.call(reqwest::Method::POST, "/api/merchant/invoice/remove", &self.token, Some(&body)).await {
-                // Refused: typically paid or ended already; the status below tells which.
-                Ok(_) | Err(AcquirerError::Refused(_)) => {}
+            let removed = match self
+                .api
+                .call(reqwest::Method::POST, "/api/merchant/invoice/remove", &self.token, Some(&body))
+                .await
+            {
+                Ok(_) => true,
+                // Refused: paid or ended already; the status below tells which.
+                Err(AcquirerError::Refused(_)) => false,
                 Err(other) => return Err(other),
-            }
+            };
             let invoice = self.invoice(acquirer_ref).await?;
-            Ok(!matches!(invoice.status.as_str(), "success" | "processing" | "hold" | "reversed"))
+            Ok(match invoice.status.as_str() {
+                "expired" | "failure" => true,
+                "success" | "processing" | "hold" | "reversed" => false,
+                // Removed, though monobank does not say so yet; or not removable and not ended:
+                // keep it, and look again on the next pass.
+                _ => removed,
+            })
         })
     }
 

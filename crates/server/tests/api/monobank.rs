@@ -262,6 +262,76 @@ async fn partial_and_full_refunds_cancel_the_right_amounts_once_and_tell_the_pos
     assert!(messages[0].message.contains("100.50") && messages[1].message.contains("419.50"), "{messages:?}");
 }
 
+async fn a_payment_paid_just_before_expiry_is_not_expired(backend: Backend) {
+    let timings = rahunok_server::config::PaymentTimings {
+        tick: Duration::from_millis(100),
+        reconcile_after: Duration::from_millis(800),
+        expire_after: Duration::from_millis(800),
+        ..Default::default()
+    };
+    let cafe = mono_cafe(backend, timings).await;
+    cafe.mono.set_webhooks(Webhooks::Drop);
+    let payment_id = pay_bill(&cafe, "b-32070").await;
+    let detail = wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "closed").await;
+    let steps: Vec<&str> =
+        detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
+    assert!(!steps.contains(&"expired"), "paid wins over our expiry: {steps:?}");
+    assert!(cafe.mono.calls_to("/api/merchant/invoice/remove").is_empty(), "nothing to remove");
+    assert_eq!(cafe.pos.floor().paid("b-32070").unwrap().times_paid, 1);
+}
+
+async fn an_invoice_monobank_will_not_remove_because_it_was_paid_is_kept_and_closes(backend: Backend) {
+    let timings = rahunok_server::config::PaymentTimings {
+        tick: Duration::from_millis(100),
+        reconcile_after: Duration::ZERO,
+        expire_after: Duration::from_millis(500),
+        max_retry_delay: Duration::from_millis(200),
+        ..Default::default()
+    };
+    let cafe = mono_cafe(backend, timings).await;
+    cafe.mono.set_webhooks(Webhooks::Drop);
+    cafe.mono.set_status_lags(true);
+    let payment_id = pay_bill(&cafe, "b-32070").await;
+    for _ in 0..50 {
+        if !cafe.mono.calls_to("/api/merchant/invoice/remove").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let removes = cafe.mono.calls_to("/api/merchant/invoice/remove");
+    assert!(!removes.is_empty(), "our expiry asked monobank to remove the invoice");
+    let (_, detail) =
+        cafe.app.get_json(&format!("/api/admin/restaurants/{}/payments/{payment_id}", cafe.restaurant.resto_id)).await;
+    assert_eq!(detail["status"], "created", "a paid invoice monobank would not remove does not expire");
+    cafe.mono.set_status_lags(false);
+    wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "closed").await;
+    assert_eq!(cafe.pos.floor().paid("b-32070").unwrap().times_paid, 1, "paid wins");
+}
+
+async fn the_panel_refunds_part_of_a_payment_once_per_form(backend: Backend) {
+    let cafe = mono_cafe(backend, no_polling()).await;
+    let payment_id = pay_bill(&cafe, "b-32070").await;
+    wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "closed").await;
+    restaurant_admin(&cafe.app, "marta", &cafe.restaurant).await;
+    let marta = PanelBrowser::new(&cafe.app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let detail_path = format!("/panel/r/{}/payments/{payment_id}", cafe.restaurant.resto_id);
+    let page = marta.get(&detail_path).await;
+    let csrf = csrf_of(&page.body);
+    let key = crate::payments::form_field(&page.body, "refund_key");
+    let fields = [("csrf", csrf.as_str()), ("refund_key", &key), ("amount", "20,00"), ("confirm", "on")];
+    let first = marta.post_form(&format!("{detail_path}/refund"), &fields).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let again = marta.post_form(&format!("{detail_path}/refund"), &fields).await;
+    assert_eq!(again.status, 303, "a double submit answers the same");
+    let amounts: Vec<i64> =
+        cafe.mono.calls_to("/api/merchant/invoice/cancel").iter().map(|c| c.body["amount"].as_i64().unwrap()).collect();
+    assert_eq!(amounts, [2_000], "one cancel of 20.00");
+    let page = marta.get(&detail_path).await;
+    assert!(page.body.contains("id=\"refunded\""), "the page shows what was refunded");
+    assert_eq!(wait_messages(&cafe.pos, 1).await.len(), 1);
+}
+
 async fn an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released(backend: Backend) {
     let timings = rahunok_server::config::PaymentTimings {
         tick: Duration::from_millis(100),
@@ -449,6 +519,9 @@ on_both_stores!(
     webhooks_out_of_order_leave_the_payment_paid_and_repeats_are_harmless,
     partial_and_full_refunds_cancel_the_right_amounts_once_and_tell_the_pos_each_time,
     an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released,
+    the_panel_refunds_part_of_a_payment_once_per_form,
+    a_payment_paid_just_before_expiry_is_not_expired,
+    an_invoice_monobank_will_not_remove_because_it_was_paid_is_kept_and_closes,
     the_merchant_token_never_shows_in_answers_logs_the_panel_or_the_database_in_clear,
     a_busy_monobank_is_retried_and_one_that_stays_down_gets_the_guest_a_friendly_page,
     the_sandbox_stays_the_default_and_a_restaurant_can_switch_back_to_it,

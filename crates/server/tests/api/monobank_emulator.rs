@@ -95,6 +95,8 @@ struct Inner {
     fail_next: VecDeque<u16>,
     next_id: u64,
     clock_ms: i64,
+    /// The status endpoint still says `created` for paid invoices (monobank lagging).
+    status_lags: bool,
 }
 
 struct Shared {
@@ -125,6 +127,7 @@ impl MonobankEmulator {
             fail_next: VecDeque::new(),
             next_id: 1,
             clock_ms: 1_780_000_000_000,
+            status_lags: false,
         };
         let shared = Arc::new(Shared { url: url.clone(), inner: Mutex::new(inner), http: reqwest::Client::new() });
         let app = Router::new()
@@ -159,6 +162,11 @@ impl MonobankEmulator {
     /// The next API calls answer these statuses (e.g. 429, 500) without doing anything.
     pub fn fail_next(&self, statuses: &[u16]) {
         self.inner().fail_next.extend(statuses);
+    }
+
+    /// While on, the status endpoint answers `created` for paid invoices (a lagging monobank).
+    pub fn set_status_lags(&self, lags: bool) {
+        self.inner().status_lags = lags;
     }
 
     /// Every API call so far.
@@ -365,6 +373,13 @@ async fn status(
     }
     let inner = shared.inner.lock().unwrap();
     match inner.invoices.get(&id) {
+        Some(invoice) if inner.status_lags && invoice.paid => {
+            let mut stale = invoice.clone();
+            stale.status = "created".into();
+            stale.paid = false;
+            stale.modified_ms = stale.created_ms;
+            Json(status_body(&stale)).into_response()
+        }
         Some(invoice) => Json(status_body(invoice)).into_response(),
         None => {
             drop(inner);
