@@ -406,12 +406,8 @@ async fn the_merchant_token_never_shows_in_answers_logs_the_panel_or_the_databas
     assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
     let settings_path = format!("/panel/r/{resto}/settings");
     let page = marta.get(&settings_path).await;
-    assert!(
-        page.body.contains("id=\"acquirer\"") && page.body.contains("Кав&#39;ярня на Подолі")
-            || page.body.contains(MERCHANT),
-        "the card names the merchant: {}",
-        page.body
-    );
+    assert!(page.body.contains("id=\"acquirer\""), "the settings page has the acquirer card");
+    assert!(page.body.contains(MERCHANT), "the card names the merchant: {}", page.body);
     assert!(!page.body.contains(TOKEN), "the panel never shows the token");
     let csrf = csrf_of(&page.body);
     let acquirer_path = format!("{settings_path}/acquirer");
