@@ -33,6 +33,7 @@ pub mod order;
 pub mod quantity;
 pub mod rid;
 pub mod signing;
+pub mod untrusted;
 pub mod webhook;
 
 pub use conformance::ConformanceWarning;

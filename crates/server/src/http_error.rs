@@ -190,6 +190,26 @@ pub async fn no_such_route(lang: crate::web::Lang, uri: axum::http::Uri) -> Resp
     crate::web::Page::with_status(StatusCode::NOT_FOUND, page).into_response()
 }
 
+/// A URL holding a character no page or record has (`%00`): the protocol's error body (400)
+/// for the API, callbacks and the socket; the friendly "page not found" page otherwise.
+pub fn unstorable_url(path: &str, why: &str) -> Response {
+    let machine = ["/api/", "/callback/", "/restaurantEntryPoint", "/sandbox/notify"];
+    if machine.iter().any(|prefix| path.starts_with(prefix)) {
+        return answer(StatusCode::BAD_REQUEST, "UNSTORABLE_TEXT", "Bad request", "request", why.to_string());
+    }
+    let lang = crate::web::Lang::Uk;
+    let heading = lang.pick("Сторінку не знайдено", "Page not found");
+    let text =
+        lang.pick("Перевірте посилання або відскануйте QR-код ще раз.", "Check the link or scan the QR code again.");
+    let page = crate::web::message_page(lang, "/", heading, text, maud::html! {});
+    crate::web::Page::with_status(StatusCode::NOT_FOUND, page).into_response()
+}
+
+/// A body refused before any handler read it, with the protocol's error body.
+pub fn body_refused(status: StatusCode, code: &str, why: &str) -> Response {
+    answer(status, code, "Bad request", "request", why.to_string())
+}
+
 /// A known path with the wrong method.
 pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
     let text = format!("{method} is not allowed on {}", uri.path());

@@ -200,5 +200,6 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(crate::http_error::no_such_route)
         .method_not_allowed_fallback(crate::http_error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::edge::harden))
         .with_state(state)
 }

@@ -1,60 +1,71 @@
-//! Limits failed POS authentications per source address and per `RESTO_ID` **[ours]**: after
-//! too many failures within a window, further attempts get 429 until the window passes.
+//! Slows down wrong POS credentials **[ours]** (spec section 2): after too many failed
+//! authentications from one source address, or for one known `RESTO_ID`, within a window,
+//! further *wrong* attempts get 429 instead of 401.
+//!
+//! Why it only ever answers failures: the credentials are checked first, and the right ones are
+//! accepted whoever failed before from the same address or for the same restaurant. Secrets are
+//! long and random, so guessing is not the risk; locking a restaurant's real POS out (behind a
+//! reverse proxy every POS shares one address) is. The counting is `governor`'s keyed GCRA
+//! limiter: `failures_allowed` at once, then one more per `window / failures_allowed`.
 
-use std::collections::HashMap;
+use governor::clock::DefaultClock;
+use governor::state::keyed::HashMapStateStore;
+use governor::{Quota, RateLimiter};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::time::Duration;
 
-/// Failure counters (see the module docs).
+/// Above this many tracked keys, keys whose allowance has refilled are dropped.
+const TRACKED_KEYS_BEFORE_SWEEP: usize = 100_000;
+
+type Keyed<K> = RateLimiter<K, HashMapStateStore<K>, DefaultClock>;
+
+/// Failure allowances per address and per restaurant (see the module docs).
 pub struct AuthLimiter {
-    max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, (Instant, u32)>>,
+    by_address: Keyed<IpAddr>,
+    by_restaurant: Keyed<String>,
 }
 
 impl AuthLimiter {
-    /// Allows `max_failures` per `window` for each address and each restaurant id.
-    pub fn new(max_failures: u32, window: Duration) -> AuthLimiter {
-        AuthLimiter { max_failures, window, failures: Mutex::new(HashMap::new()) }
+    /// Allows `failures_allowed` failures per `window` for each address and each restaurant.
+    pub fn new(failures_allowed: u32, window: Duration) -> AuthLimiter {
+        let burst = NonZeroU32::new(failures_allowed.max(1)).expect("at least one");
+        let period = (window / burst.get()).max(Duration::from_millis(1));
+        let quota = Quota::with_period(period).expect("a positive period").allow_burst(burst);
+        AuthLimiter { by_address: RateLimiter::hashmap(quota), by_restaurant: RateLimiter::hashmap(quota) }
     }
 
-    /// True when this address or restaurant has failed too often lately.
-    pub fn is_blocked(&self, address: IpAddr, resto_id: Option<&str>) -> bool {
-        let now = Instant::now();
-        let failures = self.lock();
-        keys(address, resto_id).iter().any(|key| {
-            failures
-                .get(key)
-                .is_some_and(|(since, count)| now.duration_since(*since) < self.window && *count >= self.max_failures)
-        })
+    /// Counts a failed authentication from `address` (for `known_restaurant` when the id named
+    /// one); false when the allowance of either is spent, so the answer is 429, not 401.
+    pub fn failure_allowed(&self, address: IpAddr, known_restaurant: Option<&str>) -> bool {
+        self.sweep();
+        let address_allowed = self.by_address.check_key(&address).is_ok();
+        let restaurant_allowed =
+            known_restaurant.is_none_or(|id| self.by_restaurant.check_key(&id.to_string()).is_ok());
+        address_allowed && restaurant_allowed
     }
 
-    /// Counts a failed attempt.
-    pub fn record_failure(&self, address: IpAddr, resto_id: Option<&str>) {
-        let now = Instant::now();
-        let mut failures = self.lock();
-        if failures.len() > 100_000 {
-            failures.retain(|_, (since, _)| now.duration_since(*since) < self.window);
+    fn sweep(&self) {
+        if self.by_address.len() + self.by_restaurant.len() > TRACKED_KEYS_BEFORE_SWEEP {
+            self.by_address.retain_recent();
+            self.by_restaurant.retain_recent();
         }
-        for key in keys(address, resto_id) {
-            let entry = failures.entry(key).or_insert((now, 0));
-            if now.duration_since(entry.0) >= self.window {
-                *entry = (now, 0);
-            }
-            entry.1 += 1;
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, u32)>> {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-fn keys(address: IpAddr, resto_id: Option<&str>) -> Vec<String> {
-    let mut keys = vec![format!("ip:{address}")];
-    if let Some(id) = resto_id {
-        keys.push(format!("resto:{id}"));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_beyond_the_allowance_are_refused_per_address_and_per_restaurant() {
+        let limiter = AuthLimiter::new(3, Duration::from_secs(60));
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        assert!((0..3).all(|_| limiter.failure_allowed(a, None)));
+        assert!(!limiter.failure_allowed(a, None), "the fourth from one address");
+        assert!(limiter.failure_allowed(b, Some("r1")), "another address is counted apart");
+        assert!(limiter.failure_allowed(b, Some("r1")));
+        assert!(limiter.failure_allowed("10.0.0.3".parse().unwrap(), Some("r1")));
+        assert!(!limiter.failure_allowed("10.0.0.4".parse().unwrap(), Some("r1")), "the fourth for one restaurant");
     }
-    keys
 }

@@ -110,12 +110,15 @@ struct FrameHeadOrMissing {
     rid: Option<String>,
 }
 
-/// Checks that a body is one JSON object, without building it in memory.
+/// Checks that a body is one JSON object, without building it in memory, within the limits on
+/// JSON from outside (nesting depth, no NUL characters: `rahunok_protocol::untrusted`).
 pub(super) fn ensure_json_object(bytes: &[u8]) -> Result<(), GatewayError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Err(GatewayError::NotJsonObject("it does not start with `{`".into()));
     }
+    rahunok_protocol::untrusted::check(bytes)
+        .map_err(|why| GatewayError::Invalid(vec![FieldError::new("", why.to_string())]))?;
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
         .map(|_| ())
         .map_err(|e| GatewayError::NotJsonObject(e.to_string()))

@@ -18,7 +18,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use rahunok_protocol::ops::VersionInfo;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -55,29 +55,30 @@ async fn authenticate(
     headers: &HeaderMap,
 ) -> Result<(String, Option<String>), GatewayError> {
     let address = peer.ip();
-    let basic = basic_credentials(headers);
-    let claimed_id = basic.as_ref().map(|(id, _)| id.as_str());
-    if state.auth_limiter.is_blocked(address, claimed_id) {
-        return Err(GatewayError::TooManyFailedLogins);
-    }
-    let Some((resto_id, secret)) = basic else {
-        state.auth_limiter.record_failure(address, None);
-        return Err(GatewayError::MissingBasicAuth);
+    let Some((resto_id, secret)) = basic_credentials(headers) else {
+        return Err(refusal(state, address, None, GatewayError::MissingBasicAuth));
     };
-    let accepted = match state.store.credentials(&resto_id).await? {
-        Some(credentials) => credentials.accepts_secret(&secret),
-        None => false,
-    };
-    if !accepted {
-        state.auth_limiter.record_failure(address, Some(&resto_id));
+    let credentials = state.store.credentials(&resto_id).await?;
+    if !credentials.as_ref().is_some_and(|c| c.accepts_secret(&secret)) {
         tracing::warn!(resto_id, %address, "POS authentication failed");
-        return Err(GatewayError::BadBasicAuth);
+        let known = credentials.is_some().then_some(resto_id.as_str());
+        return Err(refusal(state, address, known, GatewayError::BadBasicAuth));
     }
     let pos_name = system_cookie(headers);
     if pos_name.is_none() && state.config.strict_pos_name {
         return Err(GatewayError::MissingPosName);
     }
     Ok((resto_id, pos_name))
+}
+
+/// The answer to wrong credentials: `error`, or 429 once the address or restaurant has failed
+/// too often (the right credentials never get here).
+fn refusal(state: &AppState, address: IpAddr, known_restaurant: Option<&str>, error: GatewayError) -> GatewayError {
+    if state.auth_limiter.failure_allowed(address, known_restaurant) {
+        error
+    } else {
+        GatewayError::TooManyFailedLogins
+    }
 }
 
 /// `Authorization: Basic base64(RESTO_ID:SECRET_KEY)`.

@@ -6,12 +6,14 @@
 use super::access::{InRestaurant, Viewer};
 use super::error::explain_link;
 use super::layout::{self, csrf_field, Place, Section};
-use super::pretty_json::pretty;
+use super::pretty_json::{pretty, pretty_excerpt, SHOWN_BYTES};
 use super::PanelError;
 use crate::state::AppState;
 use crate::store::{RequestLogEntry, RequestLogQuery, RequestOutcome};
 use crate::web::{assets, Page};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
 use rahunok_protocol::Operation;
@@ -64,7 +66,51 @@ fn outcome_badge(outcome: RequestOutcome) -> Markup {
     html! { span class=(class) { (outcome.as_str()) } }
 }
 
-fn log_entry(viewer: &Viewer, entry: &RequestLogEntry) -> Markup {
+/// A stored body as a page shows it: pretty-printed up to [`SHOWN_BYTES`], with a
+/// download link for the whole body when it is longer.
+fn shown_body(viewer: &Viewer, resto_id: &str, entry: &RequestLogEntry, part: &str, body: &str) -> Markup {
+    let (shown, cut) = pretty_excerpt(body);
+    html! {
+        pre class=(part) { (shown) }
+        @if let Some(total) = cut {
+            p.muted {
+                (viewer.t("Показано початок", "Shown: the start"))
+                " (" (SHOWN_BYTES / 1024) " KB / " (total / 1024) " KB). "
+                a href={"/panel/r/" (resto_id) "/requests/" (entry.rid) "/" (part) ".json"} download {
+                    (viewer.t("Завантажити повністю", "Download in full"))
+                }
+            }
+        }
+    }
+}
+
+/// `GET /panel/r/{id}/requests/{rid}/{request|response}.json`: a stored body in full, as a
+/// download.
+pub async fn download_body(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    Path((_, rid, file)): Path<(String, String, String)>,
+) -> Result<Response, PanelError> {
+    let entry =
+        state.store.request_log_entry(at.resto_id(), &rid).await?.ok_or(PanelError::NotFound("stored request"))?;
+    let body = match file.as_str() {
+        "request.json" => Some(entry.request_body),
+        "response.json" => entry.response_body,
+        _ => None,
+    }
+    .ok_or(PanelError::NotFound("stored request"))?;
+    let disposition = format!(
+        "attachment; filename=\"{}-{file}\"",
+        rid.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+    );
+    let headers = [
+        (header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((headers, body).into_response())
+}
+
+fn log_entry(viewer: &Viewer, resto_id: &str, entry: &RequestLogEntry) -> Markup {
     html! {
         details.log-entry {
             summary {
@@ -76,10 +122,10 @@ fn log_entry(viewer: &Viewer, entry: &RequestLogEntry) -> Markup {
             }
             @if let Some(detail) = &entry.detail { p { (viewer.t("Деталі", "Detail")) ": " (detail) } }
             h3 { (viewer.t("Запит до каси", "Request to the POS")) }
-            pre.request { (pretty(&entry.request_body)) }
+            (shown_body(viewer, resto_id, entry, "request", &entry.request_body))
             h3 { (viewer.t("Відповідь каси (колбек)", "POS answer (callback)")) }
             @match &entry.response_body {
-                Some(body) => pre.response { (pretty(body)) },
+                Some(body) => (shown_body(viewer, resto_id, entry, "response", body)),
                 None => p.muted { "—" },
             }
         }
@@ -133,7 +179,7 @@ pub async fn request_log(
     let body = html! {
         (log_filters(viewer, at.resto_id(), &filter))
         @if entries.is_empty() { p.muted { (viewer.t("Запитів не знайдено.", "No requests found.")) } }
-        div #request-log { @for entry in &entries { (log_entry(viewer, entry)) } }
+        div #request-log { @for entry in &entries { (log_entry(viewer, at.resto_id(), entry)) } }
     };
     Ok(layout::page(
         viewer,

@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/panel/r/{resto_id}/tables/{number}/{file}", get(tables::code))
         .route("/panel/r/{resto_id}/pos/{kind}", get(pos_data::page).post(pos_data::refresh))
         .route("/panel/r/{resto_id}/requests", get(console::request_log))
+        .route("/panel/r/{resto_id}/requests/{rid}/{file}", get(console::download_body))
         .route("/panel/r/{resto_id}/console", get(console::console).post(console::send_operation))
         .route("/panel/r/{resto_id}/settings", get(settings::page).post(settings::save))
         .route("/panel/r/{resto_id}/settings/acquirer", post(acquirer::save))

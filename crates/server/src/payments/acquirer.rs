@@ -106,6 +106,11 @@ pub enum AcquirerError {
 pub trait Acquirer: Send + Sync {
     /// A short name stored with each payment and printed on fiscal lines.
     fn name(&self) -> &'static str;
+    /// Whether charges are filed under our reference (so a charge can be asked about before its
+    /// id came back); false unless an acquirer says so.
+    fn files_under_our_reference(&self) -> bool {
+        false
+    }
     /// Creates a charge; the guest pays at the returned URL.
     fn create(&self, request: ChargeRequest) -> AcquirerFuture<'_, Checkout>;
     /// The charge's status.

@@ -63,13 +63,17 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
 }
 
 /// Asks the acquirer about a payment whose notification did not come, and expires it when the
-/// guest never finished. A charge the acquirer never heard of (a crash between our insert and
-/// the acquirer call) took no money: it waits for expiry like an unfinished one.
+/// guest never finished. An orphan — a payment that never got its checkout (a crash between our
+/// insert and the acquirer's answer) — is expired as soon as it is looked at: no guest holds its
+/// checkout page, so it only blocks the bill (everyone else would see "someone is already
+/// paying" until the 15-minute expiry). Expiring cancels any charge the acquirer did create
+/// first, and a charge paid meanwhile is settled instead.
 async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Result<(), PaymentError> {
     let timings = &payments.timings;
     let age = now - payment.created_at;
     let expire_at = payment.created_at + timings.expire_after.as_millis() as i64;
-    let not_yet = payment.next_attempt_at.is_some_and(|at| at > now) && now < expire_at;
+    let orphan = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
+    let not_yet = payment.next_attempt_at.is_some_and(|at| at > now) && now < expire_at && !orphan;
     if age < timings.reconcile_after.as_millis() as i64 || not_yet {
         return Ok(());
     }
@@ -80,7 +84,7 @@ async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Re
     if status != PaymentStatus::Created {
         return Ok(());
     }
-    if now >= expire_at {
+    if orphan || now >= expire_at {
         expire(payments, payment).await?;
     } else {
         payments.store.schedule_payment(&payment.id, (now + poll_delay(payments, age)).min(expire_at)).await?;
@@ -98,11 +102,14 @@ fn poll_delay(payments: &Payments, age_ms: i64) -> i64 {
 /// Cancels the acquirer's charge first, so a guest who comes back late cannot pay an expired
 /// payment; if it was paid meanwhile, it is settled instead.
 async fn expire(payments: &Payments, payment: &PaymentRecord) -> Result<(), PaymentError> {
-    let reference = payment.acquirer_ref.as_deref().unwrap_or(&payment.id);
     let acquirer = payments.acquirers.for_payment(payment).await?;
-    let cancelled = match acquirer.cancel(reference).await {
-        Err(AcquirerError::UnknownCharge(_)) => true,
-        other => other?,
+    // No reference: the acquirer never answered with a charge, so no guest can pay one.
+    let cancelled = match super::charge_reference(payment, acquirer.as_ref()) {
+        None => true,
+        Some(reference) => match acquirer.cancel(reference).await {
+            Err(AcquirerError::UnknownCharge(_)) => true,
+            other => other?,
+        },
     };
     if !cancelled {
         tracing::info!(payment = payment.id, "an expiring payment turned out paid (or being paid): it stands");

@@ -193,7 +193,9 @@ impl Payments {
             return Ok(payment.status);
         }
         let acquirer = self.acquirers.for_payment(payment).await?;
-        let reference = payment.acquirer_ref.as_deref().unwrap_or(&payment.id);
+        let Some(reference) = charge_reference(payment, acquirer.as_ref()) else {
+            return Ok(PaymentStatus::Created);
+        };
         let status = acquirer.status(reference).await?;
         self.apply_charge_status(payment, acquirer.name(), status).await
     }
@@ -392,6 +394,17 @@ impl Payments {
     async fn mark_refunded(&self, payment: &PaymentRecord, note: &str) -> Result<bool, StoreError> {
         let changes = TransitionChanges::default();
         self.store.transition_payment(&payment.id, payment.status, PaymentStatus::Refunded, note, changes).await
+    }
+}
+
+/// The acquirer's id for a payment's charge: the one it answered with, or — for an acquirer
+/// that files charges under our payment id — the payment id. `None` when there is none to ask
+/// about (the acquirer never answered).
+pub(crate) fn charge_reference<'a>(payment: &'a PaymentRecord, acquirer: &dyn acquirer::Acquirer) -> Option<&'a str> {
+    match &payment.acquirer_ref {
+        Some(reference) => Some(reference),
+        None if acquirer.files_under_our_reference() => Some(&payment.id),
+        None => None,
     }
 }
 

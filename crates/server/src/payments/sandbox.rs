@@ -238,6 +238,10 @@ impl Acquirer for Sandbox {
         "sandbox"
     }
 
+    fn files_under_our_reference(&self) -> bool {
+        true
+    }
+
     fn create(&self, request: ChargeRequest) -> AcquirerFuture<'_, Checkout> {
         Box::pin(async move {
             let now = now_ms();

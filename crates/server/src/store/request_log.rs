@@ -134,6 +134,16 @@ impl Store {
         Ok(())
     }
 
+    /// One entry of a restaurant's log.
+    pub async fn request_log_entry(&self, resto_id: &str, rid: &str) -> Result<Option<RequestLogEntry>, StoreError> {
+        let row = sqlx::query("SELECT * FROM request_log WHERE resto_id = $1 AND rid = $2")
+            .bind(resto_id)
+            .bind(rid)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(entry_from).transpose()
+    }
+
     /// The newest entries of a restaurant's log.
     pub async fn request_log(
         &self,

@@ -52,8 +52,11 @@ impl Lang {
     }
 
     /// `path` with `lang=<this>` set in its query.
+    /// A path that starts with `//` would be another host's address (`//evil.example/x`); it
+    /// is kept on this host.
     pub fn switch_link(self, path: &str) -> String {
         let (base, query) = path.split_once('?').unwrap_or((path, ""));
+        let base = format!("/{}", base.trim_start_matches('/'));
         let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
         let lang = format!("lang={}", self.code());
         pairs.push(&lang);

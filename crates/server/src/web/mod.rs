@@ -4,6 +4,7 @@
 //! on this.
 
 pub mod assets;
+pub mod edge;
 mod lang;
 
 pub use lang::Lang;
@@ -14,10 +15,10 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 
 /// Every page's policy: scripts, styles, images, requests and form posts from this host only,
-/// and no inline script or style at all (the pages' own live in [`assets`]), so markup that ever
-/// slips through unescaped does not run.
-pub const CSP: &str =
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'";
+/// no inline script or style at all (the pages' own live in [`assets`]), so markup that ever
+/// slips through unescaped does not run; and no page may be framed by another site.
+pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                       form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// A rendered page with its status code.
 pub struct Page {

@@ -9,6 +9,7 @@ mod callback_refusals;
 mod callbacks;
 mod deadlines;
 mod guest_pages;
+mod hostile;
 mod monobank;
 mod monobank_emulator;
 mod operations;

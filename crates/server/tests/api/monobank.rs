@@ -283,7 +283,7 @@ async fn a_payment_paid_just_before_expiry_is_not_expired(backend: Backend) {
 async fn an_invoice_monobank_will_not_remove_because_it_was_paid_is_kept_and_closes(backend: Backend) {
     let timings = rahunok_server::config::PaymentTimings {
         tick: Duration::from_millis(100),
-        reconcile_after: Duration::ZERO,
+        reconcile_after: Duration::from_millis(200),
         expire_after: Duration::from_millis(500),
         max_retry_delay: Duration::from_millis(200),
         ..Default::default()
@@ -335,7 +335,7 @@ async fn the_panel_refunds_part_of_a_payment_once_per_form(backend: Backend) {
 async fn an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released(backend: Backend) {
     let timings = rahunok_server::config::PaymentTimings {
         tick: Duration::from_millis(100),
-        reconcile_after: Duration::ZERO,
+        reconcile_after: Duration::from_millis(200),
         expire_after: Duration::from_millis(500),
         ..Default::default()
     };

@@ -104,7 +104,7 @@ pub async fn restaurant_admin(app: &TestApp, name: &str, restaurant: &Restaurant
     create_user(&app.state.store, name, PASSWORD, role).await.expect("the restaurant admin is created");
 }
 
-async fn signed_in<'a>(app: &'a TestApp, name: &str) -> PanelBrowser<'a> {
+pub async fn signed_in<'a>(app: &'a TestApp, name: &str) -> PanelBrowser<'a> {
     let browser = PanelBrowser::new(app);
     let answer = browser.sign_in(name, PASSWORD).await;
     assert_eq!(answer.status, 303, "{name} signs in: {}", answer.body);

@@ -225,6 +225,40 @@ async fn a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill(backen
     assert_eq!(post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await.0, 303, "the bill is free again");
 }
 
+async fn an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_timings(backend: Backend) {
+    // A crash between storing the payment and the acquirer's answer leaves it without a
+    // checkout; after the restart the closer expires it, and the bill can be paid again.
+    let app = spawn_app(backend).await;
+    let (r, _pos) = cafe(&app).await;
+    let orphan = rahunok_server::store::NewPayment {
+        id: "pay_orphan_restart".into(),
+        resto_id: r.resto_id.clone(),
+        bill_id: "b-32070".into(),
+        table_number: Some("3".into()),
+        idempotency_key: "orphan-restart-key".into(),
+        sum: Money::parse("520").unwrap(),
+        tips: Money::ZERO,
+        acquirer: "sandbox".into(),
+        receipt: "{}".into(),
+    };
+    app.state.store.create_payment(&orphan).await.unwrap();
+    let app = app.restart().await;
+    let _pos = app.start_virtual_pos(&r).await;
+    let path = format!("/api/admin/restaurants/{}/payments/pay_orphan_restart", r.resto_id);
+    let mut detail = Value::Null;
+    for _ in 0..300 {
+        detail = app.get_json(&path).await.1;
+        if detail["status"] == "expired" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(detail["status"], "expired", "released within 30 s: {detail}");
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
+    assert_eq!(post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await.0, 303, "the bill is free again");
+}
+
 async fn a_forged_acquirer_notification_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let response = app
@@ -245,6 +279,7 @@ on_both_stores!(
     a_forged_acquirer_notification_is_refused,
     an_unfinished_payment_expires_and_can_no_longer_be_paid,
     a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill,
+    an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_timings,
 );
 
 /// A POS that writes the table number only at the top level of its `getBill` answer (as the

@@ -1,0 +1,177 @@
+//! What an attacker on the internet can send without any secret (the restaurant id is in every
+//! table's QR link): NUL bytes in URLs and fields, JSON nested 20 000 deep, thousands of wrong
+//! secrets, framing our pages. None of it may cost a 5xx, lock the real POS out, or make a page
+//! explode.
+
+use crate::helpers::{spawn_app, Backend, RawPos, TestApp};
+use crate::on_both_stores;
+use crate::panel_auth::{csrf_of, operator, signed_in, PanelBrowser};
+use serde_json::Value;
+
+fn nested(depth: usize) -> String {
+    format!(r#"{{"rID":"x","state":"SUCCESS","tables":[],"extra":{}1{}}}"#, "[".repeat(depth), "]".repeat(depth))
+}
+
+async fn status_of(app: &TestApp, method: reqwest::Method, path: &str) -> u16 {
+    let response = app.http.request(method, format!("{}{path}", app.base)).bearer_auth(&app.token).send().await;
+    response.expect("the server answers").status().as_u16()
+}
+
+async fn nul_bytes_anywhere_get_a_clear_4xx_and_never_reach_the_store(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Нуль").await;
+    let _pos = app.start_virtual_pos(&restaurant).await;
+    let resto = &restaurant.resto_id;
+    let get = reqwest::Method::GET;
+    for path in [
+        "/p/%00".to_string(),
+        "/sandbox/checkout/%00".to_string(),
+        "/t/%00/3".to_string(),
+        format!("/t/{resto}/%00"),
+        format!("/b/{resto}/b-%00"),
+        "/api/admin/restaurants/%00".to_string(),
+        format!("/api/admin/restaurants/{resto}/payments/pay%00"),
+        "/panel/r/%00".to_string(),
+        "/t/a?lang=%00".to_string(),
+    ] {
+        let status = status_of(&app, get.clone(), &path).await;
+        assert!((400..500).contains(&status), "{path} → {status}");
+    }
+    // A JSON field with \u0000 (admin API), a form field with %00 (panel sign-in).
+    let created = app
+        .admin(reqwest::Method::POST, "/api/admin/restaurants")
+        .header("content-type", "application/json")
+        .body(r#"{"name":"Ка\u0000фе"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 400);
+    assert_eq!(created.json::<Value>().await.unwrap()["errCode"], "UNACCEPTABLE_BODY");
+    let browser = PanelBrowser::new(&app);
+    let form = browser.get("/panel/sign-in").await;
+    let csrf = csrf_of(&form.body);
+    let signed = browser.post_form("/panel/sign-in", &[("csrf", &csrf), ("name", "ol\0ena"), ("password", "x")]).await;
+    assert_eq!(signed.status, 400, "{}", signed.body);
+    // Signed webhooks with a NUL in a billId: refused with the reason, nothing stored.
+    for body in [
+        r#"{"type":"ORDERS_CACHE","actualOrders":[{"billId":"b\u0000","tableNumber":"1","totalSum":1.00,"state":"NEW"}]}"#,
+        r#"{"type":"ORDERS_CLOSED","closedOrders":["b\u0000"]}"#,
+    ] {
+        let (status, answer) = app.post_callback("webhook", resto, &restaurant.secret, body.as_bytes()).await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer["fieldErrors"].to_string().contains("NUL"), "{answer}");
+    }
+    let (_, orders) = app.get_json(&format!("/api/admin/restaurants/{resto}/orders")).await;
+    assert!(!orders.to_string().contains("\\u0000"), "{orders}");
+}
+
+async fn a_callback_nested_twenty_thousand_deep_is_refused_with_400(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Глибина").await;
+    let body = nested(20_000);
+    let (status, answer) =
+        app.post_callback("tablesInfo", &restaurant.resto_id, &restaurant.secret, body.as_bytes()).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["fieldErrors"].to_string().contains("nested deeper than 64"), "{answer}");
+    let admin = app
+        .admin(reqwest::Method::POST, &format!("/api/admin/restaurants/{}/operations/getBill", restaurant.resto_id))
+        .header("content-type", "application/json")
+        .body(nested(100))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admin.status(), 400, "the admin API holds the same limit");
+}
+
+async fn the_request_log_page_stays_small_with_a_ten_megabyte_body_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    operator(&app, "olena").await;
+    let restaurant = app.create_restaurant("Великий").await;
+    let huge = format!(r#"{{"rID":"r-big","state":"SUCCESS","tables":[],"x":"{}"}}"#, "z".repeat(10 * 1024 * 1024));
+    let entry = rahunok_server::store::RequestLogEntry {
+        rid: "r-big".into(),
+        resto_id: restaurant.resto_id.clone(),
+        operation: "tablesInfo".into(),
+        sent_at: 1,
+        finished_at: Some(2),
+        latency_ms: Some(1),
+        outcome: rahunok_server::store::RequestOutcome::Answered,
+        request_body: r#"{"rID":"r-big","operation":"tablesInfo"}"#.into(),
+        response_body: Some(huge.clone()),
+        detail: None,
+    };
+    app.state.store.insert_request_log(&[entry]).await.unwrap();
+    let browser = signed_in(&app, "olena").await;
+    let page = browser.get(&format!("/panel/r/{}/requests", restaurant.resto_id)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.len() < 1024 * 1024, "the page is {} bytes", page.body.len());
+    let link = format!("/panel/r/{}/requests/r-big/response.json", restaurant.resto_id);
+    assert!(page.body.contains(&link), "the whole body can be downloaded");
+    let download = browser.get(&link).await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.body.len(), huge.len());
+    assert!(download.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+}
+
+async fn a_thousand_wrong_secrets_do_not_lock_out_the_right_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Облога").await;
+    let mut refused_with_429 = 0;
+    for _ in 0..1000 {
+        let wrong = crate::helpers::basic(&restaurant.resto_id, "not-the-secret");
+        match RawPos::connect(&app, Some(&wrong), Some("system=X")).await {
+            Err(refused) if refused.status == 429 => refused_with_429 += 1,
+            Err(refused) => assert_eq!(refused.status, 401),
+            Ok(_) => panic!("a wrong secret was accepted"),
+        }
+    }
+    assert!(refused_with_429 > 900, "wrong secrets are slowed down: {refused_with_429}");
+    let _right = RawPos::connect_as(&app, &restaurant).await;
+    app.wait_connected(&restaurant.resto_id, true).await;
+}
+
+async fn every_page_refuses_framing_and_sniffing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Рамка").await;
+    let _pos = app.start_virtual_pos(&restaurant).await;
+    let plain = reqwest::Client::new();
+    for path in [
+        format!("/t/{}/3", restaurant.resto_id),
+        "/sandbox/checkout/unknown".to_string(),
+        "/panel/sign-in".to_string(),
+        "/no/such/page".to_string(),
+        "/healthz".to_string(),
+    ] {
+        let response = plain.get(format!("{}{path}", app.base)).send().await.unwrap();
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+    }
+}
+
+async fn a_path_starting_with_two_slashes_never_links_to_another_host(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Sent raw: an HTTP client would normalise the path.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET //evil.example/x HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(!answer.contains("href=\"//evil.example"), "{answer}");
+    assert!(answer.contains("href=\"/evil.example/x?lang=") || !answer.contains("lang="), "{answer}");
+}
+
+on_both_stores!(
+    nul_bytes_anywhere_get_a_clear_4xx_and_never_reach_the_store,
+    a_callback_nested_twenty_thousand_deep_is_refused_with_400,
+    the_request_log_page_stays_small_with_a_ten_megabyte_body_stored,
+    a_thousand_wrong_secrets_do_not_lock_out_the_right_one,
+    every_page_refuses_framing_and_sniffing,
+    a_path_starting_with_two_slashes_never_links_to_another_host,
+);
