@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The name stored with each payment and printed on fiscal lines.
 pub const NAME: &str = "monobank";
@@ -55,8 +55,9 @@ pub struct MonobankApi {
     api_url: String,
     public_url: String,
     http: reqwest::Client,
-    /// Webhook keys, by restaurant (each fetched with that restaurant's token).
-    keys: Arc<Mutex<HashMap<String, VerifyingKey>>>,
+    /// Webhook keys, by restaurant (each fetched with that restaurant's token), with when the
+    /// key was last fetched again because a signature failed.
+    keys: Arc<Mutex<HashMap<String, CachedKey>>>,
     /// Tries of one call when monobank answers 429 or 5xx or cannot be reached.
     attempts: u32,
     /// The pause before the second try; doubles after each.
@@ -134,19 +135,36 @@ impl MonobankApi {
         resto_id: &str,
         token: &MerchantToken,
         refresh: bool,
-    ) -> Result<VerifyingKey, AcquirerError> {
-        if !refresh {
-            if let Some(key) = self.keys.lock().unwrap_or_else(|p| p.into_inner()).get(resto_id) {
-                return Ok(*key);
-            }
+    ) -> Result<Option<VerifyingKey>, AcquirerError> {
+        let cached = self.keys.lock().unwrap_or_else(|p| p.into_inner()).get(resto_id).copied();
+        match cached {
+            Some(cached) if !refresh => return Ok(Some(cached.key)),
+            Some(CachedKey { refetched_at: Some(at), .. }) if at.elapsed() < REFETCH_AT_MOST_EVERY => return Ok(None),
+            _ => {}
         }
         let answer = self.call(reqwest::Method::GET, "/api/merchant/pubkey", token, None).await?;
         let key = parse_public_key(answer["key"].as_str().unwrap_or_default())
             .ok_or_else(|| AcquirerError::Unavailable("monobank's public key is not a P-256 PEM in base64".into()))?;
-        self.keys.lock().unwrap_or_else(|p| p.into_inner()).insert(resto_id.to_string(), key);
-        Ok(key)
+        let refetched_at = refresh.then(Instant::now);
+        self.keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(resto_id.to_string(), CachedKey { key, refetched_at });
+        Ok(Some(key))
     }
 }
+
+/// A cached webhook key.
+#[derive(Clone, Copy)]
+struct CachedKey {
+    key: VerifyingKey,
+    refetched_at: Option<Instant>,
+}
+
+/// The shortest time between two refetches of a restaurant's key, so forged webhooks cannot
+/// make the platform hammer monobank (a genuine rotation is still picked up: a refused
+/// webhook is sent again, and status polling settles the payment meanwhile).
+const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(10);
 
 /// 429 and 5xx are worth another try.
 fn retryable(status: reqwest::StatusCode) -> bool {
@@ -315,14 +333,13 @@ impl Monobank {
     /// Verifies with the cached key, and once more with a fresh one when that fails.
     async fn verify_signature(&self, body: &[u8], signature: &str) -> Result<(), AcquirerError> {
         let key = self.api.webhook_key(&self.resto_id, &self.token, false).await?;
-        if signature_holds(&key, body, signature) {
+        if key.is_some_and(|key| signature_holds(&key, body, signature)) {
             return Ok(());
         }
-        let fresh = self.api.webhook_key(&self.resto_id, &self.token, true).await?;
-        if fresh != key && signature_holds(&fresh, body, signature) {
-            return Ok(());
+        match self.api.webhook_key(&self.resto_id, &self.token, true).await? {
+            Some(fresh) if Some(fresh) != key && signature_holds(&fresh, body, signature) => Ok(()),
+            _ => Err(AcquirerError::BadSignature),
         }
-        Err(AcquirerError::BadSignature)
     }
 }
 

@@ -171,6 +171,13 @@ async fn a_webhook_with_a_wrong_signature_is_refused_and_changes_nothing(backend
         .unwrap();
     assert_eq!(unsigned.status(), 400, "no signature, no change");
     assert!(cafe.pos.floor().paid("b-32070").is_none());
+    for _ in 0..5 {
+        assert_eq!(cafe.mono.forged_success_webhook(&invoice).await, 400);
+    }
+    assert!(
+        cafe.mono.calls_to("/api/merchant/pubkey").len() <= 2,
+        "forged webhooks do not make the platform hammer monobank for its key"
+    );
 }
 
 async fn after_monobank_rotates_its_key_the_next_genuine_webhook_verifies_with_one_refetch(backend: Backend) {
