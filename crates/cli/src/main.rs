@@ -66,6 +66,19 @@ struct ServeArgs {
     /// Largest callback body, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     callback_body_limit: usize,
+    /// Bytes of callback bodies held before their signatures are verified, server-wide (a
+    /// quarter, at least one largest body, per restaurant); past it callbacks get 503 with
+    /// Retry-After.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    unverified_body_budget: usize,
+    /// Open connections at most, POS sockets included; more are answered 503 and closed. Keep
+    /// it under the open-file limit (`ulimit -n`).
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+    /// Seconds a request's headers may take to arrive; idle keep-alive connections close after
+    /// it too.
+    #[arg(long, default_value_t = 10.0)]
+    header_read_timeout: f64,
     /// The address guests, POS systems and the acquirer reach this server at (for QR codes and
     /// return links), e.g. `https://pay.example.com`; default: the listen address over http.
     #[arg(long, env = "RAHUNOK_PUBLIC_URL")]
@@ -202,6 +215,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.ping_interval = seconds(args.ping_interval, "ping-interval")?;
     config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
     config.callback_body_limit = args.callback_body_limit;
+    config.unverified_body_budget = args.unverified_body_budget;
+    config.max_connections = args.max_connections.max(1);
+    config.header_read_timeout = seconds(args.header_read_timeout, "header-read-timeout")?;
     config.strict_pos_name = args.strict;
     config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());

@@ -37,8 +37,12 @@ pub struct Config {
     pub silence_timeout: Duration,
     /// Refuse sockets without `Cookie: system=` (production behaviour).
     pub strict_pos_name: bool,
-    /// Largest callback body accepted (spec: 16 MiB).
+    /// Largest callback body accepted (spec: 16 MiB); answers that are small by nature
+    /// (`payBill`, `versionInfo`, `checkWork`, the order operations) get 1 MiB.
     pub callback_body_limit: usize,
+    /// Bytes of callback bodies held, server-wide, before their signatures are verified; a
+    /// quarter of it (at least one largest body) per restaurant.
+    pub unverified_body_budget: usize,
     /// How long an old secret keeps working after a rotation, unless the call says otherwise.
     pub secret_grace: Duration,
     /// Failed POS authentications allowed per address or RESTO_ID per window.
@@ -65,6 +69,10 @@ pub struct Config {
     /// After SIGTERM/SIGINT, how long requests in flight may take to finish before the server
     /// stops anyway.
     pub shutdown_grace: Duration,
+    /// Open connections at most, POS sockets included (the open-file limit must allow more).
+    pub max_connections: usize,
+    /// A request's headers must arrive within this; idle keep-alive connections close after it.
+    pub header_read_timeout: Duration,
 }
 
 /// monobank's real acquiring API.
@@ -113,6 +121,7 @@ impl Config {
             silence_timeout: Duration::from_secs(90),
             strict_pos_name: false,
             callback_body_limit: 16 * 1024 * 1024,
+            unverified_body_budget: 64 * 1024 * 1024,
             secret_grace: Duration::from_secs(24 * 3600),
             auth_failures_allowed: 10,
             auth_failure_window: Duration::from_secs(60),
@@ -124,6 +133,8 @@ impl Config {
             payment_timings: PaymentTimings::default(),
             monobank_api_url: MONOBANK_API_URL.to_string(),
             shutdown_grace: Duration::from_secs(10),
+            max_connections: 10_000,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -42,6 +42,7 @@ impl GatewayError {
             MissingSignature => (StatusCode::UNAUTHORIZED, "MISSING_SIGNATURE", "Unauthorized", "auth"),
             BadSignature => (StatusCode::UNAUTHORIZED, "BAD_SIGNATURE", "Unauthorized", "auth"),
             BodyTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", "Body too large", "request"),
+            Busy => (StatusCode::SERVICE_UNAVAILABLE, "SERVER_BUSY", "Busy", "server"),
             BodyUnreadable(_) => (StatusCode::BAD_REQUEST, "BODY_UNREADABLE", "Bad request", "request"),
             NotJsonObject(_) => (StatusCode::BAD_REQUEST, "NOT_JSON_OBJECT", "Bad request", "request"),
             UnknownOperation(_) => (StatusCode::NOT_FOUND, "UNKNOWN_OPERATION", "Not found", "request"),
@@ -64,7 +65,11 @@ impl GatewayError {
 impl IntoResponse for GatewayError {
     fn into_response(self) -> Response {
         let (status, body) = self.status_and_body();
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if matches!(self, GatewayError::Busy) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 

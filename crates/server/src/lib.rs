@@ -13,6 +13,7 @@ pub mod panel;
 pub mod payments;
 pub mod pos_data;
 pub mod secrets;
+pub mod serving;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -2,19 +2,20 @@
 //! shut down gracefully.
 
 use crate::config::{Config, MasterKeySource, Storage};
-use crate::gateway::{AuthLimiter, JournalWriter, PosLink, CLOSE_GOING_AWAY};
+use crate::gateway::{AuthLimiter, JournalWriter, PosLink, UnverifiedBudget, CLOSE_GOING_AWAY};
 use crate::payments::acquirers::Acquirers;
 use crate::payments::monobank::MonobankApi;
 use crate::payments::sandbox::Sandbox;
 use crate::payments::Payments;
 use crate::pos_data::PosData;
 use crate::secrets::AdminToken;
+use crate::serving::ConnectionLimits;
 use crate::shutdown;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 use axum::Router;
 use rand::distributions::{Alphanumeric, DistString};
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -133,6 +134,11 @@ impl Server {
             base_url: Arc::from(base_url.as_str()),
             link,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_failures_allowed, config.auth_failure_window)),
+            sign_in_throttle: Arc::default(),
+            unverified_budget: Arc::new(UnverifiedBudget::new(
+                config.unverified_body_budget.max(config.callback_body_limit),
+                (config.unverified_body_budget / 4).max(config.callback_body_limit),
+            )),
             admin_token: Arc::new(admin_token),
             config: Arc::new(config),
             store,
@@ -158,9 +164,13 @@ impl Server {
         let (trigger, closer_shutdown) = shutdown::channel();
         let closer = tokio::spawn(crate::payments::closer::run(state.payments.clone(), closer_shutdown));
         let mut stop_accepting = trigger.subscribe();
-        let serving = axum::serve(listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move { stop_accepting.recv().await });
-        let mut serving = std::pin::pin!(serving.into_future());
+        let limits = ConnectionLimits {
+            max_connections: state.config.max_connections,
+            header_read_timeout: state.config.header_read_timeout,
+        };
+        let serving =
+            crate::serving::serve(listener, router(state.clone()), limits, async move { stop_accepting.recv().await });
+        let mut serving = std::pin::pin!(serving);
         tokio::select! {
             served = &mut serving => return served,
             () = signal => {}

@@ -21,6 +21,10 @@ pub struct AppState {
     pub payments: Arc<Payments>,
     /// Failed-authentication limits for POS sockets.
     pub auth_limiter: Arc<AuthLimiter>,
+    /// Slows down password guessing at the panel's sign-in.
+    pub sign_in_throttle: Arc<crate::panel::sign_in_throttle::SignInThrottle>,
+    /// Room for callback bodies whose signature is not verified yet.
+    pub unverified_budget: Arc<crate::gateway::UnverifiedBudget>,
     /// The configuration in force.
     pub config: Arc<Config>,
     /// The admin API bearer token.

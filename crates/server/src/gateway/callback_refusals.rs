@@ -44,7 +44,9 @@ impl Refused {
 /// and keeps a copy of the refusal when the `restoId` is known.
 pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refused) -> Response {
     let (status, error) = refused.error.status_and_body();
-    let unattributable = matches!(refused.error, GatewayError::UnknownRestoId | GatewayError::Store(_));
+    // Not the POS's doing (or not provably its): not kept in its refusal log.
+    let unattributable =
+        matches!(refused.error, GatewayError::UnknownRestoId | GatewayError::Store(_) | GatewayError::Busy);
     if let Some(resto_id) = header(headers, "restoId").filter(|_| !unattributable) {
         let sent = refused.body.unwrap_or_default();
         let kept = &sent[..sent.len().min(BODY_KEPT)];
@@ -62,7 +64,12 @@ pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refuse
         };
         link.journal.refusal(&resto_id, refusal);
     }
-    (status, Json(error)).into_response()
+    let busy = matches!(refused.error, GatewayError::Busy);
+    let mut response = (status, Json(error)).into_response();
+    if busy {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+    }
+    response
 }
 
 fn request_id_hint(body: &[u8]) -> Option<String> {

@@ -38,8 +38,9 @@ async fn accept_callback(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<StatusCode, Refused> {
+    let limit = body_limit(operation, state.config.callback_body_limit);
     let SignedBody { resto_id, bytes } =
-        read_signed_body(&state.store, state.config.callback_body_limit, headers, body).await?;
+        read_signed_body(&state.store, &state.unverified_budget, limit, headers, body).await?;
     let with_body = |error: GatewayError| Refused::with_body(error, &bytes);
     let operation = Operation::from_name(operation)
         .filter(|op| op.expects_callback())
@@ -64,6 +65,18 @@ async fn accept_callback(
             Ok(StatusCode::OK)
         }
         other => refusal(other, rid).map_err(with_body),
+    }
+}
+
+/// The largest body of `operation`'s answer: `full` for the lists (menus, bills, staff, tables),
+/// 1 MiB for answers that are small by nature.
+fn body_limit(operation: &str, full: usize) -> usize {
+    const SMALL: usize = 1024 * 1024;
+    let small = ["payBill", "versionInfo", "checkWork", "checkProductsRestrictions", "createOrderOnTable"];
+    if small.contains(&operation) {
+        full.min(SMALL)
+    } else {
+        full
     }
 }
 

@@ -31,6 +31,9 @@ pub enum GatewayError {
     /// Signature does not match the raw body.
     #[error("`signature` does not match the body: sign the exact bytes you send with HMAC-SHA256(SECRET_KEY) and base64, and do not re-serialise after signing")]
     BadSignature,
+    /// No room in the budget for bodies whose signature is not verified yet.
+    #[error("the server is busy reading other callbacks: send this one again in a moment")]
+    Busy,
     /// Body over the limit.
     #[error("the body is larger than the limit of {0} bytes")]
     BodyTooLarge(usize),

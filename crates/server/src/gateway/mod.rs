@@ -11,6 +11,7 @@ mod pending;
 mod sessions;
 mod signed_body;
 mod socket;
+mod unverified_budget;
 mod webhooks;
 
 pub use auth_limiter::AuthLimiter;
@@ -18,6 +19,7 @@ pub use error::GatewayError;
 pub use journal::JournalWriter;
 pub use link::{LinkError, PosLink};
 pub use sessions::{ConnectionInfo, CLOSE_GOING_AWAY, CLOSE_REPLACED, CLOSE_SILENT};
+pub use unverified_budget::UnverifiedBudget;
 
 use crate::state::AppState;
 use axum::routing::{get, post};

@@ -5,6 +5,7 @@
 
 use super::callback_refusals::Refused;
 use super::error::GatewayError;
+use super::unverified_budget::UnverifiedBudget;
 use crate::store::Store;
 use axum::body::{Body, Bytes};
 use axum::http::HeaderMap;
@@ -21,10 +22,12 @@ pub struct SignedBody {
 /// How far past the limit we keep reading (only hashing) before giving up on the body.
 const READ_PAST_LIMIT_FACTOR: usize = 4;
 
-/// Reads and authenticates a POS-signed body. A refusal after the body was read carries it
-/// (for the refusal log).
+/// Reads and authenticates a POS-signed body of at most `limit` bytes, holding room in the
+/// unverified `budget` for what it keeps until the signature is checked. A refusal after the
+/// body was read carries it (for the refusal log).
 pub async fn read_signed_body(
     store: &Store,
+    budget: &UnverifiedBudget,
     limit: usize,
     headers: &HeaderMap,
     body: Body,
@@ -34,7 +37,8 @@ pub async fn read_signed_body(
         store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
     let signature = header(headers, "signature").ok_or(GatewayError::MissingSignature)?;
     let mut verifiers: Vec<_> = credentials.keys().map(|key| key.streaming_verifier()).collect();
-    let mut kept = Vec::new();
+    let mut room = budget.room_for(&resto_id);
+    let mut kept: Vec<Bytes> = Vec::new();
     let mut seen = 0usize;
     let mut body = body;
     while let Some(frame) = body.frame().await {
@@ -46,11 +50,13 @@ pub async fn read_signed_body(
         }
         verifiers.iter_mut().for_each(|v| v.update(&piece));
         if seen <= limit {
-            kept.extend_from_slice(&piece);
+            budget.grow(&mut room, &resto_id, piece.len()).await.map_err(|_| GatewayError::Busy)?;
+            kept.push(piece);
         }
     }
     let signed = verifiers.into_iter().fold(false, |ok, v| v.verify(&signature) | ok);
-    let bytes = Bytes::from(kept);
+    drop(room);
+    let bytes = Bytes::from(kept.concat());
     if !signed {
         return Err(Refused::with_body(GatewayError::BadSignature, &bytes));
     }

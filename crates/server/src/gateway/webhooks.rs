@@ -27,7 +27,8 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bo
 
 async fn read_webhook(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(String, Webhook), Refused> {
     let SignedBody { resto_id, bytes } =
-        read_signed_body(&state.store, state.config.callback_body_limit, headers, body).await?;
+        read_signed_body(&state.store, &state.unverified_budget, state.config.callback_body_limit, headers, body)
+            .await?;
     ensure_json_object(&bytes).map_err(|e| Refused::with_body(e, &bytes))?;
     let hook = Webhook::parse(&bytes).map_err(|e| {
         let error = match e {

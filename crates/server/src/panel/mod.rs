@@ -25,6 +25,7 @@ mod restaurants;
 mod session;
 mod settings;
 mod sign_in;
+pub mod sign_in_throttle;
 mod tables;
 pub mod users;
 

@@ -1,23 +1,23 @@
-//! Signing in and out. A name is locked for a while after repeated failures, whether or not
-//! the name exists (so the lock says nothing about which names do), and the right password
-//! does not open a locked name. Passwords and tokens are never logged.
+//! Signing in and out. Attempts are slowed per (name, client address) and per address across
+//! names ([`super::sign_in_throttle`]), whether or not the name exists (so a refusal says
+//! nothing about which names do); the right password from another address always signs in.
+//! Passwords and tokens are never logged.
 
 use super::access::Viewer;
 use super::session::{self, SignedIn, SESSION_COOKIE, SIGN_IN_COOKIE};
 use super::users::{check_against_nobody, normalize_name, password_matches};
 use super::PanelError;
 use crate::state::AppState;
-use crate::store::{now_ms, LockoutPolicy, PanelRole, PanelUser};
+use crate::store::{PanelRole, PanelUser};
 use crate::web::{self, Lang, Page};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
-
-/// Five failures in a row lock a name for fifteen minutes.
-pub const LOCKOUT: LockoutPolicy = LockoutPolicy { failures_allowed: 5, lock_ms: 15 * 60 * 1000 };
+use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Where the panel starts for a user.
 fn home_of(user: &PanelUser) -> String {
@@ -42,10 +42,12 @@ pub struct NextQuery {
 }
 
 /// What the form says went wrong last time.
+#[derive(Clone, Copy)]
 enum Trouble {
     None,
     WrongPassword,
-    Locked,
+    /// Too many attempts lately: wait this long.
+    Slowed(Duration),
 }
 
 fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble) -> Markup {
@@ -53,11 +55,10 @@ fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble
         h1 { "Rahunok · " (lang.pick("вхід у панель", "panel sign-in")) }
         @match trouble {
             Trouble::WrongPassword => p.alert role="alert" { (lang.pick("Неправильне ім'я або пароль.", "Wrong name or password.")) },
-            Trouble::Locked => p.alert role="alert" {
-                (lang.pick(
-                    "Забагато невдалих спроб: вхід для цього імені заблоковано на 15 хвилин.",
-                    "Too many failed attempts: sign-in for this name is locked for 15 minutes.",
-                ))
+            Trouble::Slowed(wait) => p.alert role="alert" {
+                (lang.pick("Забагато спроб звідси: спробуйте ще раз за ", "Too many attempts from here: try again in "))
+                (wait_text(lang, wait))
+                "."
             },
             Trouble::None => {},
         }
@@ -97,15 +98,26 @@ fn form_response(
     trouble: Trouble,
 ) -> Response {
     let (csrf, fresh) = sign_in_token(headers);
+    let status = if matches!(trouble, Trouble::Slowed(_)) { StatusCode::TOO_MANY_REQUESTS } else { status };
     let mut response = Page::with_status(status, sign_in_page(lang, &csrf, next, name, trouble)).into_response();
     if fresh {
         response.headers_mut().append(header::SET_COOKIE, session::set_cookie(headers, SIGN_IN_COOKIE, Some(&csrf)));
     }
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        let seconds = (LOCKOUT.lock_ms / 1000).to_string();
+    if let Trouble::Slowed(wait) = trouble {
+        let seconds = wait.as_secs().max(1).to_string();
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_str(&seconds).expect("digits"));
     }
     response
+}
+
+/// "30 с" / "10 хв", rounded up.
+fn wait_text(lang: Lang, wait: Duration) -> String {
+    let seconds = wait.as_secs().max(1);
+    if seconds < 90 {
+        format!("{seconds} {}", lang.pick("с", "s"))
+    } else {
+        format!("{} {}", seconds.div_ceil(60), lang.pick("хв", "min"))
+    }
 }
 
 /// The sign-in form (or straight on, for a signed-in viewer).
@@ -132,26 +144,21 @@ pub struct Credentials {
 /// Checks the password; on success starts a session and goes on to `next`.
 pub async fn submit(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     lang: Lang,
     headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Result<Response, PanelError> {
     let name = normalize_name(&form.name);
     let next = session::safe_next(form.next.as_deref());
-    let now = now_ms();
-    if state.store.sign_in_locked_until(&name, now).await?.is_some() {
-        return Ok(form_response(&headers, StatusCode::TOO_MANY_REQUESTS, lang, &next, &name, Trouble::Locked));
+    if let Err(wait) = state.sign_in_throttle.attempt(&name, peer.ip()) {
+        tracing::info!(user = name, address = %peer.ip(), "panel sign-in slowed down");
+        return Ok(form_response(&headers, StatusCode::TOO_MANY_REQUESTS, lang, &next, &name, Trouble::Slowed(wait)));
     }
     let Some(user) = verify(&state, &name, form.password).await? else {
-        let locked = state.store.record_sign_in_failure(&name, now, LOCKOUT).await?;
-        tracing::info!(user = name, locked = locked.is_some(), "panel sign-in failed");
-        let (status, trouble) = match locked {
-            Some(_) => (StatusCode::TOO_MANY_REQUESTS, Trouble::Locked),
-            None => (StatusCode::UNAUTHORIZED, Trouble::WrongPassword),
-        };
-        return Ok(form_response(&headers, status, lang, &next, &name, trouble));
+        tracing::info!(user = name, address = %peer.ip(), "panel sign-in failed");
+        return Ok(form_response(&headers, StatusCode::UNAUTHORIZED, lang, &next, &name, Trouble::WrongPassword));
     };
-    state.store.clear_sign_in_failures(&name).await?;
     let token = session::start(&state, &user.name).await?;
     tracing::info!(user = user.name, role = user.role.code(), "panel sign-in");
     let mut response = Redirect::to(&next).into_response();

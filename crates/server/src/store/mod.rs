@@ -19,7 +19,7 @@ pub use acquirers::{AcquirerChoice, MerchantToken, RefundRecord, RefundReservati
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
-pub use panel_users::{LockoutPolicy, PanelRole, PanelUser, PanelUserCredentials};
+pub use panel_users::{PanelRole, PanelUser, PanelUserCredentials};
 pub use payments::{
     CreateOutcome, NewPayment, NextAttempt, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition,
     TransitionChanges,

@@ -76,15 +76,6 @@ pub struct PanelUserCredentials {
     pub password_hash: String,
 }
 
-/// How many failed sign-ins in a row lock a name, and for how long.
-#[derive(Debug, Clone, Copy)]
-pub struct LockoutPolicy {
-    /// Failures allowed before the lock.
-    pub failures_allowed: i64,
-    /// How long the lock lasts, in ms.
-    pub lock_ms: i64,
-}
-
 fn user_from(row: &AnyRow) -> Result<PanelUser, StoreError> {
     let role: String = column(row, "role")?;
     Ok(PanelUser { name: column(row, "name")?, role: PanelRole::from_columns(&role, column(row, "resto_id")?)? })
@@ -167,59 +158,6 @@ impl Store {
     /// Ends a session.
     pub async fn delete_panel_session(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM panel_sessions WHERE token_hash = $1").bind(token_hash).execute(self.pool()).await?;
-        Ok(())
-    }
-
-    /// Until when sign-ins for `name` are refused, if they are at `now`.
-    pub async fn sign_in_locked_until(&self, name: &str, now: i64) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT locked_until FROM panel_sign_in_failures WHERE name = $1")
-            .bind(name)
-            .fetch_optional(self.pool())
-            .await?;
-        let locked_until = match row {
-            Some(row) => column::<Option<i64>>(&row, "locked_until")?,
-            None => None,
-        };
-        Ok(locked_until.filter(|until| *until > now))
-    }
-
-    /// Counts a failed sign-in for `name` (known or not, so the lock says nothing about which
-    /// names exist). Returns the end of the lock when this failure started one.
-    pub async fn record_sign_in_failure(
-        &self,
-        name: &str,
-        now: i64,
-        policy: LockoutPolicy,
-    ) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT failures, locked_until FROM panel_sign_in_failures WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let failures_so_far = match &row {
-            // A lock that has run out starts a fresh count.
-            Some(row) if column::<Option<i64>>(row, "locked_until")?.is_some_and(|until| until <= now) => 0,
-            Some(row) => column::<i64>(row, "failures")?,
-            None => 0,
-        };
-        let failures = failures_so_far + 1;
-        let locked_until = (failures >= policy.failures_allowed).then_some(now + policy.lock_ms);
-        sqlx::query(
-            "INSERT INTO panel_sign_in_failures (name, failures, locked_until) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
-        )
-        .bind(name)
-        .bind(if locked_until.is_some() { 0 } else { failures })
-        .bind(locked_until)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(locked_until)
-    }
-
-    /// Forgets the failures of `name` (after a successful sign-in).
-    pub async fn clear_sign_in_failures(&self, name: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM panel_sign_in_failures WHERE name = $1").bind(name).execute(self.pool()).await?;
         Ok(())
     }
 }

@@ -56,6 +56,8 @@ pub struct AppOptions {
     pub payment_timings: rahunok_server::config::PaymentTimings,
     /// Where monobank is (an emulator's URL); the real API when `None`.
     pub monobank_api_url: Option<String>,
+    pub max_connections: usize,
+    pub header_read_timeout: Duration,
 }
 
 impl Default for AppOptions {
@@ -69,6 +71,8 @@ impl Default for AppOptions {
             auth_failures_allowed: 10,
             payment_timings: Default::default(),
             monobank_api_url: None,
+            max_connections: 10_000,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -139,6 +143,8 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     if let Some(url) = &options.monobank_api_url {
         config.monobank_api_url = url.clone();
     }
+    config.max_connections = options.max_connections;
+    config.header_read_timeout = options.header_read_timeout;
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());
     config.admin_token_file = None;

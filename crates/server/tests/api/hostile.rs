@@ -3,10 +3,11 @@
 //! secrets, framing our pages. None of it may cost a 5xx, lock the real POS out, or make a page
 //! explode.
 
-use crate::helpers::{spawn_app, Backend, RawPos, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, TestApp};
 use crate::on_both_stores;
 use crate::panel_auth::{csrf_of, operator, signed_in, PanelBrowser};
 use serde_json::Value;
+use std::time::Duration;
 
 fn nested(depth: usize) -> String {
     format!(r#"{{"rID":"x","state":"SUCCESS","tables":[],"extra":{}1{}}}"#, "[".repeat(depth), "]".repeat(depth))
@@ -33,9 +34,15 @@ async fn nul_bytes_anywhere_get_a_clear_4xx_and_never_reach_the_store(backend: B
         format!("/api/admin/restaurants/{resto}/payments/pay%00"),
         "/panel/r/%00".to_string(),
         "/t/a?lang=%00".to_string(),
+        // A lone surrogate, as UTF-8 would encode it: not UTF-8 at all.
+        "/t/%ED%A0%80/3".to_string(),
+        "/p/%ED%A0%80".to_string(),
+        format!("/api/admin/restaurants/{resto}/payments/%ED%A0%80"),
+        "/panel/r/%ED%A0%80".to_string(),
     ] {
         let status = status_of(&app, get.clone(), &path).await;
-        assert!((400..500).contains(&status), "{path} → {status}");
+        let acceptable = if path.contains("%00") { (400..500).contains(&status) } else { status < 500 };
+        assert!(acceptable, "{path} → {status}");
     }
     // A JSON field with \u0000 (admin API), a form field with %00 (panel sign-in).
     let created = app
@@ -47,6 +54,17 @@ async fn nul_bytes_anywhere_get_a_clear_4xx_and_never_reach_the_store(backend: B
         .unwrap();
     assert_eq!(created.status(), 400);
     assert_eq!(created.json::<Value>().await.unwrap()["errCode"], "UNACCEPTABLE_BODY");
+    let surrogate = app
+        .admin(reqwest::Method::POST, "/api/admin/restaurants")
+        .header("content-type", "application/json")
+        .body(r#"{"name":"Ка\ud800фе"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(surrogate.status(), 400, "a lone surrogate is not text");
+    let (status, answer) =
+        app.post_callback("tablesInfo", resto, &restaurant.secret, br#"{"rID":"x","tables":[{"id":"\udc00"}]}"#).await;
+    assert!((400..500).contains(&status), "{status} {answer}");
     let browser = PanelBrowser::new(&app);
     let form = browser.get("/panel/sign-in").await;
     let csrf = csrf_of(&form.body);
@@ -167,7 +185,73 @@ async fn a_path_starting_with_two_slashes_never_links_to_another_host(backend: B
     assert!(answer.contains("href=\"/evil.example/x?lang=") || !answer.contains("lang="), "{answer}");
 }
 
+/// Reads until the server closes the connection (or `limit` passes); what it sent.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, limit: Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&seen).into_owned()),
+            Ok(Ok(n)) => seen.extend_from_slice(&buffer[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+async fn a_socket_trickling_its_headers_is_closed_within_15_s(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app(backend).await;
+    let address = app.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let trickle = async {
+        for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().cycle() {
+            if stream.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    };
+    let closed = tokio::time::timeout(Duration::from_secs(15), trickle).await;
+    assert!(closed.is_ok(), "the server kept a socket that sent one header byte a second for 15 s");
+}
+
+async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let options = AppOptions { header_read_timeout: Duration::from_millis(500), ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let answered = read_until_closed(&mut stream, Duration::from_secs(10)).await.expect("closed when idle");
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+}
+
+async fn past_the_connection_cap_a_client_gets_a_clean_503_and_a_freed_slot_is_reused(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let options = AppOptions { max_connections: 3, ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let address = app.base.trim_start_matches("http://").to_string();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(&address).await.unwrap());
+    }
+    let mut over = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let refused = read_until_closed(&mut over, Duration::from_secs(5)).await.expect("closed at once");
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(refused.contains("Retry-After: 1") && refused.contains("TOO_MANY_CONNECTIONS"), "{refused}");
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = tokio::net::TcpStream::connect(&address).await.unwrap();
+    again.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let answer = read_until_closed(&mut again, Duration::from_secs(5)).await.expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
 on_both_stores!(
+    a_socket_trickling_its_headers_is_closed_within_15_s,
+    an_idle_keep_alive_connection_is_closed_after_the_header_timeout,
+    past_the_connection_cap_a_client_gets_a_clean_503_and_a_freed_slot_is_reused,
     nul_bytes_anywhere_get_a_clear_4xx_and_never_reach_the_store,
     a_callback_nested_twenty_thousand_deep_is_refused_with_400,
     the_request_log_page_stays_small_with_a_ten_megabyte_body_stored,
