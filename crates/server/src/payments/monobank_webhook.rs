@@ -7,14 +7,20 @@ use super::monobank::{SIGNATURE_HEADER, WEBHOOK_PATH};
 use super::PaymentError;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 
+/// The largest webhook body read: a status object is a few kilobytes, and nothing is verified
+/// before it is read whole.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 /// The webhook route.
 pub fn routes() -> Router<AppState> {
-    Router::new().route(&format!("{WEBHOOK_PATH}/{{payment_id}}"), post(webhook))
+    Router::new()
+        .route(&format!("{WEBHOOK_PATH}/{{payment_id}}"), post(webhook))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
 /// The handler.
