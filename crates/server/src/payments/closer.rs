@@ -40,6 +40,10 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
         // One payment's trouble must not hold up the others.
         if let Err(error) = reconcile(payments, &payment, now).await {
             tracing::warn!(payment = payment.id, %error, "could not reconcile a payment with the acquirer");
+            let problem = format!("could not ask the acquirer: {error}");
+            if let Err(error) = payments.store.note_payment_problem(&payment.id, &problem).await {
+                tracing::warn!(payment = payment.id, %error, "could not note the problem on the payment");
+            }
         }
     }
     let due = payments

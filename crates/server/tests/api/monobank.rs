@@ -148,6 +148,26 @@ async fn with_every_webhook_dropped_the_payment_still_closes_on_the_pos_by_polli
     assert!(detail["fiscal"].as_str().unwrap().contains(RRN), "{detail}");
 }
 
+async fn a_payment_monobank_will_not_answer_about_shows_why_and_closes_once_it_does(backend: Backend) {
+    let cafe = mono_cafe(backend, quick_polling()).await;
+    cafe.mono.set_webhooks(Webhooks::Drop);
+    let (payment_id, page_url) = start_paying(&cafe, "b-32070", "0").await;
+    cafe.mono.fail_next(&[403, 403, 403]);
+    let path = format!("/api/admin/restaurants/{}/payments/{payment_id}", cafe.restaurant.resto_id);
+    let mut noted = Value::Null;
+    for _ in 0..100 {
+        noted = cafe.app.get_json(&path).await.1;
+        if noted["lastError"].as_str().is_some_and(|e| e.contains("403")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(noted["lastError"].as_str().unwrap_or("").contains("403"), "the admin sees why: {noted}");
+    assert_eq!(noted["status"], "created");
+    pay_on_monobank_page(&page_url).await;
+    wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "closed").await;
+}
+
 async fn a_webhook_with_a_wrong_signature_is_refused_and_changes_nothing(backend: Backend) {
     let cafe = mono_cafe(backend, no_polling()).await;
     cafe.mono.set_webhooks(Webhooks::Drop);
@@ -524,6 +544,7 @@ async fn the_receipt_shows_the_rrn_and_the_masked_card(backend: Backend) {
 on_both_stores!(
     the_invoice_carries_the_exact_amount_basket_reference_and_webhook_address,
     with_every_webhook_dropped_the_payment_still_closes_on_the_pos_by_polling,
+    a_payment_monobank_will_not_answer_about_shows_why_and_closes_once_it_does,
     a_webhook_with_a_wrong_signature_is_refused_and_changes_nothing,
     after_monobank_rotates_its_key_the_next_genuine_webhook_verifies_with_one_refetch,
     webhooks_out_of_order_leave_the_payment_paid_and_repeats_are_harmless,
