@@ -366,6 +366,21 @@ async fn the_panel_refunds_part_of_a_payment_once_per_form(backend: Backend) {
     assert_eq!(wait_messages(&cafe.pos, 1).await.len(), 1);
 }
 
+async fn a_charge_returned_in_monobanks_cabinet_marks_the_payment_refunded_and_tells_the_pos_once(backend: Backend) {
+    let cafe = mono_cafe(backend, no_polling()).await;
+    let payment_id = pay_bill(&cafe, "b-32070").await;
+    wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "closed").await;
+    let invoice = cafe.mono.only_invoice();
+    cafe.mono.reverse_in_cabinet(&invoice);
+    wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "refunded").await;
+    assert_eq!(cafe.mono.resend_webhook(&invoice).await, 200, "a repeat is harmless");
+    let messages = wait_messages(&cafe.pos, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(cafe.pos.floor().messages().len(), 1, "the POS is told once: {messages:?}");
+    assert!(messages[0].message.contains("520.00"), "{messages:?}");
+    assert!(cafe.mono.calls_to("/api/merchant/invoice/cancel").is_empty(), "we returned nothing ourselves");
+}
+
 async fn an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released(backend: Backend) {
     let timings = rahunok_server::config::PaymentTimings {
         tick: Duration::from_millis(100),
@@ -551,6 +566,7 @@ on_both_stores!(
     partial_and_full_refunds_cancel_the_right_amounts_once_and_tell_the_pos_each_time,
     an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released,
     the_panel_refunds_part_of_a_payment_once_per_form,
+    a_charge_returned_in_monobanks_cabinet_marks_the_payment_refunded_and_tells_the_pos_once,
     a_payment_paid_just_before_expiry_is_not_expired,
     an_invoice_monobank_will_not_remove_because_it_was_paid_is_kept_and_closes,
     the_merchant_token_never_shows_in_answers_logs_the_panel_or_the_database_in_clear,

@@ -240,6 +240,22 @@ impl MonobankEmulator {
         sent.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
     }
 
+    /// The merchant returns the whole charge in monobank's cabinet: `reversed`, with its webhook.
+    pub fn reverse_in_cabinet(&self, invoice_id: &str) {
+        let (url, body) = {
+            let mut inner = self.inner();
+            let now = tick(&mut inner);
+            let invoice = inner.invoices.get_mut(invoice_id).expect("the invoice");
+            let left =
+                invoice.request["amount"].as_i64().unwrap_or(0) - invoice.cancels.iter().map(|(_, a)| a).sum::<i64>();
+            invoice.cancels.push(("cabinet".into(), left));
+            invoice.status = "reversed".into();
+            invoice.modified_ms = now;
+            (invoice.request["webHookUrl"].as_str().unwrap_or("").to_string(), status_body(invoice))
+        };
+        send_webhooks(self.shared.clone(), invoice_id.to_string(), url, vec![body]);
+    }
+
     /// Pays (or fails) an invoice as the guest would on the page.
     pub async fn guest_pays(&self, invoice_id: &str, success: bool) {
         settle(&self.shared, invoice_id, success).await;
