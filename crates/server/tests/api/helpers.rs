@@ -58,6 +58,7 @@ pub struct AppOptions {
     pub monobank_api_url: Option<String>,
     pub max_connections: usize,
     pub header_read_timeout: Duration,
+    pub public_url: Option<String>,
 }
 
 impl Default for AppOptions {
@@ -73,6 +74,7 @@ impl Default for AppOptions {
             monobank_api_url: None,
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
+            public_url: None,
         }
     }
 }
@@ -145,6 +147,7 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     }
     config.max_connections = options.max_connections;
     config.header_read_timeout = options.header_read_timeout;
+    config.public_url = options.public_url.clone();
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());
     config.admin_token_file = None;

@@ -171,6 +171,26 @@ async fn every_page_refuses_framing_and_sniffing(backend: Backend) {
     }
 }
 
+async fn cookies_are_secure_when_the_public_url_is_https(backend: Backend) {
+    let options = AppOptions { public_url: Some("https://pay.example.com".into()), ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let browser = PanelBrowser::new(&app);
+    let form = browser.get("/panel/sign-in").await;
+    assert!(!form.set_cookies.is_empty(), "the sign-in form sets its cookie");
+    assert!(
+        form.set_cookies.iter().all(|c| c.ends_with("; Secure") || c.contains("; Secure;")),
+        "{:?}",
+        form.set_cookies
+    );
+    let plain = spawn_app(backend).await;
+    let form = PanelBrowser::new(&plain).get("/panel/sign-in").await;
+    assert!(
+        form.set_cookies.iter().all(|c| !c.contains("Secure")),
+        "plain http keeps them usable: {:?}",
+        form.set_cookies
+    );
+}
+
 async fn a_path_starting_with_two_slashes_never_links_to_another_host(backend: Backend) {
     let app = spawn_app(backend).await;
     // Sent raw: an HTTP client would normalise the path.
@@ -257,5 +277,6 @@ on_both_stores!(
     the_request_log_page_stays_small_with_a_ten_megabyte_body_stored,
     a_thousand_wrong_secrets_do_not_lock_out_the_right_one,
     every_page_refuses_framing_and_sniffing,
+    cookies_are_secure_when_the_public_url_is_https,
     a_path_starting_with_two_slashes_never_links_to_another_host,
 );
