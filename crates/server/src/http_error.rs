@@ -170,6 +170,7 @@ fn payment_refusal(error: &PaymentError) -> Response {
         PaymentError::NotRefundable(_) | PaymentError::NotRetryable(_) | PaymentError::BillHeld(_) => {
             answer(StatusCode::CONFLICT, "PAYMENT_STATE", "Conflict", "payment", text)
         }
+        PaymentError::NotYet(_) => answer(StatusCode::SERVICE_UNAVAILABLE, "NOT_YET", "Try again", "payment", text),
         PaymentError::RefundTooLarge { .. } => {
             answer(StatusCode::BAD_REQUEST, "REFUND_TOO_LARGE", "Bad request", "payment", text)
         }

@@ -24,6 +24,10 @@ pub enum PaymentError {
         /// Left.
         left: rahunok_protocol::Money,
     },
+    /// The acquirer's news cannot be applied yet (a charge reversed while the POS is still
+    /// closing the bill); the acquirer should send it again.
+    #[error("{0}")]
+    NotYet(String),
     /// Retry asked for a payment that is not waiting for the POS.
     #[error("a payment in status {} is not waiting for the POS", .0.as_str())]
     NotRetryable(PaymentStatus),

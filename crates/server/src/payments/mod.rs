@@ -219,6 +219,9 @@ impl Payments {
             }
             (Created, ChargeStatus::Expired) => self.mark_expired(&payment.id).await?,
             (Closed | PaidNotClosed, ChargeStatus::Reversed) => self.reconcile_reversal(payment).await?,
+            (PaymentStatus::Paid | PaymentStatus::ClosingOnPos, ChargeStatus::Reversed) => {
+                return Err(PaymentError::NotYet("the charge was reversed while the POS closes the bill".into()))
+            }
             _ => false,
         };
         if !moved {
