@@ -90,6 +90,10 @@ struct ServeArgs {
     /// return links), e.g. `https://pay.example.com`; default: the listen address over http.
     #[arg(long, env = "RAHUNOK_PUBLIC_URL")]
     public_url: Option<String>,
+    /// monobank's acquiring API, for restaurants that take payments with monobank (point it at
+    /// an emulator for tests and staging).
+    #[arg(long, env = "RAHUNOK_MONOBANK_API_URL", default_value = rahunok_server::config::MONOBANK_API_URL)]
+    monobank_api_url: String,
     /// Refuse POS sockets without `Cookie: system=<POS name>` (as production does).
     #[arg(long)]
     strict: bool,
@@ -229,6 +233,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.strict_pos_name = args.strict;
     config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());
+    config.monobank_api_url = args.monobank_api_url;
     config.admin_token = std::env::var("RAHUNOK_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());
     config.master_key = args.store.master_key();
     config.admin_token_file = Some(args.store.admin_token_file());

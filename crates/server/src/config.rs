@@ -64,6 +64,8 @@ pub struct Config {
     pub guest_wait: Duration,
     /// Timings of the payment closer.
     pub payment_timings: PaymentTimings,
+    /// monobank's acquiring API (`https://api.monobank.ua`; an emulator in tests and staging).
+    pub monobank_api_url: String,
     /// After SIGTERM/SIGINT, how long requests in flight may take to finish before the server
     /// stops anyway.
     pub shutdown_grace: Duration,
@@ -78,6 +80,9 @@ pub struct Config {
     /// when `None`.
     pub node_name: Option<String>,
 }
+
+/// monobank's real acquiring API.
+pub const MONOBANK_API_URL: &str = "https://api.monobank.ua";
 
 /// Timings of the payment machinery (shortened in tests).
 #[derive(Debug, Clone)]
@@ -132,6 +137,7 @@ impl Config {
             public_url: None,
             guest_wait: Duration::from_secs(8),
             payment_timings: PaymentTimings::default(),
+            monobank_api_url: MONOBANK_API_URL.to_string(),
             shutdown_grace: Duration::from_secs(10),
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),

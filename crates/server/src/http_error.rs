@@ -103,6 +103,9 @@ impl IntoResponse for AdminError {
                 answer(StatusCode::CONFLICT, "PAYMENT_REFUSED", "Not possible now", "request", text)
             }
             AdminError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
+            AdminError::AcquirerUnavailable(_) => {
+                answer(StatusCode::BAD_GATEWAY, "ACQUIRER_UNAVAILABLE", "Acquirer unavailable", "acquirer", text)
+            }
             AdminError::Link(error) => link_failure(error),
             AdminError::Store(error) => store_failure(error),
         }
@@ -170,6 +173,10 @@ fn payment_refusal(error: &PaymentError) -> Response {
         PaymentError::NotFound => answer(StatusCode::NOT_FOUND, "UNKNOWN_PAYMENT", "Not found", "request", text),
         PaymentError::NotRefundable(_) | PaymentError::NotRetryable(_) | PaymentError::BillHeld(_) => {
             answer(StatusCode::CONFLICT, "PAYMENT_STATE", "Conflict", "payment", text)
+        }
+        PaymentError::NotYet(_) => answer(StatusCode::SERVICE_UNAVAILABLE, "NOT_YET", "Try again", "payment", text),
+        PaymentError::RefundTooLarge { .. } => {
+            answer(StatusCode::BAD_REQUEST, "REFUND_TOO_LARGE", "Bad request", "payment", text)
         }
         PaymentError::Acquirer(_) => {
             answer(StatusCode::BAD_GATEWAY, "ACQUIRER_ERROR", "Acquirer failed", "payment", text)

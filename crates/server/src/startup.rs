@@ -3,6 +3,8 @@
 
 use crate::config::{Config, MasterKeySource, Storage};
 use crate::gateway::{AuthLimiter, Cluster, ClusterError, JournalWriter, PosLink, UnverifiedBudget, CLOSE_GOING_AWAY};
+use crate::payments::acquirers::Acquirers;
+use crate::payments::monobank::MonobankApi;
 use crate::payments::sandbox::Sandbox;
 use crate::payments::Payments;
 use crate::pos_data::PosData;
@@ -196,7 +198,9 @@ impl Server {
             link.attach_cluster(cluster);
             tracing::info!(node, nats = url, "joined the other nodes");
         }
-        let payments = Payments::new(store.clone(), link.clone(), sandbox, config.payment_timings.clone(), &base_url);
+        let monobank = MonobankApi::new(&config.monobank_api_url, &base_url);
+        let acquirers = Acquirers::new(store.clone(), sandbox, monobank);
+        let payments = Payments::new(store.clone(), link.clone(), acquirers, config.payment_timings.clone(), &base_url);
         let state = AppState {
             payments: Arc::new(payments),
             pos_data: PosData::new(link.clone(), store.clone()),
@@ -275,6 +279,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::gateway::routes())
         .merge(crate::guest::routes())
+        .merge(crate::payments::monobank_webhook::routes())
         .merge(crate::admin::routes(state.clone()))
         .merge(crate::panel::routes())
         .merge(crate::web::assets::routes())

@@ -21,6 +21,9 @@ pub enum AdminError {
     /// The payment cannot do that now (e.g. refund an unpaid payment).
     #[error("{0}")]
     PaymentRefused(String),
+    /// The card acquirer could not be reached (after retries); nothing was changed.
+    #[error("{0}")]
+    AcquirerUnavailable(String),
     /// The request body or query is wrong.
     #[error("{0}")]
     BadRequest(String),

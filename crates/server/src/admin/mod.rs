@@ -2,6 +2,7 @@
 //! menu...), an operations console that replaces hand-signing in Postman, and the request log.
 //! Every route needs `Authorization: Bearer <admin token>`.
 
+mod acquirer;
 mod auth;
 mod error;
 mod operations;
@@ -12,7 +13,7 @@ mod restaurants;
 pub use error::AdminError;
 
 use crate::state::AppState;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use rahunok_protocol::ops::{CategoriesInfo, HallplansInfo, MenuInfo, StopList, TablesInfo, UsersInfo};
 
@@ -23,6 +24,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/admin/restaurants", post(restaurants::create).get(restaurants::list))
         .route("/api/admin/restaurants/{resto_id}", get(restaurants::show))
         .route("/api/admin/restaurants/{resto_id}/connection", delete(restaurants::disconnect))
+        .route("/api/admin/restaurants/{resto_id}/acquirer", put(acquirer::choose).get(acquirer::show))
         .route("/api/admin/restaurants/{resto_id}/rotate-secret", post(restaurants::rotate_secret))
         .route("/api/admin/restaurants/{resto_id}/tables", get(pos_data::snapshot::<TablesInfo>))
         .route("/api/admin/restaurants/{resto_id}/halls", get(pos_data::snapshot::<HallplansInfo>))

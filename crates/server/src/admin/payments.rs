@@ -2,7 +2,7 @@
 
 use super::restaurants::known_restaurant;
 use super::AdminError;
-use crate::payments::PaymentError;
+use crate::payments::{PaymentError, RefundRequest};
 use crate::state::AppState;
 use crate::store::{PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition};
 use axum::extract::rejection::QueryRejection;
@@ -122,13 +122,36 @@ pub async fn show(
     Ok(Json(PaymentDetail { payment: payment.into(), transitions }))
 }
 
-/// Refund through the acquirer, then tell the POS.
+/// `{"amount": "100.00", "idempotencyKey": "…"}`, both optional: everything left, once.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefundBody {
+    #[serde(default, deserialize_with = "rahunok_protocol::money::optional")]
+    amount: Option<Money>,
+    idempotency_key: Option<String>,
+}
+
+/// Refund (all or part) through the acquirer, then tell the POS.
 pub async fn refund(
     State(state): State<AppState>,
     Path((resto_id, payment_id)): Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> Result<Json<PaymentView>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
-    let refunded = state.payments.refund(&resto_id, &payment_id).await;
+    let body: RefundBody = if body.iter().all(u8::is_ascii_whitespace) {
+        RefundBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            AdminError::BadRequest(format!(
+                "send {{\"amount\": \"100.00\", \"idempotencyKey\": \"…\"}} or nothing: {e}"
+            ))
+        })?
+    };
+    if body.idempotency_key.as_deref().is_some_and(|k| k.trim().is_empty() || k.len() > 64) {
+        return Err(AdminError::BadRequest("`idempotencyKey` is 1 to 64 characters".into()));
+    }
+    let request = RefundRequest { amount: body.amount, key: body.idempotency_key.map(|k| k.trim().to_string()) };
+    let refunded = state.payments.refund(&resto_id, &payment_id, request).await;
     refunded.map(|p| Json(p.into())).map_err(|e| payment_error(e, payment_id))
 }
 
@@ -146,6 +169,10 @@ fn payment_error(error: PaymentError, payment_id: String) -> AdminError {
     match error {
         PaymentError::NotFound => AdminError::UnknownPayment(payment_id),
         PaymentError::Store(e) => AdminError::Store(e),
+        e @ PaymentError::RefundTooLarge { .. } => AdminError::BadRequest(e.to_string()),
+        PaymentError::Acquirer(e @ crate::payments::acquirer::AcquirerError::Unavailable(_)) => {
+            AdminError::AcquirerUnavailable(e.to_string())
+        }
         other => AdminError::PaymentRefused(other.to_string()),
     }
 }

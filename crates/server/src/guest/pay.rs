@@ -105,7 +105,28 @@ async fn pay_for_bill(
         (PaymentStatus::Failed, _) => return Err(GuestError::Payment(payment.last_error.unwrap_or_default())),
         _ => link(lang, &format!("/p/{}", payment.id)),
     };
-    Ok(Redirect::to(&target).into_response())
+    if target.starts_with('/') || target.starts_with(&format!("{}/", state.base_url)) {
+        return Ok(Redirect::to(&target).into_response());
+    }
+    Ok(Page::ok(to_acquirer_page(lang, path, &target)).into_response())
+}
+
+/// The step to an acquirer on another site. A redirect answering the pay form would be a form
+/// submission landing off-site, which the pages' `form-action 'self'` policy blocks; a plain
+/// navigation is not, so the guest is sent on from this page (at once, or with the button).
+fn to_acquirer_page(lang: Lang, path: &str, target: &str) -> maud::Markup {
+    let refresh = format!("0;url={target}");
+    let extra = html! {
+        meta http-equiv="refresh" content=(refresh);
+        a.button #to-acquirer href=(target) { (lang.pick("Перейти до оплати", "Go to payment")) }
+    };
+    crate::web::message_page(
+        lang,
+        path,
+        lang.pick("Переходимо до оплати…", "Taking you to the payment…"),
+        lang.pick("Сторінка банку відкриється за мить.", "The bank's page opens in a moment."),
+        extra,
+    )
 }
 
 fn chosen_tip(

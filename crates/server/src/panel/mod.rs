@@ -11,6 +11,7 @@
 //! and QR codes, POS data, payments, the request log, the console, settings.
 
 mod access;
+mod acquirer;
 mod console;
 mod dashboard;
 mod error;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/panel/r/{resto_id}/requests/{rid}/{file}", get(console::download_body))
         .route("/panel/r/{resto_id}/console", get(console::console).post(console::send_operation))
         .route("/panel/r/{resto_id}/settings", get(settings::page).post(settings::save))
+        .route("/panel/r/{resto_id}/settings/acquirer", post(acquirer::save))
         .route("/panel/r/{resto_id}/payments", get(payments::list))
         .route("/panel/r/{resto_id}/payments/{payment_id}", get(payments::detail))
         .route("/panel/r/{resto_id}/payments/{payment_id}/refund", post(payments::refund))

@@ -10,13 +10,16 @@ use super::layout::{self, csrf_field, Place, Section};
 use super::pretty_json::pretty;
 use super::PanelError;
 use crate::guest::view::money;
-use crate::payments::PaymentError;
+use crate::payments::{PaymentError, RefundRequest};
 use crate::state::AppState;
 use crate::store::{PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition};
 use crate::web::Page;
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
+use axum::Form;
 use maud::{html, Markup};
+use rahunok_protocol::Money;
+use rand::distributions::{Alphanumeric, DistString};
 use serde::Deserialize;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -207,19 +210,37 @@ fn facts(viewer: &Viewer, p: &PaymentRecord) -> Markup {
     }
 }
 
-fn refund_form(viewer: &Viewer, resto_id: &str, p: &PaymentRecord) -> Markup {
+fn refund_form(viewer: &Viewer, resto_id: &str, p: &PaymentRecord, refunded: Money) -> Markup {
+    let key = Alphanumeric.sample_string(&mut rand::thread_rng(), 16);
     html! {
         form.card #refund method="post" action={(detail_path(resto_id, &p.id)) "/refund"} {
             (csrf_field(viewer))
+            input type="hidden" name="refund_key" value=(key);
             h2 { (viewer.t("Повернення", "Refund")) }
+            @if refunded > Money::ZERO {
+                p #refunded { (viewer.t("Уже повернено", "Already refunded")) ": " (money(viewer.lang, refunded)) }
+            }
+            label { (viewer.t("Сума (порожньо — усе, що лишилось)", "Amount (empty: everything left)"))
+                input type="text" name="amount" inputmode="decimal" placeholder=((p.amount() - refunded).to_string()) autocomplete="off";
+            }
             label.check {
                 input type="checkbox" name="confirm" required;
                 (viewer.t("Так, повернути гостю", "Yes, return")) " " (total(viewer, p)) " "
-                (viewer.t("(каса отримає повідомлення позначити рахунок неоплаченим)", "to the guest (the POS is told to mark the bill unpaid)"))
+                (viewer.t("(або вказану суму; каса отримає повідомлення)", "or the amount given, to the guest (the POS is told)"))
             }
             button.inline type="submit" data-action="refund" { (viewer.t("Повернути гроші", "Refund")) }
         }
     }
+}
+
+/// The refund form: an amount (empty for everything left) and the form's own key, so a double
+/// submit returns the money once.
+#[derive(Deserialize, Default)]
+pub struct RefundForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    refund_key: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -246,6 +267,7 @@ pub async fn detail(
     let viewer = &at.viewer;
     let (payment, transitions) =
         state.store.payment(at.resto_id(), &payment_id).await?.ok_or(PanelError::NotFound("payment"))?;
+    let refunded = state.store.refunded_amount(&payment.id).await?;
     let body = html! {
         (done_notice(viewer, query.done.as_deref()))
         section.card {
@@ -255,7 +277,7 @@ pub async fn detail(
             }
         }
         section.card { h2 { (viewer.t("Історія", "Timeline")) } (timeline(viewer, &transitions)) }
-        @if matches!(payment.status, PaymentStatus::Closed | PaymentStatus::PaidNotClosed) { (refund_form(viewer, at.resto_id(), &payment)) }
+        @if matches!(payment.status, PaymentStatus::Closed | PaymentStatus::PaidNotClosed) { (refund_form(viewer, at.resto_id(), &payment, refunded)) }
         @if let Some(fiscal) = &payment.fiscal { section.card { h2 { (viewer.t("Фіскальні дані", "Fiscal data")) } pre { (pretty(fiscal)) } } }
         p { a href=(Section::Payments.path(at.resto_id())) { (viewer.t("Усі платежі", "All payments")) } }
     };
@@ -275,8 +297,19 @@ pub async fn refund(
     State(state): State<AppState>,
     at: InRestaurant,
     Path((_, payment_id)): Path<(String, String)>,
+    Form(form): Form<RefundForm>,
 ) -> Result<Redirect, PanelError> {
-    let refunded = state.payments.refund(at.resto_id(), &payment_id).await.map_err(not_found_as_page)?;
+    let amount = match form.amount.trim() {
+        "" => None,
+        text => Some(Money::parse(&text.replace(',', ".")).map_err(|_| {
+            PanelError::BadRequest(
+                at.viewer.t("Сума — наприклад 100 або 100,50.", "The amount is like 100 or 100.50.").into(),
+            )
+        })?),
+    };
+    let key = Some(form.refund_key.trim().to_string()).filter(|k| (8..=64).contains(&k.len()));
+    let request = RefundRequest { amount, key };
+    let refunded = state.payments.refund(at.resto_id(), &payment_id, request).await.map_err(not_found_as_page)?;
     tracing::info!(
         resto_id = at.resto_id(),
         payment = refunded.id,

@@ -8,7 +8,7 @@ use super::origin::public_base;
 use super::PanelError;
 use crate::gateway::LinkError;
 use crate::state::AppState;
-use crate::store::GuestSettings;
+use crate::store::{AcquirerChoice, GuestSettings};
 use crate::web::Page;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -143,11 +143,18 @@ fn settings_form(viewer: &Viewer, resto_id: &str, form: &SettingsForm, suggested
     }
 }
 
-fn render(at: &InRestaurant, form: &SettingsForm, suggested_url: &str, notice: Option<Markup>) -> Page {
+fn render(
+    at: &InRestaurant,
+    form: &SettingsForm,
+    suggested_url: &str,
+    notice: Option<Markup>,
+    acquirer: &AcquirerChoice,
+) -> Page {
     let viewer = &at.viewer;
     let body = html! {
         @if let Some(notice) = notice { (notice) }
         (settings_form(viewer, at.resto_id(), form, suggested_url))
+        (super::acquirer::card(viewer, at.resto_id(), acquirer))
     };
     layout::page(viewer, Section::Settings.label(viewer), Place::Restaurant(&at.restaurant, Section::Settings), body)
 }
@@ -158,7 +165,11 @@ pub struct SavedQuery {
 }
 
 fn saved_notice(viewer: &Viewer, saved: Option<&str>) -> Option<Markup> {
-    let text = match saved? {
+    let saved = saved?;
+    if let Some(notice) = super::acquirer::notice(viewer, saved) {
+        return Some(notice);
+    }
+    let text = match saved {
         "sent" => viewer.t("Збережено й надіслано на касу (setSettings).", "Saved and sent to the POS (setSettings)."),
         _ => viewer.t(
             "Збережено. Каса не підключена: налаштування буде надіслано, щойно вона підключиться.",
@@ -178,7 +189,8 @@ pub async fn page(
     let guest = state.store.guest_settings(at.resto_id()).await?;
     let form = SettingsForm::from_stored(&at.restaurant.settings, &guest);
     let notice = saved_notice(&at.viewer, query.saved.as_deref());
-    Ok(render(&at, &form, &suggested_precheck_url(&state, &headers, at.resto_id()), notice))
+    let acquirer = state.store.acquirer_choice(at.resto_id()).await?;
+    Ok(render(&at, &form, &suggested_precheck_url(&state, &headers, at.resto_id()), notice, &acquirer))
 }
 
 /// Saves the settings and pushes the POS part with `setSettings`.
@@ -197,7 +209,8 @@ pub async fn save(
         Ok(valid) => valid,
         Err(problem) => {
             let notice = html! { p.alert role="alert" { (problem) } };
-            return Ok(render(&at, &form, &suggested_url, Some(notice)).into_response());
+            let acquirer = state.store.acquirer_choice(at.resto_id()).await?;
+            return Ok(render(&at, &form, &suggested_url, Some(notice), &acquirer).into_response());
         }
     };
     state.store.save_settings(at.resto_id(), &pos).await?;

@@ -1,6 +1,7 @@
 //! The seam to a card acquirer: create a charge and send the guest to pay, ask its status,
-//! refund it, and verify the acquirer's signed notifications. The built-in sandbox implements
-//! it; a monobank adapter can come later.
+//! refund it, and verify the acquirer's signed notifications. The built-in sandbox and the
+//! monobank adapter implement it; another acquirer is one more implementation (and a line in
+//! `super::acquirers`, which picks the restaurant's).
 
 use rahunok_protocol::Money;
 use std::future::Future;
@@ -20,6 +21,21 @@ pub struct ChargeRequest {
     pub description: String,
     /// Where the acquirer sends the guest back.
     pub return_url: String,
+    /// What the charge is for, line by line; the lines add up to `amount` exactly.
+    pub basket: Vec<BasketLine>,
+    /// How long the guest may take to pay.
+    pub validity: std::time::Duration,
+}
+
+/// One line of what the guest pays for, as acquirers with fiscal receipts want it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BasketLine {
+    /// What it is (with the quantity when more than one).
+    pub name: String,
+    /// The line's total.
+    pub sum: Money,
+    /// A code for it (position id, `tip`, `service`).
+    pub code: String,
 }
 
 /// Where to send the guest.
@@ -40,6 +56,10 @@ pub enum ChargeStatus {
     Paid(CardReceipt),
     /// Declined.
     Declined(String),
+    /// The acquirer let the charge lapse unpaid.
+    Expired,
+    /// Charged and then returned in full (e.g. from the acquirer's own cabinet).
+    Reversed,
 }
 
 /// Details of a successful charge.
@@ -51,13 +71,18 @@ pub struct CardReceipt {
     pub approval_code: String,
     /// Retrieval reference number.
     pub rrn: String,
+    /// Visa, Mastercard…, when the acquirer says.
+    pub payment_system: Option<String>,
 }
 
 /// A verified notification from the acquirer: this charge changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AcquirerEvent {
-    /// The acquirer's id for the charge.
-    pub acquirer_ref: String,
+    /// Our reference for the charge (the payment id).
+    pub reference: String,
+    /// The status the notification carries, when it carries one that is the newest known;
+    /// `None` means "ask the acquirer".
+    pub status: Option<ChargeStatus>,
 }
 
 /// Why the acquirer could not do something.
@@ -81,6 +106,11 @@ pub enum AcquirerError {
 pub trait Acquirer: Send + Sync {
     /// A short name stored with each payment and printed on fiscal lines.
     fn name(&self) -> &'static str;
+    /// Whether charges are filed under our reference (so a charge can be asked about before its
+    /// id came back); false unless an acquirer says so.
+    fn files_under_our_reference(&self) -> bool {
+        false
+    }
     /// Creates a charge; the guest pays at the returned URL.
     fn create(&self, request: ChargeRequest) -> AcquirerFuture<'_, Checkout>;
     /// The charge's status.
@@ -88,8 +118,13 @@ pub trait Acquirer: Send + Sync {
     /// Cancels a charge the guest never finished, so it can no longer be paid. False when it
     /// was paid (or declined) meanwhile: settle it instead.
     fn cancel<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, bool>;
-    /// Returns `amount` of a paid charge to the guest.
-    fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money) -> AcquirerFuture<'a, ()>;
-    /// Verifies a notification (raw body and its signature header).
-    fn verify_notification(&self, body: &[u8], signature: Option<&str>) -> Result<AcquirerEvent, AcquirerError>;
+    /// Returns `amount` of a paid charge to the guest. `ext_ref` identifies this refund: asked
+    /// again with the same one, the acquirer returns the money once.
+    fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money, ext_ref: &'a str) -> AcquirerFuture<'a, ()>;
+    /// Verifies a notification (raw body and its signature header) before reading it.
+    fn verify_notification<'a>(
+        &'a self,
+        body: &'a [u8],
+        signature: Option<&'a str>,
+    ) -> AcquirerFuture<'a, AcquirerEvent>;
 }

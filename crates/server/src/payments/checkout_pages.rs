@@ -114,7 +114,7 @@ pub async fn confirm(
 /// `POST /payments/notify/sandbox`: the acquirer's signed notification.
 pub async fn notification(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    match state.payments.on_notification(&body, signature).await {
+    match state.payments.on_notification(None, &body, signature).await {
         Ok(()) => StatusCode::OK,
         Err(super::PaymentError::Acquirer(super::acquirer::AcquirerError::BadSignature)) => StatusCode::UNAUTHORIZED,
         Err(super::PaymentError::NotFound) => StatusCode::NOT_FOUND,

@@ -40,6 +40,10 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
         // One payment's trouble must not hold up the others.
         if let Err(error) = reconcile(payments, &payment, now).await {
             tracing::warn!(payment = payment.id, %error, "could not reconcile a payment with the acquirer");
+            let problem = format!("could not ask the acquirer: {error}");
+            if let Err(error) = payments.store.note_payment_problem(&payment.id, &problem).await {
+                tracing::warn!(payment = payment.id, %error, "could not note the problem on the payment");
+            }
         }
     }
     let due = payments
@@ -71,29 +75,48 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
 async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Result<(), PaymentError> {
     let timings = &payments.timings;
     let age = now - payment.created_at;
-    if age < timings.reconcile_after.as_millis() as i64 {
+    let expire_at = payment.created_at + timings.expire_after.as_millis() as i64;
+    let orphan = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
+    let not_yet = payment.next_attempt_at.is_some_and(|at| at > now) && now < expire_at && !orphan;
+    if age < timings.reconcile_after.as_millis() as i64 || not_yet {
         return Ok(());
     }
     let status = match payments.settle_with_acquirer(payment).await {
         Err(PaymentError::Acquirer(AcquirerError::UnknownCharge(_))) => PaymentStatus::Created,
         other => other?,
     };
-    let orphan = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
-    if status == PaymentStatus::Created && (orphan || age >= timings.expire_after.as_millis() as i64) {
+    if status != PaymentStatus::Created {
+        return Ok(());
+    }
+    if orphan || now >= expire_at {
         expire(payments, payment).await?;
+    } else {
+        payments.store.schedule_payment(&payment.id, (now + poll_delay(payments, age)).min(expire_at)).await?;
     }
     Ok(())
+}
+
+/// How long until the acquirer is asked again about an unfinished payment: half its age, at
+/// least one tick and at most the longest retry delay — often at first, then less and less.
+fn poll_delay(payments: &Payments, age_ms: i64) -> i64 {
+    let timings = &payments.timings;
+    (age_ms / 2).clamp(timings.tick.as_millis() as i64, timings.max_retry_delay.as_millis() as i64)
 }
 
 /// Cancels the acquirer's charge first, so a guest who comes back late cannot pay an expired
 /// payment; if it was paid meanwhile, it is settled instead.
 async fn expire(payments: &Payments, payment: &PaymentRecord) -> Result<(), PaymentError> {
-    let reference = payment.acquirer_ref.as_deref().unwrap_or(&payment.id);
-    let cancelled = match payments.acquirer.cancel(reference).await {
-        Err(AcquirerError::UnknownCharge(_)) => true,
-        other => other?,
+    let acquirer = payments.acquirers.for_payment(payment).await?;
+    // No reference: the acquirer never answered with a charge, so no guest can pay one.
+    let cancelled = match super::charge_reference(payment, acquirer.as_ref()) {
+        None => true,
+        Some(reference) => match acquirer.cancel(reference).await {
+            Err(AcquirerError::UnknownCharge(_)) => true,
+            other => other?,
+        },
     };
     if !cancelled {
+        tracing::info!(payment = payment.id, "an expiring payment turned out paid (or being paid): it stands");
         payments.settle_with_acquirer(payment).await?;
         return Ok(());
     }

@@ -16,6 +16,18 @@ pub enum PaymentError {
     /// Refund asked for a payment that is not closed.
     #[error("a payment in status {} cannot be refunded", .0.as_str())]
     NotRefundable(PaymentStatus),
+    /// A refund larger than what is left of the payment.
+    #[error("cannot refund {asked} UAH: {left} UAH is left to refund")]
+    RefundTooLarge {
+        /// Asked.
+        asked: rahunok_protocol::Money,
+        /// Left.
+        left: rahunok_protocol::Money,
+    },
+    /// The acquirer's news cannot be applied yet (a charge reversed while the POS is still
+    /// closing the bill); the acquirer should send it again.
+    #[error("{0}")]
+    NotYet(String),
     /// Retry asked for a payment that is not waiting for the POS.
     #[error("a payment in status {} is not waiting for the POS", .0.as_str())]
     NotRetryable(PaymentStatus),

@@ -5,16 +5,20 @@
 //! transaction, and the allowed moves are one table ([`status`]); [`closer`] drives paid payments
 //! to `closed` with `payBill`, retrying with backoff, and on start-up resumes whatever a crash
 //! interrupted. The acquirer sits behind [`acquirer::Acquirer`]; the built-in [`sandbox`] is the
-//! one we ship.
+//! default and [`monobank`] the first real one, chosen per restaurant ([`acquirers`]).
 //!
 //! [`Payments`] is the service: it holds what payments need (the store, the POS link, the
 //! acquirer, the timings) and nothing else, so the guest pages, the admin API, the panel and the
 //! closer all go through the same named moves.
 
 pub mod acquirer;
+pub mod acquirers;
+pub mod basket;
 pub mod checkout_pages;
 pub mod closer;
 mod error;
+pub mod monobank;
+pub mod monobank_webhook;
 pub mod sandbox;
 pub mod status;
 
@@ -22,10 +26,13 @@ pub use crate::config::PaymentTimings;
 pub use error::PaymentError;
 
 use crate::gateway::PosLink;
+use crate::guest::receipt_data::ReceiptData;
 use crate::store::{
-    CreateOutcome, NewPayment, NextAttempt, PaymentRecord, PaymentStatus, Store, StoreError, TransitionChanges,
+    CreateOutcome, NewPayment, NextAttempt, PaymentRecord, PaymentStatus, RefundReservation, Store, StoreError,
+    TransitionChanges,
 };
-use acquirer::{Acquirer, AcquirerError, ChargeRequest, ChargeStatus};
+use acquirer::{AcquirerError, CardReceipt, ChargeRequest, ChargeStatus};
+use acquirers::Acquirers;
 use rahunok_protocol::order::FiscalLine;
 use rahunok_protocol::{ops::ShowMessage, Money};
 use rand::distributions::{Alphanumeric, DistString};
@@ -37,8 +44,7 @@ use tokio::sync::Notify;
 pub struct Payments {
     store: Store,
     link: Arc<PosLink>,
-    acquirer: Arc<dyn Acquirer>,
-    sandbox: sandbox::Sandbox,
+    acquirers: Acquirers,
     timings: PaymentTimings,
     /// Where the acquirer sends the guest back (no trailing slash).
     base_url: String,
@@ -46,6 +52,16 @@ pub struct Payments {
     wake: Notify,
     /// Payments being closed right now (one task each).
     closing: Mutex<HashSet<String>>,
+}
+
+/// A refund the restaurant asks for.
+#[derive(Debug, Clone, Default)]
+pub struct RefundRequest {
+    /// How much; everything left when `None`.
+    pub amount: Option<Money>,
+    /// The caller's key for this refund: asked again with the same key, nothing more is
+    /// returned. A fresh key is made when `None`.
+    pub key: Option<String>,
 }
 
 /// What the guest asked to pay.
@@ -68,19 +84,18 @@ pub struct PaymentRequest {
 }
 
 impl Payments {
-    /// The service, charging through the sandbox (the only acquirer built in so far).
+    /// The service, charging through each restaurant's acquirer.
     pub fn new(
         store: Store,
         link: Arc<PosLink>,
-        sandbox: sandbox::Sandbox,
+        acquirers: Acquirers,
         timings: PaymentTimings,
         base_url: &str,
     ) -> Payments {
         Payments {
             store,
             link,
-            acquirer: Arc::new(sandbox.clone()),
-            sandbox,
+            acquirers,
             timings,
             base_url: base_url.trim_end_matches('/').to_string(),
             wake: Notify::new(),
@@ -90,7 +105,12 @@ impl Payments {
 
     /// The sandbox acquirer, for its card pages.
     pub fn sandbox(&self) -> &sandbox::Sandbox {
-        &self.sandbox
+        self.acquirers.sandbox()
+    }
+
+    /// Every acquirer (to check a restaurant's monobank token).
+    pub fn acquirers(&self) -> &Acquirers {
+        &self.acquirers
     }
 
     /// Makes the closer look for work now instead of at its next tick.
@@ -101,6 +121,7 @@ impl Payments {
     /// Starts a payment (or returns the one this idempotency key already started).
     pub async fn start(&self, request: PaymentRequest) -> Result<PaymentRecord, PaymentError> {
         let id = format!("pay_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 20));
+        let acquirer = self.acquirers.for_new_payment(&request.resto_id).await?;
         let new = NewPayment {
             id: id.clone(),
             resto_id: request.resto_id.clone(),
@@ -109,7 +130,7 @@ impl Payments {
             idempotency_key: request.idempotency_key.clone(),
             sum: request.sum,
             tips: request.tips,
-            acquirer: self.acquirer.name().to_string(),
+            acquirer: acquirer.name().to_string(),
             receipt: request.receipt.clone(),
         };
         let created = match self.store.create_payment(&new).await? {
@@ -117,13 +138,16 @@ impl Payments {
             CreateOutcome::Existing(existing) => return Ok(existing),
             CreateOutcome::BillHeld(holder) => return Err(PaymentError::BillHeld(Box::new(holder))),
         };
+        let receipt: Option<ReceiptData> = serde_json::from_str(&request.receipt).ok();
         let charge = ChargeRequest {
             reference: id.clone(),
             amount: created.amount(),
-            description: format!("Рахунок {}", request.bill_id),
+            description: destination(receipt.as_ref(), &request),
             return_url: format!("{}/p/{}", self.base_url, id),
+            basket: basket::basket(receipt.as_ref(), created.sum, created.tips),
+            validity: self.timings.expire_after,
         };
-        match self.acquirer.create(charge).await {
+        match acquirer.create(charge).await {
             Ok(checkout) => self.mark_sent_to_acquirer(&id, checkout.acquirer_ref, checkout.url).await?,
             Err(error) => {
                 self.mark_refused_by_acquirer(&id, &error).await?;
@@ -133,11 +157,32 @@ impl Payments {
         Ok(self.store.payment_by_id(&id).await?.expect("the payment exists"))
     }
 
-    /// A verified acquirer notification: settle the payment it names.
-    pub async fn on_notification(&self, body: &[u8], signature: Option<&str>) -> Result<(), PaymentError> {
-        let event = self.acquirer.verify_notification(body, signature)?;
-        let payment = self.store.payment_by_id(&event.acquirer_ref).await?.ok_or(PaymentError::NotFound)?;
-        self.settle_with_acquirer(&payment).await?;
+    /// A verified acquirer notification: settle the payment it names. `payment_id` is the
+    /// payment the notification's address names (monobank's); `None` for the sandbox's.
+    pub async fn on_notification(
+        &self,
+        payment_id: Option<&str>,
+        body: &[u8],
+        signature: Option<&str>,
+    ) -> Result<(), PaymentError> {
+        let acquirer = match payment_id {
+            Some(id) => {
+                let payment = self.store.payment_by_id(id).await?.ok_or(PaymentError::NotFound)?;
+                self.acquirers.for_payment(&payment).await?
+            }
+            None => Arc::new(self.acquirers.sandbox().clone()),
+        };
+        let event = acquirer.verify_notification(body, signature).await?;
+        if payment_id.is_some_and(|id| id != event.reference) {
+            return Err(PaymentError::Acquirer(AcquirerError::Refused(
+                "the notification names another payment".into(),
+            )));
+        }
+        let payment = self.store.payment_by_id(&event.reference).await?.ok_or(PaymentError::NotFound)?;
+        match event.status {
+            Some(status) => self.apply_charge_status(&payment, acquirer.name(), status).await?,
+            None => self.settle_with_acquirer(&payment).await?,
+        };
         self.wake_closer();
         Ok(())
     }
@@ -147,52 +192,117 @@ impl Payments {
         if payment.status != PaymentStatus::Created {
             return Ok(payment.status);
         }
-        let reference = payment.acquirer_ref.as_deref().unwrap_or(&payment.id);
-        match self.acquirer.status(reference).await? {
-            ChargeStatus::Pending => Ok(PaymentStatus::Created),
-            ChargeStatus::Paid(card) => {
-                let fiscal = vec![
-                    FiscalLine::new("Еквайр", self.acquirer.name()),
-                    FiscalLine::new("Картка", card.card_mask),
-                    FiscalLine::new("Код авторизації", card.approval_code),
-                    FiscalLine::new("RRN", card.rrn),
-                    FiscalLine::new("Платіж", &payment.id),
-                ];
-                self.mark_paid(&payment.id, &fiscal).await?;
-                Ok(PaymentStatus::Paid)
-            }
-            ChargeStatus::Declined(reason) => {
-                self.mark_declined(&payment.id, reason).await?;
-                Ok(PaymentStatus::Failed)
-            }
-        }
+        let acquirer = self.acquirers.for_payment(payment).await?;
+        let Some(reference) = charge_reference(payment, acquirer.as_ref()) else {
+            return Ok(PaymentStatus::Created);
+        };
+        let status = acquirer.status(reference).await?;
+        self.apply_charge_status(payment, acquirer.name(), status).await
     }
 
-    /// Refunds a closed (or paid but not closed) payment, then tells the POS staff to reopen the bill.
-    pub async fn refund(&self, resto_id: &str, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+    /// Moves a payment where the acquirer's status says; a status that no longer applies (the
+    /// payment moved on) changes nothing, so late and repeated news is harmless.
+    async fn apply_charge_status(
+        &self,
+        payment: &PaymentRecord,
+        acquirer: &str,
+        status: ChargeStatus,
+    ) -> Result<PaymentStatus, PaymentError> {
+        use PaymentStatus::{Closed, Created, PaidNotClosed};
+        let moved = match (payment.status, status) {
+            (Created, ChargeStatus::Paid(card)) => {
+                self.mark_paid(&payment.id, &fiscal_lines(acquirer, &card, &payment.id)).await?
+            }
+            (Created, ChargeStatus::Declined(reason)) => self.mark_declined(&payment.id, reason).await?,
+            (Created, ChargeStatus::Reversed) => {
+                self.mark_declined(&payment.id, "the acquirer reversed the charge".into()).await?
+            }
+            (Created, ChargeStatus::Expired) => self.mark_expired(&payment.id).await?,
+            (Closed | PaidNotClosed, ChargeStatus::Reversed) => self.reconcile_reversal(payment).await?,
+            (PaymentStatus::Paid | PaymentStatus::ClosingOnPos, ChargeStatus::Reversed) => {
+                return Err(PaymentError::NotYet("the charge was reversed while the POS closes the bill".into()))
+            }
+            _ => false,
+        };
+        if !moved {
+            return Ok(payment.status);
+        }
+        Ok(self.store.payment_by_id(&payment.id).await?.map(|p| p.status).unwrap_or(payment.status))
+    }
+
+    /// The acquirer returned the whole charge. When the restaurant's own refunds account for it,
+    /// their flow tells the POS; otherwise (a refund made in the acquirer's cabinet) the POS
+    /// hears of what nobody here asked for.
+    async fn reconcile_reversal(&self, payment: &PaymentRecord) -> Result<bool, PaymentError> {
+        let moved = self.mark_refunded(payment, "the acquirer reports the charge returned").await?;
+        let asked = self.store.refunds_asked(&payment.id).await?;
+        if moved && asked < payment.amount() {
+            self.tell_pos_refunded(payment, payment.amount() - asked).await;
+        }
+        Ok(moved)
+    }
+
+    /// Refunds all or part of a closed (or paid but not closed) payment through its acquirer,
+    /// then tells the POS staff. The refund is reserved in the store first under its reference,
+    /// so a retry (same key) sends the same reference and returns the money once; the POS hears
+    /// of each refund once.
+    pub async fn refund(
+        &self,
+        resto_id: &str,
+        payment_id: &str,
+        request: RefundRequest,
+    ) -> Result<PaymentRecord, PaymentError> {
         let (payment, _) = self.store.payment(resto_id, payment_id).await?.ok_or(PaymentError::NotFound)?;
-        if payment.status.check_move(PaymentStatus::Refunded).is_err() {
+        let key = request.key.unwrap_or_else(|| Alphanumeric.sample_string(&mut rand::thread_rng(), 16));
+        let ext_ref = format!("{}-{}", payment.id, key);
+        let previous = self.store.refund(&ext_ref).await?;
+        if previous.as_ref().is_some_and(|r| r.state == "done") {
+            return Ok(payment);
+        }
+        if previous.is_none() && payment.status.check_move(PaymentStatus::Refunded).is_err() {
             return Err(PaymentError::NotRefundable(payment.status));
         }
+        let left = payment.amount() - self.store.refunded_amount(&payment.id).await?;
+        let amount = request.amount.unwrap_or(left);
+        let refund = match self.store.reserve_refund(&payment.id, &ext_ref, amount, payment.amount()).await? {
+            RefundReservation::New(refund) | RefundReservation::Existing(refund) => refund,
+            RefundReservation::TooMuch { left } => return Err(PaymentError::RefundTooLarge { asked: amount, left }),
+        };
+        let acquirer = self.acquirers.for_payment(&payment).await?;
         let reference = payment.acquirer_ref.clone().unwrap_or_else(|| payment.id.clone());
-        self.acquirer.refund(&reference, payment.amount()).await?;
-        if !self.mark_refunded(&payment).await? {
-            return Err(PaymentError::NotRefundable(payment.status));
+        if let Err(error) = acquirer.refund(&reference, refund.amount, &ext_ref).await {
+            if matches!(error, AcquirerError::Refused(_)) {
+                self.store.drop_refund(&ext_ref).await?;
+            }
+            return Err(error.into());
         }
+        if self.store.finish_refund(&ext_ref).await? {
+            if self.store.refunded_amount(&payment.id).await? >= payment.amount() {
+                self.mark_refunded(&payment, "refunded by the restaurant").await?;
+            }
+            self.tell_pos_refunded(&payment, refund.amount).await;
+        }
+        self.store.payment_by_id(&payment.id).await?.ok_or(PaymentError::NotFound)
+    }
+
+    /// Tells the POS staff that money for a bill went back to the guest.
+    async fn tell_pos_refunded(&self, payment: &PaymentRecord, amount: Money) {
         let message = ShowMessage {
             message: format!(
-                "Оплату рахунку {} ({} грн) повернено гостю: позначте рахунок неоплаченим. / Payment for bill {} was refunded: mark it unpaid.",
+                "Оплату рахунку {} ({} грн з {} грн) повернено гостю: перевірте рахунок. / Payment for bill {} was refunded ({} of {}): check the bill.",
                 payment.bill_id,
+                amount,
                 payment.amount(),
-                payment.bill_id
+                payment.bill_id,
+                amount,
+                payment.amount()
             ),
             warning: true,
             bill_id: Some(payment.bill_id.clone()),
         };
-        if let Err(error) = self.link.send_message(resto_id, &message).await {
-            tracing::warn!(resto_id, payment = payment.id, %error, "refund done; the POS could not be told");
+        if let Err(error) = self.link.send_message(&payment.resto_id, &message).await {
+            tracing::warn!(resto_id = payment.resto_id, payment = payment.id, %error, "refund done; the POS could not be told");
         }
-        Ok(self.store.payment_by_id(&payment.id).await?.expect("the payment exists"))
     }
 
     /// Makes the closer try a `paid_not_closed` payment now.
@@ -284,9 +394,43 @@ impl Payments {
             .await
     }
 
-    async fn mark_refunded(&self, payment: &PaymentRecord) -> Result<bool, StoreError> {
-        let note = "refunded by the restaurant";
+    async fn mark_refunded(&self, payment: &PaymentRecord, note: &str) -> Result<bool, StoreError> {
         let changes = TransitionChanges::default();
         self.store.transition_payment(&payment.id, payment.status, PaymentStatus::Refunded, note, changes).await
+    }
+}
+
+/// The acquirer's id for a payment's charge: the one it answered with, or — for an acquirer
+/// that files charges under our payment id — the payment id. `None` when there is none to ask
+/// about (the acquirer never answered).
+pub(crate) fn charge_reference<'a>(payment: &'a PaymentRecord, acquirer: &dyn acquirer::Acquirer) -> Option<&'a str> {
+    match &payment.acquirer_ref {
+        Some(reference) => Some(reference),
+        None if acquirer.files_under_our_reference() => Some(&payment.id),
+        None => None,
+    }
+}
+
+/// The fiscal lines of a card charge, sent with `payBill` and shown on the receipt.
+fn fiscal_lines(acquirer: &str, card: &CardReceipt, payment_id: &str) -> Vec<FiscalLine> {
+    let mut lines = vec![
+        FiscalLine::new("Еквайр", acquirer),
+        FiscalLine::new("Картка", &card.card_mask),
+        FiscalLine::new("Код авторизації", &card.approval_code),
+        FiscalLine::new("RRN", &card.rrn),
+    ];
+    if let Some(system) = card.payment_system.as_deref().filter(|s| !s.is_empty()) {
+        lines.push(FiscalLine::new("Платіжна система", system));
+    }
+    lines.push(FiscalLine::new("Платіж", payment_id));
+    lines
+}
+
+/// What the guest sees the charge is for: restaurant, table and bill.
+fn destination(receipt: Option<&ReceiptData>, request: &PaymentRequest) -> String {
+    let restaurant = receipt.map(|r| r.restaurant.as_str()).unwrap_or("Rahunok");
+    match &request.table_number {
+        Some(table) => format!("{restaurant}, стіл {table}, рахунок {}", request.bill_id),
+        None => format!("{restaurant}, рахунок {}", request.bill_id),
     }
 }

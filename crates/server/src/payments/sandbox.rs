@@ -238,6 +238,10 @@ impl Acquirer for Sandbox {
         "sandbox"
     }
 
+    fn files_under_our_reference(&self) -> bool {
+        true
+    }
+
     fn create(&self, request: ChargeRequest) -> AcquirerFuture<'_, Checkout> {
         Box::pin(async move {
             let now = now_ms();
@@ -275,6 +279,7 @@ impl Acquirer for Sandbox {
                     card_mask: text("card_mask"),
                     approval_code: text("approval_code"),
                     rrn: text("rrn"),
+                    payment_system: None,
                 }),
                 "declined" => ChargeStatus::Declined("the card was declined".into()),
                 _ => ChargeStatus::Pending,
@@ -300,7 +305,7 @@ impl Acquirer for Sandbox {
         })
     }
 
-    fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money) -> AcquirerFuture<'a, ()> {
+    fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money, _ext_ref: &'a str) -> AcquirerFuture<'a, ()> {
         Box::pin(async move {
             let refund = sqlx::query(
                 "UPDATE sandbox_charges SET refunded_kop = refunded_kop + $1, updated_at = $2 \
@@ -314,7 +319,18 @@ impl Acquirer for Sandbox {
         })
     }
 
-    fn verify_notification(&self, body: &[u8], signature: Option<&str>) -> Result<AcquirerEvent, AcquirerError> {
+    fn verify_notification<'a>(
+        &'a self,
+        body: &'a [u8],
+        signature: Option<&'a str>,
+    ) -> AcquirerFuture<'a, AcquirerEvent> {
+        Box::pin(async move { self.verify_now(body, signature) })
+    }
+}
+
+impl Sandbox {
+    /// Checks the HMAC of a notification, then reads the charge it names.
+    fn verify_now(&self, body: &[u8], signature: Option<&str>) -> Result<AcquirerEvent, AcquirerError> {
         let signature = signature.ok_or(AcquirerError::BadSignature)?;
         let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.as_bytes()).expect("any key length");
         mac.update(body);
@@ -327,7 +343,7 @@ impl Acquirer for Sandbox {
         }
         let notification: Notification =
             serde_json::from_slice(body).map_err(|e| AcquirerError::Refused(format!("notification body: {e}")))?;
-        Ok(AcquirerEvent { acquirer_ref: notification.charge_id })
+        Ok(AcquirerEvent { reference: notification.charge_id, status: None })
     }
 }
 

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_panel.sql")),
     (4, include_str!("migrations/0004_conformance.sql")),
     (5, include_str!("migrations/0005_cluster_nodes.sql")),
+    (6, include_str!("migrations/0006_acquirers.sql")),
 ];
 
 /// Nodes starting at once on one PostgreSQL take turns migrating (a transaction-scoped lock).

@@ -2,6 +2,7 @@
 //! for a cluster. One set of queries serves both (through sqlx's `Any` driver); the schema uses
 //! only types both understand (TEXT, BIGINT), and times are unix milliseconds.
 
+mod acquirers;
 mod cluster_nodes;
 mod conformance;
 mod guest_settings;
@@ -15,6 +16,7 @@ mod sealed;
 mod server_settings;
 mod snapshots;
 
+pub use acquirers::{AcquirerChoice, MerchantToken, RefundRecord, RefundReservation};
 pub use cluster_nodes::LiveNode;
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use guest_settings::GuestSettings;

@@ -301,6 +301,19 @@ impl Store {
         Ok(())
     }
 
+    /// Notes a problem with an unfinished payment (e.g. the acquirer cannot be asked about it)
+    /// where the admin sees it; the status does not change.
+    pub async fn note_payment_problem(&self, id: &str, problem: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE payments SET last_error = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(problem)
+            .bind(now_ms())
+            .bind(id)
+            .bind(PaymentStatus::Created.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// One payment by id.
     pub async fn payment_by_id(&self, id: &str) -> Result<Option<PaymentRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");

@@ -54,6 +54,8 @@ pub struct AppOptions {
     pub body_limit: usize,
     pub auth_failures_allowed: u32,
     pub payment_timings: rahunok_server::config::PaymentTimings,
+    /// Where monobank is (an emulator's URL); the real API when `None`.
+    pub monobank_api_url: Option<String>,
     pub max_connections: usize,
     pub header_read_timeout: Duration,
     pub public_url: Option<String>,
@@ -69,6 +71,7 @@ impl Default for AppOptions {
             body_limit: 16 * 1024 * 1024,
             auth_failures_allowed: 10,
             payment_timings: Default::default(),
+            monobank_api_url: None,
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
             public_url: None,
@@ -139,6 +142,9 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.callback_body_limit = options.body_limit;
     config.auth_failures_allowed = options.auth_failures_allowed;
     config.payment_timings = options.payment_timings.clone();
+    if let Some(url) = &options.monobank_api_url {
+        config.monobank_api_url = url.clone();
+    }
     config.max_connections = options.max_connections;
     config.header_read_timeout = options.header_read_timeout;
     config.public_url = options.public_url.clone();

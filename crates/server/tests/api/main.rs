@@ -10,6 +10,8 @@ mod callbacks;
 mod deadlines;
 mod guest_pages;
 mod hostile;
+mod monobank;
+mod monobank_emulator;
 mod operations;
 mod panel_auth;
 mod panel_payments;

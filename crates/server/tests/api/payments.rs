@@ -10,24 +10,24 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// A browser-like client that does not follow redirects, so each step can be checked.
-fn guest_client() -> reqwest::Client {
+pub fn guest_client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// The hidden field `name` of the pay form on a bill page.
-fn form_field(html: &str, name: &str) -> String {
+pub fn form_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in the page")) + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
 
 /// Opens the bill page and submits its pay form with `tip` percent; returns status and Location.
-async fn submit_pay(app: &TestApp, guest: &reqwest::Client, resto_id: &str, bill_id: &str) -> (String, String) {
+pub async fn submit_pay(app: &TestApp, guest: &reqwest::Client, resto_id: &str, bill_id: &str) -> (String, String) {
     let html = guest.get(format!("{}/b/{resto_id}/{bill_id}", app.base)).send().await.unwrap().text().await.unwrap();
     (form_field(&html, "idempotency_key"), form_field(&html, "expected_total"))
 }
 
-async fn post_pay(
+pub async fn post_pay(
     app: &TestApp,
     guest: &reqwest::Client,
     resto_id: &str,
@@ -54,7 +54,7 @@ async fn pay_at_sandbox(guest: &reqwest::Client, checkout: &str, card: &str) -> 
     response.headers()["location"].to_str().unwrap().to_string()
 }
 
-async fn wait_for_status(app: &TestApp, resto_id: &str, payment_id: &str, status: &str) -> Value {
+pub async fn wait_for_status(app: &TestApp, resto_id: &str, payment_id: &str, status: &str) -> Value {
     let mut detail = Value::Null;
     for _ in 0..150 {
         detail = app.get_json(&format!("/api/admin/restaurants/{resto_id}/payments/{payment_id}")).await.1;
@@ -77,7 +77,7 @@ fn quick_expiry() -> AppOptions {
     AppOptions { payment_timings, ..AppOptions::default() }
 }
 
-async fn cafe(app: &TestApp) -> (Restaurant, VirtualPos) {
+pub async fn cafe(app: &TestApp) -> (Restaurant, VirtualPos) {
     let restaurant = app.create_restaurant("Кав'ярня").await;
     let pos = app.start_virtual_pos(&restaurant).await;
     (restaurant, pos)

@@ -23,7 +23,7 @@ async fn build(storage: &Storage, token_dir: &std::path::Path, key: &str) -> Res
 }
 
 /// Every value of every table, as text.
-async fn dump(store: &Store, backend: Backend) -> Vec<String> {
+pub async fn dump(store: &Store, backend: Backend) -> Vec<String> {
     let tables_sql = match backend {
         Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
         Backend::Postgres => "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema()",

@@ -3,8 +3,11 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../api/monobank_emulator.rs"]
+mod monobank_emulator;
 mod webdriver;
 
 mod guest;
+mod monobank;
 mod panel;
 mod smoke;
