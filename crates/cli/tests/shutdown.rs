@@ -26,7 +26,10 @@ async fn connect_pos(
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{resto_id}:{secret}"));
     request.headers_mut().insert("Authorization", format!("Basic {basic}").parse().unwrap());
     request.headers_mut().insert("Cookie", "system=HandPOS".parse().unwrap());
-    let (socket, _) = tokio_tungstenite::connect_async(request).await.expect("the POS connects");
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the POS connects");
+    // The server registers the socket, then sends setSettings: once it arrives, requests find it.
+    let first = tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("setSettings arrives");
+    assert!(matches!(first, Some(Ok(Message::Text(_)))), "{first:?}");
     socket
 }
 

@@ -200,7 +200,8 @@ impl Server {
         }
         let monobank = MonobankApi::new(&config.monobank_api_url, &base_url);
         let acquirers = Acquirers::new(store.clone(), sandbox, monobank);
-        let payments = Payments::new(store.clone(), link.clone(), acquirers, config.payment_timings.clone(), &base_url);
+        let payments = Payments::new(store.clone(), link.clone(), acquirers, config.payment_timings.clone(), &base_url)
+            .on_node(&node);
         let state = AppState {
             payments: Arc::new(payments),
             pos_data: PosData::new(link.clone(), store.clone()),

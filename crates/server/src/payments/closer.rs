@@ -50,8 +50,15 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
         .store
         .payments_in(&[PaymentStatus::Paid, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed])
         .await?;
+    let lease_until = now + lease_length(payments).as_millis() as i64;
     for payment in due.into_iter().filter(|p| p.next_attempt_at.is_none_or(|at| at <= now)) {
         if !payments.start_closing(&payment.id) {
+            continue;
+        }
+        // With several nodes, one advances a payment at a time; another takes over when the
+        // lease of a node that died runs out.
+        if !payments.store.take_payment_lease(&payment.id, &payments.node, now, lease_until).await? {
+            payments.done_closing(&payment.id);
             continue;
         }
         let payments = payments.clone();
@@ -60,10 +67,18 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
             if let Err(error) = close(&payments, payment).await {
                 tracing::error!(payment = id, %error, "closing a payment failed; retrying on the next pass");
             }
+            if let Err(error) = payments.store.release_payment_lease(&id, &payments.node).await {
+                tracing::warn!(payment = id, %error, "could not give the payment's lease back; it runs out by itself");
+            }
             payments.done_closing(&id);
         });
     }
     Ok(())
+}
+
+/// How long a node may hold a payment: one `payBill` round trip with room to spare.
+fn lease_length(payments: &Payments) -> Duration {
+    payments.link.deadline() * 2 + Duration::from_secs(10)
 }
 
 /// Asks the acquirer about a payment whose notification did not come, and expires it when the

@@ -52,6 +52,8 @@ pub struct Payments {
     wake: Notify,
     /// Payments being closed right now (one task each).
     closing: Mutex<HashSet<String>>,
+    /// This node's name: the holder of the leases its closer takes.
+    node: String,
 }
 
 /// A refund the restaurant asks for.
@@ -100,7 +102,14 @@ impl Payments {
             base_url: base_url.trim_end_matches('/').to_string(),
             wake: Notify::new(),
             closing: Mutex::new(HashSet::new()),
+            node: "node".to_string(),
         }
+    }
+
+    /// Names the node this service runs on (the holder of the payment leases it takes).
+    pub fn on_node(mut self, node: &str) -> Payments {
+        self.node = node.to_string();
+        self
     }
 
     /// The sandbox acquirer, for its card pages.

@@ -390,6 +390,34 @@ impl Store {
         }
         Ok(Some((record, timeline)))
     }
+
+    /// Takes (or renews) the lease on payment `id` for `node` until `until`: true when no other
+    /// node holds an unexpired one. The closer advances a payment only while it holds its lease,
+    /// so with several nodes each payment is advanced by one node at a time, and another node
+    /// takes over once the lease of a node that died runs out.
+    pub async fn take_payment_lease(&self, id: &str, node: &str, now: i64, until: i64) -> Result<bool, StoreError> {
+        let taken = sqlx::query(
+            "UPDATE payments SET lease_node = $1, lease_until = $2 \
+             WHERE id = $3 AND (lease_until IS NULL OR lease_until < $4 OR lease_node = $1)",
+        )
+        .bind(node)
+        .bind(until)
+        .bind(id)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// Gives the lease on payment `id` back (when `node` holds it).
+    pub async fn release_payment_lease(&self, id: &str, node: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE payments SET lease_node = NULL, lease_until = NULL WHERE id = $1 AND lease_node = $2")
+            .bind(id)
+            .bind(node)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
 }
 
 async fn insert_transition(

@@ -259,6 +259,33 @@ async fn an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_tim
     assert_eq!(post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await.0, 303, "the bill is free again");
 }
 
+async fn a_payment_lease_is_held_by_one_node_until_it_runs_out_or_is_given_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Оренда").await;
+    let payment = rahunok_server::store::NewPayment {
+        id: "pay_leased".into(),
+        resto_id: restaurant.resto_id.clone(),
+        bill_id: "b-1".into(),
+        table_number: None,
+        idempotency_key: "leased-key".into(),
+        sum: Money::parse("10").unwrap(),
+        tips: Money::ZERO,
+        acquirer: "sandbox".into(),
+        receipt: "{}".into(),
+    };
+    let store = &app.state.store;
+    store.create_payment(&payment).await.unwrap();
+    let take = |node: &'static str, now: i64, until: i64| store.take_payment_lease("pay_leased", node, now, until);
+    assert!(take("a", 1_000, 5_000).await.unwrap(), "a free payment is leased");
+    assert!(!take("b", 2_000, 6_000).await.unwrap(), "another node waits while the lease lasts");
+    assert!(take("a", 3_000, 7_000).await.unwrap(), "its holder renews it");
+    assert!(take("b", 7_001, 9_000).await.unwrap(), "after it runs out another node takes over");
+    store.release_payment_lease("pay_leased", "a").await.unwrap();
+    assert!(!take("a", 8_000, 9_500).await.unwrap(), "a node cannot give back a lease it lost");
+    store.release_payment_lease("pay_leased", "b").await.unwrap();
+    assert!(take("a", 8_000, 9_500).await.unwrap(), "a lease given back is free at once");
+}
+
 async fn a_forged_acquirer_notification_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let response = app
@@ -280,6 +307,7 @@ on_both_stores!(
     an_unfinished_payment_expires_and_can_no_longer_be_paid,
     a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill,
     an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_timings,
+    a_payment_lease_is_held_by_one_node_until_it_runs_out_or_is_given_back,
 );
 
 /// A POS that writes the table number only at the top level of its `getBill` answer (as the
