@@ -207,17 +207,7 @@ async fn a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill(backen
     // As after a crash between storing the payment and calling the acquirer.
     let app = spawn_app_with(backend, quick_expiry()).await;
     let (r, _pos) = cafe(&app).await;
-    let orphan = rahunok_server::store::NewPayment {
-        id: "pay_orphan".into(),
-        resto_id: r.resto_id.clone(),
-        bill_id: "b-32070".into(),
-        table_number: Some("3".into()),
-        idempotency_key: "orphan-key-123".into(),
-        sum: Money::parse("520").unwrap(),
-        tips: Money::ZERO,
-        acquirer: "sandbox".into(),
-        receipt: "{}".into(),
-    };
+    let orphan = unsent_payment("pay_orphan", &r.resto_id, "b-32070", "520");
     app.state.store.create_payment(&orphan).await.unwrap();
     wait_for_status(&app, &r.resto_id, "pay_orphan", "expired").await;
     let guest = guest_client();
@@ -230,17 +220,7 @@ async fn an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_tim
     // checkout; after the restart the closer expires it, and the bill can be paid again.
     let app = spawn_app(backend).await;
     let (r, _pos) = cafe(&app).await;
-    let orphan = rahunok_server::store::NewPayment {
-        id: "pay_orphan_restart".into(),
-        resto_id: r.resto_id.clone(),
-        bill_id: "b-32070".into(),
-        table_number: Some("3".into()),
-        idempotency_key: "orphan-restart-key".into(),
-        sum: Money::parse("520").unwrap(),
-        tips: Money::ZERO,
-        acquirer: "sandbox".into(),
-        receipt: "{}".into(),
-    };
+    let orphan = unsent_payment("pay_orphan_restart", &r.resto_id, "b-32070", "520");
     app.state.store.create_payment(&orphan).await.unwrap();
     let app = app.restart().await;
     let _pos = app.start_virtual_pos(&r).await;
@@ -262,17 +242,7 @@ async fn an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_tim
 async fn a_payment_lease_is_held_by_one_node_until_it_runs_out_or_is_given_back(backend: Backend) {
     let app = spawn_app(backend).await;
     let restaurant = app.create_restaurant("Оренда").await;
-    let payment = rahunok_server::store::NewPayment {
-        id: "pay_leased".into(),
-        resto_id: restaurant.resto_id.clone(),
-        bill_id: "b-1".into(),
-        table_number: None,
-        idempotency_key: "leased-key".into(),
-        sum: Money::parse("10").unwrap(),
-        tips: Money::ZERO,
-        acquirer: "sandbox".into(),
-        receipt: "{}".into(),
-    };
+    let payment = unsent_payment("pay_leased", &restaurant.resto_id, "b-1", "10");
     let store = &app.state.store;
     store.create_payment(&payment).await.unwrap();
     let take = |node: &'static str, now: i64, until: i64| store.take_payment_lease("pay_leased", node, now, until);
@@ -284,6 +254,21 @@ async fn a_payment_lease_is_held_by_one_node_until_it_runs_out_or_is_given_back(
     assert!(!take("a", 8_000, 9_500).await.unwrap(), "a node cannot give back a lease it lost");
     store.release_payment_lease("pay_leased", "b").await.unwrap();
     assert!(take("a", 8_000, 9_500).await.unwrap(), "a lease given back is free at once");
+}
+
+/// A payment stored but never sent to the acquirer (as after a crash right after storing it).
+fn unsent_payment(id: &str, resto_id: &str, bill_id: &str, sum: &str) -> rahunok_server::store::NewPayment {
+    rahunok_server::store::NewPayment {
+        id: id.into(),
+        resto_id: resto_id.into(),
+        bill_id: bill_id.into(),
+        table_number: Some("3".into()),
+        idempotency_key: format!("{id}-key"),
+        sum: Money::parse(sum).unwrap(),
+        tips: Money::ZERO,
+        acquirer: "sandbox".into(),
+        receipt: "{}".into(),
+    }
 }
 
 async fn a_forged_acquirer_notification_is_refused(backend: Backend) {
