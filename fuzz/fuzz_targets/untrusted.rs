@@ -11,7 +11,9 @@ use serde_json::Value;
 fn shape(value: &Value) -> (usize, bool) {
     match value {
         Value::String(s) => (0, s.contains('\0')),
-        Value::Array(items) => items.iter().map(shape).fold((1, false), |(d, n), (id, inul)| (d.max(id + 1), n || inul)),
+        Value::Array(items) => {
+            items.iter().map(shape).fold((1, false), |(d, n), (id, inul)| (d.max(id + 1), n || inul))
+        }
         Value::Object(map) => map
             .iter()
             .map(|(k, v)| {
