@@ -6,6 +6,7 @@
 //!   the POS calls back with, read liberally as the spec asks;
 //! - [`envelope`]: request frames, the common callback head, parsing with field errors;
 //! - [`signing`]: HMAC-SHA256 signatures over raw bytes, constant-time verification;
+//! - [`basic_auth`]: the POS's Basic login header;
 //! - [`rid`]: request ids in the production format;
 //! - [`webhook`]: POS-initiated pushes;
 //! - [`ErrorBody`]: the error body of every refusal;
@@ -21,6 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod basic_auth;
 pub mod conformance;
 pub mod decimal;
 pub mod envelope;

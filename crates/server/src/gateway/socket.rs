@@ -14,8 +14,6 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use rahunok_protocol::ops::VersionInfo;
 use std::net::{IpAddr, SocketAddr};
@@ -81,16 +79,10 @@ fn refusal(state: &AppState, address: IpAddr, known_restaurant: Option<&str>, er
     }
 }
 
-/// `Authorization: Basic base64(RESTO_ID:SECRET_KEY)`.
+/// `Authorization: Basic base64(RESTO_ID:SECRET_KEY)`, read by
+/// [`rahunok_protocol::basic_auth::credentials`].
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_string(), secret.to_string()))
+    rahunok_protocol::basic_auth::credentials(headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?)
 }
 
 /// `Cookie: system=<POS name>`.
