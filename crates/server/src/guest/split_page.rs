@@ -57,7 +57,11 @@ pub async fn split_form(
                                     @for n in (1..=pieces).rev() { option value=(n) { (n) " × " } }
                                 }
                             }
-                            span.money { (money(lang, pick.line.sum + pick.children.iter().map(|c| c.sum).sum())) }
+                            @match pick.children.iter().try_fold(pick.line.sum, |total, c| total.checked_add(c.sum)) {
+                                Some(total) => span.money { (money(lang, total)) },
+                                // Sums no bill can hold (a POS answering nonsense): not shown rather than a crash.
+                                None => span.money { "—" },
+                            }
                         }
                     }
                 }
