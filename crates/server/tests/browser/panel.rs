@@ -466,3 +466,47 @@ async fn the_dashboard_shows_the_pos_version_text_and_its_conformance_warnings_b
     phone.run("document.getElementById('conformance').scrollIntoView()").await;
     phone.save_screenshot("panel-conformance-phone").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guessing_browser_is_told_to_wait_and_a_huge_stored_answer_is_shown_cut_with_a_download() {
+    let app = spawn_app(Backend::Sqlite).await;
+    operator(&app).await;
+    let restaurant = app.create_restaurant("Великий").await;
+    let huge = format!(r#"{{"rID":"r-big","state":"SUCCESS","tables":[],"x":"{}"}}"#, "z".repeat(2 * 1024 * 1024));
+    let entry = rahunok_server::store::RequestLogEntry {
+        rid: "r-big".into(),
+        resto_id: restaurant.resto_id.clone(),
+        operation: "tablesInfo".into(),
+        sent_at: 1,
+        finished_at: Some(2),
+        latency_ms: Some(1),
+        outcome: rahunok_server::store::RequestOutcome::Answered,
+        request_body: r#"{"rID":"r-big","operation":"tablesInfo"}"#.into(),
+        response_body: Some(huge),
+        detail: None,
+    };
+    app.state.store.insert_request_log(&[entry]).await.unwrap();
+
+    let phone = Browser::start_sized(360, 800).await;
+    for _ in 0..5 {
+        phone.goto(&format!("{}/panel/sign-in", app.base)).await;
+        phone.find("input[name=name]").await.type_text("olena").await;
+        phone.find("input[name=password]").await.type_text("wrong").await;
+        phone.find("form[action='/panel/sign-in'] button").await.click().await;
+        phone.wait_for_text("Неправильне").await;
+    }
+    phone.find("input[name=password]").await.type_text(PASSWORD).await;
+    phone.find("form[action='/panel/sign-in'] button").await.click().await;
+    phone.wait_for_text("спробуйте ще раз за").await;
+    phone.save_screenshot("panel-sign-in-slowed-phone").await;
+
+    // Only olena from this address is slowed: another operator signs in from it at once.
+    create_user(&app.state.store, "andriy", PASSWORD, PanelRole::Operator).await.unwrap();
+    let laptop = laptop().await;
+    sign_in(&laptop, &app, "andriy", "Новий ресторан").await;
+    laptop.goto(&format!("{}/panel/r/{}/requests", app.base, restaurant.resto_id)).await;
+    laptop.run("document.querySelectorAll('details').forEach(d => d.open = true)").await;
+    let page = laptop.wait_for_text("Завантажити повністю").await;
+    assert!(page.contains("2048 KB"), "the whole size is said: {page}");
+    laptop.save_screenshot("panel-request-log-cut").await;
+}
