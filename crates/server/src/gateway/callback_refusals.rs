@@ -14,7 +14,6 @@ use crate::store::{now_ms, CallbackRefusal};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 /// How much of a refused body is kept.
 const BODY_KEPT: usize = 16 * 1024;
@@ -64,12 +63,8 @@ pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refuse
         };
         link.journal.refusal(&resto_id, refusal);
     }
-    let busy = matches!(refused.error, GatewayError::Busy);
-    let mut response = (status, Json(error)).into_response();
-    if busy {
-        response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
-    }
-    response
+    // The same answer the error gives everywhere (with `Retry-After` when busy).
+    refused.error.into_response()
 }
 
 fn request_id_hint(body: &[u8]) -> Option<String> {

@@ -259,9 +259,9 @@ impl PosLink {
             return None;
         }
         let cluster = self.cluster()?;
-        let forwarded = cluster.forward(resto_id, operation, rid, frame, round_trip, self.deadline).await;
-        // Nobody holds it: fall through to this node's path, which records the offline request.
-        forwarded
+        // `None` (nobody holds it): the caller falls through to this node's path, which records
+        // the offline request.
+        cluster.forward(resto_id, operation, rid, frame, round_trip, self.deadline).await
     }
 
     /// Sends a frame forwarded by another node over this node's socket (never forwarding again).

@@ -37,7 +37,7 @@ pub async fn read_signed_body(
         store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
     let signature = header(headers, "signature").ok_or(GatewayError::MissingSignature)?;
     let mut verifiers: Vec<_> = credentials.keys().map(|key| key.streaming_verifier()).collect();
-    let mut room = budget.room_for(&resto_id);
+    let mut room = budget.room();
     let mut kept: Vec<Bytes> = Vec::new();
     let mut seen = 0usize;
     let mut body = body;

@@ -48,9 +48,8 @@ impl UnverifiedBudget {
         }
     }
 
-    /// Empty room for a body of `resto_id` (a known restaurant: ids are checked first).
-    pub fn room_for(&self, resto_id: &str) -> HeldRoom {
-        let _ = self.restaurant(resto_id);
+    /// Empty room for one body.
+    pub fn room(&self) -> HeldRoom {
         HeldRoom { bytes: 0, units: 0, total: None, restaurant: None }
     }
 
@@ -100,19 +99,19 @@ mod tests {
     #[tokio::test]
     async fn one_restaurant_cannot_take_the_whole_budget_and_room_comes_back_on_drop() {
         let budget = UnverifiedBudget::new(64 * UNIT, 16 * UNIT);
-        let mut flood = budget.room_for("a");
+        let mut flood = budget.room();
         for _ in 0..16 {
             budget.grow(&mut flood, "a", UNIT / 4).await.unwrap();
         }
         for _ in 0..12 {
             budget.grow(&mut flood, "a", UNIT).await.expect("pieces add up exactly: 16 KiB fit a 16 KiB share");
         }
-        let mut more = budget.room_for("a");
+        let mut more = budget.room();
         assert!(budget.grow(&mut more, "a", UNIT).await.is_err(), "a's share is spent");
-        let mut other = budget.room_for("b");
+        let mut other = budget.room();
         budget.grow(&mut other, "b", 16 * UNIT).await.expect("b still gets in");
         drop(flood);
-        let mut again = budget.room_for("a");
+        let mut again = budget.room();
         budget.grow(&mut again, "a", 16 * UNIT).await.expect("room came back");
     }
 }

@@ -216,6 +216,26 @@ pub struct Restaurant {
 }
 
 impl TestApp {
+    /// Stores a request-log entry `r-big` whose answer is `bytes` long (as a POS sending a huge
+    /// body would leave); returns the answer.
+    pub async fn log_a_huge_answer(&self, resto_id: &str, bytes: usize) -> String {
+        let huge = format!(r#"{{"rID":"r-big","state":"SUCCESS","tables":[],"x":"{}"}}"#, "z".repeat(bytes));
+        let entry = rahunok_server::store::RequestLogEntry {
+            rid: "r-big".into(),
+            resto_id: resto_id.to_string(),
+            operation: "tablesInfo".into(),
+            sent_at: 1,
+            finished_at: Some(2),
+            latency_ms: Some(1),
+            outcome: rahunok_server::store::RequestOutcome::Answered,
+            request_body: r#"{"rID":"r-big","operation":"tablesInfo"}"#.into(),
+            response_body: Some(huge.clone()),
+            detail: None,
+        };
+        self.state.store.insert_request_log(&[entry]).await.unwrap();
+        huge
+    }
+
     pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.http.request(method, format!("{}{}", self.base, path)).bearer_auth(&self.token)
     }

@@ -99,20 +99,7 @@ async fn the_request_log_page_stays_small_with_a_ten_megabyte_body_stored(backen
     let app = spawn_app(backend).await;
     operator(&app, "olena").await;
     let restaurant = app.create_restaurant("Великий").await;
-    let huge = format!(r#"{{"rID":"r-big","state":"SUCCESS","tables":[],"x":"{}"}}"#, "z".repeat(10 * 1024 * 1024));
-    let entry = rahunok_server::store::RequestLogEntry {
-        rid: "r-big".into(),
-        resto_id: restaurant.resto_id.clone(),
-        operation: "tablesInfo".into(),
-        sent_at: 1,
-        finished_at: Some(2),
-        latency_ms: Some(1),
-        outcome: rahunok_server::store::RequestOutcome::Answered,
-        request_body: r#"{"rID":"r-big","operation":"tablesInfo"}"#.into(),
-        response_body: Some(huge.clone()),
-        detail: None,
-    };
-    app.state.store.insert_request_log(&[entry]).await.unwrap();
+    let huge = app.log_a_huge_answer(&restaurant.resto_id, 10 * 1024 * 1024).await;
     let browser = signed_in(&app, "olena").await;
     let page = browser.get(&format!("/panel/r/{}/requests", restaurant.resto_id)).await;
     assert_eq!(page.status, 200);

@@ -472,20 +472,7 @@ async fn a_guessing_browser_is_told_to_wait_and_a_huge_stored_answer_is_shown_cu
     let app = spawn_app(Backend::Sqlite).await;
     operator(&app).await;
     let restaurant = app.create_restaurant("Великий").await;
-    let huge = format!(r#"{{"rID":"r-big","state":"SUCCESS","tables":[],"x":"{}"}}"#, "z".repeat(2 * 1024 * 1024));
-    let entry = rahunok_server::store::RequestLogEntry {
-        rid: "r-big".into(),
-        resto_id: restaurant.resto_id.clone(),
-        operation: "tablesInfo".into(),
-        sent_at: 1,
-        finished_at: Some(2),
-        latency_ms: Some(1),
-        outcome: rahunok_server::store::RequestOutcome::Answered,
-        request_body: r#"{"rID":"r-big","operation":"tablesInfo"}"#.into(),
-        response_body: Some(huge),
-        detail: None,
-    };
-    app.state.store.insert_request_log(&[entry]).await.unwrap();
+    app.log_a_huge_answer(&restaurant.resto_id, 2 * 1024 * 1024).await;
 
     let phone = Browser::start_sized(360, 800).await;
     for _ in 0..5 {
