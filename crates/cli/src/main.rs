@@ -140,9 +140,10 @@ enum RestaurantCommand {
 
 #[derive(Args)]
 struct PosSimArgs {
-    /// The server, e.g. http://127.0.0.1:8080.
-    #[arg(long, env = "RAHUNOK_SERVER")]
-    server: String,
+    /// The server, e.g. http://127.0.0.1:8080; for a cluster without a load balancer, every
+    /// node, comma-separated (the POS fails over to the next when one cannot be reached).
+    #[arg(long, env = "RAHUNOK_SERVER", value_delimiter = ',', required = true)]
+    server: Vec<String>,
     /// The restaurant's RESTO_ID.
     #[arg(long, env = "RESTO_ID")]
     resto: String,
@@ -341,13 +342,15 @@ async fn pos_sim(args: PosSimArgs) -> Result<()> {
         Some(path) => Fixture::load(path)?,
         None => Fixture::kyiv_cafe(),
     };
-    let mut config = PosConfig::new(&args.server, &args.resto, &args.secret, &args.pos_name);
+    let (first, others) = args.server.split_first().context("--server names the server")?;
+    let mut config = PosConfig::new(first, &args.resto, &args.secret, &args.pos_name);
+    config.fallback_server_urls = others.iter().map(|url| url.trim_end_matches('/').to_string()).collect();
     config.text_ping_interval = seconds(args.text_ping_interval, "text-ping-interval")?;
     config.reconnect_delay = seconds(args.reconnect_delay, "reconnect-delay")?;
     config.max_reconnect_delay = config.max_reconnect_delay.max(config.reconnect_delay);
     let cache = (args.cache_interval > 0.0).then(|| Duration::from_secs_f64(args.cache_interval));
     tracing::info!(
-        server = args.server,
+        server = args.server.join(","),
         resto_id = args.resto,
         restaurant = fixture.restaurant.name,
         "virtual POS starting"

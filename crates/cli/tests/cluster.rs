@@ -9,39 +9,18 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use rahunok_pos_sdk::protocol::signing;
-use rahunok_pos_sdk::{answer_frame, CallbackSender, OrdersCachePublisher};
+use rahunok_pos_sdk::{answer_frame, CallbackSender, OrdersCachePublisher, PosClient, PosConfig};
 use rahunok_pos_sim::VirtualPos;
+use rahunok_server::payments::sandbox::paid_charges_for_bill;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::{create_restaurant, free_port, postgres_schema_url, wait_ready, ServerProcess, TOKEN};
+use support::cluster::{connection, guest_pays, payment_when_closed, Node, TestCluster, WatchedPos};
+use support::{create_restaurant, free_port, TOKEN};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-
-fn nats_url() -> String {
-    std::env::var("RAHUNOK_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_string())
-}
-
-/// A node of the test cluster.
-struct Node {
-    base: String,
-    _process: ServerProcess,
-}
-
-async fn start_node(database: &str, name: &str, http: &reqwest::Client) -> Node {
-    let port = free_port();
-    let args: Vec<String> =
-        ["--database-url", database, "--nats-url", &nats_url(), "--node-name", name, "--callback-timeout", "3"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-    let process = ServerProcess::start(port, &args);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_ready(http, &base).await;
-    Node { base, _process: process }
-}
 
 /// A POS written by hand on one node's socket: answers with the virtual POS, but posts every
 /// callback to `callbacks_to` (another node), except for `checkWork`, which it never answers.
@@ -121,15 +100,9 @@ async fn post_signed(http: &reqwest::Client, node: &Node, path: &str, resto_id: 
         .as_u16()
 }
 
-async fn connection(http: &reqwest::Client, node: &Node, resto_id: &str) -> Value {
-    let url = format!("{}/api/admin/restaurants/{resto_id}", node.base);
-    let view: Value = http.get(url).bearer_auth(TOKEN).send().await.unwrap().json().await.unwrap();
-    view["connection"].clone()
-}
-
 async fn wait_until_connected_on(http: &reqwest::Client, node: &Node, resto_id: &str, node_name: &str) {
     for _ in 0..100 {
-        if connection(http, node, resto_id).await["node"] == node_name {
+        if connection(http, &node.base, resto_id).await["node"] == node_name {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -140,10 +113,10 @@ async fn wait_until_connected_on(http: &reqwest::Client, node: &Node, resto_id: 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_serve_one_pos_whichever_node_is_asked_or_answered() {
     let http = reqwest::Client::new();
-    let database = postgres_schema_url().await;
-    let a = start_node(&database, "node-a", &http).await;
-    let b = start_node(&database, "node-b", &http).await;
-    let c = start_node(&database, "node-c", &http).await;
+    let cluster = TestCluster::new().await;
+    let a = cluster.start("node-a", &http).await;
+    let b = cluster.start("node-b", &http).await;
+    let c = cluster.start("node-c", &http).await;
     let (resto_id, secret) = create_restaurant(&http, &a.base, "Кластерна кав'ярня").await;
 
     // The POS holds its socket on A and posts its callbacks to C.
@@ -152,7 +125,7 @@ async fn three_nodes_serve_one_pos_whichever_node_is_asked_or_answered() {
     let (status, bill) = ask(&http, &b, &resto_id, "getBill", json!({"tableNumber": "3"})).await;
     assert_eq!(status, 200, "asked on B, answered through A, called back on C: {bill}");
     assert_eq!(bill["orders"][0]["billId"], "b-32070", "{bill}");
-    let connection_on_c = connection(&http, &c, &resto_id).await;
+    let connection_on_c = connection(&http, &c.base, &resto_id).await;
     assert_eq!(connection_on_c["connected"], true, "the panel's status is cluster-wide: {connection_on_c}");
     assert_eq!(connection_on_c["node"], "node-a", "and names the node: {connection_on_c}");
 
@@ -208,12 +181,12 @@ async fn three_nodes_serve_one_pos_whichever_node_is_asked_or_answered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_node_without_the_bus_refuses_to_start_while_another_runs() {
     let http = reqwest::Client::new();
-    let database = postgres_schema_url().await;
-    let _a = start_node(&database, "node-a", &http).await;
+    let cluster = TestCluster::new().await;
+    let _a = cluster.start("node-a", &http).await;
     let port = free_port();
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rahunok"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", &database])
-        .args(["--node-name", "lonely"])
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", &cluster.database])
+        .args(["--node-name", "lonely", "--master-key-file", &cluster.master_key_file().display().to_string()])
         .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
         .env("RAHUNOK_LOG", "error")
         .kill_on_drop(true)
@@ -222,4 +195,55 @@ async fn a_second_node_without_the_bus_refuses_to_start_while_another_runs() {
     assert!(!output.status.success(), "it must not start");
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("other nodes run on this database (node-a)") && said.contains("--nats-url"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_node_that_holds_the_socket_mid_payment_loses_nothing() {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cluster = TestCluster::new().await;
+    let mut a = cluster.start("node-a", &http).await;
+    let b = cluster.start("node-b", &http).await;
+    let c = cluster.start("node-c", &http).await;
+    let (resto_id, secret) = create_restaurant(&http, &b.base, "Кав'ярня, що переживе вузол").await;
+
+    // The SDK knows every node and holds its socket on A, the first.
+    let pos = WatchedPos::new(VirtualPos::kyiv_cafe());
+    let mut config =
+        PosConfig::new(&a.base, &resto_id, &secret, "FailoverPOS").with_fallbacks(&[b.base.as_str(), c.base.as_str()]);
+    config.reconnect_delay = Duration::from_millis(300);
+    config.callback_deadline = Duration::from_secs(10);
+    tokio::spawn(PosClient::new(config).run(pos.clone()));
+    wait_until_connected_on(&http, &b, &resto_id, "node-a").await;
+
+    // A guest pays on B; the payBill reaches the POS through A's socket and is held there.
+    pos.hold_next_payment();
+    let paid = guest_pays(&http, &resto_id, "b-32070", 0, || b.base.clone()).await.expect("the guest paid on B");
+    tokio::time::timeout(Duration::from_secs(30), pos.payment_held()).await.expect("payBill reached the POS");
+
+    // A dies with the payBill in flight; the POS finishes it and calls back to a live node.
+    a.kill();
+    pos.release();
+    let mut holder = Value::Null;
+    for _ in 0..200 {
+        holder = connection(&http, &c.base, &resto_id).await["node"].clone();
+        if holder == "node-b" || holder == "node-c" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(holder == "node-b" || holder == "node-c", "the SDK failed over to a live node: {holder}");
+
+    // The next operations succeed, asked on either survivor.
+    for node in [&b, &c] {
+        let (status, bill) = ask(&http, node, &resto_id, "getBill", json!({"tableNumber": "7"})).await;
+        assert_eq!(status, 200, "after the failover, on {}: {bill}", node.name);
+        assert_eq!(bill["orders"][0]["billId"], "b-32071", "{bill}");
+    }
+
+    // The payment in flight completes, exactly once on the POS and at the acquirer.
+    let detail = payment_when_closed(&http, &c.base, &resto_id, &paid.payment_id, Duration::from_secs(90)).await;
+    assert_eq!(detail["status"], "closed", "{detail}");
+    assert_eq!(pos.accepted("b-32070"), 1, "the POS accepted one payBill for the bill");
+    let store = cluster.store().await;
+    assert_eq!(paid_charges_for_bill(&store, &resto_id, "b-32070").await.unwrap(), 1, "the guest was charged once");
 }

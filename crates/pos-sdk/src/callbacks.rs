@@ -7,6 +7,8 @@ use rahunok_protocol::rid::iso8601_utc;
 use rahunok_protocol::signing;
 use rahunok_protocol::webhook::{ClosedOrder, OrdersClosed, UserAction, UserUpdate, Webhook};
 use rahunok_protocol::Operation;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
@@ -29,7 +31,8 @@ pub enum SendError {
     Unreachable(String),
 }
 
-/// Posts signed bodies to one server for one restaurant; cheap to clone.
+/// Posts signed bodies to one server (or the nodes of one cluster) for one restaurant; cheap
+/// to clone, and clones share which node is current.
 ///
 /// ```
 /// use rahunok_pos_sdk::CallbackSender;
@@ -46,7 +49,10 @@ pub enum SendError {
 #[derive(Clone)]
 pub struct CallbackSender {
     http: reqwest::Client,
-    base_url: String,
+    base_urls: Arc<[String]>,
+    /// Index into `base_urls` of the node tried first: the one holding the socket, or the
+    /// last one that answered.
+    preferred: Arc<AtomicUsize>,
     resto_id: String,
     secret: String,
 }
@@ -54,12 +60,41 @@ pub struct CallbackSender {
 impl CallbackSender {
     /// A sender for `base_url` (`http://host:port`) signing with `secret`.
     pub fn new(base_url: &str, resto_id: &str, secret: &str) -> CallbackSender {
+        CallbackSender::with_servers(&[base_url.to_string()], resto_id, secret)
+    }
+
+    /// A sender for the nodes of one cluster: every POST goes to the current node first and
+    /// moves on to the next when a node cannot be reached or answers 5xx (any node accepts
+    /// any callback; the cluster relays it to the node whose caller waits).
+    ///
+    /// ```
+    /// use rahunok_pos_sdk::CallbackSender;
+    /// let nodes = ["http://10.0.0.1:8080".to_string(), "http://10.0.0.2:8080".to_string()];
+    /// let sender = CallbackSender::with_servers(&nodes, "RESTO_ID", "SECRET_KEY");
+    /// # drop(sender);
+    /// ```
+    ///
+    /// # Panics
+    /// When `base_urls` is empty.
+    pub fn with_servers(base_urls: &[String], resto_id: &str, secret: &str) -> CallbackSender {
+        assert!(!base_urls.is_empty(), "a callback sender needs at least one server address");
         CallbackSender {
             http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client"),
-            base_url: base_url.trim_end_matches('/').to_string(),
+            base_urls: base_urls.iter().map(|url| url.trim_end_matches('/').to_string()).collect(),
+            preferred: Arc::new(AtomicUsize::new(0)),
             resto_id: resto_id.to_string(),
             secret: secret.to_string(),
         }
+    }
+
+    /// The index of the node tried first.
+    pub(crate) fn preferred_server(&self) -> usize {
+        self.preferred.load(Ordering::Relaxed) % self.base_urls.len()
+    }
+
+    /// Makes `index` the node tried first (the client calls this when a socket opens there).
+    pub(crate) fn prefer_server(&self, index: usize) {
+        self.preferred.store(index % self.base_urls.len(), Ordering::Relaxed);
     }
 
     /// Posts `body` exactly as given to `/callback/<operation>`, signed over those bytes.
@@ -93,9 +128,10 @@ impl CallbackSender {
 
     async fn post_until(&self, path: &str, body: Vec<u8>, deadline: Instant) -> Result<(), SendError> {
         let signature = signing::sign(self.secret.as_bytes(), &body);
-        let url = format!("{}{}", self.base_url, path);
         let mut pause = Duration::from_millis(200);
+        let mut server = self.preferred_server();
         loop {
+            let url = format!("{}{}", self.base_urls[server], path);
             let attempt = self
                 .http
                 .post(&url)
@@ -106,7 +142,10 @@ impl CallbackSender {
                 .send()
                 .await;
             let failure = match attempt {
-                Ok(response) if response.status().is_success() => return Ok(()),
+                Ok(response) if response.status().is_success() => {
+                    self.prefer_server(server);
+                    return Ok(());
+                }
                 Ok(response) if response.status().is_client_error() => {
                     let status = response.status().as_u16();
                     let body = response.text().await.unwrap_or_default();
@@ -115,6 +154,13 @@ impl CallbackSender {
                 Ok(response) => format!("server answered {}", response.status()),
                 Err(error) => error.to_string(),
             };
+            if self.base_urls.len() > 1 {
+                // Another node at once: a dead or draining node says nothing about the others.
+                server = (server + 1) % self.base_urls.len();
+                if server != self.preferred_server() {
+                    continue;
+                }
+            }
             if Instant::now() + pause >= deadline {
                 return Err(SendError::Unreachable(failure));
             }

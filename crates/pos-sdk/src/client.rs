@@ -32,11 +32,20 @@ use tokio_tungstenite::tungstenite::Message;
 /// assert_eq!(config.socket_url(), "wss://pos.example.com/restaurantEntryPoint");
 /// assert_eq!(config.reconnect_delay, Duration::from_secs(15));
 /// config.pos_name = None; // send no `system` cookie (production refuses such sockets)
+///
+/// // A cluster of Rahunok nodes without a load balancer in front: list the others too.
+/// let config = PosConfig::new("https://a.example.com", "RESTO_ID", "SECRET_KEY", "MyPOS")
+///     .with_fallbacks(&["https://b.example.com", "https://c.example.com/"]);
+/// assert_eq!(config.server_urls(), ["https://a.example.com", "https://b.example.com", "https://c.example.com"]);
 /// ```
 #[derive(Debug, Clone)]
 pub struct PosConfig {
     /// `http://host:port` or `https://host` (the socket uses ws/wss on the same host).
     pub server_url: String,
+    /// Other nodes of the same server, tried in turn when the current one cannot be reached
+    /// (a Rahunok cluster without a load balancer in front). Empty for one server or one
+    /// load-balanced address.
+    pub fallback_server_urls: Vec<String>,
     /// The restaurant's public id.
     pub resto_id: String,
     /// The restaurant's secret.
@@ -60,6 +69,7 @@ impl PosConfig {
     pub fn new(server_url: &str, resto_id: &str, secret_key: &str, pos_name: &str) -> PosConfig {
         PosConfig {
             server_url: server_url.trim_end_matches('/').to_string(),
+            fallback_server_urls: Vec::new(),
             resto_id: resto_id.to_string(),
             secret_key: secret_key.to_string(),
             pos_name: Some(pos_name.to_string()),
@@ -71,16 +81,20 @@ impl PosConfig {
         }
     }
 
+    /// The same configuration with `urls` as [`PosConfig::fallback_server_urls`].
+    pub fn with_fallbacks(mut self, urls: &[&str]) -> PosConfig {
+        self.fallback_server_urls = urls.iter().map(|url| url.trim_end_matches('/').to_string()).collect();
+        self
+    }
+
+    /// Every server address, [`PosConfig::server_url`] first, then the fallbacks.
+    pub fn server_urls(&self) -> Vec<String> {
+        std::iter::once(&self.server_url).chain(&self.fallback_server_urls).cloned().collect()
+    }
+
     /// The socket address: `ws://` for `http://`, `wss://` (TLS) for `https://`.
     pub fn socket_url(&self) -> String {
-        let base = if let Some(rest) = self.server_url.strip_prefix("https://") {
-            format!("wss://{rest}")
-        } else if let Some(rest) = self.server_url.strip_prefix("http://") {
-            format!("ws://{rest}")
-        } else {
-            self.server_url.clone()
-        };
-        format!("{base}/restaurantEntryPoint")
+        socket_url_of(&self.server_url)
     }
 
     /// The pause before the next attempt after `failures` attempts in a row that did not
@@ -100,8 +114,8 @@ impl PosConfig {
         doubled.min(self.max_reconnect_delay).max(self.reconnect_delay)
     }
 
-    fn socket_request(&self) -> Result<Request, String> {
-        let mut request = self.socket_url().into_client_request().map_err(|e| e.to_string())?;
+    fn socket_request(&self, server_url: &str) -> Result<Request, String> {
+        let mut request = socket_url_of(server_url).into_client_request().map_err(|e| e.to_string())?;
         let basic = STANDARD.encode(format!("{}:{}", self.resto_id, self.secret_key));
         let headers = request.headers_mut();
         let authorization = HeaderValue::from_str(&format!("Basic {basic}")).map_err(|e| e.to_string())?;
@@ -112,6 +126,21 @@ impl PosConfig {
         Ok(request)
     }
 }
+
+/// The socket address of one server address.
+fn socket_url_of(server_url: &str) -> String {
+    let base = if let Some(rest) = server_url.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = server_url.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        server_url.to_string()
+    };
+    format!("{base}/restaurantEntryPoint")
+}
+
+/// How long one server address may take to open the socket before the next one is tried.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The state of the link, as the caller sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,7 +183,7 @@ const STATE_CHANGES_KEPT: usize = 256;
 impl PosClient {
     /// A client for `config`; nothing happens until [`PosClient::run`].
     pub fn new(config: PosConfig) -> PosClient {
-        let sender = CallbackSender::new(&config.server_url, &config.resto_id, &config.secret_key);
+        let sender = CallbackSender::with_servers(&config.server_urls(), &config.resto_id, &config.secret_key);
         PosClient {
             config,
             state: watch::channel(ConnectionState::Connecting).0,
@@ -187,6 +216,11 @@ impl PosClient {
     /// Connects and serves `handler` forever, reconnecting when the link drops: never sooner
     /// than [`PosConfig::backoff`] after the previous attempt, plus up to a quarter of
     /// `reconnect_delay` of random jitter so restarted servers are not hit by every POS at once.
+    ///
+    /// With [`PosConfig::fallback_server_urls`], one attempt tries the address that served
+    /// last, then the others in turn (each gets 10 s to open the socket), so a dead node costs
+    /// one refused connection; callbacks follow the socket to the node that holds it and move
+    /// on to the next address when a node cannot be reached.
     pub async fn run<H: Handler>(self, handler: H) {
         let handler = Arc::new(handler);
         let mut failures = 0u32;
@@ -211,16 +245,34 @@ impl PosClient {
 
     /// One connection, from the attempt to its end: why it ended, and whether it had opened.
     async fn serve_once<H: Handler>(&self, handler: &Arc<H>) -> (String, bool) {
-        let request = match self.config.socket_request() {
-            Ok(request) => request,
-            Err(reason) => return (reason, false),
-        };
-        let socket = match tokio_tungstenite::connect_async(request).await {
-            Ok((socket, _)) => socket,
-            Err(error) => return (error.to_string(), false),
-        };
-        self.enter(ConnectionState::Connected);
-        (self.pump(handler, socket).await, true)
+        let servers = self.config.server_urls();
+        let first = self.sender.preferred_server();
+        let mut reasons = Vec::new();
+        for index in (0..servers.len()).map(|offset| (first + offset) % servers.len()) {
+            match self.open_socket(&servers[index]).await {
+                Ok(socket) => {
+                    self.sender.prefer_server(index);
+                    self.enter(ConnectionState::Connected);
+                    return (self.pump(handler, socket).await, true);
+                }
+                Err(reason) if servers.len() == 1 => return (reason, false),
+                Err(reason) => reasons.push(format!("{}: {reason}", servers[index])),
+            }
+        }
+        (reasons.join("; "), false)
+    }
+
+    async fn open_socket(
+        &self,
+        server_url: &str,
+    ) -> Result<tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>, String>
+    {
+        let request = self.config.socket_request(server_url)?;
+        match tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request)).await {
+            Ok(Ok((socket, _))) => Ok(socket),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => Err(format!("no socket within {CONNECT_TIMEOUT:?}")),
+        }
     }
 
     async fn pump<H: Handler, S>(&self, handler: &Arc<H>, socket: tokio_tungstenite::WebSocketStream<S>) -> String

@@ -62,6 +62,13 @@ impl Floor {
         self.paid.get(bill_id)
     }
 
+    /// Opens an order as if guests just sat down (tests and load runs seat new bills with it);
+    /// an open order with the same bill id is replaced.
+    pub fn open(&mut self, order: Order) {
+        self.open.retain(|o| o.bill_id != order.bill_id);
+        self.open.push(order);
+    }
+
     /// Replaces an open order (tests use it to change a bill while a guest looks at it).
     pub fn replace_order(&mut self, order: Order) {
         if let Some(slot) = self.open.iter_mut().find(|o| o.bill_id == order.bill_id) {

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod cluster;
+
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 

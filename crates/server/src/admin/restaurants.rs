@@ -53,7 +53,8 @@ pub async fn create(
 
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RestaurantView>>, AdminError> {
     let restaurants = state.store.restaurants().await?;
-    Ok(Json(restaurants.into_iter().map(|r| view(&state, r)).collect()))
+    let connections = state.link.connections_anywhere(restaurants.iter().map(|r| r.resto_id.as_str())).await;
+    Ok(Json(restaurants.into_iter().zip(connections).map(|(r, info)| view(r, info)).collect()))
 }
 
 pub async fn show(
@@ -61,11 +62,8 @@ pub async fn show(
     Path(resto_id): Path<String>,
 ) -> Result<Json<RestaurantView>, AdminError> {
     let restaurant = known_restaurant(&state, &resto_id).await?;
-    let connection = match state.link.connection_info_anywhere(&restaurant.resto_id).await {
-        Some(info) => Connection::Live(Box::new(info)),
-        None => Connection::Offline { connected: false },
-    };
-    Ok(Json(RestaurantView { restaurant, connection }))
+    let connection = state.link.connection_info_anywhere(&restaurant.resto_id).await;
+    Ok(Json(view(restaurant, connection)))
 }
 
 #[derive(Deserialize, Default)]
@@ -138,8 +136,9 @@ pub(super) async fn known_restaurant(state: &AppState, resto_id: &str) -> Result
     state.store.restaurant(resto_id).await?.ok_or_else(|| AdminError::UnknownRestaurant(resto_id.to_string()))
 }
 
-fn view(state: &AppState, restaurant: Restaurant) -> RestaurantView {
-    let connection = match state.link.connection_info(&restaurant.resto_id) {
+/// A restaurant with its connection on whichever node holds it.
+fn view(restaurant: Restaurant, connection: Option<ConnectionInfo>) -> RestaurantView {
+    let connection = match connection {
         Some(info) => Connection::Live(Box::new(info)),
         None => Connection::Offline { connected: false },
     };

@@ -119,6 +119,15 @@ impl PosLink {
         }
     }
 
+    /// The connections of several restaurants wherever they are held, in the same order (the
+    /// other nodes are asked concurrently: a restaurant no node holds costs one "no responders").
+    pub async fn connections_anywhere<'a>(
+        &self,
+        resto_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<Option<ConnectionInfo>> {
+        futures_util::future::join_all(resto_ids.into_iter().map(|id| self.connection_info_anywhere(id))).await
+    }
+
     /// Asks the restaurant's socket, wherever it is, to close with `code`; false when none is open.
     pub async fn close_socket_anywhere(&self, resto_id: &str, code: u16, reason: &'static str) -> bool {
         if self.close_socket_here(resto_id, code, reason) {

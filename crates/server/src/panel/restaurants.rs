@@ -18,12 +18,13 @@ use base64::Engine;
 use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 
-fn connected(state: &AppState, resto_id: &str) -> bool {
-    state.link.is_connected(resto_id)
+/// Which of `restaurants` hold a POS socket on any node, in the same order.
+async fn connected(state: &AppState, restaurants: &[Restaurant]) -> Vec<bool> {
+    let connections = state.link.connections_anywhere(restaurants.iter().map(|r| r.resto_id.as_str())).await;
+    connections.iter().map(Option::is_some).collect()
 }
 
-fn restaurant_row(viewer: &Viewer, state: &AppState, restaurant: &Restaurant) -> Markup {
-    let on = connected(state, &restaurant.resto_id);
+fn restaurant_row(viewer: &Viewer, restaurant: &Restaurant, on: bool) -> Markup {
     let (on_text, off_text) = (viewer.t("підключена", "connected"), viewer.t("не підключена", "not connected"));
     html! {
         tr data-resto=(restaurant.resto_id) {
@@ -38,6 +39,7 @@ fn restaurant_row(viewer: &Viewer, state: &AppState, restaurant: &Restaurant) ->
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Page, PanelError> {
     viewer.require_operator()?;
     let restaurants = state.store.restaurants().await?;
+    let connected = connected(&state, &restaurants).await;
     let body = html! {
         section.card {
             h2 { (viewer.t("Новий ресторан", "New restaurant")) }
@@ -56,7 +58,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Page,
                     th { "RESTO_ID" }
                     th { (viewer.t("Каса", "POS")) }
                 } }
-                tbody { @for restaurant in &restaurants { (restaurant_row(&viewer, &state, restaurant)) } }
+                tbody { @for (restaurant, on) in restaurants.iter().zip(connected) { (restaurant_row(&viewer, restaurant, on)) } }
             } }
         }
         (assets::script("panel-restaurants.js"))
@@ -76,9 +78,11 @@ pub struct LiveDot {
 pub async fn live_dots(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Vec<LiveDot>>, PanelError> {
     viewer.require_operator()?;
     let restaurants = state.store.restaurants().await?;
+    let connected = connected(&state, &restaurants).await;
     let dots = restaurants
         .into_iter()
-        .map(|r| LiveDot { connected: connected(&state, &r.resto_id), resto_id: r.resto_id })
+        .zip(connected)
+        .map(|(r, connected)| LiveDot { connected, resto_id: r.resto_id })
         .collect();
     Ok(Json(dots))
 }

@@ -1,0 +1,280 @@
+//! A test cluster: `rahunok serve` processes on one fresh PostgreSQL schema and the local NATS,
+//! sharing one master key, each of which can be killed (SIGKILL) and started again on its port;
+//! and a guest who pays a bill through whichever node answers, as a load balancer would send
+//! them.
+
+use super::{free_port, postgres_schema_url, wait_ready, ServerProcess, TOKEN};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The NATS server the nodes join (RAHUNOK_TEST_NATS_URL, default the local one).
+pub fn nats_url() -> String {
+    std::env::var("RAHUNOK_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_string())
+}
+
+/// What every node of one cluster shares: the store and the master key.
+pub struct TestCluster {
+    pub database: String,
+    keys: tempfile::TempDir,
+}
+
+impl TestCluster {
+    /// A cluster on a fresh schema, with no node running yet.
+    pub async fn new() -> TestCluster {
+        TestCluster { database: postgres_schema_url().await, keys: tempfile::tempdir().unwrap() }
+    }
+
+    /// The master key file every node reads (created by the first node).
+    pub fn master_key_file(&self) -> PathBuf {
+        self.keys.path().join("master.key")
+    }
+
+    /// Starts node `name` on a free port with a 3 s callback deadline, and waits until it answers.
+    pub async fn start(&self, name: &str, http: &reqwest::Client) -> Node {
+        let mut node = Node { name: name.to_string(), port: free_port(), base: String::new(), process: None };
+        node.base = format!("http://127.0.0.1:{}", node.port);
+        node.start(self, http).await;
+        node
+    }
+
+    fn args(&self, name: &str) -> Vec<String> {
+        let data = self.keys.path().join(name);
+        [
+            "--database-url",
+            &self.database,
+            "--nats-url",
+            &nats_url(),
+            "--node-name",
+            name,
+            "--callback-timeout",
+            "3",
+            "--data",
+            &data.display().to_string(),
+            "--master-key-file",
+            &self.master_key_file().display().to_string(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    /// Opens the shared store from the test, as a node would (to count charges).
+    pub async fn store(&self) -> rahunok_server::store::Store {
+        let key = rahunok_server::config::MasterKeySource::File(self.master_key_file());
+        let storage = rahunok_server::Storage::Postgres(self.database.clone());
+        rahunok_server::startup::open_store(&storage, &key).await.unwrap()
+    }
+}
+
+/// One node process; its port stays its own across restarts.
+pub struct Node {
+    pub name: String,
+    pub port: u16,
+    pub base: String,
+    process: Option<ServerProcess>,
+}
+
+impl Node {
+    /// Starts the process (again) and waits until it answers.
+    pub async fn start(&mut self, cluster: &TestCluster, http: &reqwest::Client) {
+        self.process = Some(ServerProcess::start(self.port, &cluster.args(&self.name)));
+        wait_ready(http, &self.base).await;
+    }
+
+    /// SIGKILL: no shutdown, no goodbye to its sockets or the bus.
+    pub fn kill(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.kill();
+        }
+    }
+}
+
+/// Asks `path` of the admin API on `base`.
+pub async fn admin_get(http: &reqwest::Client, base: &str, path: &str) -> Option<Value> {
+    let response = http.get(format!("{base}/api/admin{path}")).bearer_auth(TOKEN).send().await.ok()?;
+    response.json().await.ok()
+}
+
+/// The restaurant's connection as `base` sees it (`node` names the holder).
+pub async fn connection(http: &reqwest::Client, base: &str, resto_id: &str) -> Value {
+    admin_get(http, base, &format!("/restaurants/{resto_id}"))
+        .await
+        .map(|v| v["connection"].clone())
+        .unwrap_or_default()
+}
+
+/// What a guest's payment needed: the payment, and how many requests had to be repeated on
+/// another node because the first one found no node or an error.
+pub struct GuestPaid {
+    pub payment_id: String,
+    pub retries: u32,
+}
+
+/// A guest paying `bill_id` in full (tip 5 %) with the sandbox's good card. Each request goes to
+/// the node `pick` names; a request that fails (connection refused or reset, a 5xx, a page
+/// without the expected step) is repeated on the next pick, as a load balancer retries.
+/// Repeats are safe: the pay form carries its idempotency key and the card form settles a
+/// charge at most once. `None` when `attempts` requests in a row failed.
+pub async fn guest_pays(
+    http: &reqwest::Client,
+    resto_id: &str,
+    bill_id: &str,
+    attempts: u32,
+    mut pick: impl FnMut() -> String,
+) -> Option<GuestPaid> {
+    let mut retries = 0;
+    let next_try = |retries: &mut u32| {
+        *retries += 1;
+        *retries <= attempts
+    };
+    let page = loop {
+        let page = get_text(http, &format!("{}/b/{resto_id}/{bill_id}", pick())).await;
+        match page {
+            Some(page) if page.contains("idempotency_key") => break page,
+            _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
+            _ => return None,
+        }
+    };
+    let form = [
+        ("idempotency_key", form_field(&page, "idempotency_key")),
+        ("expected_total", form_field(&page, "expected_total")),
+        ("tip", "5".to_string()),
+        ("tip_custom", String::new()),
+    ];
+    let checkout = loop {
+        let sent = http.post(format!("{}/b/{resto_id}/{bill_id}/pay", pick())).form(&form).send().await;
+        match redirect_path(sent) {
+            Some(path) if path.starts_with("/sandbox/checkout/") => break path,
+            _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
+            _ => return None,
+        }
+    };
+    let card = [("card", "4242424242424242"), ("expiry", "12/30"), ("cvc", "123")];
+    let receipt = loop {
+        let sent = http.post(format!("{}{checkout}", pick())).form(&card).send().await;
+        match redirect_path(sent) {
+            Some(path) if path.starts_with("/p/") => break path,
+            _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
+            _ => return None,
+        }
+    };
+    let payment_id = receipt.trim_start_matches("/p/").split(['?', '/']).next().unwrap_or_default().to_string();
+    Some(GuestPaid { payment_id, retries })
+}
+
+async fn get_text(http: &reqwest::Client, url: &str) -> Option<String> {
+    http.get(url).send().await.ok()?.text().await.ok()
+}
+
+/// The path (and query) of a redirect's `Location`, whichever node's address it names.
+fn redirect_path(sent: reqwest::Result<reqwest::Response>) -> Option<String> {
+    let response = sent.ok()?;
+    if !response.status().is_redirection() {
+        return None;
+    }
+    let location = response.headers().get("location")?.to_str().ok()?;
+    let path = match location.find("://") {
+        Some(scheme) => &location[scheme + 3..][location[scheme + 3..].find('/')?..],
+        None => location,
+    };
+    Some(path.to_string())
+}
+
+/// The value of a hidden form field in a page.
+pub fn form_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the pay form") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Waits until the payment reaches `closed` (or `limit` passes); its last view.
+pub async fn payment_when_closed(
+    http: &reqwest::Client,
+    base: &str,
+    resto_id: &str,
+    payment_id: &str,
+    limit: Duration,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut view = Value::Null;
+    while tokio::time::Instant::now() < deadline {
+        if let Some(seen) = admin_get(http, base, &format!("/restaurants/{resto_id}/payments/{payment_id}")).await {
+            view = seen;
+            if view["status"] == "closed" {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    view
+}
+
+/// The virtual POS, counting the `payBill`s it accepted per bill (a second accepted one would
+/// be a double payment) and, when asked, holding the next `payBill` until released. Clones
+/// share everything.
+#[derive(Clone)]
+pub struct WatchedPos {
+    pub cafe: rahunok_pos_sim::VirtualPos,
+    accepted: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u32>>>,
+    hold_next: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    held: std::sync::Arc<tokio::sync::Notify>,
+    release: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl WatchedPos {
+    pub fn new(cafe: rahunok_pos_sim::VirtualPos) -> WatchedPos {
+        WatchedPos {
+            cafe,
+            accepted: Default::default(),
+            hold_next: Default::default(),
+            held: Default::default(),
+            release: Default::default(),
+        }
+    }
+
+    /// The next `payBill` waits in the POS until [`WatchedPos::release`].
+    pub fn hold_next_payment(&self) {
+        self.hold_next.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Waits until a held `payBill` arrived.
+    pub async fn payment_held(&self) {
+        self.held.notified().await
+    }
+
+    /// Lets the held `payBill` go on.
+    pub fn release(&self) {
+        self.release.notify_one();
+    }
+
+    /// How many `payBill`s for `bill_id` the POS accepted.
+    pub fn accepted(&self, bill_id: &str) -> u32 {
+        self.accepted.lock().unwrap().get(bill_id).copied().unwrap_or_default()
+    }
+}
+
+impl rahunok_pos_sdk::Handler for WatchedPos {
+    async fn get_bill(
+        &self,
+        request: rahunok_protocol::ops::GetBill,
+    ) -> rahunok_pos_sdk::Answer<rahunok_protocol::ops::BillAnswer> {
+        self.cafe.get_bill(request).await
+    }
+
+    async fn pay_bill(
+        &self,
+        request: rahunok_protocol::ops::PayBill,
+    ) -> rahunok_pos_sdk::Answer<rahunok_protocol::ops::PayBillAnswer> {
+        if self.hold_next.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            self.held.notify_one();
+            self.release.notified().await;
+        }
+        let bill_id = request.bill_id.clone();
+        let answer = self.cafe.pay_bill(request).await;
+        if answer.is_ok() {
+            *self.accepted.lock().unwrap().entry(bill_id).or_default() += 1;
+        }
+        answer
+    }
+}
