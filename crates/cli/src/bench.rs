@@ -2,6 +2,10 @@
 //! loopback port, connects the virtual POS, and measures (1) getBill round trips per second
 //! (admin API → socket frame → POS → signed callback → answer) and (2) the server's resident
 //! memory per idle POS socket. Everything stays on 127.0.0.1 and stops by itself.
+//!
+//! With `--database-url` and `--nats-url` it measures a cluster instead: two nodes on that
+//! PostgreSQL and NATS, the POS on node A, and round trips asked first on A (one node, for the
+//! comparison) and then through B (frame and callback relayed between the nodes over NATS).
 
 use anyhow::{bail, Context, Result};
 use base64::engine::general_purpose::STANDARD;
@@ -27,6 +31,12 @@ pub struct BenchArgs {
     /// Idle POS sockets to open for the memory measurement (0: skip).
     #[arg(long, default_value_t = 1_000)]
     idle_sockets: usize,
+    /// Run the server on this PostgreSQL (a throwaway database: the bench creates restaurants).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Measure across two nodes joined through this NATS server (needs --database-url).
+    #[arg(long, requires = "database_url")]
+    nats_url: Option<String>,
 }
 
 const TOKEN: &str = "bench-admin-token";
@@ -36,23 +46,79 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         bail!("--requests and --concurrency must be at least 1");
     }
     let data = std::env::temp_dir().join(format!("rahunok-bench-{}", std::process::id()));
-    let port = free_port()?;
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = start_server(&data, port).await?;
-    let outcome = measure(&args, &base, server.id()).await;
-    let _ = server.kill().await;
+    let outcome = match &args.nats_url {
+        None => one_node(&args, &data).await,
+        Some(nats_url) => two_nodes(&args, &data, nats_url).await,
+    };
     let _ = std::fs::remove_dir_all(&data);
     outcome
+}
+
+async fn one_node(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
+    let port = free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = start_server(&node_args(args, data, "bench"), port).await?;
+    let outcome = measure(args, &base, server.id()).await;
+    let _ = server.kill().await;
+    outcome
+}
+
+/// Node A holds the POS socket; round trips are asked on A, then through B.
+async fn two_nodes(args: &BenchArgs, data: &std::path::Path, nats_url: &str) -> Result<()> {
+    let http = reqwest::Client::new();
+    let mut nodes = Vec::new();
+    for name in ["bench-a", "bench-b"] {
+        let port = free_port()?;
+        let mut node_args = node_args(args, data, name);
+        node_args.extend(["--nats-url", nats_url, "--node-name", name].map(String::from));
+        nodes.push((start_server(&node_args, port).await?, format!("http://127.0.0.1:{port}")));
+        wait_ready(&http, &nodes.last().expect("just started").1).await?;
+    }
+    let (a, b) = (&nodes[0].1, &nodes[1].1);
+    let resto_id = connect_pos(&http, a).await?;
+    println!("one node (PostgreSQL): the POS on A, asked on A");
+    round_trips(args, &http, a, &resto_id).await?;
+    println!("across nodes: the POS on A, asked through B (frame and callback relayed over NATS)");
+    round_trips(args, &http, b, &resto_id).await?;
+    for (mut process, _) in nodes {
+        let _ = process.kill().await;
+    }
+    Ok(())
+}
+
+/// The `serve` flags of one bench node keeping its files under `data`.
+fn node_args(args: &BenchArgs, data: &std::path::Path, name: &str) -> Vec<String> {
+    let mut flags = vec!["--data".to_string(), data.join(name).display().to_string()];
+    flags.extend(["--master-key-file".to_string(), data.join("master.key").display().to_string()]);
+    if let Some(url) = &args.database_url {
+        flags.extend(["--database-url".to_string(), url.clone()]);
+    }
+    flags
+}
+
+/// A new restaurant with the virtual POS connected to `base`; its id.
+async fn connect_pos(http: &reqwest::Client, base: &str) -> Result<String> {
+    let (resto_id, secret) = create_restaurant(http, base, "Bench café").await?;
+    let pos = VirtualPos::kyiv_cafe();
+    tokio::spawn(pos.run(PosConfig::new(base, &resto_id, &secret, "bench"), None));
+    wait_connected(http, base, 1).await?;
+    Ok(resto_id)
 }
 
 async fn measure(args: &BenchArgs, base: &str, pid: Option<u32>) -> Result<()> {
     let http = reqwest::Client::new();
     wait_ready(&http, base).await?;
-    let (resto_id, secret) = create_restaurant(&http, base, "Bench café").await?;
-    let pos = VirtualPos::kyiv_cafe();
-    tokio::spawn(pos.run(PosConfig::new(base, &resto_id, &secret, "bench"), None));
-    wait_connected(&http, base, 1).await?;
+    let resto_id = connect_pos(&http, base).await?;
+    round_trips(args, &http, base, &resto_id).await?;
+    if args.idle_sockets > 0 {
+        let pid = pid.context("the server process has no pid")?;
+        idle_sockets(&http, base, pid, args.idle_sockets).await?;
+    }
+    Ok(())
+}
 
+/// `--requests` getBill round trips from `--concurrency` workers, asked on `base`.
+async fn round_trips(args: &BenchArgs, http: &reqwest::Client, base: &str, resto_id: &str) -> Result<()> {
     let url = format!("{base}/api/admin/restaurants/{resto_id}/operations/getBill");
     let started = Instant::now();
     let per_worker = args.requests.div_ceil(args.concurrency);
@@ -88,11 +154,6 @@ async fn measure(args: &BenchArgs, base: &str, pid: Option<u32>) -> Result<()> {
         args.concurrency
     );
     println!("  latency p50 {:.2?}  p99 {:.2?}  max {:.2?}", pct(0.50), pct(0.99), pct(1.0));
-
-    if args.idle_sockets > 0 {
-        let pid = pid.context("the server process has no pid")?;
-        idle_sockets(&http, base, pid, args.idle_sockets).await?;
-    }
     Ok(())
 }
 
@@ -127,12 +188,11 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-async fn start_server(data: &std::path::Path, port: u16) -> Result<Child> {
+async fn start_server(flags: &[String], port: u16) -> Result<Child> {
     let exe = std::env::current_exe()?;
     Command::new(exe)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--callback-timeout", "2"])
-        .arg("--data")
-        .arg(data)
+        .args(flags)
         .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
         .env("RAHUNOK_LOG", "error")
         .stdout(Stdio::null())

@@ -104,18 +104,23 @@ pub async fn connection(http: &reqwest::Client, base: &str, resto_id: &str) -> V
         .unwrap_or_default()
 }
 
-/// What a guest's payment needed: the payment, and how many requests had to be repeated on
-/// another node because the first one found no node or an error.
+/// What a guest's payment needed: the payment, how many requests had to be repeated on
+/// another node (the first found no node or an error), and how many times the guest had to
+/// start again because a node died between recording the payment and opening its checkout.
 pub struct GuestPaid {
     pub payment_id: String,
     pub retries: u32,
+    pub started_again: u32,
 }
 
 /// A guest paying `bill_id` in full (tip 5 %) with the sandbox's good card. Each request goes to
 /// the node `pick` names; a request that fails (connection refused or reset, a 5xx, a page
 /// without the expected step) is repeated on the next pick, as a load balancer retries.
 /// Repeats are safe: the pay form carries its idempotency key and the card form settles a
-/// charge at most once. `None` when `attempts` requests in a row failed.
+/// charge at most once. When the pay form lands on the payment's own page instead of a
+/// checkout (its node died before the acquirer answered: an orphan), the guest waits on that
+/// page until it expires, as the page tells them, and opens the bill again. `None` when
+/// `attempts` requests failed.
 pub async fn guest_pays(
     http: &reqwest::Client,
     resto_id: &str,
@@ -124,30 +129,38 @@ pub async fn guest_pays(
     mut pick: impl FnMut() -> String,
 ) -> Option<GuestPaid> {
     let mut retries = 0;
+    let mut started_again = 0;
     let next_try = |retries: &mut u32| {
         *retries += 1;
         *retries <= attempts
     };
-    let page = loop {
-        let page = get_text(http, &format!("{}/b/{resto_id}/{bill_id}", pick())).await;
-        match page {
-            Some(page) if page.contains("idempotency_key") => break page,
-            _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
-            _ => return None,
-        }
-    };
-    let form = [
-        ("idempotency_key", form_field(&page, "idempotency_key")),
-        ("expected_total", form_field(&page, "expected_total")),
-        ("tip", "5".to_string()),
-        ("tip_custom", String::new()),
-    ];
-    let checkout = loop {
-        let sent = http.post(format!("{}/b/{resto_id}/{bill_id}/pay", pick())).form(&form).send().await;
-        match redirect_path(sent) {
-            Some(path) if path.starts_with("/sandbox/checkout/") => break path,
-            _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
-            _ => return None,
+    let checkout = 'bill: loop {
+        let page = loop {
+            let page = get_text(http, &format!("{}/b/{resto_id}/{bill_id}", pick())).await;
+            match page {
+                Some(page) if page.contains("idempotency_key") => break page,
+                _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
+                _ => return None,
+            }
+        };
+        let form = [
+            ("idempotency_key", form_field(&page, "idempotency_key")),
+            ("expected_total", form_field(&page, "expected_total")),
+            ("tip", "5".to_string()),
+            ("tip_custom", String::new()),
+        ];
+        loop {
+            let sent = http.post(format!("{}/b/{resto_id}/{bill_id}/pay", pick())).form(&form).send().await;
+            match redirect_path(sent) {
+                Some(path) if path.starts_with("/sandbox/checkout/") => break 'bill path,
+                Some(path) if path.starts_with("/p/") => {
+                    wait_until_finished(http, &mut pick, resto_id, &payment_id_in(&path)).await?;
+                    started_again += 1;
+                    continue 'bill;
+                }
+                _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
+                _ => return None,
+            }
         }
     };
     let card = [("card", "4242424242424242"), ("expiry", "12/30"), ("cvc", "123")];
@@ -159,8 +172,31 @@ pub async fn guest_pays(
             _ => return None,
         }
     };
-    let payment_id = receipt.trim_start_matches("/p/").split(['?', '/']).next().unwrap_or_default().to_string();
-    Some(GuestPaid { payment_id, retries })
+    Some(GuestPaid { payment_id: payment_id_in(&receipt), retries, started_again })
+}
+
+fn payment_id_in(receipt_path: &str) -> String {
+    receipt_path.trim_start_matches("/p/").split(['?', '/']).next().unwrap_or_default().to_string()
+}
+
+/// Waits (at most 60 s) until a payment that never reached a checkout is expired by the
+/// server; `None` when it never was.
+async fn wait_until_finished(
+    http: &reqwest::Client,
+    pick: &mut impl FnMut() -> String,
+    resto_id: &str,
+    payment_id: &str,
+) -> Option<()> {
+    for _ in 0..300 {
+        let path = format!("/restaurants/{resto_id}/payments/{payment_id}");
+        if let Some(view) = admin_get(http, &pick(), &path).await {
+            if matches!(view["status"].as_str(), Some("expired" | "failed")) {
+                return Some(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    None
 }
 
 async fn get_text(http: &reqwest::Client, url: &str) -> Option<String> {
