@@ -13,16 +13,23 @@ pub fn nats_url() -> String {
     std::env::var("RAHUNOK_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_string())
 }
 
-/// What every node of one cluster shares: the store and the master key.
+/// What every node of one cluster shares: the store, the master key, and the address guests
+/// and POS systems reach it at (when a load balancer stands in front).
 pub struct TestCluster {
     pub database: String,
     keys: tempfile::TempDir,
+    public_url: Option<String>,
 }
 
 impl TestCluster {
     /// A cluster on a fresh schema, with no node running yet.
     pub async fn new() -> TestCluster {
-        TestCluster { database: postgres_schema_url().await, keys: tempfile::tempdir().unwrap() }
+        TestCluster { database: postgres_schema_url().await, keys: tempfile::tempdir().unwrap(), public_url: None }
+    }
+
+    /// A cluster whose nodes are reached at `public_url` (their links and QR codes name it).
+    pub async fn behind(public_url: &str) -> TestCluster {
+        TestCluster { public_url: Some(public_url.to_string()), ..TestCluster::new().await }
     }
 
     /// The master key file every node reads (created by the first node).
@@ -40,6 +47,7 @@ impl TestCluster {
 
     fn args(&self, name: &str) -> Vec<String> {
         let data = self.keys.path().join(name);
+        let public_url = self.public_url.iter().flat_map(|url| ["--public-url".to_string(), url.clone()]);
         [
             "--database-url",
             &self.database,
@@ -56,6 +64,7 @@ impl TestCluster {
         ]
         .iter()
         .map(|s| s.to_string())
+        .chain(public_url)
         .collect()
     }
 
