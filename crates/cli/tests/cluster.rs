@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::cluster::{connection, guest_pays, payment_when_closed, Node, TestCluster, WatchedPos};
+use support::cluster::{admin_get, connection, guest_pays, payment_when_closed, Node, TestCluster, WatchedPos};
 use support::{create_restaurant, free_port, TOKEN};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -141,6 +141,18 @@ async fn three_nodes_serve_one_pos_whichever_node_is_asked_or_answered() {
     let late =
         format!(r#"{{"rID":"{late_rid}","state":"SUCCESS","dateTime":"2026.01.01 00:00:00","readyToWork":true}}"#);
     assert_eq!(post_signed(&http, &c, "checkWork", &resto_id, &secret, &late).await, 410, "past its deadline");
+    // The refusals were written by B and C (in the background); A reads them all.
+    let mut statuses = Vec::new();
+    for _ in 0..100 {
+        let refusals = admin_get(&http, &a.base, &format!("/restaurants/{resto_id}/callback-refusals")).await;
+        statuses = refusals.unwrap().as_array().unwrap().iter().filter_map(|r| r["status"].as_u64()).collect();
+        statuses.sort();
+        if statuses.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(statuses, [404, 409, 410], "every node's refusals, read on A");
 
     // The POS reconnects to B: A's socket gets 4409 and requests now go to B.
     let _on_b = hand_pos(&b.base, &c.base, &resto_id, &secret).await;
@@ -246,4 +258,26 @@ async fn killing_the_node_that_holds_the_socket_mid_payment_loses_nothing() {
     assert_eq!(pos.accepted("b-32070"), 1, "the POS accepted one payBill for the bill");
     let store = cluster.store().await;
     assert_eq!(paid_charges_for_bill(&store, &resto_id, "b-32070").await.unwrap(), 1, "the guest was charged once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_with_another_master_key_refuses_to_start_instead_of_refusing_every_pos() {
+    let http = reqwest::Client::new();
+    let cluster = TestCluster::new().await;
+    let a = cluster.start("node-a", &http).await;
+    create_restaurant(&http, &a.base, "Сейф").await;
+    let other_key = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rahunok"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", &cluster.database])
+        .args(["--nats-url", &support::cluster::nats_url(), "--node-name", "wrong-key"])
+        .args(["--master-key-file", &other_key.path().join("master.key").display().to_string()])
+        .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
+        .env("RAHUNOK_LOG", "error")
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(60), output).await.expect("it exits").unwrap();
+    assert!(!output.status.success(), "it must not start");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("another master key") && said.contains("give this server the same key"), "{said}");
 }
