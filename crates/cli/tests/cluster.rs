@@ -229,7 +229,7 @@ async fn killing_the_node_that_holds_the_socket_mid_payment_loses_nothing() {
 
     // A guest pays on B; the payBill reaches the POS through A's socket and is held there.
     pos.hold_next_payment();
-    let paid = guest_pays(&http, &resto_id, "b-32070", 0, || b.base.clone()).await.expect("the guest paid on B");
+    let paid = guest_pays(&http, &resto_id, "b-32070", 0, || b.base.clone()).await.expect("the guest pays on B");
     tokio::time::timeout(Duration::from_secs(30), pos.payment_held()).await.expect("payBill reached the POS");
 
     // A dies with the payBill in flight; the POS finishes it and calls back to a live node.

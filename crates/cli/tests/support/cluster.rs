@@ -128,15 +128,15 @@ pub struct GuestPaid {
 /// Repeats are safe: the pay form carries its idempotency key and the card form settles a
 /// charge at most once. When the pay form lands on the payment's own page instead of a
 /// checkout (its node died before the acquirer answered: an orphan), the guest waits on that
-/// page until it expires, as the page tells them, and opens the bill again. `None` when
-/// `attempts` requests failed.
+/// page until it expires, as the page tells them, and opens the bill again. An error saying
+/// where the guest gave up when `attempts` requests failed.
 pub async fn guest_pays(
     http: &reqwest::Client,
     resto_id: &str,
     bill_id: &str,
     attempts: u32,
     mut pick: impl FnMut() -> String,
-) -> Option<GuestPaid> {
+) -> Result<GuestPaid, String> {
     let mut retries = 0;
     let mut started_again = 0;
     let next_try = |retries: &mut u32| {
@@ -149,7 +149,7 @@ pub async fn guest_pays(
             match page {
                 Some(page) if page.contains("idempotency_key") => break page,
                 _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
-                _ => return None,
+                other => return Err(format!("the bill page, after {retries} tries: {other:?}")),
             }
         };
         let form = [
@@ -163,12 +163,15 @@ pub async fn guest_pays(
             match redirect_path(sent) {
                 Some(path) if path.starts_with("/sandbox/checkout/") => break 'bill path,
                 Some(path) if path.starts_with("/p/") => {
-                    wait_until_finished(http, &mut pick, resto_id, &payment_id_in(&path)).await?;
+                    let payment_id = payment_id_in(&path);
+                    wait_until_finished(http, &mut pick, resto_id, &payment_id)
+                        .await
+                        .ok_or_else(|| format!("the orphan payment {payment_id} never expired"))?;
                     started_again += 1;
                     continue 'bill;
                 }
                 _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
-                _ => return None,
+                other => return Err(format!("the pay form, after {retries} tries: {other:?}")),
             }
         }
     };
@@ -178,17 +181,17 @@ pub async fn guest_pays(
         match redirect_path(sent) {
             Some(path) if path.starts_with("/p/") => break path,
             _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,
-            _ => return None,
+            other => return Err(format!("the card form, after {retries} tries: {other:?}")),
         }
     };
-    Some(GuestPaid { payment_id: payment_id_in(&receipt), retries, started_again })
+    Ok(GuestPaid { payment_id: payment_id_in(&receipt), retries, started_again })
 }
 
 fn payment_id_in(receipt_path: &str) -> String {
     receipt_path.trim_start_matches("/p/").split(['?', '/']).next().unwrap_or_default().to_string()
 }
 
-/// Waits (at most 60 s) until a payment that never reached a checkout is expired by the
+/// Waits (at most 120 s) until a payment that never reached a checkout is expired by the
 /// server; `None` when it never was.
 async fn wait_until_finished(
     http: &reqwest::Client,
@@ -196,7 +199,7 @@ async fn wait_until_finished(
     resto_id: &str,
     payment_id: &str,
 ) -> Option<()> {
-    for _ in 0..300 {
+    for _ in 0..600 {
         let path = format!("/restaurants/{resto_id}/payments/{payment_id}");
         if let Some(view) = admin_get(http, &pick(), &path).await {
             if matches!(view["status"].as_str(), Some("expired" | "failed")) {
