@@ -34,6 +34,7 @@ fn status_label(viewer: &Viewer, status: PaymentStatus) -> &'static str {
         PaymentStatus::Closed => ("закрито", "closed"),
         PaymentStatus::Failed => ("не вдалося", "failed"),
         PaymentStatus::Expired => ("прострочено", "expired"),
+        PaymentStatus::Cancelled => ("скасовано гостем", "cancelled by the guest"),
         PaymentStatus::PaidNotClosed => ("оплачено, не закрито", "paid, not closed"),
         PaymentStatus::Refunded => ("повернено", "refunded"),
     };

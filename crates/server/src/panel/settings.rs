@@ -32,6 +32,8 @@ pub struct SettingsForm {
     payment_allowed: Option<String>,
     tip_percents: String,
     split_enabled: Option<String>,
+    #[serde(default)]
+    time_zone: String,
 }
 
 fn checked(on: bool) -> Option<String> {
@@ -49,6 +51,7 @@ impl SettingsForm {
             payment_allowed: checked(settings.payment_allowed),
             tip_percents: guest.tip_percents.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
             split_enabled: checked(guest.split_enabled),
+            time_zone: guest.time_zone.clone(),
         }
     }
 
@@ -92,7 +95,19 @@ impl SettingsForm {
                     .t("цілих відсотків від 1 до 100 через кому", "whole percents from 1 to 100, separated by commas")
             )
         })?;
-        Ok(GuestSettings { tip_percents, split_enabled: self.split_enabled.is_some() })
+        let time_zone = match self.time_zone.trim() {
+            "" => GuestSettings::DEFAULT_TIME_ZONE.to_string(),
+            zone if crate::guest::clock::known_zone(zone) => zone.to_string(),
+            _ => {
+                return Err(viewer
+                    .t(
+                        "Часовий пояс: назва з бази IANA, напр. Europe/Kyiv.",
+                        "Time zone: an IANA name such as Europe/Kyiv.",
+                    )
+                    .into())
+            }
+        };
+        Ok(GuestSettings { tip_percents, split_enabled: self.split_enabled.is_some(), time_zone })
     }
 }
 
@@ -137,6 +152,9 @@ fn settings_form(viewer: &Viewer, resto_id: &str, form: &SettingsForm, suggested
                     input type="text" name="tip_percents" value=(form.tip_percents) inputmode="numeric";
                 }
                 (check("split_enabled", viewer.t("Гості можуть розділити рахунок", "Guests may split the bill"), &form.split_enabled))
+                label { (viewer.t("Часовий пояс (час у чеках гостей)", "Time zone (times on guests' receipts)"))
+                    input type="text" name="time_zone" value=(form.time_zone) placeholder=(GuestSettings::DEFAULT_TIME_ZONE);
+                }
             }
             button type="submit" { (viewer.t("Зберегти і надіслати на касу", "Save and send to the POS")) }
         }

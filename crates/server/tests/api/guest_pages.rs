@@ -66,6 +66,12 @@ async fn friendly_pages_say_what_happened(backend: Backend) {
         html.contains("Американо") && html.contains("<select name=\"qty_p-32072-1\""),
         "several pieces offer a quantity"
     );
+    let (status, html) = page(format!("{}/t/{}/1", app.base, r.resto_id)).await;
+    assert_eq!(status, 200, "a real table with no open bill is a page, not a broken link");
+    assert!(html.contains("Відкритого рахунку немає"));
+    let (status, html) = page(format!("{}/t/{}/99", app.base, r.resto_id)).await;
+    assert_eq!(status, 404, "a table the POS does not know");
+    assert!(html.contains("Такого столу немає"));
     let (status, html) = page(format!("{}/b/{}/b-nope", app.base, r.resto_id)).await;
     assert_eq!(status, 404);
     assert!(html.contains("Відкритого рахунку немає"));
@@ -100,7 +106,8 @@ async fn the_restaurants_tip_presets_and_split_setting_shape_the_bill_page(backe
     let app = spawn_app(backend).await;
     let r = app.create_restaurant("Кав'ярня").await;
     app.start_virtual_pos(&r).await;
-    let settings = rahunok_server::store::GuestSettings { tip_percents: vec![7, 12], split_enabled: false };
+    let settings =
+        rahunok_server::store::GuestSettings { tip_percents: vec![7, 12], split_enabled: false, ..Default::default() };
     app.state.store.save_guest_settings(&r.resto_id, &settings).await.unwrap();
     let html = app.http.get(format!("{}/t/{}/7", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"value="7""#) && html.contains(r#"value="12""#), "the restaurant's presets");

@@ -8,6 +8,7 @@ mod monobank_emulator;
 mod webdriver;
 
 mod guest;
+mod journey;
 mod monobank;
 mod panel;
 mod smoke;

@@ -1,0 +1,3 @@
+ALTER TABLE payments ADD COLUMN payer TEXT;
+ALTER TABLE payments ADD COLUMN active_at BIGINT;
+ALTER TABLE guest_settings ADD COLUMN time_zone TEXT
