@@ -108,7 +108,16 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let session = session.expect("chromedriver answers within 10 s");
-        Browser { http, session_url: format!("{base}/session/{session}"), driver, _profile: profile, _permit: permit }
+        let browser = Browser {
+            http,
+            session_url: format!("{base}/session/{session}"),
+            driver,
+            _profile: profile,
+            _permit: permit,
+        };
+        // Chromium keeps its windows at least 500 px wide: the page's viewport is set exactly.
+        browser.resize(width, height).await;
+        browser
     }
 
     async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -135,9 +144,12 @@ impl Browser {
         self.command(reqwest::Method::POST, "/refresh", Some(json!({}))).await;
     }
 
-    /// Resizes the window (the page's CSS width follows).
+    /// Sets the page's viewport to `width` × `height` CSS pixels, as a phone of that size (a
+    /// touch screen, the page's `viewport` meta applied) below 800 px, a desktop above.
     pub async fn resize(&self, width: u32, height: u32) {
-        self.command(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
+        let metrics = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800});
+        let body = json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": metrics});
+        self.command(reqwest::Method::POST, "/goog/cdp/execute", Some(body)).await;
     }
 
     /// The current URL.
