@@ -326,3 +326,36 @@ async fn every_guest_page_fits_phones_from_320_to_430_px_with_3_to_5_tip_presets
     assert_fits(&browser, "bill at 1366 px").await;
     browser.save_screenshot("fit-bill-1366").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_split_page_keeps_the_guests_and_its_live_total_is_the_pos_child_bill() {
+    let (app, r, pos) = cafe().await;
+    let browser = Browser::start_sized(360, 800).await;
+    browser.goto(&format!("{}/b/{}/b-32071/split", app.base, r.resto_id)).await;
+    let page = browser.wait_for_text("Що ви сплачуєте?").await;
+    assert!(page.contains("Гість 1") && page.contains("Гість 2") && page.contains("× 0,35"), "{page}");
+    assert_eq!(browser.find("#split-total").await.text().await, "0,00 грн");
+    browser.find("input[name=pos][value='p-32071-1']").await.click().await;
+    browser.find("input[name=pos][value='p-32071-5']").await.click().await;
+    let live = browser.find("#split-total").await.text().await;
+    assert_ne!(live, "0,00 грн");
+    browser.run("document.getElementById('split-summary').scrollIntoView(); return 0").await;
+    browser.save_screenshot("journey-split-live-total-360").await;
+    browser.find("#split-next").await.click().await;
+    browser.wait_for_text("Перевірте вибір").await;
+    assert_eq!(browser.find("#split-estimate").await.text().await, live, "the step to confirm says the same");
+    assert_eq!(pos.floor().open_orders().len(), 3, "nothing is split before the guest confirms");
+    browser.save_screenshot("journey-split-confirm-360").await;
+    browser.find("#confirm-split").await.click().await;
+    browser.wait_for_text("Чайові").await;
+    assert_eq!(
+        browser.find("#bill-total").await.text().await,
+        live,
+        "the child bill the POS made costs what was shown"
+    );
+    let child_url = browser.url().await;
+    let child_id = child_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+    let child = pos.floor().open_order(&child_id).cloned().expect("the POS has the child bill");
+    assert!(!child.discounts.list.is_empty(), "a discounted table: the child carries its share");
+    assert_eq!(rahunok_server::guest::view::money(rahunok_server::web::Lang::Uk, child.total_sum), live);
+}
