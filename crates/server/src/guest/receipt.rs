@@ -138,11 +138,13 @@ fn render(lang: Lang, path: &str, payment: &PaymentRecord, zone: &str) -> Markup
     let fiscal: Vec<FiscalLine> =
         payment.fiscal.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
     let body = html! {
-        @if refresh { meta http-equiv="refresh" content="1"; }
-        section.message #payment-status data-status=(payment.status.as_str()) {
+        section.message #payment-status data-status=(payment.status.as_str()) data-refresh=[refresh.then_some("yes")] {
             h1 { (heading) }
             p { (text) }
+            // The script looks again every second; without it, the guest can.
+            @if refresh { a.button.secondary href=(path) { (t("Оновити", "Refresh")) } }
         }
+        @if refresh { (crate::web::assets::script("guest-receipt.js")) }
         @if matches!(payment.status, PaymentStatus::Failed | PaymentStatus::Expired | PaymentStatus::Cancelled) {
             a.button href=(bill_link) { (t("Спробувати ще раз", "Try again")) }
         }

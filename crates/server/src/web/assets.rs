@@ -26,6 +26,7 @@ const FILES: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("assets/style.css")),
     ("guest-bill.js", include_bytes!("assets/guest-bill.js")),
     ("guest-split.js", include_bytes!("assets/guest-split.js")),
+    ("guest-receipt.js", include_bytes!("assets/guest-receipt.js")),
     ("panel.css", include_bytes!("assets/panel.css")),
     ("panel.js", include_bytes!("assets/panel.js")),
     ("panel-console.js", include_bytes!("assets/panel-console.js")),

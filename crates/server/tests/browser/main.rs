@@ -7,6 +7,7 @@ mod helpers;
 mod monobank_emulator;
 mod webdriver;
 
+mod accessibility;
 mod guest;
 mod journey;
 mod monobank;
