@@ -32,7 +32,7 @@ fn grouped(whole: &str, separator: char) -> String {
     let digits: Vec<char> = whole.chars().collect();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 && digit.is_ascii_digit() && digits[i - 1].is_ascii_digit() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && digit.is_ascii_digit() && digits[i - 1].is_ascii_digit() {
             out.push(separator);
         }
         out.push(*digit);

@@ -98,7 +98,7 @@ impl Lang {
                 Lang::from_code(primary).filter(|_| weight > 0).map(|lang| (weight, lang))
             })
             .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0));
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
         ranked.first().map(|(_, lang)| *lang)
     }
 
