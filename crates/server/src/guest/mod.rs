@@ -8,6 +8,7 @@ mod error;
 pub mod hold;
 mod pay;
 pub mod payer;
+mod rating;
 mod receipt;
 pub mod receipt_data;
 pub mod split;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/b/{resto_id}/{bill_id}/split", get(split_page::split_form).post(split_page::split))
         .route("/p/{payment_id}", get(receipt::payment_page))
         .route("/p/{payment_id}/cancel", post(receipt::cancel_payment))
+        .route("/p/{payment_id}/rating", post(rating::rate))
         .route("/sandbox/checkout/{reference}", get(checkout_pages::checkout).post(checkout_pages::pay_with_card))
         .route("/sandbox/checkout/{reference}/confirm", post(checkout_pages::confirm))
         .route(crate::payments::sandbox::NOTIFY_PATH, post(checkout_pages::notification))

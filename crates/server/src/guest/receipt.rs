@@ -1,10 +1,12 @@
 //! `GET /p/{paymentId}`: where the acquirer sends the guest back, and the receipt that stays at
 //! its own URL. While the payment is on its way it refreshes itself; when it is done it shows
-//! the restaurant, items, sum, tip, time, payment id and the fiscal lines sent to the POS.
+//! the restaurant, items, sum, tip, time, payment id and the fiscal lines sent to the POS, then
+//! (for the guest who paid) a rating and the restaurant's review link.
 
 use super::clock::date_time;
 use super::error::{error_page, GuestError};
 use super::payer::GuestBrowser;
+use super::rating::after_paying;
 use super::receipt_data::ReceiptData;
 use super::view::{bill_card, link, money};
 use crate::payments::PaymentError;
@@ -22,6 +24,7 @@ pub async fn payment_page(
     State(state): State<AppState>,
     Path(payment_id): Path<String>,
     lang: Lang,
+    browser: GuestBrowser,
     OriginalUri(uri): OriginalUri,
 ) -> Page {
     let path = uri.to_string();
@@ -57,11 +60,10 @@ pub async fn payment_page(
     } else {
         payment
     };
-    let zone = match state.store.guest_settings(&payment.resto_id).await {
-        Ok(settings) => settings.time_zone,
-        Err(_) => crate::store::GuestSettings::DEFAULT_TIME_ZONE.to_string(),
-    };
-    Page::ok(render(lang, &path, &payment, &zone))
+    let settings = state.store.guest_settings(&payment.resto_id).await.unwrap_or_default();
+    let may_rate = payment.status.is_charged() && payment.payer.is_some() && payment.payer == browser.payer();
+    let closing = after_paying(lang, &payment, may_rate, settings.review_url.as_deref());
+    Page::ok(render(lang, &path, &payment, &settings.time_zone, closing))
 }
 
 /// `POST /p/{paymentId}/cancel`: the browser that started a payment takes it back before paying
@@ -120,7 +122,7 @@ fn fiscal_label(lang: Lang, key: &str) -> &str {
     lang.pick(key, english)
 }
 
-fn render(lang: Lang, path: &str, payment: &PaymentRecord, zone: &str) -> Markup {
+fn render(lang: Lang, path: &str, payment: &PaymentRecord, zone: &str, closing: Markup) -> Markup {
     let t = |uk, en| lang.pick(uk, en);
     // "Try again" brings the tip along, so a declined card costs the guest nothing to redo.
     let bill_link = link(lang, &format!("/b/{}/{}?tip={}", payment.resto_id, payment.bill_id, payment.tips.kopiyky()));
@@ -174,6 +176,7 @@ fn render(lang: Lang, path: &str, payment: &PaymentRecord, zone: &str) -> Markup
                     }
                 }
             }
+            (closing)
         }
     };
     shell(lang, t("Оплата", "Payment"), path, body)

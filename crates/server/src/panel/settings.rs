@@ -34,6 +34,8 @@ pub struct SettingsForm {
     split_enabled: Option<String>,
     #[serde(default)]
     time_zone: String,
+    #[serde(default)]
+    review_url: String,
 }
 
 fn checked(on: bool) -> Option<String> {
@@ -52,6 +54,7 @@ impl SettingsForm {
             tip_percents: guest.tip_percents.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
             split_enabled: checked(guest.split_enabled),
             time_zone: guest.time_zone.clone(),
+            review_url: guest.review_url.clone().unwrap_or_default(),
         }
     }
 
@@ -107,8 +110,22 @@ impl SettingsForm {
                     .into())
             }
         };
-        Ok(GuestSettings { tip_percents, split_enabled: self.split_enabled.is_some(), time_zone })
+        let review_url = match self.review_url.trim() {
+            "" => None,
+            url if web_address(url) => Some(url.to_string()),
+            _ => {
+                return Err(viewer
+                    .t("Посилання на відгук: адреса http(s)://…", "Review link: an http(s)://… address")
+                    .into())
+            }
+        };
+        Ok(GuestSettings { tip_percents, split_enabled: self.split_enabled.is_some(), time_zone, review_url })
     }
+}
+
+/// Whether `text` is an http(s) address a guest's browser can open.
+fn web_address(text: &str) -> bool {
+    reqwest::Url::parse(text).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
 
 /// `"5, 10, 15"` → `[5, 10, 15]`; `None` for anything else (an empty list is allowed: no presets).
@@ -154,6 +171,9 @@ fn settings_form(viewer: &Viewer, resto_id: &str, form: &SettingsForm, suggested
                 (check("split_enabled", viewer.t("Гості можуть розділити рахунок", "Guests may split the bill"), &form.split_enabled))
                 label { (viewer.t("Часовий пояс (час у чеках гостей)", "Time zone (times on guests' receipts)"))
                     input type="text" name="time_zone" value=(form.time_zone) placeholder=(GuestSettings::DEFAULT_TIME_ZONE);
+                }
+                label { (viewer.t("Посилання «Залишити відгук» у чеку (необов'язково)", "\"Leave a review\" link on the receipt (optional)"))
+                    input type="url" name="review_url" value=(form.review_url) placeholder="https://";
                 }
             }
             button type="submit" { (viewer.t("Зберегти і надіслати на касу", "Save and send to the POS")) }
@@ -254,5 +274,14 @@ mod tests {
         assert_eq!(parse_tip_percents("0, 10"), None);
         assert_eq!(parse_tip_percents("10.5"), None);
         assert_eq!(parse_tip_percents("1,2,3,4,5,6,7"), None);
+    }
+
+    #[test]
+    fn a_review_link_is_an_http_address() {
+        assert!(super::web_address("https://g.page/r/abc/review"));
+        assert!(super::web_address("http://example.com/review?x=1"));
+        assert!(!super::web_address("javascript:alert(1)"));
+        assert!(!super::web_address("ftp://example.com"));
+        assert!(!super::web_address("example.com"));
     }
 }

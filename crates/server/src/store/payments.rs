@@ -52,6 +52,8 @@ pub struct PaymentRecord {
     /// The last sign of the guest at the acquirer (page opened, card sent), unix ms; the
     /// creation time until then.
     pub active_at: Option<i64>,
+    /// The guest's 1–5 rating of the service, once given on the receipt.
+    pub rating: Option<i64>,
 }
 
 impl PaymentRecord {
@@ -151,7 +153,7 @@ pub struct TransitionChanges {
 }
 
 const COLUMNS: &str = "id, resto_id, bill_id, table_number, status, sum_kop, tips_kop, acquirer, acquirer_ref, \
-    checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at, payer, active_at";
+    checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at, payer, active_at, rating";
 
 fn money(row: &AnyRow, name: &str) -> Result<Money, StoreError> {
     let kopiyky: i64 = column(row, name)?;
@@ -183,6 +185,7 @@ fn record_from(row: &AnyRow) -> Result<PaymentRecord, StoreError> {
         updated_at: column(row, "updated_at")?,
         payer: column(row, "payer")?,
         active_at: column(row, "active_at")?,
+        rating: column(row, "rating")?,
     })
 }
 
@@ -334,6 +337,16 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Stores the guest's 1–5 rating with a payment that took their money (given again, the
+    /// last one counts). False when the payment is not one that took the money.
+    pub async fn rate_payment(&self, id: &str, rating: i64) -> Result<bool, StoreError> {
+        let charged: Vec<String> =
+            PaymentStatus::ALL.iter().filter(|s| s.is_charged()).map(|s| format!("'{}'", s.as_str())).collect();
+        let sql = format!("UPDATE payments SET rating = $1 WHERE id = $2 AND status IN ({})", charged.join(", "));
+        let rated = sqlx::query(&sql).bind(rating).bind(id).execute(self.pool()).await?;
+        Ok(rated.rows_affected() == 1)
     }
 
     /// One payment by id.

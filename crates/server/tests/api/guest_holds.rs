@@ -5,6 +5,7 @@
 
 use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, TestApp};
 use crate::on_both_stores;
+use crate::panel_auth::{restaurant_admin, PanelBrowser, PASSWORD};
 use crate::payments::{cafe, form_field, guest_client, pay_at_sandbox, wait_for_status};
 use rahunok_server::payments::sandbox::paid_charges_for_bill;
 use std::time::Duration;
@@ -171,7 +172,55 @@ async fn a_paid_table_says_so_with_the_time_and_a_free_table_answers_200(backend
     assert_eq!(bob.open(&format!("{}/t/nope/1", app.base)).await.status, 404);
 }
 
+async fn the_guest_who_paid_rates_the_service_and_the_panel_shows_it_per_waiter(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (r, _pos) = cafe(&app).await;
+    let settings = rahunok_server::store::GuestSettings {
+        review_url: Some("https://example.com/review/cafe".into()),
+        ..Default::default()
+    };
+    app.state.store.save_guest_settings(&r.resto_id, &settings).await.unwrap();
+    let mut alice = Phone::new();
+    let started = alice.pay(&app, &r.resto_id, "b-32070").await;
+    let back = pay_at_sandbox(&alice.http, &started.location, "4242424242424242").await;
+    let payment_id = payment_of(&back);
+    wait_for_status(&app, &r.resto_id, &payment_id, "closed").await;
+    let receipt = alice.open(&back).await;
+    assert!(receipt.body.contains("Оцініть обслуговування"), "{}", receipt.body);
+    assert!(receipt.body.contains("href=\"https://example.com/review/cafe\""), "the restaurant's review link");
+    let rating_url = format!("{}/p/{payment_id}/rating", app.base);
+
+    // Someone else with the receipt's link cannot rate; nonsense is refused with a page.
+    let mut bob = Phone::new();
+    assert!(!bob.open(&back).await.body.contains("Оцініть обслуговування"));
+    let forged = bob.http.post(&rating_url).form(&[("rating", "1")]);
+    assert_eq!(bob.send(forged).await.status, 403);
+    for nonsense in ["0", "6", "five", ""] {
+        let refused = alice.http.post(&rating_url).form(&[("rating", nonsense)]);
+        assert_eq!(alice.send(refused).await.status, 422, "{nonsense:?}");
+    }
+    let rated = alice.http.post(&rating_url).form(&[("rating", "4")]);
+    let rated = alice.send(rated).await;
+    assert_eq!((rated.status, rated.location.as_str()), (303, format!("/p/{payment_id}").as_str()));
+    let receipt = alice.open(&back).await;
+    assert!(receipt.body.contains("Дякуємо за оцінку: 4 / 5"), "{}", receipt.body);
+    let (_, stored) = app.get_json(&format!("/api/admin/restaurants/{}/payments/{payment_id}", r.resto_id)).await;
+    assert_eq!(stored["rating"], 4, "{stored}");
+
+    restaurant_admin(&app, "marta", &r).await;
+    let marta = PanelBrowser::new(&app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let list = marta.get(&format!("/panel/r/{}/payments", r.resto_id)).await.body;
+    assert!(list.contains("4 ★"), "the rating per payment: {list}");
+    let by_waiter = list.split("id=\"ratings-by-waiter\"").nth(1).expect("ratings by waiter");
+    assert!(by_waiter.contains("<td>Олена Коваль</td><td>1</td>"), "the waiter of table 3: {by_waiter}");
+    assert!(by_waiter.contains("4.0 ★"), "{by_waiter}");
+    let detail = marta.get(&format!("/panel/r/{}/payments/{payment_id}", r.resto_id)).await.body;
+    assert!(detail.contains("id=\"payment-rating\">4 ★"), "{detail}");
+}
+
 on_both_stores!(
+    the_guest_who_paid_rates_the_service_and_the_panel_shows_it_per_waiter,
     a_guest_who_comes_back_may_cancel_and_the_next_guest_pays_at_once,
     a_payment_nobody_touches_lets_the_bill_go_after_the_hold,
     a_paid_table_says_so_with_the_time_and_a_free_table_answers_200,

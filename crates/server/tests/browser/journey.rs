@@ -171,6 +171,15 @@ async fn a_declined_card_is_tried_again_with_the_same_tip_and_the_card_page_read
     let paid = wait_paid_on_pos(&pos, "b-32072").await;
     assert_eq!((paid.sum, paid.times_paid), (money("660.00"), 1));
     assert!(paid.tips > Money::ZERO);
+    // The guest who paid rates the service on the receipt.
+    browser.run("document.getElementById('after-paying').scrollIntoView(); return 0").await;
+    assert_fits(&browser, "receipt with the rating at 360 px").await;
+    browser.save_screenshot("journey-receipt-rating-360").await;
+    browser.find("button[name=rating][value='5']").await.click().await;
+    browser.wait_for_text("Дякуємо за оцінку: 5 / 5").await;
+    let filter = PaymentFilter { status: Some(PaymentStatus::Closed), ..PaymentFilter::default() };
+    let closed = app.state.store.payments(&r.resto_id, &filter).await.unwrap();
+    assert_eq!(closed[0].rating, Some(5));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
