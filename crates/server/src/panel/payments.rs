@@ -172,8 +172,9 @@ fn waiter_of(payment: &PaymentRecord) -> Option<String> {
     serde_json::from_str::<ReceiptData>(&payment.receipt).ok().and_then(|r| r.waiter)
 }
 
-/// Each waiter's ratings among `payments`: name, how many, and the average to one decimal
-/// (integers all the way: the sum times ten over the count, rounded half up).
+/// Each waiter's ratings among `payments`, the most rated first: name, how many, and the
+/// average to one decimal (integers all the way: the sum times ten over the count, rounded
+/// half up).
 fn ratings_by_waiter(payments: &[PaymentRecord]) -> Vec<(String, i64, String)> {
     let mut by_waiter: std::collections::BTreeMap<String, (i64, i64)> = std::collections::BTreeMap::new();
     for payment in payments {
@@ -182,13 +183,16 @@ fn ratings_by_waiter(payments: &[PaymentRecord]) -> Vec<(String, i64, String)> {
             *entry = (entry.0 + 1, entry.1 + rating);
         }
     }
-    by_waiter
+    let mut rows: Vec<(String, i64, String)> = by_waiter
         .into_iter()
         .map(|(waiter, (count, sum))| {
             let tenths = (sum * 20 + count) / (2 * count);
             (waiter, count, format!("{}.{}", tenths / 10, tenths % 10))
         })
-        .collect()
+        .collect();
+    // The most rated first.
+    rows.sort_by_key(|row| std::cmp::Reverse(row.1));
+    rows
 }
 
 fn waiter_ratings(viewer: &Viewer, payments: &[PaymentRecord]) -> Markup {
@@ -422,7 +426,7 @@ mod tests {
             [rated("Ірина", Some(5)), rated("Ірина", Some(4)), rated("Андрій", Some(3)), rated("Андрій", None)];
         assert_eq!(
             ratings_by_waiter(&payments),
-            vec![("Андрій".into(), 1, "3.0".into()), ("Ірина".into(), 2, "4.5".into())]
+            vec![("Ірина".into(), 2, "4.5".into()), ("Андрій".into(), 1, "3.0".into())]
         );
         let thirds = [rated("О", Some(5)), rated("О", Some(5)), rated("О", Some(4))];
         assert_eq!(ratings_by_waiter(&thirds)[0].2, "4.7", "14/3 = 4.67");
