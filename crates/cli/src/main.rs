@@ -94,6 +94,11 @@ struct ServeArgs {
     /// an emulator for tests and staging).
     #[arg(long, env = "RAHUNOK_MONOBANK_API_URL", default_value = rahunok_server::config::MONOBANK_API_URL)]
     monobank_api_url: String,
+    /// Seconds an unfinished payment holds its bill with no sign of the guest at the acquirer
+    /// (the card page opened, a card sent); after it the bill is free for the others at the
+    /// table.
+    #[arg(long, default_value_t = 180.0, env = "RAHUNOK_PAYMENT_HOLD")]
+    payment_hold: f64,
     /// Refuse POS sockets without `Cookie: system=<POS name>` (as production does).
     #[arg(long)]
     strict: bool,
@@ -233,6 +238,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.node_name = args.node_name;
     config.strict_pos_name = args.strict;
     config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;
+    config.payment_timings.hold_without_activity = seconds(args.payment_hold, "payment-hold")?;
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());
     config.monobank_api_url = args.monobank_api_url;
     config.admin_token = std::env::var("RAHUNOK_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());

@@ -97,6 +97,10 @@ pub struct PaymentTimings {
     pub reconcile_after: Duration,
     /// A payment the guest never finished expires after this long.
     pub expire_after: Duration,
+    /// A payment holds its bill this long after the last sign of the guest at the acquirer
+    /// (created, the card page opened, a card sent); then it expires early and the bill is
+    /// free for the others at the table.
+    pub hold_without_activity: Duration,
 }
 
 impl Default for PaymentTimings {
@@ -107,6 +111,7 @@ impl Default for PaymentTimings {
             max_retry_delay: Duration::from_secs(300),
             reconcile_after: Duration::from_secs(20),
             expire_after: Duration::from_secs(15 * 60),
+            hold_without_activity: Duration::from_secs(3 * 60),
         }
     }
 }

@@ -175,6 +175,7 @@ fn payment_refusal(error: &PaymentError) -> Response {
             answer(StatusCode::CONFLICT, "PAYMENT_STATE", "Conflict", "payment", text)
         }
         PaymentError::NotYet(_) => answer(StatusCode::SERVICE_UNAVAILABLE, "NOT_YET", "Try again", "payment", text),
+        PaymentError::NotYours => answer(StatusCode::FORBIDDEN, "NOT_YOUR_PAYMENT", "Forbidden", "payment", text),
         PaymentError::RefundTooLarge { .. } => {
             answer(StatusCode::BAD_REQUEST, "REFUND_TOO_LARGE", "Bad request", "payment", text)
         }

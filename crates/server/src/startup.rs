@@ -284,6 +284,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::routes(state.clone()))
         .merge(crate::panel::routes())
         .merge(crate::web::assets::routes())
+        .merge(crate::web::landing::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(crate::http_error::no_such_route)
         .method_not_allowed_fallback(crate::http_error::method_not_allowed)

@@ -41,6 +41,8 @@ pub struct PaymentView {
     last_error: Option<String>,
     created_at: i64,
     updated_at: i64,
+    /// The guest's 1–5 rating, once given.
+    rating: Option<i64>,
 }
 
 impl From<PaymentRecord> for PaymentView {
@@ -63,6 +65,7 @@ impl From<PaymentRecord> for PaymentView {
             last_error: p.last_error,
             created_at: p.created_at,
             updated_at: p.updated_at,
+            rating: p.rating,
         }
     }
 }

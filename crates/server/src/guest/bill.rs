@@ -3,10 +3,13 @@
 //! pick theirs. Viewing works without JavaScript.
 
 use super::bill_source::{bill_live, bills_on_table};
+use super::clock::time_of_day;
 use super::error::{error_page, GuestError};
+use super::hold::{hold_notice, hold_on, Hold};
+use super::payer::GuestBrowser;
 use super::receipt_data::ReceiptData;
 use super::split::can_split;
-use super::tips::{percent_of, tip_base, tip_choices};
+use super::tips::{percent_of, tip_base, tip_choices, tip_limit};
 use super::view::{bill_card, link, money};
 use crate::state::AppState;
 use crate::store::{GuestSettings, Restaurant};
@@ -21,11 +24,17 @@ pub async fn table_page(
     State(state): State<AppState>,
     Path((resto_id, table)): Path<(String, String)>,
     lang: Lang,
+    browser: GuestBrowser,
     OriginalUri(uri): OriginalUri,
 ) -> Page {
     let path = uri.to_string();
-    match table_bills(&state, &resto_id, &table).await {
-        Ok((venue, orders)) if orders.len() == 1 => Page::ok(bill_page(lang, &path, &venue, &orders[0], None)),
+    match table_bills(&state, &resto_id, &table, &browser).await {
+        Ok((venue, orders)) if orders.len() == 1 => {
+            match hold_on(&state, &resto_id, &orders[0].bill_id, &browser).await {
+                Ok(hold) => Page::ok(bill_page(lang, &path, &venue, &orders[0], &BillView::with_hold(hold))),
+                Err(error) => error_page(lang, &path, &error, &path),
+            }
+        }
         Ok((venue, orders)) => Page::ok(choose_page(lang, &path, &venue.restaurant, &table, &orders)),
         Err(error) => error_page(lang, &path, &error, &path),
     }
@@ -36,12 +45,42 @@ pub async fn bill_id_page(
     State(state): State<AppState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
     lang: Lang,
+    browser: GuestBrowser,
     OriginalUri(uri): OriginalUri,
 ) -> Page {
     let path = uri.to_string();
-    match one_bill(&state, &resto_id, &bill_id).await {
-        Ok((venue, order)) => Page::ok(bill_page(lang, &path, &venue, &order, None)),
+    let found = match one_bill(&state, &resto_id, &bill_id).await {
+        Ok(found) => found,
+        Err(error) => return error_page(lang, &path, &error, &path),
+    };
+    let (venue, order) = found;
+    match hold_on(&state, &resto_id, &bill_id, &browser).await {
+        Ok(hold) => {
+            let tip = retried_tip(lang, uri.query(), &venue, &order);
+            Page::ok(bill_page(lang, &path, &venue, &order, &BillView { notice: None, hold, tip }))
+        }
         Err(error) => error_page(lang, &path, &error, &path),
+    }
+}
+
+/// The tip of a payment the guest tries again (`?tip=<kopiyky>` from the receipt's "try
+/// again"): its preset when one comes to that amount, else the amount typed in.
+fn retried_tip(lang: Lang, query: Option<&str>, venue: &Venue, order: &Order) -> KeptTip {
+    let amount = query
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("tip=")))
+        .and_then(|k| k.parse::<i64>().ok())
+        .and_then(rahunok_protocol::Money::from_kopiyky)
+        .filter(|tip| *tip > rahunok_protocol::Money::ZERO && *tip <= tip_limit(order));
+    let Some(amount) = amount else { return KeptTip::default() };
+    match tip_choices(&venue.settings).into_iter().find(|p| *p > 0 && percent_of(tip_base(order), *p) == amount) {
+        Some(percent) => KeptTip { percent, ..KeptTip::default() },
+        None => {
+            let custom = match lang {
+                Lang::Uk => amount.to_string().replace('.', ","),
+                Lang::En => amount.to_string(),
+            };
+            KeptTip { custom, ..KeptTip::default() }
+        }
     }
 }
 
@@ -60,11 +99,29 @@ pub async fn known_venue(state: &AppState, resto_id: &str) -> Result<Venue, Gues
     Ok(Venue { restaurant, settings })
 }
 
-async fn table_bills(state: &AppState, resto_id: &str, table: &str) -> Result<(Venue, Vec<Order>), GuestError> {
+/// How long a table whose bill was paid here says so ("Рахунок сплачено ✓" with the time)
+/// before it is simply a free table: long enough for everyone at the table to see it, short
+/// enough not to greet the next guests.
+pub const PAID_SHOWN_FOR_MS: i64 = 15 * 60 * 1000;
+
+async fn table_bills(
+    state: &AppState,
+    resto_id: &str,
+    table: &str,
+    browser: &GuestBrowser,
+) -> Result<(Venue, Vec<Order>), GuestError> {
     let venue = known_venue(state, resto_id).await?;
     let orders = bills_on_table(state, resto_id, table).await?;
     if orders.is_empty() {
-        return Err(GuestError::NoOpenBill);
+        let since = crate::store::now_ms() - PAID_SHOWN_FOR_MS;
+        return Err(match state.store.recent_paid_on_table(resto_id, table, since).await? {
+            Some(paid) => GuestError::AlreadyPaid {
+                // The receipt (card mask, RRN) is for the one who paid, not the whole table.
+                payment_id: paid.payer.filter(|p| Some(p) == browser.payer().as_ref()).map(|_| paid.id),
+                paid_at: Some(time_of_day(paid.updated_at, &venue.settings.time_zone)),
+            },
+            None => GuestError::TableFree,
+        });
     }
     Ok((venue, orders))
 }
@@ -75,7 +132,10 @@ pub async fn one_bill(state: &AppState, resto_id: &str, bill_id: &str) -> Result
     match bill_live(state, resto_id, bill_id).await {
         Ok(order) => Ok((venue, order)),
         Err(GuestError::NoOpenBill) => match state.store.payment_holding_bill(resto_id, bill_id).await? {
-            Some(payment) if payment.status.is_charged() => Err(GuestError::AlreadyPaid { payment_id: payment.id }),
+            Some(payment) if payment.status.is_charged() => Err(GuestError::AlreadyPaid {
+                paid_at: Some(time_of_day(payment.updated_at, &venue.settings.time_zone)),
+                payment_id: Some(payment.id),
+            }),
             _ => Err(GuestError::NoOpenBill),
         },
         Err(other) => Err(other),
@@ -101,12 +161,42 @@ fn choose_page(lang: Lang, path: &str, restaurant: &Restaurant, table: &str, ord
     shell(lang, &restaurant.name, path, body)
 }
 
-/// The bill with tips and the pay form. `notice` is shown above (e.g. "the bill changed").
-pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, notice: Option<Markup>) -> Markup {
+/// What the bill page shows beside the bill itself.
+#[derive(Debug, Clone)]
+pub struct BillView {
+    /// Shown above the bill (e.g. "the bill changed").
+    pub notice: Option<Markup>,
+    /// Someone paying the bill: what this guest can do takes the pay form's place.
+    pub hold: Hold,
+    /// The tip as the guest last chose it (kept when the form comes back with a problem).
+    pub tip: KeptTip,
+}
+
+impl BillView {
+    /// A plain bill page with this hold.
+    pub fn with_hold(hold: Hold) -> BillView {
+        BillView { notice: None, hold, tip: KeptTip::default() }
+    }
+}
+
+/// The guest's tip choice, given back to them: the preset, the typed amount and what is wrong
+/// with it.
+#[derive(Debug, Clone, Default)]
+pub struct KeptTip {
+    /// The preset chosen, in percent (0: none).
+    pub percent: u32,
+    /// What the guest typed, as typed.
+    pub custom: String,
+    /// Why the typed tip was refused.
+    pub error: Option<String>,
+}
+
+/// The bill with tips and the pay form.
+pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, view: &BillView) -> Markup {
     let t = |uk, en| lang.pick(uk, en);
     let restaurant = &venue.restaurant;
     let bill = ReceiptData::of(&restaurant.name, order);
-    let base = tip_base(order);
+    let hold = &view.hold;
     let idempotency_key = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
     let pay_action = link(lang, &format!("/b/{}/{}/pay", restaurant.resto_id, order.bill_id));
     let body = html! {
@@ -115,30 +205,19 @@ pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, notice: O
             @if let Some(table) = &order.table_number { (t("Стіл", "Table")) " " (table) }
             @if let Some(waiter) = &order.waiter { " · " (t("Офіціант", "Waiter")) ": " (waiter) }
         }
-        @if let Some(notice) = notice { (notice) }
+        @if let Some(notice) = &view.notice { (notice) }
         (bill_card(lang, &bill))
-        form.card method="post" action=(pay_action) {
+        (hold_notice(lang, hold, path))
+        @if hold.is_free() { form.card #pay-form method="post" action=(pay_action) {
             input type="hidden" name="idempotency_key" value=(idempotency_key);
             input type="hidden" name="expected_total" value=(order.total_sum.kopiyky());
-            h2 { (t("Чайові", "Tip")) }
-            @if let Some(waiter) = &order.waiter { p.muted { (t("Офіціант", "Waiter")) ": " (waiter) } }
-            div.tips {
-                @for percent in &tip_choices(&venue.settings) {
-                    label {
-                        input type="radio" name="tip" value=(percent) data-tip=(percent_of(base, *percent).kopiyky()) checked[*percent == 0];
-                        @if *percent == 0 { (t("Без", "None")) } @else { (percent) "%" }
-                        br;
-                        span.muted.money { (money(lang, percent_of(base, *percent))) }
-                    }
-                }
-            }
-            label for="tip_custom" { (t("Або своя сума", "Or your own amount")) }
-            input #tip_custom type="text" name="tip_custom" inputmode="decimal" placeholder="0,00" autocomplete="off";
-            button #pay type="submit" data-bill=(order.total_sum.kopiyky()) data-decimal=(t(",", ".")) data-currency=(t("грн", "UAH")) {
+            (tip_fields(lang, venue, order, &view.tip))
+            button #pay type="submit" data-bill=(order.total_sum.kopiyky()) data-decimal=(t(",", "."))
+                data-group=(t("\u{a0}", ",")) data-currency=(t("грн", "UAH")) {
                 (t("Сплатити", "Pay")) " " span #to-pay { (money(lang, order.total_sum)) }
             }
-        }
-        @if venue.settings.split_enabled && can_split(order) {
+        } }
+        @if hold.is_free() && venue.settings.split_enabled && can_split(order) {
             a.button.secondary href=(link(lang, &format!("/b/{}/{}/split", restaurant.resto_id, order.bill_id))) {
                 (t("Розділити рахунок", "Split the bill"))
             }
@@ -146,4 +225,44 @@ pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, notice: O
         (assets::script("guest-bill.js"))
     };
     shell(lang, &restaurant.name, path, body)
+}
+
+/// The tip choices: what the percentages are taken from, the presets, and a typed amount with
+/// its limit (checked in the page, and again on the server).
+fn tip_fields(lang: Lang, venue: &Venue, order: &Order, kept: &KeptTip) -> Markup {
+    let t = |uk, en| lang.pick(uk, en);
+    let base = tip_base(order);
+    let choices = tip_choices(&venue.settings);
+    let limit = tip_limit(order);
+    let typed = !kept.custom.trim().is_empty();
+    html! {
+        h2 { (t("Чайові", "Tip")) }
+        p.muted.hint #tip-base {
+            (t("Відсоток рахується від", "Percentages are of")) " " span.money { (money(lang, base)) }
+            @if base != order.total_sum {
+                " — " (t("суми рахунку до знижок, як її рахує каса", "the bill before discounts, as the till counts it"))
+            }
+            "."
+        }
+        div class={ "tips n" (choices.len()) } {
+            @for percent in &choices {
+                label {
+                    input type="radio" name="tip" value=(percent) data-tip=(percent_of(base, *percent).kopiyky())
+                        checked[!typed && *percent == kept.percent];
+                    @if *percent == 0 { (t("Без", "None")) } @else { (percent) "%" }
+                    br;
+                    span.muted.money { (money(lang, percent_of(base, *percent))) }
+                }
+            }
+        }
+        label for="tip_custom" { (t("Або своя сума", "Or your own amount")) }
+        input #tip_custom type="text" name="tip_custom" inputmode="decimal" placeholder="0,00" autocomplete="off"
+            value=(kept.custom) data-max=(limit.kopiyky()) aria-describedby="tip-limit tip-error"
+            aria-invalid=[kept.error.as_ref().map(|_| "true")];
+        p.muted.hint #tip-limit { (t("Не більше", "At most")) " " span.money { (money(lang, limit)) } }
+        p.field-error #tip-error role="alert" data-too-much=(t("Чайові не можуть перевищувати суму рахунку.", "The tip cannot be more than the bill."))
+            data-not-amount=(t("Чайові мають бути сумою, наприклад 50 або 50,50.", "The tip must be an amount like 50 or 50.50.")) {
+            @if let Some(error) = &kept.error { (error) }
+        }
+    }
 }

@@ -18,14 +18,19 @@ pub enum GuestError {
     /// The POS has no such table.
     #[error("no such table")]
     TableNotFound,
-    /// No open bill on the table or with that id.
+    /// No open bill with that id.
     #[error("no open bill")]
     NoOpenBill,
-    /// The bill was paid (through us): here is the receipt.
+    /// A table the POS knows, with no open bill on it: a free table, not a broken link.
+    #[error("no open bill on the table")]
+    TableFree,
+    /// The bill was paid (through us).
     #[error("bill already paid")]
     AlreadyPaid {
-        /// The payment that paid it.
-        payment_id: String,
+        /// The payment that paid it, when this guest may see its receipt.
+        payment_id: Option<String>,
+        /// When, in the restaurant's time (`14:32`), when known.
+        paid_at: Option<String>,
     },
     /// Another guest is paying this bill right now.
     #[error("someone is paying this bill")]
@@ -71,7 +76,7 @@ impl From<PaymentError> for GuestError {
     fn from(error: PaymentError) -> GuestError {
         match error {
             PaymentError::BillHeld(holder) if holder.status.is_charged() => {
-                GuestError::AlreadyPaid { payment_id: holder.id.clone() }
+                GuestError::AlreadyPaid { payment_id: Some(holder.id.clone()), paid_at: None }
             }
             PaymentError::BillHeld(holder) if holder.status == PaymentStatus::Created => GuestError::SomeoneIsPaying,
             PaymentError::Store(e) => GuestError::Store(e),
@@ -100,15 +105,29 @@ pub fn error_page(lang: Lang, path: &str, error: &GuestError, retry: &str) -> Pa
         GuestError::NoOpenBill => (
             StatusCode::NOT_FOUND,
             t("Відкритого рахунку немає", "No open bill"),
+            t("Цього рахунку зараз немає серед відкритих. Якщо ви щойно замовили, спробуйте за хвилину.", "This bill is not open right now. If you just ordered, try again in a minute."),
+            retry_button,
+        ),
+        GuestError::TableFree => (
+            StatusCode::OK,
+            t("Відкритого рахунку немає", "No open bill"),
             t("На цьому столі зараз немає відкритого рахунку. Якщо ви щойно замовили, спробуйте за хвилину.", "There is no open bill on this table right now. If you just ordered, try again in a minute."),
             retry_button,
         ),
-        GuestError::AlreadyPaid { payment_id } => (
-            StatusCode::OK,
-            t("Рахунок уже оплачено", "The bill is already paid"),
-            t("Цей рахунок уже сплачено. Дякуємо!", "This bill has already been paid. Thank you!"),
-            html! { a.button href={ "/p/" (payment_id) } { (t("Переглянути чек", "See the receipt")) } },
-        ),
+        GuestError::AlreadyPaid { payment_id, paid_at } => {
+            let heading = t("Рахунок сплачено ✓", "Bill paid ✓");
+            let text = match paid_at {
+                Some(at) => format!("{} {at}. {}", t("Сплачено о", "Paid at"), t("Дякуємо!", "Thank you!")),
+                None => t("Цей рахунок уже сплачено. Дякуємо!", "This bill has already been paid. Thank you!").to_string(),
+            };
+            let receipt = html! {
+                @if let Some(id) = payment_id {
+                    a.button href=(crate::guest::view::link(lang, &format!("/p/{id}"))) { (t("Переглянути чек", "See the receipt")) }
+                }
+            };
+            let markup = message_page(lang, path, heading, &text, receipt);
+            return Page::with_status(StatusCode::OK, markup);
+        }
         GuestError::SomeoneIsPaying => (
             StatusCode::CONFLICT,
             t("Хтось уже сплачує цей рахунок", "Someone is paying this bill right now"),

@@ -4,17 +4,21 @@
 //! submit carries the same idempotency key and lands on the same payment) and the guest goes to
 //! the acquirer's page.
 
-use super::bill::{bill_page, one_bill};
+use super::bill::{bill_page, one_bill, BillView, KeptTip};
 use super::error::{error_page, GuestError};
+use super::hold::Hold;
+use super::payer::GuestBrowser;
 use super::receipt_data::ReceiptData;
-use super::tips::{parse_custom_tip, percent_of, tip_base, tip_choices};
+use super::tips::{parse_custom_tip, percent_of, tip_base, tip_choices, tip_limit, TipError};
 use super::view::{link, money};
-use crate::payments::PaymentRequest;
+use crate::payments::{PaymentError, PaymentRequest};
 use crate::state::AppState;
 use crate::store::PaymentStatus;
 use crate::web::{Lang, Page};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{OriginalUri, Path, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
@@ -40,6 +44,7 @@ pub async fn pay(
     State(state): State<AppState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
     lang: Lang,
+    browser: GuestBrowser,
     OriginalUri(uri): OriginalUri,
     form: Result<Form<PayForm>, FormRejection>,
 ) -> Response {
@@ -51,10 +56,16 @@ pub async fn pay(
                 .into_response()
         }
     };
-    match pay_for_bill(&state, lang, &uri.to_string(), &resto_id, &bill_id, &form).await {
+    // The browser is known from its first payment on: coming back, it may continue or cancel.
+    let (payer, new_cookie) = browser.payer_or_new();
+    let mut response = match pay_for_bill(&state, lang, &uri.to_string(), &resto_id, &bill_id, &form, &payer).await {
         Ok(response) => response,
         Err(error) => error_page(lang, &uri.to_string(), &error, &bill_path).into_response(),
+    };
+    if let Some(cookie) = new_cookie {
+        response.headers_mut().append(SET_COOKIE, cookie);
     }
+    response
 }
 
 async fn pay_for_bill(
@@ -64,6 +75,7 @@ async fn pay_for_bill(
     resto_id: &str,
     bill_id: &str,
     form: &PayForm,
+    payer: &str,
 ) -> Result<Response, GuestError> {
     let t = |uk, en| lang.pick(uk, en);
     if form.idempotency_key.trim().len() < 8 || form.idempotency_key.len() > 100 {
@@ -77,6 +89,9 @@ async fn pay_for_bill(
         .parse()
         .map_err(|_| GuestError::BadInput(t("Форма пошкоджена.", "The form is damaged.").into()))?;
     let (venue, order) = one_bill(state, resto_id, bill_id).await?;
+    // Pages answering the form speak for the bill: their links (refresh, the language switch)
+    // lead to it, not to this POST-only address.
+    let bill_path = format!("/b/{resto_id}/{bill_id}");
     if order.total_sum.kopiyky() != expected {
         let was = Money::from_kopiyky(expected).unwrap_or_default();
         let notice = html! {
@@ -86,9 +101,22 @@ async fn pay_for_bill(
                 (t("Перевірте рахунок і підтвердіть оплату.", "Please check the bill and confirm."))
             }
         };
-        return Ok(Page::ok(bill_page(lang, path, &venue, &order, Some(notice))).into_response());
+        let view = BillView { notice: Some(notice), hold: Hold::Free, tip: kept_tip(form, None) };
+        return Ok(Page::ok(bill_page(lang, &bill_path, &venue, &order, &view)).into_response());
     }
-    let tips = chosen_tip(lang, form, &order, &venue.settings)?;
+    let tips = match chosen_tip(form, &order, &venue.settings) {
+        Ok(tips) => tips,
+        // The bill again with the guest's tip as typed and what is wrong with it, beside the field.
+        Err(TipProblem::Typed(error)) => {
+            let view =
+                BillView { notice: None, hold: Hold::Free, tip: kept_tip(form, Some(tip_message(lang, &error))) };
+            let page = bill_page(lang, &bill_path, &venue, &order, &view);
+            return Ok(Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(TipProblem::UnknownPreset) => {
+            return Err(GuestError::BadInput(t("Оберіть чайові зі списку.", "Choose a tip from the list.").into()))
+        }
+    };
     let receipt = serde_json::to_string(&ReceiptData::of(&venue.restaurant.name, &order)).expect("receipts serialise");
     let request = PaymentRequest {
         resto_id: resto_id.to_string(),
@@ -98,8 +126,20 @@ async fn pay_for_bill(
         tips,
         idempotency_key: form.idempotency_key.trim().to_string(),
         receipt,
+        payer: Some(payer.to_string()),
     };
-    let payment = state.payments.start(request).await?;
+    let payment = match state.payments.start(request).await {
+        Ok(payment) => payment,
+        // Someone is paying (maybe this very browser, come back with Back): the bill again,
+        // with what this guest can do about it.
+        Err(PaymentError::BillHeld(holder)) if holder.status == PaymentStatus::Created => {
+            let hold = Hold::of(*holder, Some(payer));
+            let status = if matches!(hold, Hold::Someone { .. }) { StatusCode::CONFLICT } else { StatusCode::OK };
+            let page = bill_page(lang, &bill_path, &venue, &order, &BillView::with_hold(hold));
+            return Ok(Page::with_status(status, page).into_response());
+        }
+        Err(other) => return Err(other.into()),
+    };
     let target = match (&payment.status, &payment.checkout_url) {
         (PaymentStatus::Created, Some(checkout)) => checkout.clone(),
         (PaymentStatus::Failed, _) => return Err(GuestError::Payment(payment.last_error.unwrap_or_default())),
@@ -129,30 +169,40 @@ fn to_acquirer_page(lang: Lang, path: &str, target: &str) -> maud::Markup {
     )
 }
 
-fn chosen_tip(
-    lang: Lang,
-    form: &PayForm,
-    order: &Order,
-    settings: &crate::store::GuestSettings,
-) -> Result<Money, GuestError> {
+/// Why the tip on the form cannot be charged.
+enum TipProblem {
+    /// The typed amount is refused.
+    Typed(TipError),
+    /// A preset the restaurant does not offer (a forged or stale form).
+    UnknownPreset,
+}
+
+/// The tip to charge: the typed amount when there is one (the page clears it when a preset is
+/// tapped, and the reverse), else the preset's share of the tip base.
+fn chosen_tip(form: &PayForm, order: &Order, settings: &crate::store::GuestSettings) -> Result<Money, TipProblem> {
     if !form.tip_custom.trim().is_empty() {
-        return parse_custom_tip(&form.tip_custom, tip_base(order).max(order.total_sum)).map_err(|e| {
-            GuestError::BadInput(match e {
-                super::tips::TipError::NotAnAmount => lang
-                    .pick(
-                        "Чайові мають бути сумою, наприклад 50 або 50,50.",
-                        "The tip must be an amount like 50 or 50.50.",
-                    )
-                    .to_string(),
-                super::tips::TipError::MoreThanTheBill => lang
-                    .pick("Чайові не можуть перевищувати суму рахунку.", "The tip cannot be more than the bill.")
-                    .to_string(),
-            })
-        });
+        return parse_custom_tip(&form.tip_custom, tip_limit(order)).map_err(TipProblem::Typed);
     }
     let percent: u32 = form.tip.trim().parse().unwrap_or(0);
     if !tip_choices(settings).contains(&percent) {
-        return Err(GuestError::BadInput(lang.pick("Оберіть чайові зі списку.", "Choose a tip from the list.").into()));
+        return Err(TipProblem::UnknownPreset);
     }
     Ok(percent_of(tip_base(order), percent))
+}
+
+fn tip_message(lang: Lang, error: &TipError) -> String {
+    match error {
+        TipError::NotAnAmount => {
+            lang.pick("Чайові мають бути сумою, наприклад 50 або 50,50.", "The tip must be an amount like 50 or 50.50.")
+        }
+        TipError::MoreThanTheBill => {
+            lang.pick("Чайові не можуть перевищувати суму рахунку.", "The tip cannot be more than the bill.")
+        }
+    }
+    .to_string()
+}
+
+/// The guest's tip as they sent it, to fill the form in again.
+fn kept_tip(form: &PayForm, error: Option<String>) -> KeptTip {
+    KeptTip { percent: form.tip.trim().parse().unwrap_or(0), custom: form.tip_custom.clone(), error }
 }

@@ -1,7 +1,9 @@
 //! Split arithmetic: which lines move when a guest picks positions, and the `controlSum` the
 //! POS checks. A modifier or combo part moves with its parent line; a partial quantity moves the
 //! same share of every line in the family, each rounded half up to the kopiyka (the rule the
-//! POS applies to the same lines, so the sums agree).
+//! POS applies to the same lines, so the sums agree). What the guest will pay for the chosen
+//! lines is estimated the way a POS applying discounts in proportion computes it; the POS's
+//! child bill, shown before paying, is what is charged.
 
 use rahunok_protocol::money::share_of;
 use rahunok_protocol::ops::SplitPosition;
@@ -94,4 +96,48 @@ pub fn plan(order: &Order, choices: &[Choice]) -> Result<(Vec<SplitPosition>, Mo
         return Err(SplitError::Everything);
     }
     Ok((positions, control))
+}
+
+/// The sum of one pick's family (the line and its modifiers) for `quantity` of its pieces;
+/// `None` for sums no bill can hold.
+pub fn family_sum(pick: &Pickable<'_>, quantity: Quantity) -> Option<Money> {
+    let whole = pick.line.count;
+    std::iter::once(pick.line)
+        .chain(pick.children.iter().copied())
+        .try_fold(Money::ZERO, |total, line| total.checked_add(share_of(line.sum, quantity, whole)?))
+}
+
+/// Every line's sum before discounts, hidden lines included: what the bill's discounts are
+/// shares of.
+pub fn raw_total(order: &Order) -> Option<Money> {
+    order.lines().try_fold(Money::ZERO, |total, line| total.checked_add(line.sum))
+}
+
+/// What the guest will pay for lines worth `chosen` before discounts: `chosen` less the same
+/// share of each of the bill's discounts, each rounded half up to the kopiyka (as a POS that
+/// applies discounts in proportion splits them). `None` when the bill's sums make no sense.
+///
+/// ```
+/// use rahunok_protocol::Money;
+/// use rahunok_protocol::order::Order;
+/// use rahunok_server::guest::split::estimated_share;
+/// let order: Order = serde_json::from_str(r#"{"billId": "b-1", "totalSum": 702.9, "guests": [
+///     {"name": "1", "dishes": [{"name": "A", "count": 1, "sum": 600, "positionId": "p1"},
+///                             {"name": "B", "count": 1, "sum": 181, "positionId": "p2"}]}],
+///     "discounts": {"list": [{"id": "d", "name": "10%", "sum": 78.1}]}}"#).unwrap();
+/// let chosen = Money::parse("181").unwrap();
+/// // 181 of 781 carries 18.10 of the 78.10 discount.
+/// assert_eq!(estimated_share(&order, chosen).unwrap().to_string(), "162.90");
+/// ```
+pub fn estimated_share(order: &Order, chosen: Money) -> Option<Money> {
+    let raw = raw_total(order)?;
+    if raw == Money::ZERO {
+        return Some(chosen);
+    }
+    order.discounts.list.iter().try_fold(chosen, |left, discount| {
+        let scaled = i128::from(discount.sum.kopiyky()) * i128::from(chosen.kopiyky());
+        let denominator = i128::from(raw.kopiyky());
+        let share = Money::from_kopiyky(i64::try_from((2 * scaled + denominator) / (2 * denominator)).ok()?)?;
+        left.checked_sub(share)
+    })
 }

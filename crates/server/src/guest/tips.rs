@@ -9,7 +9,7 @@ use rahunok_protocol::Money;
 /// ```
 /// use rahunok_server::guest::tips::tip_choices;
 /// use rahunok_server::store::GuestSettings;
-/// let settings = GuestSettings { tip_percents: vec![5, 10, 15], split_enabled: true };
+/// let settings = GuestSettings { tip_percents: vec![5, 10, 15], ..GuestSettings::default() };
 /// assert_eq!(tip_choices(&settings), vec![0, 5, 10, 15]);
 /// ```
 pub fn tip_choices(settings: &crate::store::GuestSettings) -> Vec<u32> {
@@ -22,6 +22,12 @@ pub fn tip_choices(settings: &crate::store::GuestSettings) -> Vec<u32> {
 /// The amount tips are computed from: `billAmountForTips`, else `totalSum`.
 pub fn tip_base(order: &Order) -> Money {
     order.bill_amount_for_tips.unwrap_or(order.total_sum)
+}
+
+/// The largest tip a guest may type: the bill, or its tip base when that is larger (a tip
+/// larger than the bill is almost certainly a typo).
+pub fn tip_limit(order: &Order) -> Money {
+    tip_base(order).max(order.total_sum)
 }
 
 /// `percent`% of `base`, rounded half up to the kopiyka.

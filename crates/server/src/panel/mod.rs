@@ -73,19 +73,14 @@ pub fn routes() -> Router<AppState> {
 /// Panel answers are never cached (they carry CSRF tokens, secrets shown once, live data), and
 /// a `?lang=` choice is remembered in the `lang` cookie.
 async fn finish_response(request: Request, next: Next) -> Response {
-    let chosen = request
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
-        .and_then(Lang::from_code);
+    let chosen = Lang::chosen_in(request.uri().query());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     if let Some(lang) = chosen {
-        let cookie = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
-        headers.append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("language codes are ASCII"));
+        headers.append(header::SET_COOKIE, lang.cookie());
     }
     response
 }

@@ -9,6 +9,7 @@ use super::access::{InRestaurant, Viewer};
 use super::layout::{self, csrf_field, Place, Section};
 use super::pretty_json::pretty;
 use super::PanelError;
+use crate::guest::receipt_data::ReceiptData;
 use crate::guest::view::money;
 use crate::payments::{PaymentError, RefundRequest};
 use crate::state::AppState;
@@ -34,6 +35,7 @@ fn status_label(viewer: &Viewer, status: PaymentStatus) -> &'static str {
         PaymentStatus::Closed => ("закрито", "closed"),
         PaymentStatus::Failed => ("не вдалося", "failed"),
         PaymentStatus::Expired => ("прострочено", "expired"),
+        PaymentStatus::Cancelled => ("скасовано гостем", "cancelled by the guest"),
         PaymentStatus::PaidNotClosed => ("оплачено, не закрито", "paid, not closed"),
         PaymentStatus::Refunded => ("повернено", "refunded"),
     };
@@ -146,6 +148,7 @@ fn payments_table(viewer: &Viewer, resto_id: &str, payments: &[PaymentRecord]) -
             thead { tr {
                 th { (viewer.t("Час", "Time")) } th { (viewer.t("Рахунок", "Bill")) } th { (viewer.t("Стіл", "Table")) }
                 th { (viewer.t("Сума з чайовими", "Total with tip")) } th { (viewer.t("Стан", "Status")) }
+                th { (viewer.t("Оцінка", "Rating")) }
             } }
             tbody { @for p in payments { tr data-payment=(p.id) {
                 td { a href=(detail_path(resto_id, &p.id)) { (layout::time(p.created_at)) } }
@@ -153,8 +156,57 @@ fn payments_table(viewer: &Viewer, resto_id: &str, payments: &[PaymentRecord]) -
                 td { (p.table_number.as_deref().unwrap_or("—")) }
                 td.money { (total(viewer, p)) }
                 td { (status_badge(viewer, p.status)) }
+                td.rating { (stars(p.rating)) }
             } } }
         } } }
+    }
+}
+
+/// A rating as `4 ★`, or a dash when none was given.
+fn stars(rating: Option<i64>) -> String {
+    rating.map(|r| format!("{r} ★")).unwrap_or_else(|| "—".into())
+}
+
+/// The waiter a payment's receipt names.
+fn waiter_of(payment: &PaymentRecord) -> Option<String> {
+    serde_json::from_str::<ReceiptData>(&payment.receipt).ok().and_then(|r| r.waiter)
+}
+
+/// Each waiter's ratings among `payments`, the most rated first: name, how many, and the
+/// average to one decimal (integers all the way: the sum times ten over the count, rounded
+/// half up).
+fn ratings_by_waiter(payments: &[PaymentRecord]) -> Vec<(String, i64, String)> {
+    let mut by_waiter: std::collections::BTreeMap<String, (i64, i64)> = std::collections::BTreeMap::new();
+    for payment in payments {
+        if let Some(rating) = payment.rating {
+            let entry = by_waiter.entry(waiter_of(payment).unwrap_or_else(|| "—".into())).or_default();
+            *entry = (entry.0 + 1, entry.1 + rating);
+        }
+    }
+    let mut rows: Vec<(String, i64, String)> = by_waiter
+        .into_iter()
+        .map(|(waiter, (count, sum))| {
+            let tenths = (sum * 20 + count) / (2 * count);
+            (waiter, count, format!("{}.{}", tenths / 10, tenths % 10))
+        })
+        .collect();
+    // The most rated first.
+    rows.sort_by_key(|row| std::cmp::Reverse(row.1));
+    rows
+}
+
+fn waiter_ratings(viewer: &Viewer, payments: &[PaymentRecord]) -> Markup {
+    let rows = ratings_by_waiter(payments);
+    html! {
+        @if !rows.is_empty() {
+            section.card {
+                h2 { (viewer.t("Оцінки гостей за офіціантами", "Guests' ratings by waiter")) }
+                table #ratings-by-waiter {
+                    thead { tr { th { (viewer.t("Офіціант", "Waiter")) } th { (viewer.t("Оцінок", "Ratings")) } th { (viewer.t("Середня", "Average")) } } }
+                    tbody { @for (waiter, count, average) in &rows { tr { td { (waiter) } td { (count) } td { (average) " ★" } } } }
+                }
+            }
+        }
     }
 }
 
@@ -172,6 +224,7 @@ pub async fn list(
         (unclosed_strip(viewer, at.resto_id(), &unclosed))
         (filters(viewer, at.resto_id(), &query))
         (payments_table(viewer, at.resto_id(), &payments))
+        (waiter_ratings(viewer, &payments))
     };
     Ok(layout::page(
         viewer,
@@ -205,6 +258,7 @@ fn facts(viewer: &Viewer, p: &PaymentRecord) -> Markup {
             dt { (viewer.t("Спроби payBill", "payBill attempts")) } dd { (p.attempts) }
             @if let Some(at) = p.next_attempt_at { dt { (viewer.t("Наступна спроба", "Next attempt")) } dd { (layout::time(at)) } }
             @if let Some(error) = &p.last_error { dt { (viewer.t("Остання помилка", "Last error")) } dd { (error) } }
+            dt { (viewer.t("Оцінка гостя", "Guest's rating")) } dd #payment-rating { (stars(p.rating)) }
             dt { "ID" } dd.mono { (p.id) }
         }
     }
@@ -340,5 +394,41 @@ mod tests {
         assert_eq!(day_start_ms("2000-02-29"), Some(951_782_400_000));
         assert_eq!(day_start_ms("2024-13-01"), None);
         assert_eq!(day_start_ms("yesterday"), None);
+    }
+
+    #[test]
+    fn ratings_average_per_waiter_to_one_decimal_rounded_half_up() {
+        let rated = |waiter: &str, rating: Option<i64>| PaymentRecord {
+            id: format!("pay-{waiter}-{rating:?}"),
+            resto_id: "r".into(),
+            bill_id: "b".into(),
+            table_number: None,
+            status: PaymentStatus::Closed,
+            sum: Money::ZERO,
+            tips: Money::ZERO,
+            acquirer: "sandbox".into(),
+            acquirer_ref: None,
+            checkout_url: None,
+            receipt: format!(
+                r#"{{"restaurant":"R","tableNumber":null,"waiter":"{waiter}","guests":[],"discounts":[],"bonus":0,"total":0}}"#
+            ),
+            fiscal: None,
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+            created_at: 0,
+            updated_at: 0,
+            payer: None,
+            active_at: None,
+            rating,
+        };
+        let payments =
+            [rated("Ірина", Some(5)), rated("Ірина", Some(4)), rated("Андрій", Some(3)), rated("Андрій", None)];
+        assert_eq!(
+            ratings_by_waiter(&payments),
+            vec![("Ірина".into(), 2, "4.5".into()), ("Андрій".into(), 1, "3.0".into())]
+        );
+        let thirds = [rated("О", Some(5)), rated("О", Some(5)), rated("О", Some(4))];
+        assert_eq!(ratings_by_waiter(&thirds)[0].2, "4.7", "14/3 = 4.67");
     }
 }

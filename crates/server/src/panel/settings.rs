@@ -32,6 +32,10 @@ pub struct SettingsForm {
     payment_allowed: Option<String>,
     tip_percents: String,
     split_enabled: Option<String>,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    review_url: String,
 }
 
 fn checked(on: bool) -> Option<String> {
@@ -49,6 +53,8 @@ impl SettingsForm {
             payment_allowed: checked(settings.payment_allowed),
             tip_percents: guest.tip_percents.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
             split_enabled: checked(guest.split_enabled),
+            time_zone: guest.time_zone.clone(),
+            review_url: guest.review_url.clone().unwrap_or_default(),
         }
     }
 
@@ -92,8 +98,34 @@ impl SettingsForm {
                     .t("цілих відсотків від 1 до 100 через кому", "whole percents from 1 to 100, separated by commas")
             )
         })?;
-        Ok(GuestSettings { tip_percents, split_enabled: self.split_enabled.is_some() })
+        let time_zone = match self.time_zone.trim() {
+            "" => GuestSettings::DEFAULT_TIME_ZONE.to_string(),
+            zone if crate::guest::clock::known_zone(zone) => zone.to_string(),
+            _ => {
+                return Err(viewer
+                    .t(
+                        "Часовий пояс: назва з бази IANA, напр. Europe/Kyiv.",
+                        "Time zone: an IANA name such as Europe/Kyiv.",
+                    )
+                    .into())
+            }
+        };
+        let review_url = match self.review_url.trim() {
+            "" => None,
+            url if web_address(url) => Some(url.to_string()),
+            _ => {
+                return Err(viewer
+                    .t("Посилання на відгук: адреса http(s)://…", "Review link: an http(s)://… address")
+                    .into())
+            }
+        };
+        Ok(GuestSettings { tip_percents, split_enabled: self.split_enabled.is_some(), time_zone, review_url })
     }
+}
+
+/// Whether `text` is an http(s) address a guest's browser can open.
+fn web_address(text: &str) -> bool {
+    reqwest::Url::parse(text).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
 
 /// `"5, 10, 15"` → `[5, 10, 15]`; `None` for anything else (an empty list is allowed: no presets).
@@ -137,6 +169,12 @@ fn settings_form(viewer: &Viewer, resto_id: &str, form: &SettingsForm, suggested
                     input type="text" name="tip_percents" value=(form.tip_percents) inputmode="numeric";
                 }
                 (check("split_enabled", viewer.t("Гості можуть розділити рахунок", "Guests may split the bill"), &form.split_enabled))
+                label { (viewer.t("Часовий пояс (час у чеках гостей)", "Time zone (times on guests' receipts)"))
+                    input type="text" name="time_zone" value=(form.time_zone) placeholder=(GuestSettings::DEFAULT_TIME_ZONE);
+                }
+                label { (viewer.t("Посилання «Залишити відгук» у чеку (необов'язково)", "\"Leave a review\" link on the receipt (optional)"))
+                    input type="url" name="review_url" value=(form.review_url) placeholder="https://";
+                }
             }
             button type="submit" { (viewer.t("Зберегти і надіслати на касу", "Save and send to the POS")) }
         }
@@ -236,5 +274,14 @@ mod tests {
         assert_eq!(parse_tip_percents("0, 10"), None);
         assert_eq!(parse_tip_percents("10.5"), None);
         assert_eq!(parse_tip_percents("1,2,3,4,5,6,7"), None);
+    }
+
+    #[test]
+    fn a_review_link_is_an_http_address() {
+        assert!(super::web_address("https://g.page/r/abc/review"));
+        assert!(super::web_address("http://example.com/review?x=1"));
+        assert!(!super::web_address("javascript:alert(1)"));
+        assert!(!super::web_address("ftp://example.com"));
+        assert!(!super::web_address("example.com"));
     }
 }

@@ -15,7 +15,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 /// The card form.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, Clone)]
 pub struct CardForm {
     #[serde(default)]
     card: String,
@@ -41,7 +41,10 @@ pub async fn checkout(
 ) -> Response {
     let path = uri.to_string();
     match open_charge(&state, &reference, lang, &path).await {
-        Ok(charge) => Page::ok(card_page(lang, &path, &charge, None)).into_response(),
+        Ok(charge) => {
+            let payee = payee(&state, &reference, lang).await;
+            Page::ok(card_page(lang, &path, &charge, &payee, &CardForm::default(), None)).into_response()
+        }
         Err(page) => page,
     }
 }
@@ -66,13 +69,17 @@ pub async fn pay_with_card(
             let message = lang.pick(
                 match error {
                     super::sandbox::CardError::InvalidNumber => "Номер картки недійсний.",
-                    super::sandbox::CardError::InvalidExpiry => "Термін дії має виглядати як ММ/РР.",
+                    super::sandbox::CardError::InvalidExpiry => {
+                        "Термін дії має виглядати як ММ/РР (наприклад 12/30 або 1230)."
+                    }
                     super::sandbox::CardError::InvalidCvc => "CVC — три цифри.",
                 },
                 &english,
             );
-            return Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, card_page(lang, &path, &charge, Some(message)))
-                .into_response();
+            // The form comes back as typed (the sandbox's test cards only: nothing real is kept).
+            let payee = payee(&state, &reference, lang).await;
+            let page = card_page(lang, &path, &charge, &payee, &form, Some(message));
+            return Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
         }
     };
     if let Err(error) = state.payments.sandbox().settle(&reference, outcome.clone(), &mask).await {
@@ -125,9 +132,16 @@ pub async fn notification(State(state): State<AppState>, headers: HeaderMap, bod
     }
 }
 
+/// The charge the page is about, while it can still be paid. Opening or submitting the page is
+/// the guest's activity at the acquirer: the payment keeps its hold on the bill.
 async fn open_charge(state: &AppState, reference: &str, lang: Lang, path: &str) -> Result<SandboxCharge, Response> {
     match state.payments.sandbox().charge(reference).await {
-        Ok(Some(charge)) if matches!(charge.status.as_str(), "pending" | "needs_confirmation") => Ok(charge),
+        Ok(Some(charge)) if matches!(charge.status.as_str(), "pending" | "needs_confirmation") => {
+            if let Err(error) = state.store.note_payment_activity(reference).await {
+                tracing::warn!(%error, "could not note the guest's activity on a payment");
+            }
+            Ok(charge)
+        }
         Ok(Some(charge)) => Err(Redirect::to(&charge.return_url).into_response()),
         Ok(None) => Err(Page::with_status(
             StatusCode::NOT_FOUND,
@@ -147,20 +161,43 @@ async fn open_charge(state: &AppState, reference: &str, lang: Lang, path: &str) 
     }
 }
 
-fn card_page(lang: Lang, path: &str, charge: &SandboxCharge, error: Option<&str>) -> Markup {
+/// Who the guest pays, in their language: the restaurant and the table (from the payment the
+/// charge is for), rather than our internal bill id.
+async fn payee(state: &AppState, reference: &str, lang: Lang) -> String {
+    let receipt = match state.store.payment_by_id(reference).await {
+        Ok(Some(payment)) => serde_json::from_str::<crate::guest::receipt_data::ReceiptData>(&payment.receipt).ok(),
+        _ => None,
+    };
+    match receipt {
+        Some(r) => match &r.table_number {
+            Some(table) => format!("{} · {} {table}", r.restaurant, lang.pick("стіл", "table")),
+            None => r.restaurant,
+        },
+        None => lang.pick("Оплата рахунку", "Paying a bill").to_string(),
+    }
+}
+
+fn card_page(
+    lang: Lang,
+    path: &str,
+    charge: &SandboxCharge,
+    payee: &str,
+    kept: &CardForm,
+    error: Option<&str>,
+) -> Markup {
     let t = |uk, en| lang.pick(uk, en);
     let body = html! {
         h1 { "Rahunok Sandbox Pay" }
-        p.muted { (charge.description) }
+        p #payee { (payee) }
         section.card {
             div.total { span { (t("До сплати", "To pay")) } span.money #amount { (money(lang, charge.amount)) } }
         }
         @if let Some(error) = error { p.alert #card-error { (error) } }
         form.card method="post" {
             label for="card" { (t("Номер картки", "Card number")) }
-            input #card type="text" name="card" inputmode="numeric" autocomplete="off" placeholder="4242 4242 4242 4242";
-            label for="expiry" { (t("Термін дії", "Expiry")) }
-            input #expiry type="text" name="expiry" placeholder="12/30" autocomplete="off";
+            input #card type="text" name="card" inputmode="numeric" autocomplete="off" placeholder="4242 4242 4242 4242" value=(kept.card);
+            label for="expiry" { (t("Термін дії (ММ/РР)", "Expiry (MM/YY)")) }
+            input #expiry type="text" name="expiry" inputmode="numeric" placeholder="12/30" autocomplete="off" value=(kept.expiry);
             label for="cvc" { "CVC" }
             input #cvc type="text" name="cvc" inputmode="numeric" placeholder="123" autocomplete="off";
             button #pay-card type="submit" { (t("Сплатити", "Pay")) " " (money(lang, charge.amount)) }

@@ -85,15 +85,16 @@ fn lease_length(payments: &Payments) -> Duration {
 /// guest never finished. An orphan — a payment that never got its checkout (a crash between our
 /// insert and the acquirer's answer) — is expired as soon as it is looked at: no guest holds its
 /// checkout page, so it only blocks the bill (everyone else would see "someone is already
-/// paying" until the 15-minute expiry). Expiring cancels any charge the acquirer did create
-/// first, and a charge paid meanwhile is settled instead.
+/// paying"). A payment with no sign of the guest at the acquirer for
+/// `PaymentTimings::hold_without_activity` ends early for the same reason. Expiring cancels any
+/// charge the acquirer did create first, and a charge paid meanwhile is settled instead.
 async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Result<(), PaymentError> {
     let timings = &payments.timings;
     let age = now - payment.created_at;
-    let expire_at = payment.created_at + timings.expire_after.as_millis() as i64;
+    let expire_at = hold_ends_at(payment, timings);
     let orphan = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
     let not_yet = payment.next_attempt_at.is_some_and(|at| at > now) && now < expire_at && !orphan;
-    if age < timings.reconcile_after.as_millis() as i64 || not_yet {
+    if (age < timings.reconcile_after.as_millis() as i64 && now < expire_at) || not_yet {
         return Ok(());
     }
     let status = match payments.settle_with_acquirer(payment).await {
@@ -111,6 +112,14 @@ async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Re
     Ok(())
 }
 
+/// When an unfinished payment stops holding its bill: its expiry, or sooner when the guest
+/// shows no sign of life at the acquirer for `hold_without_activity`.
+pub fn hold_ends_at(payment: &PaymentRecord, timings: &super::PaymentTimings) -> i64 {
+    let expiry = payment.created_at + timings.expire_after.as_millis() as i64;
+    let idle = payment.active_at.unwrap_or(payment.created_at) + timings.hold_without_activity.as_millis() as i64;
+    expiry.min(idle)
+}
+
 /// How long until the acquirer is asked again about an unfinished payment: half its age, at
 /// least one tick and at most the longest retry delay — often at first, then less and less.
 fn poll_delay(payments: &Payments, age_ms: i64) -> i64 {
@@ -119,19 +128,12 @@ fn poll_delay(payments: &Payments, age_ms: i64) -> i64 {
 }
 
 /// Cancels the acquirer's charge first, so a guest who comes back late cannot pay an expired
-/// payment; if it was paid meanwhile, it is settled instead.
+/// payment; if it was paid (or is being paid) meanwhile, it is settled instead, and a charge
+/// being paid counts as the guest's activity.
 async fn expire(payments: &Payments, payment: &PaymentRecord) -> Result<(), PaymentError> {
-    let acquirer = payments.acquirers.for_payment(payment).await?;
-    // No reference: the acquirer never answered with a charge, so no guest can pay one.
-    let cancelled = match super::charge_reference(payment, acquirer.as_ref()) {
-        None => true,
-        Some(reference) => match acquirer.cancel(reference).await {
-            Err(AcquirerError::UnknownCharge(_)) => true,
-            other => other?,
-        },
-    };
-    if !cancelled {
+    if !payments.withdraw_charge(payment).await? {
         tracing::info!(payment = payment.id, "an expiring payment turned out paid (or being paid): it stands");
+        payments.store.note_payment_activity(&payment.id).await?;
         payments.settle_with_acquirer(payment).await?;
         return Ok(());
     }

@@ -13,6 +13,9 @@ pub enum PaymentError {
     /// No such payment.
     #[error("no such payment")]
     NotFound,
+    /// A guest asked to cancel a payment another browser started.
+    #[error("this payment was started in another browser")]
+    NotYours,
     /// Refund asked for a payment that is not closed.
     #[error("a payment in status {} cannot be refunded", .0.as_str())]
     NotRefundable(PaymentStatus),

@@ -83,6 +83,8 @@ pub struct PaymentRequest {
     pub idempotency_key: String,
     /// Receipt JSON (restaurant, items, waiter).
     pub receipt: String,
+    /// The browser paying (SHA-256 hex of its guest cookie): only it may cancel.
+    pub payer: Option<String>,
 }
 
 impl Payments {
@@ -141,6 +143,7 @@ impl Payments {
             tips: request.tips,
             acquirer: acquirer.name().to_string(),
             receipt: request.receipt.clone(),
+            payer: request.payer.clone(),
         };
         let created = match self.store.create_payment(&new).await? {
             CreateOutcome::Created(created) => created,
@@ -164,6 +167,41 @@ impl Payments {
             }
         };
         Ok(self.store.payment_by_id(&id).await?.expect("the payment exists"))
+    }
+
+    /// The guest who started a payment takes it back before paying: the acquirer's charge is
+    /// cancelled and the bill is free at once. Only the browser that started it (`payer`, the
+    /// hash of its guest cookie) may. A charge the acquirer will not cancel because it is paid
+    /// or being paid stands and is settled instead; a payment already past `created` is left as
+    /// it is. Answers the payment as it now is.
+    pub async fn cancel_by_guest(&self, payment_id: &str, payer: Option<&str>) -> Result<PaymentRecord, PaymentError> {
+        let payment = self.store.payment_by_id(payment_id).await?.ok_or(PaymentError::NotFound)?;
+        if payment.payer.is_none() || payment.payer.as_deref() != payer {
+            return Err(PaymentError::NotYours);
+        }
+        if payment.status == PaymentStatus::Created {
+            if self.withdraw_charge(&payment).await? {
+                self.mark_cancelled(&payment.id).await?;
+            } else {
+                self.settle_with_acquirer(&payment).await?;
+                self.wake_closer();
+            }
+        }
+        self.store.payment_by_id(payment_id).await?.ok_or(PaymentError::NotFound)
+    }
+
+    /// Cancels an unfinished payment's charge at the acquirer so no guest can pay it any more:
+    /// true when nobody can (cancelled now, or never created); false when it was paid or is
+    /// being paid meanwhile, so the payment must be settled instead.
+    pub(crate) async fn withdraw_charge(&self, payment: &PaymentRecord) -> Result<bool, PaymentError> {
+        let acquirer = self.acquirers.for_payment(payment).await?;
+        match charge_reference(payment, acquirer.as_ref()) {
+            None => Ok(true),
+            Some(reference) => match acquirer.cancel(reference).await {
+                Err(AcquirerError::UnknownCharge(_)) => Ok(true),
+                other => Ok(other?),
+            },
+        }
     }
 
     /// A verified acquirer notification: settle the payment it names. `payment_id` is the
@@ -376,6 +414,19 @@ impl Payments {
         let note = "the guest did not finish paying";
         self.store
             .transition_payment(id, PaymentStatus::Created, PaymentStatus::Expired, note, TransitionChanges::default())
+            .await
+    }
+
+    async fn mark_cancelled(&self, id: &str) -> Result<bool, StoreError> {
+        let note = "the guest cancelled before paying";
+        self.store
+            .transition_payment(
+                id,
+                PaymentStatus::Created,
+                PaymentStatus::Cancelled,
+                note,
+                TransitionChanges::default(),
+            )
             .await
     }
 

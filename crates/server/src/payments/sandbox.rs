@@ -120,12 +120,7 @@ pub fn judge_card(number: &str, expiry: &str, cvc: &str) -> Result<(CardOutcome,
     if !passes_luhn(&digits) {
         return Err(CardError::InvalidNumber);
     }
-    let expiry_ok = expiry.trim().split_once('/').is_some_and(|(m, y)| {
-        m.trim().parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
-            && y.trim().len() == 2
-            && y.trim().parse::<u8>().is_ok()
-    });
-    if !expiry_ok {
+    if !expiry_is_valid(expiry) {
         return Err(CardError::InvalidExpiry);
     }
     if cvc.trim().len() != 3 || !cvc.trim().bytes().all(|b| b.is_ascii_digit()) {
@@ -138,6 +133,34 @@ pub fn judge_card(number: &str, expiry: &str, cvc: &str) -> Result<(CardOutcome,
     };
     let mask = format!("{}******{}", &digits[..6], &digits[digits.len() - 4..]);
     Ok((outcome, mask))
+}
+
+/// An expiry as people type it: `12/30`, `12 / 30`, `1230` (phone keypads have no `/`),
+/// `12-30`, `12.30`, or with a four-digit year (`12/2030`).
+///
+/// ```
+/// use rahunok_server::payments::sandbox::expiry_is_valid;
+/// for typed in ["12/30", "12 / 30", "1230", "12-30", "12.2030", " 01/27 "] {
+///     assert!(expiry_is_valid(typed), "{typed}");
+/// }
+/// for typed in ["", "13/30", "00/30", "12/3", "123", "12/30/1", "ab/cd"] {
+///     assert!(!expiry_is_valid(typed), "{typed}");
+/// }
+/// ```
+pub fn expiry_is_valid(expiry: &str) -> bool {
+    let compact: String = expiry.chars().filter(|c| !c.is_whitespace()).collect();
+    let parts: Vec<&str> = compact.split(['/', '-', '.']).collect();
+    let (month, year) = match parts.as_slice() {
+        [digits] if digits.len() == 4 => digits.split_at(2),
+        [month, year] => (*month, *year),
+        _ => return false,
+    };
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    digits(month)
+        && digits(year)
+        && matches!(year.len(), 2 | 4)
+        && month.len() <= 2
+        && month.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
 }
 
 fn sign(secret: &str, body: &[u8]) -> String {
@@ -282,6 +305,8 @@ impl Acquirer for Sandbox {
                     payment_system: None,
                 }),
                 "declined" => ChargeStatus::Declined("the card was declined".into()),
+                // Cancelled by us (an expiry or the guest's "cancel"): it can never be paid.
+                "cancelled" => ChargeStatus::Expired,
                 _ => ChargeStatus::Pending,
             })
         })
@@ -289,9 +314,10 @@ impl Acquirer for Sandbox {
 
     fn cancel<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, bool> {
         Box::pin(async move {
+            // Asked again (a crash between this and recording it on the payment): still cancelled.
             let cancel = sqlx::query(
                 "UPDATE sandbox_charges SET status = 'cancelled', updated_at = $1 \
-                 WHERE reference = $2 AND status IN ('pending', 'needs_confirmation')",
+                 WHERE reference = $2 AND status IN ('pending', 'needs_confirmation', 'cancelled')",
             );
             if self.rows_changed(cancel.bind(now_ms()).bind(acquirer_ref)).await? == 1 {
                 return Ok(true);

@@ -1,7 +1,7 @@
 //! Where a payment is in its life, and the one table of moves between those places.
 //!
 //! Why this exists: a payment is money, so every change of its status must be one the design
-//! allows (`created → paid → closing_on_pos → closed`, with `failed`, `expired`,
+//! allows (`created → paid → closing_on_pos → closed`, with `failed`, `expired`, `cancelled`,
 //! `paid_not_closed` and `refunded` beside them). The moves are declared once, in [`MOVES`];
 //! the store refuses any other with [`ForbiddenMove`], whoever asks.
 
@@ -23,6 +23,8 @@ pub enum PaymentStatus {
     Failed,
     /// The guest never finished paying.
     Expired,
+    /// The guest who started it cancelled it before paying (the charge was cancelled too).
+    Cancelled,
     /// Charged but the POS did not close the bill yet; retried with backoff.
     PaidNotClosed,
     /// Money returned to the guest.
@@ -38,6 +40,7 @@ pub const MOVES: &[(PaymentStatus, PaymentStatus)] = &[
     (Created, Paid),
     (Created, Failed),
     (Created, Expired),
+    (Created, Cancelled),
     (Paid, ClosingOnPos),
     (PaidNotClosed, ClosingOnPos),
     (ClosingOnPos, Closed),
@@ -59,7 +62,7 @@ pub struct ForbiddenMove {
 impl PaymentStatus {
     /// Every status.
     pub const ALL: &'static [PaymentStatus] =
-        &[Created, Paid, ClosingOnPos, Closed, Failed, Expired, PaidNotClosed, Refunded];
+        &[Created, Paid, ClosingOnPos, Closed, Failed, Expired, Cancelled, PaidNotClosed, Refunded];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -70,6 +73,7 @@ impl PaymentStatus {
             Closed => "closed",
             Failed => "failed",
             Expired => "expired",
+            Cancelled => "cancelled",
             PaidNotClosed => "paid_not_closed",
             Refunded => "refunded",
         }
@@ -91,7 +95,7 @@ impl PaymentStatus {
 
     /// Whether the payment holds its bill (no other payment may start for it).
     pub fn holds_bill(self) -> bool {
-        !matches!(self, Failed | Expired | Refunded)
+        !matches!(self, Failed | Expired | Cancelled | Refunded)
     }
 
     /// Whether the guest's money was taken.
@@ -108,7 +112,7 @@ mod tests {
     fn drawn(from: PaymentStatus, to: PaymentStatus) -> bool {
         matches!(
             (from, to),
-            (Created, Created | Paid | Failed | Expired)
+            (Created, Created | Paid | Failed | Expired | Cancelled)
                 | (Paid, ClosingOnPos)
                 | (ClosingOnPos, Closed | PaidNotClosed)
                 | (PaidNotClosed, ClosingOnPos | Refunded)
@@ -133,7 +137,7 @@ mod tests {
     #[test]
     fn ended_payments_never_move_again() {
         for &to in PaymentStatus::ALL {
-            for ended in [Failed, Expired, Refunded] {
+            for ended in [Failed, Expired, Cancelled, Refunded] {
                 assert!(ended.check_move(to).is_err(), "{} → {}", ended.as_str(), to.as_str());
             }
         }

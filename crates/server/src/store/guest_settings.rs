@@ -1,5 +1,6 @@
-//! What a restaurant offers its guests beyond the bill: the tip presets and whether a guest may
-//! split the bill. Set by the restaurant in the admin panel, read by the guest pages.
+//! What a restaurant offers its guests beyond the bill: the tip presets, whether a guest may
+//! split the bill, the time zone guests read times in, and where to leave a review. Set by the restaurant in the admin
+//! panel, read by the guest pages.
 
 use super::{column, now_ms, Store, StoreError};
 use serde::Serialize;
@@ -12,6 +13,10 @@ pub struct GuestSettings {
     pub tip_percents: Vec<u32>,
     /// Whether guests may split the bill (when the POS offers `splitAvailable`).
     pub split_enabled: bool,
+    /// The restaurant's IANA time zone (`Europe/Kyiv`): receipts and every guest time use it.
+    pub time_zone: String,
+    /// Where a guest who paid may leave a review (an http(s) URL), shown on the receipt.
+    pub review_url: Option<String>,
 }
 
 impl GuestSettings {
@@ -19,12 +24,19 @@ impl GuestSettings {
     pub const MAX_TIPS: usize = 6;
     /// The largest tip preset, in percent.
     pub const MAX_TIP_PERCENT: u32 = 100;
+    /// The time zone of a restaurant that has not chosen one.
+    pub const DEFAULT_TIME_ZONE: &'static str = "Europe/Kyiv";
 }
 
 impl Default for GuestSettings {
-    /// 5, 10 and 15 percent; splitting allowed.
+    /// 5, 10 and 15 percent; splitting allowed; Kyiv time.
     fn default() -> GuestSettings {
-        GuestSettings { tip_percents: vec![5, 10, 15], split_enabled: true }
+        GuestSettings {
+            tip_percents: vec![5, 10, 15],
+            split_enabled: true,
+            time_zone: GuestSettings::DEFAULT_TIME_ZONE.to_string(),
+            review_url: None,
+        }
     }
 }
 
@@ -42,27 +54,36 @@ fn percents_from_text(text: &str) -> Result<Vec<u32>, StoreError> {
 impl Store {
     /// The restaurant's guest settings; the defaults until the restaurant saves its own.
     pub async fn guest_settings(&self, resto_id: &str) -> Result<GuestSettings, StoreError> {
-        let row = sqlx::query("SELECT tip_percents, split_enabled FROM guest_settings WHERE resto_id = $1")
-            .bind(resto_id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT tip_percents, split_enabled, time_zone, review_url FROM guest_settings WHERE resto_id = $1",
+        )
+        .bind(resto_id)
+        .fetch_optional(self.pool())
+        .await?;
         let Some(row) = row else { return Ok(GuestSettings::default()) };
         Ok(GuestSettings {
             tip_percents: percents_from_text(&column::<String>(&row, "tip_percents")?)?,
             split_enabled: column::<i64>(&row, "split_enabled")? != 0,
+            time_zone: column::<Option<String>>(&row, "time_zone")?
+                .filter(|zone| !zone.is_empty())
+                .unwrap_or_else(|| GuestSettings::DEFAULT_TIME_ZONE.to_string()),
+            review_url: column::<Option<String>>(&row, "review_url")?.filter(|url| !url.is_empty()),
         })
     }
 
     /// Replaces the restaurant's guest settings.
     pub async fn save_guest_settings(&self, resto_id: &str, settings: &GuestSettings) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO guest_settings (resto_id, tip_percents, split_enabled, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (resto_id) DO UPDATE SET tip_percents = excluded.tip_percents, \
-             split_enabled = excluded.split_enabled, updated_at = excluded.updated_at",
+            "INSERT INTO guest_settings (resto_id, tip_percents, split_enabled, time_zone, review_url, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (resto_id) DO UPDATE SET tip_percents = excluded.tip_percents, \
+             split_enabled = excluded.split_enabled, time_zone = excluded.time_zone, \
+             review_url = excluded.review_url, updated_at = excluded.updated_at",
         )
         .bind(resto_id)
         .bind(percents_to_text(&settings.tip_percents))
         .bind(i64::from(settings.split_enabled))
+        .bind(&settings.time_zone)
+        .bind(settings.review_url.clone())
         .bind(now_ms())
         .execute(self.pool())
         .await?;

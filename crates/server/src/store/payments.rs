@@ -47,6 +47,13 @@ pub struct PaymentRecord {
     pub created_at: i64,
     /// Last change, unix ms.
     pub updated_at: i64,
+    /// The browser that started it: the SHA-256 (hex) of its guest cookie, never the cookie.
+    pub payer: Option<String>,
+    /// The last sign of the guest at the acquirer (page opened, card sent), unix ms; the
+    /// creation time until then.
+    pub active_at: Option<i64>,
+    /// The guest's 1–5 rating of the service, once given on the receipt.
+    pub rating: Option<i64>,
 }
 
 impl PaymentRecord {
@@ -103,6 +110,8 @@ pub struct NewPayment {
     pub acquirer: String,
     /// Receipt JSON.
     pub receipt: String,
+    /// The browser starting it (SHA-256 hex of its guest cookie), when it has one.
+    pub payer: Option<String>,
 }
 
 /// Why a payment could not be created.
@@ -144,7 +153,7 @@ pub struct TransitionChanges {
 }
 
 const COLUMNS: &str = "id, resto_id, bill_id, table_number, status, sum_kop, tips_kop, acquirer, acquirer_ref, \
-    checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at";
+    checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at, payer, active_at, rating";
 
 fn money(row: &AnyRow, name: &str) -> Result<Money, StoreError> {
     let kopiyky: i64 = column(row, name)?;
@@ -174,6 +183,9 @@ fn record_from(row: &AnyRow) -> Result<PaymentRecord, StoreError> {
         last_error: column(row, "last_error")?,
         created_at: column(row, "created_at")?,
         updated_at: column(row, "updated_at")?,
+        payer: column(row, "payer")?,
+        active_at: column(row, "active_at")?,
+        rating: column(row, "rating")?,
     })
 }
 
@@ -191,8 +203,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO payments (id, resto_id, bill_id, table_number, idempotency_key, status, bill_lock, sum_kop, \
-             tips_kop, acquirer, receipt, attempts, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12) ON CONFLICT DO NOTHING",
+             tips_kop, acquirer, receipt, attempts, created_at, updated_at, payer, active_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12, $13, $12) ON CONFLICT DO NOTHING",
         )
         .bind(&new.id)
         .bind(&new.resto_id)
@@ -206,6 +218,7 @@ impl Store {
         .bind(&new.acquirer)
         .bind(&new.receipt)
         .bind(now)
+        .bind(new.payer.clone())
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -314,6 +327,28 @@ impl Store {
         Ok(())
     }
 
+    /// Notes a sign of the guest at the acquirer (the card page opened, a card sent) on an
+    /// unfinished payment: its hold on the bill runs from now again.
+    pub async fn note_payment_activity(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE payments SET active_at = $1 WHERE id = $2 AND status = $3")
+            .bind(now_ms())
+            .bind(id)
+            .bind(PaymentStatus::Created.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Stores the guest's 1–5 rating with a payment that took their money (given again, the
+    /// last one counts). False when the payment is not one that took the money.
+    pub async fn rate_payment(&self, id: &str, rating: i64) -> Result<bool, StoreError> {
+        let charged: Vec<String> =
+            PaymentStatus::ALL.iter().filter(|s| s.is_charged()).map(|s| format!("'{}'", s.as_str())).collect();
+        let sql = format!("UPDATE payments SET rating = $1 WHERE id = $2 AND status IN ({})", charged.join(", "));
+        let rated = sqlx::query(&sql).bind(rating).bind(id).execute(self.pool()).await?;
+        Ok(rated.rows_affected() == 1)
+    }
+
     /// One payment by id.
     pub async fn payment_by_id(&self, id: &str) -> Result<Option<PaymentRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");
@@ -335,6 +370,25 @@ impl Store {
     ) -> Result<Option<PaymentRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE bill_lock = $1");
         let row = sqlx::query(&sql).bind(bill_lock(resto_id, bill_id)).fetch_optional(self.pool()).await?;
+        row.as_ref().map(record_from).transpose()
+    }
+
+    /// The latest payment that took the money for a bill on this table and changed at or after
+    /// `since_ms` (closed by the POS, or on its way), for "the bill is paid" on the table's page.
+    pub async fn recent_paid_on_table(
+        &self,
+        resto_id: &str,
+        table: &str,
+        since_ms: i64,
+    ) -> Result<Option<PaymentRecord>, StoreError> {
+        let charged: Vec<String> =
+            PaymentStatus::ALL.iter().filter(|s| s.is_charged()).map(|s| format!("'{}'", s.as_str())).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM payments WHERE resto_id = $1 AND table_number = $2 AND updated_at >= $3 \
+             AND status IN ({}) ORDER BY updated_at DESC LIMIT 1",
+            charged.join(", ")
+        );
+        let row = sqlx::query(&sql).bind(resto_id).bind(table).bind(since_ms).fetch_optional(self.pool()).await?;
         row.as_ref().map(record_from).transpose()
     }
 

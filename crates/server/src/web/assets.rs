@@ -25,6 +25,8 @@ use std::sync::LazyLock;
 const FILES: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("assets/style.css")),
     ("guest-bill.js", include_bytes!("assets/guest-bill.js")),
+    ("guest-split.js", include_bytes!("assets/guest-split.js")),
+    ("guest-receipt.js", include_bytes!("assets/guest-receipt.js")),
     ("panel.css", include_bytes!("assets/panel.css")),
     ("panel.js", include_bytes!("assets/panel.js")),
     ("panel-console.js", include_bytes!("assets/panel-console.js")),
@@ -33,6 +35,7 @@ const FILES: &[(&str, &[u8])] = &[
     ("panel-tables.js", include_bytes!("assets/panel-tables.js")),
     ("panel-print.css", include_bytes!("assets/panel-print.css")),
     ("panel-print.js", include_bytes!("assets/panel-print.js")),
+    ("favicon.svg", include_bytes!("assets/favicon.svg")),
 ];
 
 /// Hex digits of the SHA-256 kept in a URL: 48 bits, plenty to tell one version from the next.
@@ -66,6 +69,7 @@ fn content_type(extension: &str) -> &'static str {
     match extension {
         "css" => "text/css; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
         other => panic!("no content type for .{other} assets: add one here"),
     }
 }
@@ -90,9 +94,16 @@ pub fn script(name: &str) -> Markup {
     html! { script src=(url(name)) defer {} }
 }
 
-/// `GET /assets/{file}`.
+/// `GET /assets/{file}`, and `/favicon.ico` for browsers that ask there whatever the page says.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/assets/{file}", get(serve))
+    Router::new().route("/assets/{file}", get(serve)).route("/favicon.ico", get(favicon))
+}
+
+/// The icon at the address browsers try first (an SVG: every current browser draws it).
+async fn favicon() -> Response {
+    let asset = ASSETS.iter().find(|asset| asset.name == "favicon.svg").expect("the favicon is an asset");
+    let headers = [(CONTENT_TYPE, asset.content_type), (CACHE_CONTROL, "public, max-age=86400")];
+    (headers, asset.bytes).into_response()
 }
 
 async fn serve(lang: Lang, uri: Uri) -> Response {

@@ -1,8 +1,10 @@
-//! The page language: `?lang=uk|en` (remembered in a cookie by the pages that set it), else the
-//! `lang` cookie, else Ukrainian.
+//! The page language: `?lang=uk|en` (remembered in the `lang` cookie by the guest pages and the
+//! panel), else the `lang` cookie, else the browser's `Accept-Language` (a guest's first visit),
+//! else Ukrainian.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::HeaderValue;
 use std::convert::Infallible;
 
 /// A supported language.
@@ -63,12 +65,45 @@ impl Lang {
         format!("{base}?{}", pairs.join("&"))
     }
 
+    /// The language a `?lang=` in this query chooses.
+    pub fn chosen_in(query: Option<&str>) -> Option<Lang> {
+        query.and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang="))).and_then(Lang::from_code)
+    }
+
+    /// The `Set-Cookie` value remembering this language for a year.
+    pub fn cookie(self) -> HeaderValue {
+        let cookie = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", self.code());
+        HeaderValue::from_str(&cookie).expect("language codes are ASCII")
+    }
+
+    /// The first language of an `Accept-Language` header we speak, by the browser's preference
+    /// (`en-US,en;q=0.9` → English; `de, uk;q=0.5` → Ukrainian).
+    ///
+    /// ```
+    /// use rahunok_server::web::Lang;
+    /// assert_eq!(Lang::accepted("en-US,en;q=0.9"), Some(Lang::En));
+    /// assert_eq!(Lang::accepted("de, en;q=0.3, uk;q=0.5"), Some(Lang::Uk));
+    /// assert_eq!(Lang::accepted("de"), None);
+    /// ```
+    pub fn accepted(header: &str) -> Option<Lang> {
+        let mut ranked: Vec<(u16, Lang)> = header
+            .split(',')
+            .filter_map(|item| {
+                let mut parts = item.split(';');
+                let primary = parts.next()?.trim().split('-').next()?;
+                let weight = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map(|q| q.trim().parse::<f32>().map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16).unwrap_or(0))
+                    .unwrap_or(1000);
+                Lang::from_code(primary).filter(|_| weight > 0).map(|lang| (weight, lang))
+            })
+            .collect();
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
+        ranked.first().map(|(_, lang)| *lang)
+    }
+
     fn from_parts(parts: &Parts) -> Lang {
-        let from_query = parts
-            .uri
-            .query()
-            .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
-            .and_then(Lang::from_code);
+        let from_query = Lang::chosen_in(parts.uri.query());
         let from_cookie = || {
             parts
                 .headers
@@ -79,7 +114,14 @@ impl Lang {
                 .find_map(|pair| pair.trim().strip_prefix("lang="))
                 .and_then(Lang::from_code)
         };
-        from_query.or_else(from_cookie).unwrap_or(Lang::Uk)
+        let from_browser = || {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::accepted)
+        };
+        from_query.or_else(from_cookie).or_else(from_browser).unwrap_or(Lang::Uk)
     }
 }
 

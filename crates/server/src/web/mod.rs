@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod edge;
+pub mod landing;
 mod lang;
 
 pub use lang::Lang;
@@ -64,6 +65,8 @@ pub fn shell_with(lang: Lang, title: &str, current_path: &str, head: Markup, bod
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
+                meta name="description" content=(description(lang, title));
+                link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
                 (assets::stylesheet("style.css"))
                 (head)
             }
@@ -81,6 +84,15 @@ pub fn shell_with(lang: Lang, title: &str, current_path: &str, head: Markup, bod
             }
         }
     }
+}
+
+/// The page's `<meta name="description">`: its title and what this server is for.
+fn description(lang: Lang, title: &str) -> String {
+    let what = lang.pick(
+        "Rahunok: оплата рахунку в закладі за QR-кодом на столі — чайові, розділення рахунку, чек.",
+        "Rahunok: pay the restaurant bill by the QR code on the table — tips, split bills, receipts.",
+    );
+    format!("{title}. {what}")
 }
 
 /// A friendly full page with a heading, a sentence and optional extra content (buttons).

@@ -47,7 +47,7 @@ async fn checkout_url(app: &TestApp, restaurant: &Restaurant) -> String {
     let guest = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let bill = guest.get(format!("{}/t/{}/7", app.base, restaurant.resto_id)).send().await.unwrap();
     let html = bill.text().await.unwrap();
-    let action = attribute_after(&html, "<form class=\"card\" method=\"post\" action=\"");
+    let action = attribute_after(&html, "<form class=\"card\" id=\"pay-form\" method=\"post\" action=\"");
     let key = attribute_after(&html, "name=\"idempotency_key\" value=\"");
     let expected = attribute_after(&html, "name=\"expected_total\" value=\"");
     let fields = [("idempotency_key", key.as_str()), ("expected_total", &expected), ("tip", "0"), ("tip_custom", "")];
@@ -125,6 +125,7 @@ async fn assert_served_with_its_hash(app: &TestApp, url: &str) {
     let expected_type = match extension {
         "css" => "text/css",
         "js" => "text/javascript",
+        "svg" => "image/svg+xml",
         other => panic!("an unexpected asset type: {other}"),
     };
     assert!(content_type.starts_with(expected_type), "{url} is {content_type}");
@@ -171,4 +172,24 @@ async fn a_stale_asset_hash_is_404() {
         assert!(response.headers().get(CACHE_CONTROL).is_none(), "{url}: a 404 is not cached for a year");
     }
     assert_eq!(app.http.get(format!("{}{current}", app.base)).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bare_address_says_what_this_is_and_every_page_has_an_icon_and_a_description() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let landing = app.http.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(landing.status(), 200);
+    let html = landing.text().await.unwrap();
+    assert!(html.contains("href=\"/panel\"") && html.contains("QR"), "{html}");
+    let english = app.http.get(format!("{}/", app.base)).header("Accept-Language", "en-GB,en;q=0.9").send().await;
+    assert!(english.unwrap().text().await.unwrap().contains("Restaurant panel"), "Accept-Language picks English");
+    let icon = app.http.get(format!("{}/favicon.ico", app.base)).send().await.unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()[CONTENT_TYPE], "image/svg+xml");
+    for path in ["/", "/panel/sign-in", "/t/nope/1", "/nothing-here"] {
+        let page = app.http.get(format!("{}{path}", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<meta name=\"description\" content=\""), "{path}: no description");
+        let icon = attribute_after(&page, "<link rel=\"icon\" type=\"image/svg+xml\" href=\"");
+        assert_served_with_its_hash(&app, &icon).await;
+    }
 }

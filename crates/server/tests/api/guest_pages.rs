@@ -66,6 +66,12 @@ async fn friendly_pages_say_what_happened(backend: Backend) {
         html.contains("Американо") && html.contains("<select name=\"qty_p-32072-1\""),
         "several pieces offer a quantity"
     );
+    let (status, html) = page(format!("{}/t/{}/1", app.base, r.resto_id)).await;
+    assert_eq!(status, 200, "a real table with no open bill is a page, not a broken link");
+    assert!(html.contains("Відкритого рахунку немає"));
+    let (status, html) = page(format!("{}/t/{}/99", app.base, r.resto_id)).await;
+    assert_eq!(status, 404, "a table the POS does not know");
+    assert!(html.contains("Такого столу немає"));
     let (status, html) = page(format!("{}/b/{}/b-nope", app.base, r.resto_id)).await;
     assert_eq!(status, 404);
     assert!(html.contains("Відкритого рахунку немає"));
@@ -100,7 +106,8 @@ async fn the_restaurants_tip_presets_and_split_setting_shape_the_bill_page(backe
     let app = spawn_app(backend).await;
     let r = app.create_restaurant("Кав'ярня").await;
     app.start_virtual_pos(&r).await;
-    let settings = rahunok_server::store::GuestSettings { tip_percents: vec![7, 12], split_enabled: false };
+    let settings =
+        rahunok_server::store::GuestSettings { tip_percents: vec![7, 12], split_enabled: false, ..Default::default() };
     app.state.store.save_guest_settings(&r.resto_id, &settings).await.unwrap();
     let html = app.http.get(format!("{}/t/{}/7", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"value="7""#) && html.contains(r#"value="12""#), "the restaurant's presets");
@@ -127,3 +134,68 @@ async fn the_restaurants_tip_presets_and_split_setting_shape_the_bill_page(backe
 }
 
 on_both_stores!(the_restaurants_tip_presets_and_split_setting_shape_the_bill_page);
+
+/// The text of the element with `id` (up to its first child tag).
+fn text_of(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no #{id} in {html}")) + marker.len();
+    html[start..].split('<').next().unwrap().to_string()
+}
+
+/// `1 162,90 грн` → 1162.90.
+fn hryvnias(text: &str) -> rahunok_protocol::Money {
+    let number: String = text.trim_end_matches(" грн").chars().filter(|c| !c.is_whitespace()).collect();
+    rahunok_protocol::Money::parse(&number.replace(',', ".")).unwrap()
+}
+
+async fn a_split_is_sent_only_once_confirmed_and_its_estimate_is_the_pos_child_bill(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Кав'ярня").await;
+    let pos = app.start_virtual_pos(&r).await;
+    let url = format!("{}/b/{}/b-32071/split", app.base, r.resto_id);
+    let form = app.http.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("<h2>Гість 1</h2>") && form.contains("<h2>Гість 2</h2>"), "the guests stay");
+    assert!(form.contains("× 0,35"), "a weighed line keeps its weight");
+    let chosen = [("pos", "p-32071-1"), ("pos", "p-32071-5")];
+    let review = app.http.post(&url).form(&chosen).send().await.unwrap();
+    assert_eq!(review.status(), 200);
+    let review = review.text().await.unwrap();
+    assert!(review.contains("Перевірте вибір") && review.contains("name=\"confirm\""), "{review}");
+    assert_eq!(pos.floor().open_orders().len(), 3, "nothing is split before the guest confirms");
+    let estimate = hryvnias(&text_of(&review, "split-estimate"));
+
+    let guest = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let confirmed = [("pos", "p-32071-1"), ("pos", "p-32071-5"), ("confirm", "yes")];
+    let split = guest.post(&url).form(&confirmed).send().await.unwrap();
+    assert_eq!(split.status(), 303);
+    let child_id = split.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let child = pos.floor().open_order(&child_id).cloned().expect("the POS has the child bill");
+    assert!(!child.discounts.list.is_empty(), "the child carries its share of the discount");
+    assert_eq!(child.total_sum, estimate, "the page's total is what the POS charges");
+}
+
+async fn a_tip_over_the_limit_comes_back_with_what_was_typed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Кав'ярня").await;
+    let pos = app.start_virtual_pos(&r).await;
+    let form =
+        [("idempotency_key", "a-long-enough-key"), ("expected_total", "66000"), ("tip", "10"), ("tip_custom", "99999")];
+    let refused = app.http.post(format!("{}/b/{}/b-32072/pay", app.base, r.resto_id)).form(&form).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("value=\"99999\"") && html.contains("не можуть перевищувати"), "{html}");
+    assert!(html.contains("id=\"pay\""), "the bill again, ready to pay");
+    assert!(pos.floor().paid("b-32072").is_none());
+    assert!(app
+        .get_json(&format!("/api/admin/restaurants/{}/payments", r.resto_id))
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+on_both_stores!(
+    a_split_is_sent_only_once_confirmed_and_its_estimate_is_the_pos_child_bill,
+    a_tip_over_the_limit_comes_back_with_what_was_typed,
+);

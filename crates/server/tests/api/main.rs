@@ -8,6 +8,7 @@ mod assets;
 mod callback_refusals;
 mod callbacks;
 mod deadlines;
+mod guest_holds;
 mod guest_pages;
 mod hostile;
 mod monobank;

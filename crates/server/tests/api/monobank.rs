@@ -556,7 +556,45 @@ async fn the_receipt_shows_the_rrn_and_the_masked_card(backend: Backend) {
     assert_eq!(cafe.mono.calls_to("/api/merchant/invoice/create").len(), 1, "one invoice");
 }
 
+async fn a_guest_who_cancels_has_the_monobank_invoice_removed_and_the_next_guest_pays_at_once(backend: Backend) {
+    let cafe = mono_cafe(backend, no_polling()).await;
+    let (app, resto_id) = (&cafe.app, cafe.restaurant.resto_id.clone());
+    let guest = guest_client();
+    let (key, expected) = submit_pay(app, &guest, &resto_id, "b-32070").await;
+    let form = [("idempotency_key", key.as_str()), ("expected_total", &expected), ("tip", "0"), ("tip_custom", "")];
+    let paying = guest.post(format!("{}/b/{resto_id}/b-32070/pay", app.base)).form(&form).send().await.unwrap();
+    let cookie = paying.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let (_, payments) = app.get_json(&format!("/api/admin/restaurants/{resto_id}/payments")).await;
+    let payment_id = payments[0]["id"].as_str().unwrap().to_string();
+    let invoice_id = payments[0]["acquirerRef"].as_str().expect("monobank's invoice id").to_string();
+    let back = guest
+        .get(format!("{}/b/{resto_id}/b-32070", app.base))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(back.contains("Скасувати оплату"), "{back}");
+    let cancel = guest
+        .post(format!("{}/p/{payment_id}/cancel", app.base))
+        .header("Cookie", &cookie)
+        .form(&[("x", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), 303);
+    wait_for_status(app, &resto_id, &payment_id, "cancelled").await;
+    let removed = cafe.mono.calls_to("/api/merchant/invoice/remove");
+    assert_eq!(removed.len(), 1, "the invoice is removed at monobank");
+    assert_eq!(removed[0].body["invoiceId"], invoice_id.as_str());
+    let (next, _) = start_paying(&cafe, "b-32070", "0").await;
+    assert_ne!(next, payment_id, "the next guest pays at once");
+}
+
 on_both_stores!(
+    a_guest_who_cancels_has_the_monobank_invoice_removed_and_the_next_guest_pays_at_once,
     the_invoice_carries_the_exact_amount_basket_reference_and_webhook_address,
     with_every_webhook_dropped_the_payment_still_closes_on_the_pos_by_polling,
     a_payment_monobank_will_not_answer_about_shows_why_and_closes_once_it_does,

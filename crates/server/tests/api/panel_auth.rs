@@ -400,6 +400,8 @@ async fn settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings(bac
                 ("message_after_qr", "Дякуємо!"),
                 ("payment_allowed", "on"),
                 ("tip_percents", "10, 15, 20"),
+                ("time_zone", "Europe/Warsaw"),
+                ("review_url", "https://example.com/review"),
             ],
         )
         .await;
@@ -410,7 +412,35 @@ async fn settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings(bac
     let host = app.base.trim_start_matches("http://");
     assert_eq!(frame["precheckQrUrl"], format!("http://{host}/b/{}/{{billId}}", r.resto_id));
     let guest = app.state.store.guest_settings(&r.resto_id).await.unwrap();
-    assert_eq!(guest, GuestSettings { tip_percents: vec![10, 15, 20], split_enabled: false });
+    assert_eq!(
+        guest,
+        GuestSettings {
+            tip_percents: vec![10, 15, 20],
+            split_enabled: false,
+            time_zone: "Europe/Warsaw".into(),
+            review_url: Some("https://example.com/review".into()),
+        }
+    );
+    // A zone or a link that is not one comes back with why, and nothing changes.
+    for (field, value, why) in [("time_zone", "Mars/Olympus", "IANA"), ("review_url", "javascript:alert(1)", "http(s)")]
+    {
+        let refused = marta
+            .post_form(
+                &format!("/panel/r/{}/settings", r.resto_id),
+                &[
+                    ("csrf", &csrf),
+                    ("precheck_qr_url", ""),
+                    ("message_before_qr", ""),
+                    ("message_after_qr", ""),
+                    ("tip_percents", "10"),
+                    (field, value),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 200);
+        assert!(refused.body.contains(why), "{field}: {}", refused.body);
+    }
+    assert_eq!(app.state.store.guest_settings(&r.resto_id).await.unwrap(), guest);
     drop(pos);
     let mut again = RawPos::connect_as(&app, &r).await;
     assert_eq!(again.next_request("setSettings").await["messageAfterQr"], "Дякуємо!", "and again on every connect");

@@ -34,6 +34,7 @@ async fn unclosed_payments_show_in_the_alert_strip_and_retry_now_closes_them(bac
         tips: Money::parse("52.00").unwrap(),
         acquirer: "sandbox".into(),
         receipt: "{}".into(),
+        payer: None,
     };
     assert!(matches!(store.create_payment(&new).await.unwrap(), CreateOutcome::Created(_)));
     let paid = store

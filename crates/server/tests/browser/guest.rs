@@ -80,7 +80,10 @@ async fn a_guest_pays_only_the_positions_they_chose() {
     browser.wait_for_text("Що ви сплачуєте?").await;
     browser.find("input[name=pos][value='p-32071-1']").await.click().await;
     browser.save_screenshot("guest-split").await;
-    browser.find("form.card button").await.click().await;
+    browser.find("#split-next").await.click().await;
+    browser.wait_for_text("Перевірте вибір").await;
+    assert_eq!(pos.floor().open_orders().len(), 3, "nothing is split before the guest confirms");
+    browser.find("#confirm-split").await.click().await;
     browser.wait_for_text("Сплатити").await;
     let child_url = browser.url().await;
     let child_id = child_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();

@@ -7,7 +7,9 @@ mod helpers;
 mod monobank_emulator;
 mod webdriver;
 
+mod accessibility;
 mod guest;
+mod journey;
 mod monobank;
 mod panel;
 mod smoke;

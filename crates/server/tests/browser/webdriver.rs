@@ -20,7 +20,7 @@ pub struct Browser {
     session_url: String,
     driver: Child,
     _profile: tempfile::TempDir,
-    _permit: SemaphorePermit<'static>,
+    _permit: Option<SemaphorePermit<'static>>,
 }
 
 /// A found element.
@@ -44,9 +44,29 @@ impl Browser {
         Browser::start_sized(412, 915).await
     }
 
-    /// Starts chromedriver and a headless Chromium with a window of this size.
+    /// Starts chromedriver and a headless Chromium with a window of this size, asking for
+    /// Ukrainian pages (`Accept-Language: uk`), as a phone set to Ukrainian does.
     pub async fn start_sized(width: u32, height: u32) -> Browser {
+        Browser::start_with(width, height, "uk-UA,uk").await
+    }
+
+    /// Starts chromedriver and a headless Chromium with this window and `Accept-Language`.
+    pub async fn start_with(width: u32, height: u32, languages: &str) -> Browser {
         let permit = BROWSERS.acquire().await.expect("the semaphore is never closed");
+        Browser::launch(width, height, languages, Some(permit)).await
+    }
+
+    /// Two Ukrainian browsers at once (two phones at one table), sized `(width, height)` each.
+    /// Both places are taken together: two tests taking one each and waiting for a second would
+    /// wait for ever.
+    pub async fn start_two(first: (u32, u32), second: (u32, u32)) -> (Browser, Browser) {
+        let both = BROWSERS.acquire_many(2).await.expect("the semaphore is never closed");
+        let a = Browser::launch(first.0, first.1, "uk-UA,uk", Some(both)).await;
+        let b = Browser::launch(second.0, second.1, "uk-UA,uk", None).await;
+        (a, b)
+    }
+
+    async fn launch(width: u32, height: u32, languages: &str, permit: Option<SemaphorePermit<'static>>) -> Browser {
         let driver_path = binary("chromedriver", &["/usr/bin/chromedriver"]);
         let chromium = binary("chromium", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -70,8 +90,10 @@ impl Browser {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage",
                     format!("--user-data-dir={}", profile.path().display()),
-                    format!("--window-size={width},{height}")
-                ]
+                    format!("--window-size={width},{height}"),
+                    format!("--lang={}", languages.split(',').next().unwrap_or("uk"))
+                ],
+                "prefs": { "intl.accept_languages": languages }
             }
         }}});
         let mut session = None;
@@ -86,7 +108,16 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let session = session.expect("chromedriver answers within 10 s");
-        Browser { http, session_url: format!("{base}/session/{session}"), driver, _profile: profile, _permit: permit }
+        let browser = Browser {
+            http,
+            session_url: format!("{base}/session/{session}"),
+            driver,
+            _profile: profile,
+            _permit: permit,
+        };
+        // Chromium keeps its windows at least 500 px wide: the page's viewport is set exactly.
+        browser.resize(width, height).await;
+        browser
     }
 
     async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -101,6 +132,24 @@ impl Browser {
     /// Opens a URL and waits for the page to load.
     pub async fn goto(&self, url: &str) {
         self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
+    }
+
+    /// Goes back one page, as the browser's Back button does.
+    pub async fn back(&self) {
+        self.command(reqwest::Method::POST, "/back", Some(json!({}))).await;
+    }
+
+    /// Reloads the page.
+    pub async fn refresh(&self) {
+        self.command(reqwest::Method::POST, "/refresh", Some(json!({}))).await;
+    }
+
+    /// Sets the page's viewport to `width` × `height` CSS pixels, as a phone of that size (a
+    /// touch screen, the page's `viewport` meta applied) below 800 px, a desktop above.
+    pub async fn resize(&self, width: u32, height: u32) {
+        let metrics = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800});
+        let body = json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": metrics});
+        self.command(reqwest::Method::POST, "/goog/cdp/execute", Some(body)).await;
     }
 
     /// The current URL.

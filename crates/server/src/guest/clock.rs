@@ -1,0 +1,42 @@
+//! Times as a guest reads them: in the restaurant's time zone (a restaurant setting, Kyiv by
+//! default) rather than the server's or UTC, from jiff's bundled time-zone database so a server
+//! without the system's tzdata shows the same times.
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+/// Whether `name` is a time zone the database knows (`Europe/Kyiv`).
+pub fn known_zone(name: &str) -> bool {
+    jiff::tz::db().get(name).is_ok()
+}
+
+fn zone(name: &str) -> TimeZone {
+    jiff::tz::db()
+        .get(name)
+        .or_else(|_| jiff::tz::db().get(crate::store::GuestSettings::DEFAULT_TIME_ZONE))
+        .unwrap_or(TimeZone::UTC)
+}
+
+fn format(ms: i64, zone_name: &str, pattern: &str) -> String {
+    match Timestamp::from_millisecond(ms) {
+        Ok(at) => at.to_zoned(zone(zone_name)).strftime(pattern).to_string(),
+        Err(_) => "—".to_string(),
+    }
+}
+
+/// The date and time of unix milliseconds `ms` in the zone: `30.11.2026 14:32`.
+///
+/// ```
+/// use rahunok_server::guest::clock::date_time;
+/// // 2026-11-30 10:48 UTC is 12:48 in Kyiv (winter, UTC+2) and 11:48 in Warsaw.
+/// assert_eq!(date_time(1_796_035_680_000, "Europe/Kyiv"), "30.11.2026 12:48");
+/// assert_eq!(date_time(1_796_035_680_000, "Europe/Warsaw"), "30.11.2026 11:48");
+/// ```
+pub fn date_time(ms: i64, zone_name: &str) -> String {
+    format(ms, zone_name, "%d.%m.%Y %H:%M")
+}
+
+/// The time of day of `ms` in the zone: `14:32`.
+pub fn time_of_day(ms: i64, zone_name: &str) -> String {
+    format(ms, zone_name, "%H:%M")
+}
