@@ -196,7 +196,8 @@ fn conformance_card(viewer: &Viewer, warnings: &[StoredWarning], refusals: &[Cal
     }
 }
 
-fn rotation_form(viewer: &Viewer, resto_id: &str) -> Markup {
+/// The "issue a new secret" form, with the grace period for the old one.
+pub(super) fn rotation_form(viewer: &Viewer, resto_id: &str) -> Markup {
     html! {
         form.row method="post" action={"/panel/r/" (resto_id) "/credentials"} {
             (csrf_field(viewer))
