@@ -128,6 +128,14 @@ async fn the_dashboard_turns_connected_without_a_reload_when_the_virtual_pos_con
     sign_in(&browser, &app, "olena", "Новий ресторан").await;
     browser.goto(&format!("{}/panel/r/{}", app.base, restaurant.resto_id)).await;
     browser.wait_for_text("Не підключена").await;
+    // Not connected: what the POS needs, never the secret, a check command, a new secret.
+    let setup = browser.find("#pos-setup").await.text().await;
+    let socket = format!("{}/restaurantEntryPoint", app.base.replacen("http", "ws", 1));
+    assert!(setup.contains(&socket) && setup.contains(&format!("{}/callback/<operation>", app.base)), "{setup}");
+    assert!(setup.contains(&format!("restoId: {}", restaurant.resto_id)), "{setup}");
+    assert!(setup.contains(&format!("rahunok check-pos --server {}", app.base)), "{setup}");
+    assert!(!setup.contains(&restaurant.secret), "the secret is not shown again");
+    assert!(browser.try_find("#pos-setup form[action$='/credentials'] button").await.is_some(), "rotate secret");
     browser.save_screenshot("panel-dashboard-offline").await;
     browser.run("window.stillTheSamePage = true").await;
 
