@@ -11,7 +11,9 @@ use crate::state::AppState;
 use crate::store::now_ms;
 use crate::store::{CallbackRefusal, StoredWarning};
 use crate::web::{assets, Page};
+use super::origin::{public_base, socket_url};
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::Json;
 use maud::{html, Markup};
 use serde::Serialize;
@@ -196,7 +198,8 @@ fn conformance_card(viewer: &Viewer, warnings: &[StoredWarning], refusals: &[Cal
     }
 }
 
-fn rotation_form(viewer: &Viewer, resto_id: &str) -> Markup {
+/// The "issue a new secret" form, with the grace period for the old one.
+pub(super) fn rotation_form(viewer: &Viewer, resto_id: &str) -> Markup {
     html! {
         form.row method="post" action={"/panel/r/" (resto_id) "/credentials"} {
             (csrf_field(viewer))
@@ -213,8 +216,44 @@ fn rotation_form(viewer: &Viewer, resto_id: &str) -> Markup {
     }
 }
 
+/// What a POS needs to connect, for a restaurant whose POS is not connected: the addresses,
+/// the header formats (never the secret itself: it was shown once), a ready conformance check,
+/// and a new secret for whoever lost it.
+fn setup_card(viewer: &Viewer, resto_id: &str, base: &str, socket_url: &str) -> Markup {
+    let check = format!("rahunok check-pos --server {base} --admin-token \"$RAHUNOK_ADMIN_TOKEN\"");
+    html! {
+        section.card #pos-setup {
+            h2 { (viewer.t("Як підключити касу", "How to connect the POS")) }
+            dl.facts {
+                dt { (viewer.t("Адреса сокета", "Socket URL")) } dd.mono { (socket_url) }
+                dt { (viewer.t("Заголовки сокета", "Socket headers")) }
+                dd.mono { "Authorization: Basic base64(" (resto_id) ":SECRET_KEY)" br; "Cookie: system=<POS name>" }
+                dt { (viewer.t("Адреса колбеків", "Callback URL")) } dd.mono { (base) "/callback/<operation>" }
+                dt { (viewer.t("Заголовки колбеків", "Callback headers")) }
+                dd.mono { "restoId: " (resto_id) br; "signature: base64(HMAC-SHA256(SECRET_KEY, body))" }
+            }
+            p.muted { (viewer.t(
+                "SECRET_KEY показано один раз, коли його видали; сервер його не зберігає.",
+                "SECRET_KEY was shown once, when it was issued; the server does not keep it.",
+            )) }
+            h3 { (viewer.t("Перевірити інтеграцію каси", "Check a POS integration")) }
+            p { (viewer.t(
+                "Команда створює на цьому сервері тестовий ресторан, друкує його ключі для каси й перевіряє кожну операцію протоколу:",
+                "The command creates a test restaurant on this server, prints its credentials for the POS, and checks every operation of the protocol:",
+            )) }
+            pre.mono #check-pos-command { (check) }
+            @if viewer.is_operator() {
+                h3 { (viewer.t("Секрет загублено?", "Lost the secret?")) }
+                (rotation_form(viewer, resto_id))
+            } @else {
+                p.muted { (viewer.t("Новий секрет видає оператор платформи.", "The platform's operator issues a new secret.")) }
+            }
+        }
+    }
+}
+
 /// The dashboard page.
-pub async fn page(State(state): State<AppState>, at: InRestaurant) -> Result<Page, PanelError> {
+pub async fn page(State(state): State<AppState>, at: InRestaurant, headers: HeaderMap) -> Result<Page, PanelError> {
     let view = connection_view(&state, &at).await?;
     let viewer = &at.viewer;
     let restaurant = &at.restaurant;
@@ -223,6 +262,9 @@ pub async fn page(State(state): State<AppState>, at: InRestaurant) -> Result<Pag
     let refusals = state.store.callback_refusals(&restaurant.resto_id).await?;
     let body = html! {
         (connection_card(viewer, &restaurant.resto_id, &view))
+        @if !view.connected {
+            (setup_card(viewer, &restaurant.resto_id, &public_base(&state.config, &headers), &socket_url(&state.config, &headers)))
+        }
         (conformance_card(viewer, &warnings, &refusals))
         section.card {
             h2 { (viewer.t("Ресторан", "Restaurant")) }

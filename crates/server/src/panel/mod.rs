@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/panel/r/{resto_id}", get(dashboard::page))
         .route("/panel/r/{resto_id}/connection.json", get(dashboard::connection))
         .route("/panel/r/{resto_id}/credentials", post(restaurants::rotate))
+        .route("/panel/r/{resto_id}/credentials/{notice}", get(restaurants::issued))
         .route("/panel/r/{resto_id}/tables", get(tables::page))
         .route("/panel/r/{resto_id}/tables.json", post(tables::fetch))
         .route("/panel/r/{resto_id}/tables/print", get(tables::print_all))

@@ -29,6 +29,34 @@ pub fn public_base(config: &Config, headers: &HeaderMap) -> String {
     format!("{scheme}://{}", host(headers))
 }
 
+/// The base the QR codes would carry when phones cannot reach it: no public URL is set and the
+/// panel was opened through a loopback or private address (`localhost`, `127.0.0.1`, `::1`,
+/// `10.x`, `172.16–31.x`, `192.168.x`, `*.local`). A phone on the guest's mobile network cannot
+/// open such a code (and on the restaurant's Wi-Fi only by luck).
+pub fn unreachable_by_phones(config: &Config, headers: &HeaderMap) -> Option<String> {
+    let configured = config.public_url.as_deref().is_some_and(|u| !u.trim().is_empty());
+    (!configured && is_local_host(host(headers))).then(|| public_base(config, headers))
+}
+
+fn is_local_host(host_and_port: &str) -> bool {
+    let host = match host_and_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_and_port.rsplit_once(':').map_or(host_and_port, |(host, _)| host),
+    };
+    if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".local") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
+        }
+        Err(_) => false,
+    }
+}
+
 /// Where a POS opens its socket.
 pub fn socket_url(config: &Config, headers: &HeaderMap) -> String {
     let base = public_base(config, headers);
@@ -51,6 +79,27 @@ mod tests {
         let mut config = Config::new(Storage::Sqlite("unused".into()));
         config.public_url = public_url.map(str::to_string);
         config
+    }
+
+    fn with_host(host: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static(host));
+        headers
+    }
+
+    #[test]
+    fn codes_for_loopback_and_private_addresses_are_flagged_unless_a_public_url_is_set() {
+        for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080", "192.168.1.20", "10.0.0.5:80", "cafe.local"] {
+            assert_eq!(
+                unreachable_by_phones(&config(None), &with_host(host)).as_deref(),
+                Some(format!("http://{host}").as_str()),
+                "{host}"
+            );
+            assert_eq!(unreachable_by_phones(&config(Some("https://pay.example")), &with_host(host)), None);
+        }
+        for host in ["pay.example.com", "8.8.8.8:8080", "[2001:db8::1]:443"] {
+            assert_eq!(unreachable_by_phones(&config(None), &with_host(host)), None, "{host}");
+        }
     }
 
     #[test]

@@ -8,10 +8,11 @@ use super::layout::{self, csrf_field, Place, Section};
 use super::origin::socket_url;
 use super::PanelError;
 use crate::state::AppState;
-use crate::store::{Restaurant, RestaurantName};
+use crate::store::{CredentialNotice, Restaurant, RestaurantName};
 use crate::web::{assets, Page};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum::response::Redirect;
 use axum::{Form, Json};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -92,21 +93,74 @@ pub struct NewRestaurant {
     name: String,
 }
 
-/// Creates a restaurant and shows its credentials, once.
+/// Creates a restaurant, then redirects to its credentials, shown once (POST → GET: a refresh
+/// repeats the GET, never the creation).
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Form(form): Form<NewRestaurant>,
-) -> Result<Page, PanelError> {
+) -> Result<Redirect, PanelError> {
     viewer.require_operator()?;
     let name = RestaurantName::parse(&form.name).map_err(|_| {
         PanelError::BadRequest(viewer.t("Назва: від 1 до 200 символів.", "A name is 1 to 200 characters.").into())
     })?;
     let (restaurant, secret) = state.store.create_restaurant(&name).await?;
     tracing::info!(resto_id = restaurant.resto_id, by = viewer.user.name, "restaurant created in the panel");
-    let issued = Issued { restaurant: &restaurant, secret: &secret, previous_valid_until: None };
-    Ok(credentials_page(&viewer, &socket_url(&state.config, &headers), issued))
+    let notice = CredentialNotice { resto_id: restaurant.resto_id, secret, previous_valid_until: None };
+    show_once(&state, &viewer, notice).await
+}
+
+/// Keeps the new secret for the viewer and sends them to the page that shows it once.
+async fn show_once(state: &AppState, viewer: &Viewer, notice: CredentialNotice) -> Result<Redirect, PanelError> {
+    let id = state.store.keep_credential_notice(&viewer.user.name, &notice).await?;
+    Ok(Redirect::to(&format!("/panel/r/{}/credentials/{id}", notice.resto_id)))
+}
+
+/// `GET /panel/r/{resto_id}/credentials/{notice}`: the secret just issued, once; afterwards a
+/// page that says it was shown and how to get a new one.
+pub async fn issued(
+    State(state): State<AppState>,
+    at: InRestaurant,
+    headers: HeaderMap,
+    Path((_, notice_id)): Path<(String, String)>,
+) -> Result<Page, PanelError> {
+    at.viewer.require_operator()?;
+    let socket_url = socket_url(&state.config, &headers);
+    match state.store.take_credential_notice(&notice_id, at.resto_id(), &at.viewer.user.name).await? {
+        Some(notice) => {
+            let issued = Issued {
+                restaurant: &at.restaurant,
+                secret: &notice.secret,
+                previous_valid_until: notice.previous_valid_until,
+            };
+            Ok(credentials_page(&at.viewer, &socket_url, issued))
+        }
+        None => Ok(shown_already_page(&at)),
+    }
+}
+
+fn shown_already_page(at: &InRestaurant) -> Page {
+    let viewer = &at.viewer;
+    let resto_id = at.resto_id();
+    let body = html! {
+        p.notice role="status" {
+            (viewer.t(
+                "Цей секрет уже показано (або минуло 10 хвилин): сервер не зберігає його і не покаже знову. Ресторан створено лише один раз.",
+                "This secret was shown already (or 10 minutes passed): the server does not keep it and cannot show it again. The restaurant was created only once.",
+            ))
+        }
+        section.card {
+            h2 { (at.restaurant.name) }
+            dl.facts { dt { "RESTO_ID" } dd.mono { (resto_id) } }
+            p { (viewer.t(
+                "Не зберегли секрет? Видайте новий — стара каса працюватиме зі старим секретом ще обраний час.",
+                "Did not save the secret? Issue a new one — the POS keeps working with the old one for the time you choose.",
+            )) }
+            (super::dashboard::rotation_form(viewer, resto_id))
+        }
+        p { a.button href=(Section::Dashboard.path(resto_id)) { (viewer.t("До ресторану", "Open the restaurant")) } }
+    };
+    layout::page(viewer, viewer.t("Ключі каси", "POS credentials"), Place::Platform, body)
 }
 
 #[derive(Deserialize)]
@@ -114,13 +168,13 @@ pub struct Rotation {
     grace_hours: u32,
 }
 
-/// Issues a new secret; the old one works for the chosen grace period.
+/// Issues a new secret; the old one works for the chosen grace period. Redirects to the page
+/// that shows the new secret once.
 pub async fn rotate(
     State(state): State<AppState>,
     at: InRestaurant,
-    headers: HeaderMap,
     Form(form): Form<Rotation>,
-) -> Result<Page, PanelError> {
+) -> Result<Redirect, PanelError> {
     at.viewer.require_operator()?;
     let grace_ms = i64::from(form.grace_hours.min(24 * 30)) * 3600 * 1000;
     let (secret, valid_until) = state
@@ -129,8 +183,9 @@ pub async fn rotate(
         .await?
         .ok_or_else(|| PanelError::UnknownRestaurant(at.resto_id().into()))?;
     tracing::info!(resto_id = at.resto_id(), by = at.viewer.user.name, "POS secret rotated in the panel");
-    let issued = Issued { restaurant: &at.restaurant, secret: &secret, previous_valid_until: Some(valid_until) };
-    Ok(credentials_page(&at.viewer, &socket_url(&state.config, &headers), issued))
+    let notice =
+        CredentialNotice { resto_id: at.resto_id().to_string(), secret, previous_valid_until: Some(valid_until) };
+    show_once(&state, &at.viewer, notice).await
 }
 
 /// A freshly issued secret.

@@ -6,7 +6,7 @@
 
 use super::access::{InRestaurant, Viewer};
 use super::layout::{self, Place, Section};
-use super::origin::{guest_table_url, public_base};
+use super::origin::{guest_table_url, public_base, unreachable_by_phones};
 use super::qr::QrImage;
 use super::PanelError;
 use crate::state::AppState;
@@ -108,10 +108,11 @@ pub async fn fetch(
 }
 
 /// The page: it renders at once and asks the POS from the browser, showing progress.
-pub async fn page(at: InRestaurant) -> Result<Page, PanelError> {
+pub async fn page(State(state): State<AppState>, at: InRestaurant, headers: HeaderMap) -> Result<Page, PanelError> {
     let viewer = &at.viewer;
     let resto_id = at.resto_id();
     let body = html! {
+        (phones_cannot_reach(viewer, &state, &headers))
         p.row {
             a #print-all.button.inline.secondary href={"/panel/r/" (resto_id) "/tables/print"} hidden {
                 (viewer.t("Друкувати всі (A4)", "Print all (A4)"))
@@ -138,6 +139,29 @@ pub async fn page(at: InRestaurant) -> Result<Page, PanelError> {
         Place::Restaurant(&at.restaurant, Section::Tables),
         body,
     ))
+}
+
+/// The warning shown above codes that would point at an address phones cannot open.
+fn phones_cannot_reach(viewer: &Viewer, state: &AppState, headers: &HeaderMap) -> Markup {
+    let Some(base) = unreachable_by_phones(&state.config, headers) else { return html! {} };
+    html! {
+        div.alert #unreachable-codes role="alert" {
+            p { strong { (viewer.t("Телефони гостей не відкриють ці коди.", "Guests' phones cannot open these codes.")) } " "
+                (viewer.t("Вони ведуть на", "They point at")) " " code { (base) } ", "
+                (viewer.t(
+                    "адресу, яку бачить лише цей комп'ютер або локальна мережа.",
+                    "an address only this computer or the local network can reach.",
+                ))
+            }
+            p { (viewer.t("Запустіть сервер з публічною адресою:", "Start the server with its public address:")) " "
+                code { "rahunok serve --public-url https://pay.example.com" } " "
+                (viewer.t(
+                    "(або RAHUNOK_PUBLIC_URL), і коди вестимуть туди. Не друкуйте коди до того.",
+                    "(or RAHUNOK_PUBLIC_URL), and the codes will lead there. Do not print the codes before that.",
+                ))
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]

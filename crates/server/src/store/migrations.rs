@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_cluster_nodes.sql")),
     (6, include_str!("migrations/0006_acquirers.sql")),
     (7, include_str!("migrations/0007_guest_holds.sql")),
+    (9, include_str!("migrations/0009_credential_notices.sql")),
 ];
 
 /// Nodes starting at once on one PostgreSQL take turns migrating (a transaction-scoped lock).

@@ -5,6 +5,7 @@
 mod acquirers;
 mod cluster_nodes;
 mod conformance;
+mod credential_notices;
 mod guest_settings;
 mod migrations;
 mod orders_cache;
@@ -19,6 +20,7 @@ mod snapshots;
 pub use acquirers::{AcquirerChoice, MerchantToken, RefundRecord, RefundReservation};
 pub use cluster_nodes::LiveNode;
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
+pub use credential_notices::CredentialNotice;
 pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
 pub use panel_users::{PanelRole, PanelUser, PanelUserCredentials};

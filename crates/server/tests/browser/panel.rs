@@ -2,7 +2,7 @@
 //! the real server and the virtual POS. Each test saves screenshots of the pages it visits
 //! (`target/screenshots/panel-*.png`), on a laptop-sized window or a phone-sized one.
 
-use crate::helpers::{spawn_app, Backend, Restaurant, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, Restaurant, TestApp};
 use crate::webdriver::Browser;
 use base64::Engine;
 use rahunok_pos_sdk::PosConfig;
@@ -79,7 +79,7 @@ async fn an_operator_signs_in_and_sees_the_restaurants_with_live_dots() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_operator_creates_a_restaurant_and_sees_its_secret_only_once() {
+async fn an_operator_creates_a_restaurant_sees_its_secret_once_and_a_refresh_creates_no_other() {
     let app = spawn_app(Backend::Sqlite).await;
     operator(&app).await;
     let browser = laptop().await;
@@ -95,6 +95,14 @@ async fn an_operator_creates_a_restaurant_and_sees_its_secret_only_once() {
     assert!(secret.len() >= 43, "at least 32 random bytes: {secret}");
     assert_eq!(browser.find_all("button[data-copy]").await.len(), 4, "copy buttons");
     browser.save_screenshot("panel-credentials").await;
+
+    // The creation redirected (POST → GET): a refresh neither creates another restaurant nor
+    // shows the secret again.
+    browser.run("location.reload()").await;
+    let again = browser.wait_for_text("уже показано").await;
+    assert!(!again.contains(&secret), "the secret is shown once");
+    assert_eq!(app.state.store.restaurants().await.unwrap().len(), 1, "one restaurant, however often refreshed");
+    browser.save_screenshot("panel-credentials-shown-already").await;
 
     browser.find("a.button").await.click().await;
     let dashboard = browser.wait_for_text("RESTO_ID").await;
@@ -120,6 +128,14 @@ async fn the_dashboard_turns_connected_without_a_reload_when_the_virtual_pos_con
     sign_in(&browser, &app, "olena", "Новий ресторан").await;
     browser.goto(&format!("{}/panel/r/{}", app.base, restaurant.resto_id)).await;
     browser.wait_for_text("Не підключена").await;
+    // Not connected: what the POS needs, never the secret, a check command, a new secret.
+    let setup = browser.find("#pos-setup").await.text().await;
+    let socket = format!("{}/restaurantEntryPoint", app.base.replacen("http", "ws", 1));
+    assert!(setup.contains(&socket) && setup.contains(&format!("{}/callback/<operation>", app.base)), "{setup}");
+    assert!(setup.contains(&format!("restoId: {}", restaurant.resto_id)), "{setup}");
+    assert!(setup.contains(&format!("rahunok check-pos --server {}", app.base)), "{setup}");
+    assert!(!setup.contains(&restaurant.secret), "the secret is not shown again");
+    assert!(browser.try_find("#pos-setup form[action$='/credentials'] button").await.is_some(), "rotate secret");
     browser.save_screenshot("panel-dashboard-offline").await;
     browser.run("window.stillTheSamePage = true").await;
 
@@ -496,4 +512,39 @@ async fn a_guessing_browser_is_told_to_wait_and_a_huge_stored_answer_is_shown_cu
     let page = laptop.wait_for_text("Завантажити повністю").await;
     assert!(page.contains("2048 KB"), "the whole size is said: {page}");
     laptop.save_screenshot("panel-request-log-cut").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_carry_the_public_url_and_without_one_a_loopback_panel_warns_that_phones_cannot_open_them() {
+    // No public URL, the panel opened at 127.0.0.1: the codes would lead nowhere on a phone.
+    let app = spawn_app(Backend::Sqlite).await;
+    let (restaurant, _pos) = cafe(&app).await;
+    restaurant_admin(&app, &restaurant).await;
+    for (browser, name) in [(laptop().await, "laptop"), (Browser::start_sized(360, 800).await, "phone")] {
+        sign_in(&browser, &app, "marta", "Підключення каси").await;
+        browser.goto(&format!("{}/panel/r/{}/tables", app.base, restaurant.resto_id)).await;
+        browser.wait_for_text("Столів: 12").await;
+        let warning = browser.find("#unreachable-codes").await.text().await;
+        assert!(warning.contains("Телефони гостей не відкриють ці коди") && warning.contains(&app.base), "{warning}");
+        assert!(warning.contains("--public-url"), "it says how to fix it: {warning}");
+        let width: i64 =
+            browser.run("return document.documentElement.scrollWidth - innerWidth").await.as_i64().unwrap();
+        assert!(width <= 0, "no sideways scroll on the {name}");
+        browser.save_screenshot(&format!("panel-tables-unreachable-{name}")).await;
+    }
+
+    // With a public URL the codes carry it, and no warning is shown.
+    let options = AppOptions { public_url: Some("https://pay.example.com".into()), ..AppOptions::default() };
+    let app = spawn_app_with(Backend::Sqlite, options).await;
+    let (restaurant, _pos) = cafe(&app).await;
+    restaurant_admin(&app, &restaurant).await;
+    let browser = laptop().await;
+    sign_in(&browser, &app, "marta", "Підключення каси").await;
+    browser.goto(&format!("{}/panel/r/{}/tables?lang=en", app.base, restaurant.resto_id)).await;
+    browser.wait_for_text("12 tables").await;
+    assert!(browser.try_find("#unreachable-codes").await.is_none(), "no warning with a public URL");
+    let png_link = browser.find(".qr-card[data-table='7'] a[href$='qr.png?download=1']").await;
+    let (status, png) = download(&browser, &png_link.attribute("href").await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(decode_png_qr(&png), format!("https://pay.example.com/t/{}/7", restaurant.resto_id));
 }
