@@ -4,6 +4,7 @@
 
 use super::access::{InRestaurant, Viewer};
 use super::layout::{self, csrf_field, Place, Section};
+use super::origin::{public_base, socket_url};
 use super::PanelError;
 use crate::gateway::ConnectionInfo;
 use crate::pos_data::orders_cache_is_fresh;
@@ -11,7 +12,6 @@ use crate::state::AppState;
 use crate::store::now_ms;
 use crate::store::{CallbackRefusal, StoredWarning};
 use crate::web::{assets, Page};
-use super::origin::{public_base, socket_url};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;

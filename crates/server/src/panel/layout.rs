@@ -98,6 +98,7 @@ fn top_bar(viewer: &Viewer) -> Markup {
                 @if viewer.is_operator() {
                     a href="/panel/restaurants" { (viewer.t("Ресторани", "Restaurants")) }
                 }
+                a href="/panel/users" { (viewer.t("Користувачі", "Users")) }
                 span { (viewer.user.name) " · " (role_label(viewer)) }
                 form method="post" action="/panel/sign-out" {
                     input type="hidden" name="csrf" value=(viewer.csrf);

@@ -28,6 +28,7 @@ mod sign_in;
 pub mod sign_in_throttle;
 mod tables;
 pub mod users;
+mod users_page;
 
 pub use error::PanelError;
 
@@ -48,6 +49,10 @@ pub fn routes() -> Router<AppState> {
         .route("/panel/sign-out", post(sign_in::sign_out))
         .route("/panel/restaurants", get(restaurants::list).post(restaurants::create))
         .route("/panel/restaurants.json", get(restaurants::live_dots))
+        .route("/panel/users", get(users_page::page).post(users_page::add))
+        .route("/panel/users/{name}/password", post(users_page::reset_password))
+        .route("/panel/users/{name}/role", post(users_page::change_role))
+        .route("/panel/users/{name}/{action}", post(users_page::set_active))
         .route("/panel/r/{resto_id}", get(dashboard::page))
         .route("/panel/r/{resto_id}/connection.json", get(dashboard::connection))
         .route("/panel/r/{resto_id}/credentials", post(restaurants::rotate))

@@ -548,3 +548,32 @@ async fn codes_carry_the_public_url_and_without_one_a_loopback_panel_warns_that_
     assert_eq!(status, 200);
     assert_eq!(decode_png_qr(&png), format!("https://pay.example.com/t/{}/7", restaurant.resto_id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_adds_a_restaurant_admin_on_the_users_page_on_a_phone_and_a_laptop() {
+    let app = spawn_app(Backend::Sqlite).await;
+    operator(&app).await;
+    let (restaurant, _pos) = cafe(&app).await;
+    restaurant_admin(&app, &restaurant).await;
+    let phone = Browser::start_sized(360, 800).await;
+    sign_in(&phone, &app, "olena", "Новий ресторан").await;
+    phone.find("a[href='/panel/users']").await.click().await;
+    phone.wait_for_text("Користувачі панелі").await;
+    phone.find("#add-user input[name=name]").await.type_text("taras").await;
+    phone.find("#add-user input[name=password]").await.type_text("taras-password-1").await;
+    phone.find("#add-user button").await.click().await;
+    let page = phone.wait_for_text("Додано: taras").await;
+    assert!(page.contains("marta") && page.contains("olena"), "{page}");
+    let overflow = phone.run("return document.documentElement.scrollWidth - innerWidth").await.as_i64().unwrap();
+    assert!(overflow <= 0, "no sideways scroll on a phone: {overflow}");
+    phone.save_screenshot("panel-users-phone").await;
+    // The refresh after the POST repeats the GET: still one taras.
+    phone.run("location.reload()").await;
+    phone.wait_for_text("Додано: taras").await;
+    assert_eq!(app.state.store.listed_panel_users(None).await.unwrap().len(), 3);
+    let laptop = laptop().await;
+    sign_in(&laptop, &app, "olena", "Новий ресторан").await;
+    laptop.goto(&format!("{}/panel/users?lang=en", app.base)).await;
+    laptop.wait_for_text("Panel users").await;
+    laptop.save_screenshot("panel-users-laptop-english").await;
+}
