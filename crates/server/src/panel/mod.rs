@@ -21,6 +21,7 @@ mod payments;
 mod pos_data;
 mod pretty_json;
 mod qr;
+mod reports;
 mod restaurants;
 mod session;
 mod settings;
@@ -68,6 +69,8 @@ pub fn routes() -> Router<AppState> {
         .route("/panel/r/{resto_id}/settings", get(settings::page).post(settings::save))
         .route("/panel/r/{resto_id}/settings/acquirer", post(acquirer::save))
         .route("/panel/r/{resto_id}/payments", get(payments::list))
+        .route("/panel/r/{resto_id}/reports", get(reports::page))
+        .route("/panel/r/{resto_id}/reports.csv", get(reports::csv))
         .route("/panel/r/{resto_id}/payments/{payment_id}", get(payments::detail))
         .route("/panel/r/{resto_id}/payments/{payment_id}/refund", post(payments::refund))
         .route("/panel/r/{resto_id}/payments/{payment_id}/retry", post(payments::retry))

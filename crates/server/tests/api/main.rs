@@ -16,6 +16,7 @@ mod monobank_emulator;
 mod operations;
 mod panel_auth;
 mod panel_payments;
+mod panel_reports;
 mod panel_users;
 mod payments;
 mod pos_answers;

@@ -577,3 +577,24 @@ async fn an_operator_adds_a_restaurant_admin_on_the_users_page_on_a_phone_and_a_
     laptop.wait_for_text("Panel users").await;
     laptop.save_screenshot("panel-users-laptop-english").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reports_tab_shows_the_guests_payment_by_day_and_waiter_on_a_phone_and_a_laptop() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (restaurant, _pos) = cafe(&app).await;
+    restaurant_admin(&app, &restaurant).await;
+    guest_pays_table_three(&app, &restaurant).await;
+    for (browser, name) in
+        [(Browser::start_sized(360, 800).await, "phone"), (Browser::start_sized(1366, 900).await, "laptop")]
+    {
+        sign_in(&browser, &app, "marta", "Підключення каси").await;
+        browser.goto(&format!("{}/panel/r/{}/reports", app.base, restaurant.resto_id)).await;
+        let page = browser.wait_for_text("Разом").await;
+        assert!(page.contains("Олена Коваль") && page.contains("520,00"), "table 3: its waiter and sum: {page}");
+        let rows = browser.find_all("#by-day tbody tr").await.len();
+        assert_eq!(rows, 1, "one day with payments");
+        let overflow = browser.run("return document.documentElement.scrollWidth - innerWidth").await.as_i64().unwrap();
+        assert!(overflow <= 0, "no sideways scroll on the {name}");
+        browser.save_screenshot(&format!("panel-reports-{name}")).await;
+    }
+}
