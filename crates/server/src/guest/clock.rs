@@ -40,3 +40,33 @@ pub fn date_time(ms: i64, zone_name: &str) -> String {
 pub fn time_of_day(ms: i64, zone_name: &str) -> String {
     format(ms, zone_name, "%H:%M")
 }
+
+/// The calendar date of `ms` in the zone, `2026-11-30`.
+///
+/// ```
+/// use rahunok_server::guest::clock::date_of;
+/// // 23:30 UTC on 29 November is already 30 November in Kyiv.
+/// assert_eq!(date_of(1_795_995_000_000, "Europe/Kyiv"), "2026-11-30");
+/// ```
+pub fn date_of(ms: i64, zone_name: &str) -> String {
+    format(ms, zone_name, "%Y-%m-%d")
+}
+
+/// Unix milliseconds of the start of `date` (`2026-11-30`) in the zone; `None` for a text
+/// that is not a date.
+///
+/// ```
+/// use rahunok_server::guest::clock::day_start_ms;
+/// assert_eq!(day_start_ms("2026-11-30", "Europe/Kyiv"), Some(1_795_989_600_000)); // 22:00 UTC the day before
+/// assert_eq!(day_start_ms("30.11.2026", "Europe/Kyiv"), None);
+/// ```
+pub fn day_start_ms(date: &str, zone_name: &str) -> Option<i64> {
+    let date: jiff::civil::Date = date.trim().parse().ok()?;
+    Some(date.to_zoned(zone(zone_name)).ok()?.timestamp().as_millisecond())
+}
+
+/// The date `days` after `date` (negative: before); `None` for a text that is not a date.
+pub fn add_days(date: &str, days: i32) -> Option<String> {
+    let date: jiff::civil::Date = date.trim().parse().ok()?;
+    Some(date.checked_add(jiff::Span::new().days(days)).ok()?.to_string())
+}

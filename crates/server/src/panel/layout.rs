@@ -25,6 +25,8 @@ pub enum Section {
     StopList,
     /// Payments.
     Payments,
+    /// Reports per day and per waiter.
+    Reports,
     /// The request log.
     Requests,
     /// The operations console.
@@ -38,6 +40,7 @@ impl Section {
         Section::Dashboard,
         Section::Tables,
         Section::Payments,
+        Section::Reports,
         Section::Staff,
         Section::Categories,
         Section::Menu,
@@ -57,6 +60,7 @@ impl Section {
             Section::Menu => "/pos/menu",
             Section::StopList => "/pos/stop-list",
             Section::Payments => "/payments",
+            Section::Reports => "/reports",
             Section::Requests => "/requests",
             Section::Console => "/console",
             Section::Settings => "/settings",
@@ -74,6 +78,7 @@ impl Section {
             Section::Menu => ("Меню", "Menu"),
             Section::StopList => ("Стоп-лист", "Stop list"),
             Section::Payments => ("Платежі", "Payments"),
+            Section::Reports => ("Звіти", "Reports"),
             Section::Requests => ("Журнал запитів", "Request log"),
             Section::Console => ("Консоль", "Console"),
             Section::Settings => ("Налаштування", "Settings"),
@@ -98,6 +103,7 @@ fn top_bar(viewer: &Viewer) -> Markup {
                 @if viewer.is_operator() {
                     a href="/panel/restaurants" { (viewer.t("Ресторани", "Restaurants")) }
                 }
+                a href="/panel/users" { (viewer.t("Користувачі", "Users")) }
                 span { (viewer.user.name) " · " (role_label(viewer)) }
                 form method="post" action="/panel/sign-out" {
                     input type="hidden" name="csrf" value=(viewer.csrf);

@@ -21,6 +21,7 @@ mod payments;
 mod pos_data;
 mod pretty_json;
 mod qr;
+mod reports;
 mod restaurants;
 mod session;
 mod settings;
@@ -28,6 +29,7 @@ mod sign_in;
 pub mod sign_in_throttle;
 mod tables;
 pub mod users;
+mod users_page;
 
 pub use error::PanelError;
 
@@ -48,6 +50,10 @@ pub fn routes() -> Router<AppState> {
         .route("/panel/sign-out", post(sign_in::sign_out))
         .route("/panel/restaurants", get(restaurants::list).post(restaurants::create))
         .route("/panel/restaurants.json", get(restaurants::live_dots))
+        .route("/panel/users", get(users_page::page).post(users_page::add))
+        .route("/panel/users/{name}/password", post(users_page::reset_password))
+        .route("/panel/users/{name}/role", post(users_page::change_role))
+        .route("/panel/users/{name}/{action}", post(users_page::set_active))
         .route("/panel/r/{resto_id}", get(dashboard::page))
         .route("/panel/r/{resto_id}/connection.json", get(dashboard::connection))
         .route("/panel/r/{resto_id}/credentials", post(restaurants::rotate))
@@ -63,6 +69,8 @@ pub fn routes() -> Router<AppState> {
         .route("/panel/r/{resto_id}/settings", get(settings::page).post(settings::save))
         .route("/panel/r/{resto_id}/settings/acquirer", post(acquirer::save))
         .route("/panel/r/{resto_id}/payments", get(payments::list))
+        .route("/panel/r/{resto_id}/reports", get(reports::page))
+        .route("/panel/r/{resto_id}/reports.csv", get(reports::csv))
         .route("/panel/r/{resto_id}/payments/{payment_id}", get(payments::detail))
         .route("/panel/r/{resto_id}/payments/{payment_id}/refund", post(payments::refund))
         .route("/panel/r/{resto_id}/payments/{payment_id}/retry", post(payments::retry))

@@ -57,19 +57,43 @@ impl PosData {
         };
         Ok(refreshed?)
     }
+
+    /// Whether a copy of this data is stored (from an earlier refresh).
+    async fn is_stored(self, state: &AppState, resto_id: &str) -> Result<bool, PanelError> {
+        let data = &state.pos_data;
+        Ok(match self {
+            PosData::Staff => data.stored::<UsersInfo>(resto_id).await?.is_some(),
+            PosData::Categories => data.stored::<CategoriesInfo>(resto_id).await?.is_some(),
+            PosData::Menu => data.stored::<MenuInfo>(resto_id).await?.is_some(),
+            PosData::StopList => data.stored::<StopList>(resto_id).await?.is_some(),
+        })
+    }
 }
 
 fn pos_data(slug: &str) -> Result<PosData, PanelError> {
     PosData::from_slug(slug).ok_or(PanelError::NotFound("page"))
 }
 
-/// A POS data page.
+/// A POS data page. Opened for the first time (nothing stored yet) while the POS is
+/// connected, it asks the POS at once rather than showing an empty page with a button.
 pub async fn page(
     State(state): State<AppState>,
     at: InRestaurant,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Page, PanelError> {
-    render(&state, &at, pos_data(&slug)?, None).await
+    let data = pos_data(&slug)?;
+    let never_fetched = !data.is_stored(&state, at.resto_id()).await?;
+    if never_fetched && state.link.connection_info_anywhere(at.resto_id()).await.is_some() {
+        match data.refresh(&state, at.resto_id()).await {
+            Ok(()) => {}
+            Err(PanelError::Link(error)) => {
+                let problem = explain_link(&error, at.viewer.lang);
+                return render(&state, &at, data, Some(problem)).await;
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    render(&state, &at, data, None).await
 }
 
 /// Asks the POS again, then shows the page (with the POS's failure, if it failed).

@@ -50,7 +50,7 @@ enum Trouble {
     Slowed(Duration),
 }
 
-fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble) -> Markup {
+fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble, nobody_yet: bool) -> Markup {
     let body = html! { div.narrow {
         h1 { "Rahunok · " (lang.pick("вхід у панель", "panel sign-in")) }
         @match trouble {
@@ -73,10 +73,12 @@ fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble
             }
             button type="submit" { (lang.pick("Увійти", "Sign in")) }
         }
-        p.muted { (lang.pick(
-            "Першого оператора створює команда: rahunok user add --role operator ІМ'Я",
-            "The first operator is created with: rahunok user add --role operator NAME",
-        )) }
+        @if nobody_yet {
+            p.muted #first-operator { (lang.pick(
+                "Користувачів ще немає. Першого оператора створює команда: rahunok user add --role operator ІМ'Я",
+                "No users yet. The first operator is created with: rahunok user add --role operator NAME",
+            )) }
+        }
     } };
     web::shell(lang, lang.pick("Вхід", "Sign in"), "/panel/sign-in", body)
 }
@@ -89,17 +91,20 @@ fn sign_in_token(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
+/// The form again (or for the first time); `nobody_yet` adds the hint for creating the first
+/// operator, shown only while no user exists.
 fn form_response(
     headers: &HeaderMap,
     status: StatusCode,
     lang: Lang,
-    next: &str,
-    name: &str,
+    (next, name): (&str, &str),
     trouble: Trouble,
+    nobody_yet: bool,
 ) -> Response {
     let (csrf, fresh) = sign_in_token(headers);
     let status = if matches!(trouble, Trouble::Slowed(_)) { StatusCode::TOO_MANY_REQUESTS } else { status };
-    let mut response = Page::with_status(status, sign_in_page(lang, &csrf, next, name, trouble)).into_response();
+    let page = sign_in_page(lang, &csrf, next, name, trouble, nobody_yet);
+    let mut response = Page::with_status(status, page).into_response();
     if fresh {
         response.headers_mut().append(header::SET_COOKIE, session::set_cookie(headers, SIGN_IN_COOKIE, Some(&csrf)));
     }
@@ -122,16 +127,18 @@ fn wait_text(lang: Lang, wait: Duration) -> String {
 
 /// The sign-in form (or straight on, for a signed-in viewer).
 pub async fn form(
+    State(state): State<AppState>,
     signed_in: Result<SignedIn, PanelError>,
     lang: Lang,
     headers: HeaderMap,
     Query(query): Query<NextQuery>,
-) -> Response {
+) -> Result<Response, PanelError> {
     let next = session::safe_next(query.next.as_deref());
     if signed_in.is_ok() {
-        return Redirect::to(&next).into_response();
+        return Ok(Redirect::to(&next).into_response());
     }
-    form_response(&headers, StatusCode::OK, lang, &next, "", Trouble::None)
+    let nobody_yet = !state.store.has_panel_users().await?;
+    Ok(form_response(&headers, StatusCode::OK, lang, (&next, ""), Trouble::None, nobody_yet))
 }
 
 #[derive(Deserialize)]
@@ -153,11 +160,14 @@ pub async fn submit(
     let next = session::safe_next(form.next.as_deref());
     if let Err(wait) = state.sign_in_throttle.attempt(&name, peer.ip()) {
         tracing::info!(user = name, address = %peer.ip(), "panel sign-in slowed down");
-        return Ok(form_response(&headers, StatusCode::TOO_MANY_REQUESTS, lang, &next, &name, Trouble::Slowed(wait)));
+        let slowed = Trouble::Slowed(wait);
+        return Ok(form_response(&headers, StatusCode::TOO_MANY_REQUESTS, lang, (&next, &name), slowed, false));
     }
     let Some(user) = verify(&state, &name, form.password).await? else {
         tracing::info!(user = name, address = %peer.ip(), "panel sign-in failed");
-        return Ok(form_response(&headers, StatusCode::UNAUTHORIZED, lang, &next, &name, Trouble::WrongPassword));
+        let nobody_yet = !state.store.has_panel_users().await?;
+        let wrong = Trouble::WrongPassword;
+        return Ok(form_response(&headers, StatusCode::UNAUTHORIZED, lang, (&next, &name), wrong, nobody_yet));
     };
     let token = session::start(&state, &user.name).await?;
     tracing::info!(user = user.name, role = user.role.code(), "panel sign-in");

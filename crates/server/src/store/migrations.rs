@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_acquirers.sql")),
     (7, include_str!("migrations/0007_guest_holds.sql")),
     (9, include_str!("migrations/0009_credential_notices.sql")),
+    (10, include_str!("migrations/0010_panel_user_state.sql")),
 ];
 
 /// Nodes starting at once on one PostgreSQL take turns migrating (a transaction-scoped lock).

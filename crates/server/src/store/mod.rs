@@ -23,7 +23,7 @@ pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use credential_notices::CredentialNotice;
 pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
-pub use panel_users::{PanelRole, PanelUser, PanelUserCredentials};
+pub use panel_users::{ListedPanelUser, PanelRole, PanelUser, PanelUserCredentials};
 pub use payments::{
     CreateOutcome, NewPayment, NextAttempt, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition,
     TransitionChanges,

@@ -67,6 +67,17 @@ pub struct PanelUser {
     pub role: PanelRole,
 }
 
+/// A panel user as the users page lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedPanelUser {
+    /// The user.
+    pub user: PanelUser,
+    /// Whether the user may sign in (a deactivated user may not, and has no session).
+    pub active: bool,
+    /// When the user was added, unix ms.
+    pub created_at: i64,
+}
+
 /// A panel user with the stored password hash, for checking a sign-in.
 #[derive(Debug, Clone)]
 pub struct PanelUserCredentials {
@@ -100,10 +111,12 @@ impl Store {
 
     /// A user and their password hash, by sign-in name.
     pub async fn panel_user_credentials(&self, name: &str) -> Result<Option<PanelUserCredentials>, StoreError> {
-        let row = sqlx::query("SELECT name, password_hash, role, resto_id FROM panel_users WHERE name = $1")
-            .bind(name)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT name, password_hash, role, resto_id FROM panel_users WHERE name = $1 AND deactivated_at IS NULL",
+        )
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(PanelUserCredentials { user: user_from(&row)?, password_hash: column(&row, "password_hash")? }))
     }
@@ -113,6 +126,77 @@ impl Store {
         let rows =
             sqlx::query("SELECT name, role, resto_id FROM panel_users ORDER BY name").fetch_all(self.pool()).await?;
         rows.iter().map(user_from).collect()
+    }
+
+    /// Every panel user with their state, by name; only the users of `resto_id` when given.
+    pub async fn listed_panel_users(&self, resto_id: Option<&str>) -> Result<Vec<ListedPanelUser>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, role, resto_id, deactivated_at, created_at FROM panel_users \
+             WHERE $1 IS NULL OR resto_id = $1 ORDER BY name",
+        )
+        .bind(resto_id.map(str::to_string))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ListedPanelUser {
+                    user: user_from(row)?,
+                    active: column::<Option<i64>>(row, "deactivated_at")?.is_none(),
+                    created_at: column(row, "created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deactivates (`active` false) or reactivates a user; a deactivated user's sessions end at
+    /// once. False when there is no such user.
+    pub async fn set_panel_user_active(&self, name: &str, active: bool, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE panel_users SET deactivated_at = $1 WHERE name = $2")
+            .bind((!active).then_some(now))
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        if !active {
+            sqlx::query("DELETE FROM panel_sessions WHERE user_name = $1").bind(name).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces a user's password hash and ends their sessions (whoever had the old password is
+    /// signed out). False when there is no such user.
+    pub async fn set_panel_user_password(&self, name: &str, password_hash: &str) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE panel_users SET password_hash = $1 WHERE name = $2")
+            .bind(password_hash)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM panel_sessions WHERE user_name = $1").bind(name).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives a user another role (their sessions stay; the next page they open uses the new
+    /// role). False when there is no such user.
+    pub async fn set_panel_user_role(&self, name: &str, role: &PanelRole) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE panel_users SET role = $1, resto_id = $2 WHERE name = $3")
+            .bind(role.code())
+            .bind(role.own_restaurant().map(str::to_string))
+            .bind(name)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// How many operators can sign in.
+    pub async fn active_operator_count(&self) -> Result<i64, StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM panel_users WHERE role = 'operator' AND deactivated_at IS NULL")
+                .fetch_one(self.pool())
+                .await?;
+        column(&row, "n")
     }
 
     /// Whether anybody can sign in to the panel yet.
@@ -146,7 +230,8 @@ impl Store {
     pub async fn panel_session_user(&self, token_hash: &str, now: i64) -> Result<Option<PanelUser>, StoreError> {
         let row = sqlx::query(
             "SELECT u.name AS name, u.role AS role, u.resto_id AS resto_id FROM panel_sessions s \
-             JOIN panel_users u ON u.name = s.user_name WHERE s.token_hash = $1 AND s.expires_at > $2",
+             JOIN panel_users u ON u.name = s.user_name \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)

@@ -349,6 +349,25 @@ impl Store {
         Ok(rated.rows_affected() == 1)
     }
 
+    /// Every payment of a restaurant that took the guest's money, created in `[from_ms, to_ms)`
+    /// (what a report sums), oldest first.
+    pub async fn charged_payments(
+        &self,
+        resto_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        let charged: Vec<String> =
+            PaymentStatus::ALL.iter().filter(|s| s.is_charged()).map(|s| format!("'{}'", s.as_str())).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM payments WHERE resto_id = $1 AND created_at >= $2 AND created_at < $3 \
+             AND status IN ({}) ORDER BY created_at, id",
+            charged.join(", ")
+        );
+        let rows = sqlx::query(&sql).bind(resto_id).bind(from_ms).bind(to_ms).fetch_all(self.pool()).await?;
+        rows.iter().map(record_from).collect()
+    }
+
     /// One payment by id.
     pub async fn payment_by_id(&self, id: &str) -> Result<Option<PaymentRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");

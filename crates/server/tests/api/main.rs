@@ -16,6 +16,8 @@ mod monobank_emulator;
 mod operations;
 mod panel_auth;
 mod panel_payments;
+mod panel_reports;
+mod panel_users;
 mod payments;
 mod pos_answers;
 mod secrets_at_rest;

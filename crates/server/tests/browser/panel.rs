@@ -309,7 +309,7 @@ async fn an_operation_sent_from_the_console_shows_the_pos_answer_and_lands_in_th
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_categories_menu_and_stop_list_refresh_from_the_pos() {
+async fn staff_categories_menu_and_stop_list_come_from_the_pos_on_first_open_and_refresh() {
     let app = spawn_app(Backend::Sqlite).await;
     let (restaurant, _pos) = cafe(&app).await;
     restaurant_admin(&app, &restaurant).await;
@@ -322,12 +322,14 @@ async fn staff_categories_menu_and_stop_list_refresh_from_the_pos() {
         ("stop-list", "Раф лавандовий", "panel-stop-list"),
     ];
     for (slug, expected, screenshot) in pages {
+        // The first open asks the POS by itself: no empty page, no button to find first.
         browser.goto(&format!("{}/panel/r/{}/pos/{slug}", app.base, restaurant.resto_id)).await;
-        browser.wait_for_text("Ще не отримано з каси").await;
-        browser.find("form[method=post].row button").await.click().await;
         browser.wait_for_text(expected).await;
         browser.wait_for_text("Отримано з каси").await;
         browser.save_screenshot(screenshot).await;
+        browser.find("form[method=post].row button").await.click().await;
+        browser.wait_for_text("Отримано з каси").await;
+        assert!(browser.body_text().await.contains(expected), "refreshed on demand too");
     }
     assert!(browser.body_text().await.contains("Дорадо на грилі"), "the stop list names dishes from the menu");
 }
@@ -547,4 +549,54 @@ async fn codes_carry_the_public_url_and_without_one_a_loopback_panel_warns_that_
     let (status, png) = download(&browser, &png_link.attribute("href").await.unwrap()).await;
     assert_eq!(status, 200);
     assert_eq!(decode_png_qr(&png), format!("https://pay.example.com/t/{}/7", restaurant.resto_id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_adds_a_restaurant_admin_on_the_users_page_on_a_phone_and_a_laptop() {
+    let app = spawn_app(Backend::Sqlite).await;
+    operator(&app).await;
+    let (restaurant, _pos) = cafe(&app).await;
+    restaurant_admin(&app, &restaurant).await;
+    let phone = Browser::start_sized(360, 800).await;
+    sign_in(&phone, &app, "olena", "Новий ресторан").await;
+    phone.find("a[href='/panel/users']").await.click().await;
+    phone.wait_for_text("Користувачі панелі").await;
+    phone.find("#add-user input[name=name]").await.type_text("taras").await;
+    phone.find("#add-user input[name=password]").await.type_text("taras-password-1").await;
+    phone.find("#add-user button").await.click().await;
+    let page = phone.wait_for_text("Додано: taras").await;
+    assert!(page.contains("marta") && page.contains("olena"), "{page}");
+    let overflow = phone.run("return document.documentElement.scrollWidth - innerWidth").await.as_i64().unwrap();
+    assert!(overflow <= 0, "no sideways scroll on a phone: {overflow}");
+    phone.save_screenshot("panel-users-phone").await;
+    // The refresh after the POST repeats the GET: still one taras.
+    phone.run("location.reload()").await;
+    phone.wait_for_text("Додано: taras").await;
+    assert_eq!(app.state.store.listed_panel_users(None).await.unwrap().len(), 3);
+    let laptop = laptop().await;
+    sign_in(&laptop, &app, "olena", "Новий ресторан").await;
+    laptop.goto(&format!("{}/panel/users?lang=en", app.base)).await;
+    laptop.wait_for_text("Panel users").await;
+    laptop.save_screenshot("panel-users-laptop-english").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reports_tab_shows_the_guests_payment_by_day_and_waiter_on_a_phone_and_a_laptop() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (restaurant, _pos) = cafe(&app).await;
+    restaurant_admin(&app, &restaurant).await;
+    guest_pays_table_three(&app, &restaurant).await;
+    for (browser, name) in
+        [(Browser::start_sized(360, 800).await, "phone"), (Browser::start_sized(1366, 900).await, "laptop")]
+    {
+        sign_in(&browser, &app, "marta", "Підключення каси").await;
+        browser.goto(&format!("{}/panel/r/{}/reports", app.base, restaurant.resto_id)).await;
+        let page = browser.wait_for_text("Разом").await;
+        assert!(page.contains("Олена Коваль") && page.contains("520,00"), "table 3: its waiter and sum: {page}");
+        let rows = browser.find_all("#by-day tbody tr").await.len();
+        assert_eq!(rows, 1, "one day with payments");
+        let overflow = browser.run("return document.documentElement.scrollWidth - innerWidth").await.as_i64().unwrap();
+        assert!(overflow <= 0, "no sideways scroll on the {name}");
+        browser.save_screenshot(&format!("panel-reports-{name}")).await;
+    }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE panel_users ADD COLUMN deactivated_at BIGINT
