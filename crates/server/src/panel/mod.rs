@@ -30,6 +30,7 @@ pub mod sign_in_throttle;
 mod tables;
 pub mod users;
 mod users_page;
+mod words;
 
 pub use error::PanelError;
 

@@ -234,13 +234,28 @@ pub async fn list(
     ))
 }
 
+/// The fiscal lines sent with `payBill`, as a table of label and value (raw text only when
+/// they cannot be read as lines).
+fn fiscal_table(viewer: &Viewer, fiscal: &str) -> Markup {
+    let Ok(lines) = serde_json::from_str::<Vec<rahunok_protocol::order::FiscalLine>>(fiscal) else {
+        return html! { pre { (pretty(fiscal)) } };
+    };
+    html! {
+        @if lines.is_empty() { p.muted { (viewer.t("Порожньо.", "Empty.")) } }
+        @else { div.table-wrap { table {
+            thead { tr { th { (viewer.t("Поле", "Field")) } th { (viewer.t("Значення", "Value")) } } }
+            tbody { @for line in &lines { tr { td { (line.key) } td.mono { (line.value) } } } }
+        } } }
+    }
+}
+
 fn timeline(viewer: &Viewer, transitions: &[PaymentTransition]) -> Markup {
     html! {
         ol.timeline #timeline { @for t in transitions { li {
             (layout::time(t.at)) " · "
             @if let Some(from) = t.from { (status_label(viewer, from)) " → " }
             strong { (status_label(viewer, t.to)) }
-            @if let Some(note) = &t.note { " · " span.muted { (note) } }
+            @if let Some(note) = &t.note { " · " span.muted { (super::words::note(viewer, note)) } }
         } } }
     }
 }
@@ -332,7 +347,7 @@ pub async fn detail(
         }
         section.card { h2 { (viewer.t("Історія", "Timeline")) } (timeline(viewer, &transitions)) }
         @if matches!(payment.status, PaymentStatus::Closed | PaymentStatus::PaidNotClosed) { (refund_form(viewer, at.resto_id(), &payment, refunded)) }
-        @if let Some(fiscal) = &payment.fiscal { section.card { h2 { (viewer.t("Фіскальні дані", "Fiscal data")) } pre { (pretty(fiscal)) } } }
+        @if let Some(fiscal) = &payment.fiscal { section.card #fiscal { h2 { (viewer.t("Фіскальні дані", "Fiscal data")) } (fiscal_table(viewer, fiscal)) } }
         p { a href=(Section::Payments.path(at.resto_id())) { (viewer.t("Усі платежі", "All payments")) } }
     };
     let title = format!("{} {}", viewer.t("Платіж за рахунок", "Payment for bill"), payment.bill_id);

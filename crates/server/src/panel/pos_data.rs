@@ -164,7 +164,7 @@ fn staff(viewer: &Viewer, answer: &UsersInfoAnswer) -> Markup {
         div.table-wrap { table {
             thead { tr { th { (viewer.t("Ім'я", "Name")) } th { (viewer.t("Ролі", "Roles")) } th { (viewer.t("Телефон", "Phone")) } th { "ID" } } }
             tbody { @for user in &answer.users { tr {
-                td { (user.name) } td { (user.roles.join(", ")) } td { (user.cell_phone.as_deref().unwrap_or("—")) } td.mono { (user.id) }
+                td { (user.name) } td { (user.roles.iter().map(|r| super::words::role(viewer, r)).collect::<Vec<_>>().join(", ")) } td { (user.cell_phone.as_deref().unwrap_or("—")) } td.mono { (user.id) }
             } } }
         } }
     }
@@ -175,7 +175,7 @@ fn categories(viewer: &Viewer, answer: &CategoriesInfoAnswer) -> Markup {
         div.table-wrap { table {
             thead { tr { th { (viewer.t("Назва", "Name")) } th { (viewer.t("Тип", "Type")) } th { "ID" } } }
             tbody { @for category in &answer.categories { tr {
-                td { (category.name) } td { (category.r#type.as_deref().unwrap_or("—")) } td.mono { (category.id) }
+                td { (category.name) } td { (category.r#type.as_deref().map_or("—", |t| super::words::category_type(viewer, t))) } td.mono { (category.id) }
             } } }
         } }
     }

@@ -15,6 +15,7 @@ mod monobank;
 mod monobank_emulator;
 mod operations;
 mod panel_auth;
+mod panel_language;
 mod panel_payments;
 mod panel_reports;
 mod panel_users;
