@@ -128,6 +128,9 @@ async fn three_nodes_serve_one_pos_whichever_node_is_asked_or_answered() {
     let connection_on_c = connection(&http, &c.base, &resto_id).await;
     assert_eq!(connection_on_c["connected"], true, "the panel's status is cluster-wide: {connection_on_c}");
     assert_eq!(connection_on_c["node"], "node-a", "and names the node: {connection_on_c}");
+    let listed = admin_get(&http, &c.base, "/restaurants").await.unwrap();
+    let row = listed.as_array().unwrap().iter().find(|r| r["restoId"] == resto_id.as_str()).cloned().unwrap();
+    assert_eq!(row["connection"]["node"], "node-a", "the restaurants list is cluster-wide too: {row}");
 
     // Section 4 refusals, with the callback landing on a node other than A.
     let answered_rid = on_a.rids.lock().unwrap()["getBill"].clone();
