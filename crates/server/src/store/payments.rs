@@ -155,6 +155,13 @@ pub struct TransitionChanges {
 const COLUMNS: &str = "id, resto_id, bill_id, table_number, status, sum_kop, tips_kop, acquirer, acquirer_ref, \
     checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at, payer, active_at, rating";
 
+/// The statuses of payments that took the guest's money, as an SQL list (`'paid', …`).
+fn charged_statuses() -> String {
+    let charged: Vec<String> =
+        PaymentStatus::ALL.iter().filter(|s| s.is_charged()).map(|s| format!("'{}'", s.as_str())).collect();
+    charged.join(", ")
+}
+
 fn money(row: &AnyRow, name: &str) -> Result<Money, StoreError> {
     let kopiyky: i64 = column(row, name)?;
     Money::from_kopiyky(kopiyky).ok_or_else(|| StoreError::Corrupt(format!("{name} is negative")))
@@ -342,9 +349,7 @@ impl Store {
     /// Stores the guest's 1–5 rating with a payment that took their money (given again, the
     /// last one counts). False when the payment is not one that took the money.
     pub async fn rate_payment(&self, id: &str, rating: i64) -> Result<bool, StoreError> {
-        let charged: Vec<String> =
-            PaymentStatus::ALL.iter().filter(|s| s.is_charged()).map(|s| format!("'{}'", s.as_str())).collect();
-        let sql = format!("UPDATE payments SET rating = $1 WHERE id = $2 AND status IN ({})", charged.join(", "));
+        let sql = format!("UPDATE payments SET rating = $1 WHERE id = $2 AND status IN ({})", charged_statuses());
         let rated = sqlx::query(&sql).bind(rating).bind(id).execute(self.pool()).await?;
         Ok(rated.rows_affected() == 1)
     }
@@ -357,12 +362,10 @@ impl Store {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<PaymentRecord>, StoreError> {
-        let charged: Vec<String> =
-            PaymentStatus::ALL.iter().filter(|s| s.is_charged()).map(|s| format!("'{}'", s.as_str())).collect();
         let sql = format!(
             "SELECT {COLUMNS} FROM payments WHERE resto_id = $1 AND created_at >= $2 AND created_at < $3 \
              AND status IN ({}) ORDER BY created_at, id",
-            charged.join(", ")
+            charged_statuses()
         );
         let rows = sqlx::query(&sql).bind(resto_id).bind(from_ms).bind(to_ms).fetch_all(self.pool()).await?;
         rows.iter().map(record_from).collect()
