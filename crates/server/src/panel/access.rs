@@ -20,6 +20,9 @@ pub struct Viewer {
     pub user: PanelUser,
     /// The CSRF token this viewer's forms carry.
     pub csrf: String,
+    /// On a restaurant's pages, the restaurant's time zone: every time on them is shown in it
+    /// (elsewhere, in the browser's own zone).
+    pub time_zone: Option<String>,
 }
 
 impl Viewer {
@@ -49,7 +52,7 @@ impl FromRequestParts<AppState> for Viewer {
         let SignedIn { user, csrf } = SignedIn::from_request_parts(parts, state).await?;
         let Ok(lang) = Lang::from_request_parts(parts, state).await;
         let path = parts.uri.path_and_query().map(ToString::to_string).unwrap_or_else(|| "/panel".into());
-        Ok(Viewer { lang, path, user, csrf })
+        Ok(Viewer { lang, path, user, csrf, time_zone: None })
     }
 }
 
@@ -72,7 +75,7 @@ impl FromRequestParts<AppState> for InRestaurant {
     type Rejection = PanelError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<InRestaurant, PanelError> {
-        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let mut viewer = Viewer::from_request_parts(parts, state).await?;
         let params =
             RawPathParams::from_request_parts(parts, state).await.map_err(|_| PanelError::NotFound("restaurant"))?;
         let resto_id = params
@@ -85,6 +88,7 @@ impl FromRequestParts<AppState> for InRestaurant {
             return Err(PanelError::NotYourRestaurant);
         }
         let restaurant = state.store.restaurant(&resto_id).await?.ok_or(PanelError::UnknownRestaurant(resto_id))?;
+        viewer.time_zone = Some(state.store.guest_settings(&restaurant.resto_id).await?.time_zone);
         Ok(InRestaurant { viewer, restaurant })
     }
 }

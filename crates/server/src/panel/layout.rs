@@ -138,6 +138,7 @@ fn section_tabs(viewer: &Viewer, restaurant: &Restaurant, current: Section) -> M
 /// A full panel page.
 pub fn page(viewer: &Viewer, title: &str, place: Place<'_>, body: Markup) -> Page {
     let head = html! {
+        @if let Some(zone) = &viewer.time_zone { meta name="rahunok-time-zone" content=(zone); }
         (assets::stylesheet("panel.css"))
         (assets::script("panel.js"))
     };
@@ -152,7 +153,8 @@ pub fn page(viewer: &Viewer, title: &str, place: Place<'_>, body: Markup) -> Pag
     Page::ok(web::shell_with(viewer.lang, &format!("{title} · Rahunok"), &viewer.path, head, content))
 }
 
-/// A time for a page: UTC text that the shared script turns into the viewer's local time.
+/// A time for a page: UTC text that the shared script turns into the restaurant's time zone on
+/// a restaurant's pages (its setting, `Europe/Kyiv` by default), the viewer's own elsewhere.
 pub fn time(ms: i64) -> Markup {
     let text = rahunok_protocol::rid::iso8601_utc(ms.div_euclid(1000)).replace('T', " ").replace('Z', " UTC");
     html! { time data-ms=(ms) datetime=(rahunok_protocol::rid::iso8601_utc(ms.div_euclid(1000))) { (text) } }

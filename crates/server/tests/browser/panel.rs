@@ -600,3 +600,29 @@ async fn the_reports_tab_shows_the_guests_payment_by_day_and_waiter_on_a_phone_a
         browser.save_screenshot(&format!("panel-reports-{name}")).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restaurants_pages_show_times_in_its_time_zone() {
+    let app = spawn_app(Backend::Sqlite).await;
+    operator(&app).await;
+    let restaurant = app.create_restaurant("Токійська кав'ярня").await;
+    let store = &app.state.store;
+    let mut settings = store.guest_settings(&restaurant.resto_id).await.unwrap();
+    settings.time_zone = "Asia/Tokyo".into();
+    store.save_guest_settings(&restaurant.resto_id, &settings).await.unwrap();
+    let created_at = store.restaurant(&restaurant.resto_id).await.unwrap().unwrap().created_at;
+    let in_tokyo = rahunok_server::guest::clock::time_of_day(created_at, "Asia/Tokyo");
+
+    let browser = laptop().await;
+    sign_in(&browser, &app, "olena", "Новий ресторан").await;
+    browser.goto(&format!("{}/panel/r/{}", app.base, restaurant.resto_id)).await;
+    browser.wait_for_text("GMT+9").await;
+    let shown: Vec<String> = {
+        let mut texts = Vec::new();
+        for time in browser.find_all("time[data-ms]").await {
+            texts.push(time.text().await);
+        }
+        texts
+    };
+    assert!(shown.iter().any(|t| t.contains(&in_tokyo) && t.contains("GMT+9")), "{shown:?} in Tokyo is {in_tokyo}");
+}

@@ -1,8 +1,16 @@
-// Every panel page: times in the viewer's time zone; copy buttons.
+// Every panel page: times in the restaurant's time zone on its pages (the viewer's own
+// elsewhere), with the zone's offset; copy buttons.
 (function () {
   var lang = document.documentElement.lang || "uk";
+  var zoneMeta = document.querySelector("meta[name=rahunok-time-zone]");
+  var options = zoneMeta ? { timeZone: zoneMeta.content, timeZoneName: "short" } : undefined;
   window.rahunokTime = function (ms) {
-    return ms ? new Date(ms).toLocaleString(lang === "uk" ? "uk-UA" : "en-GB") : "—";
+    if (!ms) return "—";
+    try {
+      return new Date(ms).toLocaleString(lang === "uk" ? "uk-UA" : "en-GB", options);
+    } catch (unknownZone) {
+      return new Date(ms).toLocaleString(lang === "uk" ? "uk-UA" : "en-GB");
+    }
   };
   document.querySelectorAll("time[data-ms]").forEach(function (t) {
     t.textContent = window.rahunokTime(Number(t.dataset.ms));
