@@ -54,6 +54,10 @@ struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     store: StoreArgs,
+    /// Serve Prometheus metrics at `/metrics` on this address (its own listener, without
+    /// authentication: give it a private address); off when not set.
+    #[arg(long, env = "RAHUNOK_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Seconds a request waits for the POS callback.
     #[arg(long, default_value_t = 80.0)]
     callback_timeout: f64,
@@ -219,6 +223,7 @@ async fn main() -> Result<()> {
 async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = Config::new(args.store.storage());
     config.listen = args.listen;
+    config.metrics_listen = args.metrics_listen;
     config.callback_timeout = seconds(args.callback_timeout, "callback-timeout")?;
     config.ping_interval = seconds(args.ping_interval, "ping-interval")?;
     config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
@@ -247,6 +252,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     users::print_first_start_hint(&server.state().store, &args.store, &base_url).await?;
     tracing::info!(%address, "Rahunok is listening");
+    if let Some(metrics) = server.metrics_addr() {
+        tracing::info!(%metrics, "Prometheus metrics at /metrics");
+    }
     if args.demo {
         let token = configured_token
             .or_else(|| server.generated_admin_token.clone())

@@ -79,6 +79,9 @@ pub struct Config {
     /// This node's name among the others (shown on the panel); the host name and process id
     /// when `None`.
     pub node_name: Option<String>,
+    /// Where Prometheus scrapes `/metrics` (a listener of its own, meant for a private
+    /// address); no metrics listener when `None`.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// monobank's real acquiring API.
@@ -143,6 +146,7 @@ impl Config {
             header_read_timeout: Duration::from_secs(10),
             nats_url: None,
             node_name: None,
+            metrics_listen: None,
         }
     }
 }

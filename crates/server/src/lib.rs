@@ -9,6 +9,7 @@ pub mod config;
 pub mod gateway;
 pub mod guest;
 pub mod http_error;
+pub mod metrics;
 pub mod panel;
 pub mod payments;
 pub mod pos_data;

@@ -43,6 +43,7 @@ impl Refused {
 /// and keeps a copy of the refusal when the `restoId` is known.
 pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refused) -> Response {
     let (status, error) = refused.error.status_and_body();
+    link.journal.metrics().callback_refused(&error.err_code);
     // Not the POS's doing (or not provably its): not kept in its refusal log.
     let unattributable =
         matches!(refused.error, GatewayError::UnknownRestoId | GatewayError::Store(_) | GatewayError::Busy);

@@ -3,8 +3,11 @@
 //! on a request's round trip. If the writer falls far behind, entries are dropped with a warning
 //! rather than slowing guests down. [`JournalWriter::flush`] waits until every entry queued
 //! before it is written (at shutdown, and before the admin reads refusals or warnings).
+//! Requests and warnings are counted in the [`Metrics`] as they are queued, dropped or not.
 
+use crate::metrics::Metrics;
 use crate::store::{CallbackRefusal, RequestLogEntry, Store, StoredWarning};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 const QUEUE: usize = 10_000;
@@ -21,18 +24,20 @@ enum Command {
 #[derive(Clone)]
 pub struct JournalWriter {
     sender: mpsc::Sender<Command>,
+    metrics: Arc<Metrics>,
 }
 
 impl JournalWriter {
-    /// Starts the background writer for `store`.
-    pub fn start(store: Store) -> JournalWriter {
+    /// Starts the background writer for `store`, counting entries in `metrics`.
+    pub fn start(store: Store, metrics: Arc<Metrics>) -> JournalWriter {
         let (sender, receiver) = mpsc::channel(QUEUE);
         tokio::spawn(write_batches(store, receiver));
-        JournalWriter { sender }
+        JournalWriter { sender, metrics }
     }
 
     /// Queues a finished request; never waits.
     pub fn request(&self, entry: RequestLogEntry) {
+        self.metrics.request_finished(&entry.operation, entry.outcome, entry.latency_ms);
         self.queue(Command::Request(entry));
     }
 
@@ -43,7 +48,13 @@ impl JournalWriter {
 
     /// Queues a conformance warning of `resto_id`; never waits.
     pub fn warning(&self, resto_id: &str, warning: StoredWarning) {
+        self.metrics.conformance_warning(&warning.operation, &warning.kind);
         self.queue(Command::Warning(resto_id.to_string(), warning));
+    }
+
+    /// Where entries are counted (refusals are counted by the refusing code, all of them).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Waits until every entry queued before this call is in the store.
@@ -56,6 +67,7 @@ impl JournalWriter {
 
     fn queue(&self, command: Command) {
         if let Err(error) = self.sender.try_send(command) {
+            self.metrics.journal_entry_dropped();
             tracing::warn!(%error, "the gateway journal queue is full; an entry was dropped");
         }
     }

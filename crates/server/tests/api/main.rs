@@ -10,6 +10,7 @@ mod callbacks;
 mod deadlines;
 mod guest_pages;
 mod hostile;
+mod metrics;
 mod monobank;
 mod monobank_emulator;
 mod operations;

@@ -47,7 +47,7 @@ pub async fn post_pay(
 }
 
 /// Pays at the sandbox card page; returns where the guest is sent back to.
-async fn pay_at_sandbox(guest: &reqwest::Client, checkout: &str, card: &str) -> String {
+pub async fn pay_at_sandbox(guest: &reqwest::Client, checkout: &str, card: &str) -> String {
     let response =
         guest.post(checkout).form(&[("card", card), ("expiry", "12/30"), ("cvc", "123")]).send().await.unwrap();
     assert_eq!(response.status(), 303, "the sandbox sends the guest back");
