@@ -37,6 +37,10 @@ pub struct BenchArgs {
     /// Measure across two nodes joined through this NATS server (needs --database-url).
     #[arg(long, requires = "database_url")]
     nats_url: Option<String>,
+    /// Run the server with this request-log row bound (`serve --log-max-rows`), to measure
+    /// round trips while the pruner deletes.
+    #[arg(long)]
+    log_max_rows: Option<u64>,
 }
 
 const TOKEN: &str = "bench-admin-token";
@@ -92,6 +96,9 @@ fn node_args(args: &BenchArgs, data: &std::path::Path, name: &str) -> Vec<String
     flags.extend(["--master-key-file".to_string(), data.join("master.key").display().to_string()]);
     if let Some(url) = &args.database_url {
         flags.extend(["--database-url".to_string(), url.clone()]);
+    }
+    if let Some(rows) = args.log_max_rows {
+        flags.extend(["--log-max-rows".to_string(), rows.to_string()]);
     }
     flags
 }

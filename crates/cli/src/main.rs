@@ -59,30 +59,43 @@ struct ServeArgs {
     #[arg(long, env = "RAHUNOK_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
     /// Seconds a request waits for the POS callback.
-    #[arg(long, default_value_t = 80.0)]
+    #[arg(long, default_value_t = 80.0, env = "RAHUNOK_CALLBACK_TIMEOUT")]
     callback_timeout: f64,
     /// Seconds between server pings on each POS socket.
-    #[arg(long, default_value_t = 15.0)]
+    #[arg(long, default_value_t = 15.0, env = "RAHUNOK_PING_INTERVAL")]
     ping_interval: f64,
     /// Seconds of silence after which a POS socket is closed.
-    #[arg(long, default_value_t = 90.0)]
+    #[arg(long, default_value_t = 90.0, env = "RAHUNOK_SILENCE_TIMEOUT")]
     silence_timeout: f64,
     /// Largest callback body, in bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, default_value_t = 16 * 1024 * 1024, env = "RAHUNOK_CALLBACK_BODY_LIMIT")]
     callback_body_limit: usize,
     /// Bytes of callback bodies held before their signatures are verified, server-wide (a
     /// quarter, at least one largest body, per restaurant); past it callbacks get 503 with
     /// Retry-After.
-    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    #[arg(long, default_value_t = 64 * 1024 * 1024, env = "RAHUNOK_UNVERIFIED_BODY_BUDGET")]
     unverified_body_budget: usize,
     /// Open connections at most, POS sockets included; more are answered 503 and closed. Keep
     /// it under the open-file limit (`ulimit -n`).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, env = "RAHUNOK_MAX_CONNECTIONS")]
     max_connections: usize,
     /// Seconds a request's headers may take to arrive; idle keep-alive connections close after
     /// it too.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, env = "RAHUNOK_HEADER_READ_TIMEOUT")]
     header_read_timeout: f64,
+    /// Days the request log, refused callbacks and conformance warnings are kept.
+    #[arg(long, default_value_t = 7.0, env = "RAHUNOK_LOG_RETENTION_DAYS")]
+    log_retention_days: f64,
+    /// Request-log rows kept at most (the oldest go first).
+    #[arg(long, default_value_t = 1_000_000, env = "RAHUNOK_LOG_MAX_ROWS")]
+    log_max_rows: u64,
+    /// Bytes of each logged request or callback body kept; a longer body is kept cut, with its
+    /// full size and SHA-256.
+    #[arg(long, default_value_t = 16 * 1024, env = "RAHUNOK_LOG_BODY_LIMIT")]
+    log_body_limit: usize,
+    /// Finished requests remembered (for 600 s) to answer repeated callbacks, at most.
+    #[arg(long, default_value_t = 100_000, env = "RAHUNOK_FINISHED_REQUESTS_KEPT")]
+    finished_requests_kept: usize,
     /// Join other nodes through this NATS server (e.g. nats://127.0.0.1:4222); needs
     /// --database-url, the store every node shares. Without it the server is one node.
     #[arg(long, env = "RAHUNOK_NATS_URL")]
@@ -99,10 +112,10 @@ struct ServeArgs {
     #[arg(long, env = "RAHUNOK_MONOBANK_API_URL", default_value = rahunok_server::config::MONOBANK_API_URL)]
     monobank_api_url: String,
     /// Refuse POS sockets without `Cookie: system=<POS name>` (as production does).
-    #[arg(long)]
+    #[arg(long, env = "RAHUNOK_STRICT")]
     strict: bool,
     /// Also create a demo restaurant (once) and run the virtual POS against it in-process.
-    #[arg(long)]
+    #[arg(long, env = "RAHUNOK_DEMO")]
     demo: bool,
     /// Seconds requests in flight may take to finish after SIGTERM/SIGINT (a second signal
     /// exits at once).
@@ -231,6 +244,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.unverified_body_budget = args.unverified_body_budget;
     config.max_connections = args.max_connections.max(1);
     config.header_read_timeout = seconds(args.header_read_timeout, "header-read-timeout")?;
+    config.retention.max_age = seconds(args.log_retention_days * 86_400.0, "log-retention-days")?;
+    config.retention.max_request_rows = args.log_max_rows;
+    config.retention.body_limit = args.log_body_limit;
+    config.retention.finished_requests_kept = args.finished_requests_kept;
     if args.nats_url.is_some() && args.store.database_url.is_none() {
         bail!("--nats-url joins nodes that share one PostgreSQL store: add --database-url postgres://…");
     }

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod panel;
 pub mod payments;
 pub mod pos_data;
+pub mod retention;
 pub mod secrets;
 pub mod serving;
 pub mod shutdown;

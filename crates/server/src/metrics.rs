@@ -64,6 +64,11 @@ struct StateLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TableLabels {
+    table: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct AcquirerLabels {
     acquirer: String,
     call: String,
@@ -81,6 +86,7 @@ pub struct Metrics {
     warnings: Family<WarningLabels, Counter>,
     acquirer_errors: Family<AcquirerLabels, Counter>,
     journal_dropped: Counter,
+    pruned: Family<TableLabels, Counter>,
     pos_sockets: Gauge,
     pending_requests: Gauge,
     payments: Family<StateLabels, Gauge>,
@@ -108,6 +114,7 @@ impl Metrics {
         let warnings = Family::<WarningLabels, Counter>::default();
         let acquirer_errors = Family::<AcquirerLabels, Counter>::default();
         let journal_dropped = Counter::default();
+        let pruned = Family::<TableLabels, Counter>::default();
         let pos_sockets = Gauge::default();
         let pending_requests = Gauge::default();
         let payments = Family::<StateLabels, Gauge>::default();
@@ -134,6 +141,7 @@ impl Metrics {
             "Request-log entries, refusals and warnings dropped because the writer fell behind",
             journal_dropped.clone(),
         );
+        registry.register("journal_pruned", "Journal rows deleted by the retention bounds, by table", pruned.clone());
         registry.register("pos_sockets", "POS sockets open to this node", pos_sockets.clone());
         registry.register(
             "pending_requests",
@@ -154,6 +162,7 @@ impl Metrics {
             warnings,
             acquirer_errors,
             journal_dropped,
+            pruned,
             pos_sockets,
             pending_requests,
             payments,
@@ -193,6 +202,13 @@ impl Metrics {
     /// Counts a journal entry dropped because the writer fell behind.
     pub fn journal_entry_dropped(&self) {
         self.journal_dropped.inc();
+    }
+
+    /// Counts rows the retention bounds deleted from `table`.
+    pub fn pruned(&self, table: &str, rows: u64) {
+        if rows > 0 {
+            self.pruned.get_or_create(&TableLabels { table: table.to_string() }).inc_by(rows);
+        }
     }
 
     /// The OpenMetrics exposition, with the gauges read from `state` first.

@@ -194,8 +194,8 @@ impl Server {
             None => None,
         };
         let metrics = Arc::new(crate::metrics::Metrics::new());
-        let log = JournalWriter::start(store.clone(), metrics.clone());
-        let link = Arc::new(PosLink::new(config.callback_timeout, log));
+        let log = JournalWriter::start(store.clone(), metrics.clone(), config.retention.body_limit);
+        let link = Arc::new(PosLink::new(config.callback_timeout, log, config.retention.finished_requests_kept));
         let node = node_name(&config);
         refuse_peers_without_bus(&store, &node, config.nats_url.is_some()).await?;
         if let Some(url) = &config.nats_url {
@@ -247,6 +247,9 @@ impl Server {
     pub async fn run(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let Server { listener, metrics_listener, state, node, .. } = self;
         let (trigger, closer_shutdown) = shutdown::channel();
+        let retention = state.config.retention.clone();
+        let pruner = crate::retention::run(state.store.clone(), retention, state.metrics.clone(), trigger.subscribe());
+        tokio::spawn(pruner);
         if let Some(listener) = metrics_listener {
             tokio::spawn(serve_metrics(listener, state.clone(), trigger.subscribe()));
         }

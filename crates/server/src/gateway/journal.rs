@@ -6,7 +6,7 @@
 //! Requests and warnings are counted in the [`Metrics`] as they are queued, dropped or not.
 
 use crate::metrics::Metrics;
-use crate::store::{CallbackRefusal, RequestLogEntry, Store, StoredWarning};
+use crate::store::{BodyCut, CallbackRefusal, RequestLogEntry, Store, StoredWarning};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,19 +25,23 @@ enum Command {
 pub struct JournalWriter {
     sender: mpsc::Sender<Command>,
     metrics: Arc<Metrics>,
+    body_limit: usize,
 }
 
 impl JournalWriter {
-    /// Starts the background writer for `store`, counting entries in `metrics`.
-    pub fn start(store: Store, metrics: Arc<Metrics>) -> JournalWriter {
+    /// Starts the background writer for `store`, counting entries in `metrics`; request bodies
+    /// longer than `body_limit` are kept cut (with their size and hash).
+    pub fn start(store: Store, metrics: Arc<Metrics>, body_limit: usize) -> JournalWriter {
         let (sender, receiver) = mpsc::channel(QUEUE);
         tokio::spawn(write_batches(store, receiver));
-        JournalWriter { sender, metrics }
+        JournalWriter { sender, metrics, body_limit }
     }
 
     /// Queues a finished request; never waits.
-    pub fn request(&self, entry: RequestLogEntry) {
+    pub fn request(&self, mut entry: RequestLogEntry) {
         self.metrics.request_finished(&entry.operation, entry.outcome, entry.latency_ms);
+        entry.request_body_cut = BodyCut::cut(&mut entry.request_body, self.body_limit);
+        entry.response_body_cut = entry.response_body.as_mut().and_then(|body| BodyCut::cut(body, self.body_limit));
         self.queue(Command::Request(entry));
     }
 

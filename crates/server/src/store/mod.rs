@@ -12,6 +12,7 @@ mod panel_users;
 mod payments;
 mod request_log;
 mod restaurants;
+mod retention;
 mod sealed;
 mod server_settings;
 mod snapshots;
@@ -26,7 +27,7 @@ pub use payments::{
     CreateOutcome, NewPayment, NextAttempt, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition,
     TransitionChanges,
 };
-pub use request_log::{RequestLogEntry, RequestLogQuery, RequestOutcome};
+pub use request_log::{BodyCut, RequestLogEntry, RequestLogQuery, RequestOutcome};
 pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, RestaurantName};
 pub use snapshots::{Snapshot, SnapshotKind};
 

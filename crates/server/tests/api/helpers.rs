@@ -61,6 +61,7 @@ pub struct AppOptions {
     pub public_url: Option<String>,
     /// Serve `/metrics` on a listener of its own (`TestApp::metrics_base`).
     pub metrics: bool,
+    pub retention: rahunok_server::config::Retention,
 }
 
 impl Default for AppOptions {
@@ -78,6 +79,7 @@ impl Default for AppOptions {
             header_read_timeout: Duration::from_secs(10),
             public_url: None,
             metrics: false,
+            retention: Default::default(),
         }
     }
 }
@@ -153,6 +155,7 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.max_connections = options.max_connections;
     config.header_read_timeout = options.header_read_timeout;
     config.public_url = options.public_url.clone();
+    config.retention = options.retention.clone();
     config.metrics_listen = options.metrics.then(|| "127.0.0.1:0".parse().unwrap());
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());
@@ -239,6 +242,8 @@ impl TestApp {
             request_body: r#"{"rID":"r-big","operation":"tablesInfo"}"#.into(),
             response_body: Some(huge.clone()),
             detail: None,
+            request_body_cut: None,
+            response_body_cut: None,
         };
         self.state.store.insert_request_log(&[entry]).await.unwrap();
         huge

@@ -18,6 +18,7 @@ mod panel_auth;
 mod panel_payments;
 mod payments;
 mod pos_answers;
+mod retention;
 mod secrets_at_rest;
 mod seed_scenario;
 mod socket;
