@@ -1,5 +1,6 @@
 //! `rahunok`: run the platform, manage restaurants, run a virtual POS, measure.
 
+mod backup;
 mod bench;
 mod check_pos;
 mod demo;
@@ -45,6 +46,10 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Check a POS integration against the protocol: credentials, a scripted suite, a report.
     CheckPos(check_pos::CheckPosArgs),
+    /// Copy an SQLite store to a file while the server runs (consistent: `VACUUM INTO`).
+    Backup(backup::BackupArgs),
+    /// Put a copy made by `rahunok backup` back as the store (stop the server first).
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Args)]
@@ -230,6 +235,8 @@ async fn main() -> Result<()> {
         Command::PosSim(args) => pos_sim(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::CheckPos(args) => check_pos::run(args).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
     }
 }
 

@@ -3,6 +3,7 @@
 //! only types both understand (TEXT, BIGINT), and times are unix milliseconds.
 
 mod acquirers;
+pub mod backup;
 mod cluster_nodes;
 mod conformance;
 mod guest_settings;
