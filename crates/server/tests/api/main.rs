@@ -13,6 +13,7 @@ mod hostile;
 mod metrics;
 mod monobank;
 mod monobank_emulator;
+mod openapi;
 mod operations;
 mod panel_auth;
 mod panel_payments;
