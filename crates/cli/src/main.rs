@@ -14,6 +14,7 @@ use rahunok_pos_sim::{Fixture, VirtualPos};
 use rahunok_server::{Config, Server};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 use store_args::StoreArgs;
 
@@ -26,6 +27,22 @@ use store_args::StoreArgs;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines as text for people or as JSON objects for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "RAHUNOK_LOG_FORMAT")]
+    log_format: LogFormat,
+    /// On failure, show the whole chain of causes and a backtrace (when RUST_BACKTRACE is set)
+    /// instead of one line.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+/// How log lines are written (to stderr).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -201,7 +218,7 @@ fn seconds(value: f64, flag: &str) -> Result<Duration> {
     Ok(Duration::from_secs_f64(value))
 }
 
-fn init_logging() {
+fn init_logging(format: LogFormat) {
     let level = match std::env::var("RAHUNOK_LOG").unwrap_or_default().to_ascii_lowercase().as_str() {
         "debug" => tracing::Level::DEBUG,
         "warn" => tracing::Level::WARN,
@@ -209,13 +226,41 @@ fn init_logging() {
         "trace" => tracing::Level::TRACE,
         _ => tracing::Level::INFO,
     };
-    tracing_subscriber::fmt().with_max_level(level).with_target(false).with_writer(std::io::stderr).init();
+    let logs = tracing_subscriber::fmt().with_max_level(level).with_target(false).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    init_logging();
-    match Cli::parse().command {
+/// Runs the command; a failure is one line on stderr (`error: …` with its causes) and exit code
+/// 1, whatever `RUST_BACKTRACE` says; `-v` shows the causes one per line and the backtrace.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let verbose = cli.verbose;
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if verbose => {
+            eprintln!("error: {error:?}");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
         Command::Serve(args) => serve(args).await,
         Command::Restaurant(command) => restaurant(command).await,
         Command::AdminToken(store) => {
