@@ -89,11 +89,15 @@ pub async fn show(
     Ok(Json(view(restaurant, connection)))
 }
 
+/// The longest an old secret may keep working after a rotation.
+const MAX_GRACE_SECONDS: u64 = 30 * 24 * 3600;
+
 /// What `rotate-secret` takes (or no body).
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Rotation {
-    /// Seconds the old secret keeps working (default 24 h).
+    /// Seconds the old secret keeps working (default 24 h, at most 30 days).
+    #[schema(maximum = 2592000)]
     grace_seconds: Option<u64>,
 }
 
@@ -124,7 +128,15 @@ pub async fn rotate_secret(
         serde_json::from_slice(&body)
             .map_err(|e| AdminError::BadRequest(format!("send {{\"graceSeconds\": <seconds>}} or no body: {e}")))?
     };
-    let grace = rotation.grace_seconds.map(|s| s as i64 * 1000).unwrap_or(state.config.secret_grace.as_millis() as i64);
+    let grace = match rotation.grace_seconds {
+        Some(seconds) if seconds > MAX_GRACE_SECONDS => {
+            return Err(AdminError::BadRequest(format!(
+                "`graceSeconds` is at most {MAX_GRACE_SECONDS} (30 days): the old secret must stop working"
+            )))
+        }
+        Some(seconds) => seconds as i64 * 1000,
+        None => state.config.secret_grace.as_millis() as i64,
+    };
     let (secret_key, valid_until) = state
         .store
         .rotate_secret(&resto_id, grace)
