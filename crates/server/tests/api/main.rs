@@ -23,4 +23,5 @@ mod retention;
 mod secrets_at_rest;
 mod seed_scenario;
 mod socket;
+mod upgrades;
 mod webhooks;
