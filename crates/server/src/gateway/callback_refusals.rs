@@ -10,12 +10,12 @@
 use super::error::GatewayError;
 use super::link::PosLink;
 use super::signed_body::header;
-use crate::store::{now_ms, CallbackRefusal};
+use crate::store::{now_ms, BodyCut, CallbackRefusal};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-/// How much of a refused body is kept.
+/// How much of a refused body is kept (a longer one is kept cut, with its size and SHA-256).
 const BODY_KEPT: usize = 16 * 1024;
 
 /// A refusal, with the raw body when it had been read.
@@ -61,6 +61,7 @@ pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refuse
             signature: header(headers, "signature"),
             body: String::from_utf8_lossy(kept).into_owned(),
             body_truncated: kept.len() < sent.len(),
+            body_cut: (kept.len() < sent.len()).then(|| BodyCut::of(&sent)),
         };
         link.journal.refusal(&resto_id, refusal);
     }

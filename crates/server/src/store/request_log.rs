@@ -104,8 +104,7 @@ impl BodyCut {
         if body.len() <= limit {
             return None;
         }
-        let digest = Sha256::digest(body.as_bytes());
-        let cut = BodyCut { size: body.len() as i64, sha256: digest.iter().map(|b| format!("{b:02x}")).collect() };
+        let cut = BodyCut::of(body.as_bytes());
         let mut end = limit;
         while !body.is_char_boundary(end) {
             end -= 1;
@@ -114,7 +113,13 @@ impl BodyCut {
         Some(cut)
     }
 
-    fn from_columns(size: Option<i64>, sha256: Option<String>) -> Option<BodyCut> {
+    /// The size and hash of `body`, whole.
+    pub fn of(body: &[u8]) -> BodyCut {
+        let digest = Sha256::digest(body);
+        BodyCut { size: body.len() as i64, sha256: digest.iter().map(|b| format!("{b:02x}")).collect() }
+    }
+
+    pub(super) fn from_columns(size: Option<i64>, sha256: Option<String>) -> Option<BodyCut> {
         Some(BodyCut { size: size?, sha256: sha256? })
     }
 }

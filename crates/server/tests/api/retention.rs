@@ -54,6 +54,7 @@ fn an_hour_old_refusal_and_warning() -> (CallbackRefusal, StoredWarning) {
         signature: None,
         body: "{}".into(),
         body_truncated: false,
+        body_cut: None,
     };
     let warning = StoredWarning {
         operation: "getBill".into(),
