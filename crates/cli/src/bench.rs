@@ -61,10 +61,28 @@ pub async fn run(args: BenchArgs) -> Result<()> {
 async fn one_node(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = start_server(&node_args(args, data, "bench"), port).await?;
-    let outcome = measure(args, &base, server.id()).await;
+    let mut flags = node_args(args, data, "bench");
+    let metrics = format!("127.0.0.1:{}", free_port()?);
+    flags.extend(["--metrics-listen".to_string(), metrics.clone()]);
+    let mut server = start_server(&flags, port).await?;
+    let mut outcome = measure(args, &base, server.id()).await;
+    if outcome.is_ok() && args.log_max_rows.is_some() {
+        outcome = print_pruned(&metrics).await;
+    }
     let _ = server.kill().await;
     outcome
+}
+
+/// How many request-log rows the retention bounds deleted during the run (from `/metrics`).
+async fn print_pruned(metrics: &str) -> Result<()> {
+    let text = reqwest::get(format!("http://{metrics}/metrics")).await?.text().await?;
+    let pruned = text
+        .lines()
+        .find(|l| l.starts_with("rahunok_journal_pruned_total{table=\"request_log\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap_or("0");
+    println!("request-log rows pruned during the run: {pruned}");
+    Ok(())
 }
 
 /// Node A holds the POS socket; round trips are asked on A, then through B.
