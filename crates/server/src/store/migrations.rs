@@ -13,7 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_conformance.sql")),
     (5, include_str!("migrations/0005_cluster_nodes.sql")),
     (6, include_str!("migrations/0006_acquirers.sql")),
-    (7, include_str!("migrations/0007_retention.sql")),
+    (11, include_str!("migrations/0011_retention.sql")),
 ];
 
 /// Nodes starting at once on one PostgreSQL take turns migrating (a transaction-scoped lock).
