@@ -37,6 +37,10 @@ pub struct BenchArgs {
     /// Measure across two nodes joined through this NATS server (needs --database-url).
     #[arg(long, requires = "database_url")]
     nats_url: Option<String>,
+    /// Run the server with this request-log row bound (`serve --log-max-rows`), to measure
+    /// round trips while the pruner deletes.
+    #[arg(long)]
+    log_max_rows: Option<u64>,
 }
 
 const TOKEN: &str = "bench-admin-token";
@@ -57,10 +61,28 @@ pub async fn run(args: BenchArgs) -> Result<()> {
 async fn one_node(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = start_server(&node_args(args, data, "bench"), port).await?;
-    let outcome = measure(args, &base, server.id()).await;
+    let mut flags = node_args(args, data, "bench");
+    let metrics = format!("127.0.0.1:{}", free_port()?);
+    flags.extend(["--metrics-listen".to_string(), metrics.clone()]);
+    let mut server = start_server(&flags, port).await?;
+    let mut outcome = measure(args, &base, server.id()).await;
+    if outcome.is_ok() && args.log_max_rows.is_some() {
+        outcome = print_pruned(&metrics).await;
+    }
     let _ = server.kill().await;
     outcome
+}
+
+/// How many request-log rows the retention bounds deleted during the run (from `/metrics`).
+async fn print_pruned(metrics: &str) -> Result<()> {
+    let text = reqwest::get(format!("http://{metrics}/metrics")).await?.text().await?;
+    let pruned = text
+        .lines()
+        .find(|l| l.starts_with("rahunok_journal_pruned_total{table=\"request_log\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap_or("0");
+    println!("request-log rows pruned during the run: {pruned}");
+    Ok(())
 }
 
 /// Node A holds the POS socket; round trips are asked on A, then through B.
@@ -92,6 +114,9 @@ fn node_args(args: &BenchArgs, data: &std::path::Path, name: &str) -> Vec<String
     flags.extend(["--master-key-file".to_string(), data.join("master.key").display().to_string()]);
     if let Some(url) = &args.database_url {
         flags.extend(["--database-url".to_string(), url.clone()]);
+    }
+    if let Some(rows) = args.log_max_rows {
+        flags.extend(["--log-max-rows".to_string(), rows.to_string()]);
     }
     flags
 }

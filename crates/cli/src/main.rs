@@ -1,5 +1,6 @@
 //! `rahunok`: run the platform, manage restaurants, run a virtual POS, measure.
 
+mod backup;
 mod bench;
 mod check_pos;
 mod demo;
@@ -13,6 +14,7 @@ use rahunok_pos_sim::{Fixture, VirtualPos};
 use rahunok_server::{Config, Server};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 use store_args::StoreArgs;
 
@@ -25,6 +27,22 @@ use store_args::StoreArgs;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines as text for people or as JSON objects for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "RAHUNOK_LOG_FORMAT")]
+    log_format: LogFormat,
+    /// On failure, show the whole chain of causes and a backtrace (when RUST_BACKTRACE is set)
+    /// instead of one line.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+/// How log lines are written (to stderr).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -45,6 +63,10 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Check a POS integration against the protocol: credentials, a scripted suite, a report.
     CheckPos(check_pos::CheckPosArgs),
+    /// Copy an SQLite store to a file while the server runs (consistent: `VACUUM INTO`).
+    Backup(backup::BackupArgs),
+    /// Put a copy made by `rahunok backup` back as the store (stop the server first).
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Args)]
@@ -54,31 +76,48 @@ struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     store: StoreArgs,
+    /// Serve Prometheus metrics at `/metrics` on this address (its own listener, without
+    /// authentication: give it a private address); off when not set.
+    #[arg(long, env = "RAHUNOK_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Seconds a request waits for the POS callback.
-    #[arg(long, default_value_t = 80.0)]
+    #[arg(long, default_value_t = 80.0, env = "RAHUNOK_CALLBACK_TIMEOUT")]
     callback_timeout: f64,
     /// Seconds between server pings on each POS socket.
-    #[arg(long, default_value_t = 15.0)]
+    #[arg(long, default_value_t = 15.0, env = "RAHUNOK_PING_INTERVAL")]
     ping_interval: f64,
     /// Seconds of silence after which a POS socket is closed.
-    #[arg(long, default_value_t = 90.0)]
+    #[arg(long, default_value_t = 90.0, env = "RAHUNOK_SILENCE_TIMEOUT")]
     silence_timeout: f64,
     /// Largest callback body, in bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, default_value_t = 16 * 1024 * 1024, env = "RAHUNOK_CALLBACK_BODY_LIMIT")]
     callback_body_limit: usize,
     /// Bytes of callback bodies held before their signatures are verified, server-wide (a
     /// quarter, at least one largest body, per restaurant); past it callbacks get 503 with
     /// Retry-After.
-    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    #[arg(long, default_value_t = 64 * 1024 * 1024, env = "RAHUNOK_UNVERIFIED_BODY_BUDGET")]
     unverified_body_budget: usize,
     /// Open connections at most, POS sockets included; more are answered 503 and closed. Keep
     /// it under the open-file limit (`ulimit -n`).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, env = "RAHUNOK_MAX_CONNECTIONS")]
     max_connections: usize,
     /// Seconds a request's headers may take to arrive; idle keep-alive connections close after
     /// it too.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, env = "RAHUNOK_HEADER_READ_TIMEOUT")]
     header_read_timeout: f64,
+    /// Days the request log, refused callbacks and conformance warnings are kept.
+    #[arg(long, default_value_t = 7.0, env = "RAHUNOK_LOG_RETENTION_DAYS")]
+    log_retention_days: f64,
+    /// Request-log rows kept at most (the oldest go first).
+    #[arg(long, default_value_t = 1_000_000, env = "RAHUNOK_LOG_MAX_ROWS")]
+    log_max_rows: u64,
+    /// Bytes of each logged request or callback body kept; a longer body is kept cut, with its
+    /// full size and SHA-256.
+    #[arg(long, default_value_t = 16 * 1024, env = "RAHUNOK_LOG_BODY_LIMIT")]
+    log_body_limit: usize,
+    /// Finished requests remembered (for 600 s) to answer repeated callbacks, at most.
+    #[arg(long, default_value_t = 100_000, env = "RAHUNOK_FINISHED_REQUESTS_KEPT")]
+    finished_requests_kept: usize,
     /// Join other nodes through this NATS server (e.g. nats://127.0.0.1:4222); needs
     /// --database-url, the store every node shares. Without it the server is one node.
     #[arg(long, env = "RAHUNOK_NATS_URL")]
@@ -100,10 +139,10 @@ struct ServeArgs {
     #[arg(long, default_value_t = 180.0, env = "RAHUNOK_PAYMENT_HOLD")]
     payment_hold: f64,
     /// Refuse POS sockets without `Cookie: system=<POS name>` (as production does).
-    #[arg(long)]
+    #[arg(long, env = "RAHUNOK_STRICT")]
     strict: bool,
     /// Also create a demo restaurant (once) and run the virtual POS against it in-process.
-    #[arg(long)]
+    #[arg(long, env = "RAHUNOK_DEMO")]
     demo: bool,
     /// Seconds requests in flight may take to finish after SIGTERM/SIGINT (a second signal
     /// exits at once).
@@ -184,7 +223,7 @@ fn seconds(value: f64, flag: &str) -> Result<Duration> {
     Ok(Duration::from_secs_f64(value))
 }
 
-fn init_logging() {
+fn init_logging(format: LogFormat) {
     let level = match std::env::var("RAHUNOK_LOG").unwrap_or_default().to_ascii_lowercase().as_str() {
         "debug" => tracing::Level::DEBUG,
         "warn" => tracing::Level::WARN,
@@ -192,13 +231,41 @@ fn init_logging() {
         "trace" => tracing::Level::TRACE,
         _ => tracing::Level::INFO,
     };
-    tracing_subscriber::fmt().with_max_level(level).with_target(false).with_writer(std::io::stderr).init();
+    let logs = tracing_subscriber::fmt().with_max_level(level).with_target(false).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    init_logging();
-    match Cli::parse().command {
+/// Runs the command; a failure is one line on stderr (`error: …` with its causes) and exit code
+/// 1, whatever `RUST_BACKTRACE` says; `-v` shows the causes one per line and the backtrace.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let verbose = cli.verbose;
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if verbose => {
+            eprintln!("error: {error:?}");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
         Command::Serve(args) => serve(args).await,
         Command::Restaurant(command) => restaurant(command).await,
         Command::AdminToken(store) => {
@@ -218,12 +285,15 @@ async fn main() -> Result<()> {
         Command::PosSim(args) => pos_sim(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::CheckPos(args) => check_pos::run(args).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
     }
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = Config::new(args.store.storage());
     config.listen = args.listen;
+    config.metrics_listen = args.metrics_listen;
     config.callback_timeout = seconds(args.callback_timeout, "callback-timeout")?;
     config.ping_interval = seconds(args.ping_interval, "ping-interval")?;
     config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
@@ -231,6 +301,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.unverified_body_budget = args.unverified_body_budget;
     config.max_connections = args.max_connections.max(1);
     config.header_read_timeout = seconds(args.header_read_timeout, "header-read-timeout")?;
+    config.retention.max_age = seconds(args.log_retention_days * 86_400.0, "log-retention-days")?;
+    config.retention.max_request_rows = args.log_max_rows;
+    config.retention.body_limit = args.log_body_limit;
+    config.retention.finished_requests_kept = args.finished_requests_kept;
     if args.nats_url.is_some() && args.store.database_url.is_none() {
         bail!("--nats-url joins nodes that share one PostgreSQL store: add --database-url postgres://…");
     }
@@ -253,6 +327,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     users::print_first_start_hint(&server.state().store, &args.store, &base_url).await?;
     tracing::info!(%address, "Rahunok is listening");
+    if let Some(metrics) = server.metrics_addr() {
+        tracing::info!(%metrics, "Prometheus metrics at /metrics");
+    }
     if args.demo {
         let token = configured_token
             .or_else(|| server.generated_admin_token.clone())

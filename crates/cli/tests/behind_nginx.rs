@@ -1,7 +1,8 @@
 //! Three nodes behind nginx, configured with the very `nginx` block of `docs/deploying.md` (its
-//! upstream addresses and `listen` line swapped for this machine's): the POS and the guests know
-//! only nginx's address. A node holding the POS socket is killed; the POS comes back through
-//! nginx to a live node and the guests go on paying, each payment closed once.
+//! upstream addresses and `listen` line swapped for this machine's, its `ssl_` lines left out):
+//! the POS and the guests know only nginx's address. A node holding the POS socket is killed;
+//! the POS comes back through nginx to a live node and the guests go on paying, each payment
+//! closed once.
 //!
 //! Needs nginx (Debian's `nginx-light`; `.ci/run` installs it when missing).
 
@@ -44,6 +45,9 @@ fn config_for(nodes: &[u16], port: u16, dir: &Path) -> String {
             format!("    server 127.0.0.1:{node} {rest}")
         } else if line.trim() == "listen 443 ssl;" {
             format!("    listen 127.0.0.1:{port};")
+        } else if line.trim_start().starts_with("ssl_") {
+            // No TLS here: the certificate lines go with the `ssl` listener.
+            continue;
         } else {
             line.to_string()
         };

@@ -79,6 +79,43 @@ pub struct Config {
     /// This node's name among the others (shown on the panel); the host name and process id
     /// when `None`.
     pub node_name: Option<String>,
+    /// How much of the gateway's journal is kept, and for how long.
+    pub retention: Retention,
+    /// Where Prometheus scrapes `/metrics` (a listener of its own, meant for a private
+    /// address); no metrics listener when `None`.
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+/// How much of what the gateway saw is kept (see `crate::retention`).
+#[derive(Debug, Clone)]
+pub struct Retention {
+    /// Request-log rows, refusals and warnings older than this are deleted (default 7 days).
+    pub max_age: Duration,
+    /// The request log keeps at most this many rows, the newest (default 1 000 000, about
+    /// 1.2 GB at the ~1.2 KB a typical row takes).
+    pub max_request_rows: u64,
+    /// A logged body longer than this is kept cut, with its size and SHA-256 (default 16 KiB).
+    pub body_limit: usize,
+    /// Finished requests remembered (for 600 s) to answer repeated callbacks, at most (default
+    /// 100 000, ~38 MB).
+    pub finished_requests_kept: usize,
+    /// How often the pruner looks (default 10 s).
+    pub prune_every: Duration,
+    /// Rows deleted per statement (default 500), so no deletion holds the store for long.
+    pub batch: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Retention {
+        Retention {
+            max_age: Duration::from_secs(7 * 24 * 3600),
+            max_request_rows: 1_000_000,
+            body_limit: 16 * 1024,
+            finished_requests_kept: 100_000,
+            prune_every: Duration::from_secs(10),
+            batch: 500,
+        }
+    }
 }
 
 /// monobank's real acquiring API.
@@ -148,6 +185,8 @@ impl Config {
             header_read_timeout: Duration::from_secs(10),
             nats_url: None,
             node_name: None,
+            metrics_listen: None,
+            retention: Retention::default(),
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The admin API bearer token.
     pub admin_token: Arc<crate::secrets::AdminToken>,
+    /// What operators scrape at `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Where guests and the acquirer reach this server (no trailing slash).
     pub base_url: Arc<str>,
 }

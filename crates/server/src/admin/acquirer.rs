@@ -2,6 +2,7 @@
 //! token); `PUT {"kind": "monobank", "token": "…"}` checks the token with monobank and switches,
 //! `PUT {"kind": "sandbox"}` switches back to the built-in sandbox.
 
+use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
 use crate::payments::acquirer::AcquirerError;
@@ -14,7 +15,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 /// What `PUT` takes.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum AcquirerSetting {
     /// The built-in sandbox.
@@ -50,6 +51,13 @@ impl From<AcquirerChoice> for AcquirerView {
 }
 
 /// `GET /api/admin/restaurants/{id}/acquirer`.
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/acquirer",
+    summary = "The restaurant's card acquirer (never the token)",
+    params(("resto_id" = String, Path, description = "the RESTO_ID")),
+    responses((status = 200, description = "`{kind}` or `{kind: monobank, merchantName}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
@@ -59,6 +67,14 @@ pub async fn show(
 }
 
 /// `PUT /api/admin/restaurants/{id}/acquirer`.
+#[utoipa::path(
+    put,
+    path = "/api/admin/restaurants/{resto_id}/acquirer",
+    summary = "Choose the card acquirer (a monobank token is checked live)",
+    params(("resto_id" = String, Path, description = "the RESTO_ID")),
+    request_body(content = AcquirerSetting, content_type = "application/json"),
+    responses((status = 200, description = "`{kind}` or `{kind: monobank, merchantName}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn choose(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,

@@ -5,6 +5,7 @@
 mod acquirer;
 mod auth;
 mod error;
+mod openapi;
 mod operations;
 mod payments;
 mod pos_data;
@@ -13,33 +14,51 @@ mod restaurants;
 pub use error::AdminError;
 
 use crate::state::AppState;
-use axum::routing::{delete, get, post, put};
-use axum::Router;
-use rahunok_protocol::ops::{CategoriesInfo, HallplansInfo, MenuInfo, StopList, TablesInfo, UsersInfo};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::sync::OnceLock;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The admin API routes, behind the bearer-token check.
+/// Where the OpenAPI document is served (without the token: it holds nothing secret).
+pub const OPENAPI_PATH: &str = "/api/admin/openapi.json";
+
+/// Every admin route with its OpenAPI description, registered together.
+fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::AdminApi::openapi())
+        .routes(routes!(restaurants::health))
+        .routes(routes!(restaurants::create, restaurants::list))
+        .routes(routes!(restaurants::show))
+        .routes(routes!(restaurants::disconnect))
+        .routes(routes!(acquirer::choose, acquirer::show))
+        .routes(routes!(restaurants::rotate_secret))
+        .routes(routes!(pos_data::tables))
+        .routes(routes!(pos_data::halls))
+        .routes(routes!(pos_data::staff))
+        .routes(routes!(pos_data::categories))
+        .routes(routes!(pos_data::menu))
+        .routes(routes!(pos_data::stop_list))
+        .routes(routes!(pos_data::cached_orders))
+        .routes(routes!(operations::send))
+        .routes(routes!(operations::request_log))
+        .routes(routes!(payments::list))
+        .routes(routes!(payments::show))
+        .routes(routes!(payments::refund))
+        .routes(routes!(payments::retry))
+        .routes(routes!(restaurants::callback_refusals))
+        .routes(routes!(restaurants::conformance_warnings))
+}
+
+/// The admin API's OpenAPI 3.1 document (built once).
+pub fn openapi_document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOCUMENT.get_or_init(|| documented().split_for_parts().1)
+}
+
+/// The admin API routes, behind the bearer-token check, and the OpenAPI document.
 pub fn routes(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/api/admin/health", get(restaurants::health))
-        .route("/api/admin/restaurants", post(restaurants::create).get(restaurants::list))
-        .route("/api/admin/restaurants/{resto_id}", get(restaurants::show))
-        .route("/api/admin/restaurants/{resto_id}/connection", delete(restaurants::disconnect))
-        .route("/api/admin/restaurants/{resto_id}/acquirer", put(acquirer::choose).get(acquirer::show))
-        .route("/api/admin/restaurants/{resto_id}/rotate-secret", post(restaurants::rotate_secret))
-        .route("/api/admin/restaurants/{resto_id}/tables", get(pos_data::snapshot::<TablesInfo>))
-        .route("/api/admin/restaurants/{resto_id}/halls", get(pos_data::snapshot::<HallplansInfo>))
-        .route("/api/admin/restaurants/{resto_id}/staff", get(pos_data::snapshot::<UsersInfo>))
-        .route("/api/admin/restaurants/{resto_id}/categories", get(pos_data::snapshot::<CategoriesInfo>))
-        .route("/api/admin/restaurants/{resto_id}/menu", get(pos_data::snapshot::<MenuInfo>))
-        .route("/api/admin/restaurants/{resto_id}/stop-list", get(pos_data::snapshot::<StopList>))
-        .route("/api/admin/restaurants/{resto_id}/orders", get(pos_data::cached_orders))
-        .route("/api/admin/restaurants/{resto_id}/operations/{operation}", post(operations::send))
-        .route("/api/admin/restaurants/{resto_id}/requests", get(operations::request_log))
-        .route("/api/admin/restaurants/{resto_id}/payments", get(payments::list))
-        .route("/api/admin/restaurants/{resto_id}/payments/{payment_id}", get(payments::show))
-        .route("/api/admin/restaurants/{resto_id}/payments/{payment_id}/refund", post(payments::refund))
-        .route("/api/admin/restaurants/{resto_id}/payments/{payment_id}/retry", post(payments::retry))
-        .route("/api/admin/restaurants/{resto_id}/callback-refusals", get(restaurants::callback_refusals))
-        .route("/api/admin/restaurants/{resto_id}/conformance-warnings", get(restaurants::conformance_warnings))
-        .route_layer(axum::middleware::from_fn_with_state(state, auth::require_admin_token))
+    let (api, _) = documented().split_for_parts();
+    api.route_layer(axum::middleware::from_fn_with_state(state, auth::require_admin_token))
+        .route(OPENAPI_PATH, get(|| async { Json(openapi_document()) }))
 }

@@ -1,6 +1,7 @@
 //! The operations console and the request log: send any operation with the fields you give
 //! and see the POS's callback body — no hand-signing, no 80-second race.
 
+use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
 use crate::state::AppState;
@@ -18,6 +19,14 @@ use std::collections::BTreeMap;
 
 /// Sends `operation` with the JSON object in the body as its fields. Answers with the POS's
 /// callback body (200), or 202 for operations that have no callback.
+#[utoipa::path(
+    post,
+    path = "/api/admin/restaurants/{resto_id}/operations/{operation}",
+    summary = "Send any operation with the body as its fields",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), ("operation" = String, Path, description = "the operation name (`getBill`, `tablesInfo`, ...)")),
+    request_body(content = Option<serde_json::Value>, description = "a JSON object of request fields", content_type = "application/json"),
+    responses((status = 200, description = "the POS's callback body as sent (202 `{sent: true}` for operations without a callback)", body = serde_json::Value, content_type = "application/json"), (status = 202, description = "sent; the operation has no callback", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn send(
     State(state): State<AppState>,
     Path((resto_id, operation)): Path<(String, String)>,
@@ -43,13 +52,24 @@ fn request_fields(body: &[u8]) -> Result<BTreeMap<String, Box<RawValue>>, AdminE
         .map_err(|e| AdminError::BadRequest(format!("the body must be a JSON object of request fields: {e}")))
 }
 
-#[derive(Deserialize)]
+/// `?limit=&operation=`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
+    /// At most this many (1 to 1 000, default 50).
     limit: Option<i64>,
+    /// Only this operation.
     operation: Option<String>,
 }
 
 /// The newest requests to this restaurant's POS.
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/requests",
+    summary = "The request log, newest first: both bodies, latency, outcome",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), LogQuery),
+    responses((status = 200, description = "an array of request-log entries", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn request_log(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,

@@ -1,5 +1,6 @@
 //! Payments of a restaurant: list with filters, one with its timeline, refund, retry closing.
 
+use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
 use crate::payments::{PaymentError, RefundRequest};
@@ -12,11 +13,17 @@ use rahunok_protocol::Money;
 use serde::{Deserialize, Serialize};
 
 /// `?status=&from=&to=&limit=` (times in unix ms).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PaymentQuery {
+    /// Only this status (`created`, `paid`, `closing_on_pos`, `closed`, `failed`, `expired`,
+    /// `paid_not_closed`, `refunded`).
     status: Option<String>,
+    /// Created at or after, unix ms.
     from: Option<i64>,
+    /// Created before, unix ms.
     to: Option<i64>,
+    /// At most this many (default 100).
     limit: Option<i64>,
 }
 
@@ -94,6 +101,13 @@ pub struct PaymentDetail {
 }
 
 /// The list.
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/payments",
+    summary = "Payments, newest first",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), PaymentQuery),
+    responses((status = 200, description = "an array of payments", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn list(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
@@ -114,6 +128,13 @@ pub async fn list(
 }
 
 /// One payment.
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/payments/{payment_id}",
+    summary = "One payment with its timeline",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), ("payment_id" = String, Path, description = "the payment id")),
+    responses((status = 200, description = "the payment with `transitions`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path((resto_id, payment_id)): Path<(String, String)>,
@@ -126,15 +147,26 @@ pub async fn show(
 }
 
 /// `{"amount": "100.00", "idempotencyKey": "…"}`, both optional: everything left, once.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RefundBody {
+    /// How much, as a decimal string in hryvnias (`"100.00"`); everything left when absent.
     #[serde(default, deserialize_with = "rahunok_protocol::money::optional")]
+    #[schema(value_type = Option<String>)]
     amount: Option<Money>,
+    /// The caller's key for this refund (1 to 64 characters).
     idempotency_key: Option<String>,
 }
 
 /// Refund (all or part) through the acquirer, then tell the POS.
+#[utoipa::path(
+    post,
+    path = "/api/admin/restaurants/{resto_id}/payments/{payment_id}/refund",
+    summary = "Refund all that is left, or `amount`, once per idempotency key",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), ("payment_id" = String, Path, description = "the payment id")),
+    request_body(content = Option<RefundBody>, content_type = "application/json"),
+    responses((status = 200, description = "the payment", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn refund(
     State(state): State<AppState>,
     Path((resto_id, payment_id)): Path<(String, String)>,
@@ -159,6 +191,13 @@ pub async fn refund(
 }
 
 /// Try closing a `paid_not_closed` payment now.
+#[utoipa::path(
+    post,
+    path = "/api/admin/restaurants/{resto_id}/payments/{payment_id}/retry",
+    summary = "Try closing a `paid_not_closed` payment now",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), ("payment_id" = String, Path, description = "the payment id")),
+    responses((status = 200, description = "the payment", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn retry(
     State(state): State<AppState>,
     Path((resto_id, payment_id)): Path<(String, String)>,

@@ -2,6 +2,7 @@
 //! as last stored, or fetched from the POS now with `?refresh=true`; and the open orders from
 //! its `ORDERS_CACHE` pushes. One handler serves every snapshot kind.
 
+use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
 use crate::pos_data::{orders_cache_is_fresh, Snapshotted};
@@ -10,11 +11,14 @@ use crate::store::{now_ms, CachedOrder};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use rahunok_protocol::envelope::PosRequest;
+use rahunok_protocol::ops::{CategoriesInfo, HallplansInfo, MenuInfo, StopList, TablesInfo, UsersInfo};
 use serde::{Deserialize, Serialize};
 
 /// `?refresh=true` asks the POS now instead of returning what is stored.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RefreshQuery {
+    /// `true` to ask the POS now.
     #[serde(default)]
     refresh: Option<String>,
 }
@@ -36,7 +40,7 @@ pub struct PosDataView<T> {
 
 /// `GET …/tables`, `…/halls`, `…/staff`, `…/categories`, `…/menu`, `…/stop-list`: the snapshot
 /// `R` answers, stored or (with `refresh`) asked for now.
-pub async fn snapshot<R: Snapshotted>(
+async fn snapshot<R: Snapshotted>(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
     Query(query): Query<RefreshQuery>,
@@ -53,6 +57,96 @@ pub async fn snapshot<R: Snapshotted>(
     Ok(Json(PosDataView { data, refreshed_at }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/tables",
+    summary = "The POS's tables (`tablesInfo`), stored or asked for now",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
+    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
+pub async fn tables(
+    state: State<AppState>,
+    path: Path<String>,
+    query: Query<RefreshQuery>,
+) -> Result<Json<PosDataView<<TablesInfo as PosRequest>::Answer>>, AdminError> {
+    snapshot::<TablesInfo>(state, path, query).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/halls",
+    summary = "The POS's halls (`hallplansInfo`), stored or asked for now",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
+    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
+pub async fn halls(
+    state: State<AppState>,
+    path: Path<String>,
+    query: Query<RefreshQuery>,
+) -> Result<Json<PosDataView<<HallplansInfo as PosRequest>::Answer>>, AdminError> {
+    snapshot::<HallplansInfo>(state, path, query).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/staff",
+    summary = "The POS's staff (`usersInfo`), stored or asked for now",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
+    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
+pub async fn staff(
+    state: State<AppState>,
+    path: Path<String>,
+    query: Query<RefreshQuery>,
+) -> Result<Json<PosDataView<<UsersInfo as PosRequest>::Answer>>, AdminError> {
+    snapshot::<UsersInfo>(state, path, query).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/categories",
+    summary = "The POS's menu categories (`categoriesInfo`), stored or asked for now",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
+    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
+pub async fn categories(
+    state: State<AppState>,
+    path: Path<String>,
+    query: Query<RefreshQuery>,
+) -> Result<Json<PosDataView<<CategoriesInfo as PosRequest>::Answer>>, AdminError> {
+    snapshot::<CategoriesInfo>(state, path, query).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/menu",
+    summary = "The POS's the menu (`menuInfo`), stored or asked for now",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
+    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
+pub async fn menu(
+    state: State<AppState>,
+    path: Path<String>,
+    query: Query<RefreshQuery>,
+) -> Result<Json<PosDataView<<MenuInfo as PosRequest>::Answer>>, AdminError> {
+    snapshot::<MenuInfo>(state, path, query).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/stop-list",
+    summary = "The POS's the stop list (`stopList`), stored or asked for now",
+    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
+    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
+pub async fn stop_list(
+    state: State<AppState>,
+    path: Path<String>,
+    query: Query<RefreshQuery>,
+) -> Result<Json<PosDataView<<StopList as PosRequest>::Answer>>, AdminError> {
+    snapshot::<StopList>(state, path, query).await
+}
+
 /// Open orders from the POS's `ORDERS_CACHE` pushes.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,6 +158,13 @@ pub struct OrdersCacheView {
 }
 
 /// The orders cache.
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/orders",
+    summary = "Open orders from the POS's ORDERS_CACHE pushes",
+    params(("resto_id" = String, Path, description = "the RESTO_ID")),
+    responses((status = 200, description = "`{orders, closedBillIds, pushedAt, fresh}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn cached_orders(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,

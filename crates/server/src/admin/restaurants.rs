@@ -1,6 +1,7 @@
 //! Restaurants: create (the secret is shown only in that answer), list, show with the live
 //! connection, rotate the secret.
 
+use super::openapi::AdminErrors;
 use super::AdminError;
 use crate::gateway::{ConnectionInfo, LinkError, CLOSE_GOING_AWAY};
 use crate::state::AppState;
@@ -10,8 +11,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+/// What `POST /api/admin/restaurants` takes.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewRestaurant {
+    /// The restaurant's name.
     name: String,
 }
 
@@ -39,6 +42,13 @@ pub enum Connection {
     Offline { connected: bool },
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/restaurants",
+    summary = "Create a restaurant (the only time its secret is shown)",
+    request_body(content = NewRestaurant, content_type = "application/json"),
+    responses((status = 201, description = "`{restoId, secretKey, name, ...}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn create(
     State(state): State<AppState>,
     body: Result<Json<NewRestaurant>, axum::extract::rejection::JsonRejection>,
@@ -51,12 +61,25 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants",
+    summary = "Every restaurant with its live connection",
+    responses((status = 200, description = "an array of restaurants, each with `connection`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RestaurantView>>, AdminError> {
     let restaurants = state.store.restaurants().await?;
     let connections = state.link.connections_anywhere(restaurants.iter().map(|r| r.resto_id.as_str())).await;
     Ok(Json(restaurants.into_iter().zip(connections).map(|(r, info)| view(r, info)).collect()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}",
+    summary = "One restaurant with its live connection",
+    params(("resto_id" = String, Path, description = "the RESTO_ID")),
+    responses((status = 200, description = "the restaurant with `connection`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
@@ -66,9 +89,15 @@ pub async fn show(
     Ok(Json(view(restaurant, connection)))
 }
 
-#[derive(Deserialize, Default)]
+/// The longest an old secret may keep working after a rotation.
+const MAX_GRACE_SECONDS: u64 = 30 * 24 * 3600;
+
+/// What `rotate-secret` takes (or no body).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Rotation {
+    /// Seconds the old secret keeps working (default 24 h, at most 30 days).
+    #[schema(maximum = 2592000)]
     grace_seconds: Option<u64>,
 }
 
@@ -80,6 +109,14 @@ pub struct Rotated {
     previous_secret_valid_until: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/restaurants/{resto_id}/rotate-secret",
+    summary = "Issue a new secret; the old one works for the grace period",
+    params(("resto_id" = String, Path, description = "the RESTO_ID")),
+    request_body(content = Option<Rotation>, content_type = "application/json"),
+    responses((status = 200, description = "`{restoId, secretKey, previousSecretValidUntil}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn rotate_secret(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
@@ -91,7 +128,15 @@ pub async fn rotate_secret(
         serde_json::from_slice(&body)
             .map_err(|e| AdminError::BadRequest(format!("send {{\"graceSeconds\": <seconds>}} or no body: {e}")))?
     };
-    let grace = rotation.grace_seconds.map(|s| s as i64 * 1000).unwrap_or(state.config.secret_grace.as_millis() as i64);
+    let grace = match rotation.grace_seconds {
+        Some(seconds) if seconds > MAX_GRACE_SECONDS => {
+            return Err(AdminError::BadRequest(format!(
+                "`graceSeconds` is at most {MAX_GRACE_SECONDS} (30 days): the old secret must stop working"
+            )))
+        }
+        Some(seconds) => seconds as i64 * 1000,
+        None => state.config.secret_grace.as_millis() as i64,
+    };
     let (secret_key, valid_until) = state
         .store
         .rotate_secret(&resto_id, grace)
@@ -110,6 +155,13 @@ pub struct Disconnected {
 /// away), as this node does when it shuts down, so the POS reconnects. For operators draining a
 /// node, and for `check-pos` to see that a POS comes back after `1001`. 503 `POS_OFFLINE` when
 /// the POS holds no socket here.
+#[utoipa::path(
+    delete,
+    path = "/api/admin/restaurants/{resto_id}/connection",
+    summary = "Close the POS's socket with 1001 so it reconnects",
+    params(("resto_id" = String, Path, description = "the RESTO_ID")),
+    responses((status = 202, description = "`{closedWith: 1001}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn disconnect(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
@@ -128,6 +180,12 @@ pub struct Health {
     connected_restaurants: usize,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/health",
+    summary = "Pending requests and connected restaurants on this node",
+    responses((status = 200, description = "`{pendingRequests, connectedRestaurants}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health { pending_requests: state.link.waiting_count(), connected_restaurants: state.link.connected_count() })
 }
@@ -147,6 +205,13 @@ fn view(restaurant: Restaurant, connection: Option<ConnectionInfo>) -> Restauran
 
 /// `GET /api/admin/restaurants/{id}/callback-refusals`: the callbacks and webhooks refused
 /// lately, newest first (what `check-pos` reads to name a failure).
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/callback-refusals",
+    summary = "Callbacks and webhooks refused lately, newest first",
+    params(("resto_id" = String, Path, description = "the RESTO_ID")),
+    responses((status = 200, description = "an array of refusals with the body and signature as sent", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn callback_refusals(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,
@@ -159,6 +224,13 @@ pub async fn callback_refusals(
 /// `GET /api/admin/restaurants/{id}/conformance-warnings`: the loose forms the POS sends that a
 /// strict reader would refuse (normalised and accepted), one entry per operation, kind and
 /// field, with a count and the latest body; most recently seen first.
+#[utoipa::path(
+    get,
+    path = "/api/admin/restaurants/{resto_id}/conformance-warnings",
+    summary = "Loose forms the POS sends that a strict reader would refuse",
+    params(("resto_id" = String, Path, description = "the RESTO_ID")),
+    responses((status = 200, description = "an array of warnings by operation, kind and field", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+)]
 pub async fn conformance_warnings(
     State(state): State<AppState>,
     Path(resto_id): Path<String>,

@@ -10,12 +10,12 @@
 use super::error::GatewayError;
 use super::link::PosLink;
 use super::signed_body::header;
-use crate::store::{now_ms, CallbackRefusal};
+use crate::store::{now_ms, BodyCut, CallbackRefusal};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-/// How much of a refused body is kept.
+/// How much of a refused body is kept (a longer one is kept cut, with its size and SHA-256).
 const BODY_KEPT: usize = 16 * 1024;
 
 /// A refusal, with the raw body when it had been read.
@@ -43,6 +43,7 @@ impl Refused {
 /// and keeps a copy of the refusal when the `restoId` is known.
 pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refused) -> Response {
     let (status, error) = refused.error.status_and_body();
+    link.journal.metrics().callback_refused(&error.err_code);
     // Not the POS's doing (or not provably its): not kept in its refusal log.
     let unattributable =
         matches!(refused.error, GatewayError::UnknownRestoId | GatewayError::Store(_) | GatewayError::Busy);
@@ -60,6 +61,7 @@ pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refuse
             signature: header(headers, "signature"),
             body: String::from_utf8_lossy(kept).into_owned(),
             body_truncated: kept.len() < sent.len(),
+            body_cut: (kept.len() < sent.len()).then(|| BodyCut::of(&sent)),
         };
         link.journal.refusal(&resto_id, refusal);
     }

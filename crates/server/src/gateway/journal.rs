@@ -3,8 +3,11 @@
 //! on a request's round trip. If the writer falls far behind, entries are dropped with a warning
 //! rather than slowing guests down. [`JournalWriter::flush`] waits until every entry queued
 //! before it is written (at shutdown, and before the admin reads refusals or warnings).
+//! Requests and warnings are counted in the [`Metrics`] as they are queued, dropped or not.
 
-use crate::store::{CallbackRefusal, RequestLogEntry, Store, StoredWarning};
+use crate::metrics::Metrics;
+use crate::store::{BodyCut, CallbackRefusal, RequestLogEntry, Store, StoredWarning};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 const QUEUE: usize = 10_000;
@@ -21,18 +24,24 @@ enum Command {
 #[derive(Clone)]
 pub struct JournalWriter {
     sender: mpsc::Sender<Command>,
+    metrics: Arc<Metrics>,
+    body_limit: usize,
 }
 
 impl JournalWriter {
-    /// Starts the background writer for `store`.
-    pub fn start(store: Store) -> JournalWriter {
+    /// Starts the background writer for `store`, counting entries in `metrics`; request bodies
+    /// longer than `body_limit` are kept cut (with their size and hash).
+    pub fn start(store: Store, metrics: Arc<Metrics>, body_limit: usize) -> JournalWriter {
         let (sender, receiver) = mpsc::channel(QUEUE);
         tokio::spawn(write_batches(store, receiver));
-        JournalWriter { sender }
+        JournalWriter { sender, metrics, body_limit }
     }
 
     /// Queues a finished request; never waits.
-    pub fn request(&self, entry: RequestLogEntry) {
+    pub fn request(&self, mut entry: RequestLogEntry) {
+        self.metrics.request_finished(&entry.operation, entry.outcome, entry.latency_ms);
+        entry.request_body_cut = BodyCut::cut(&mut entry.request_body, self.body_limit);
+        entry.response_body_cut = entry.response_body.as_mut().and_then(|body| BodyCut::cut(body, self.body_limit));
         self.queue(Command::Request(entry));
     }
 
@@ -43,7 +52,13 @@ impl JournalWriter {
 
     /// Queues a conformance warning of `resto_id`; never waits.
     pub fn warning(&self, resto_id: &str, warning: StoredWarning) {
+        self.metrics.conformance_warning(&warning.operation, &warning.kind);
         self.queue(Command::Warning(resto_id.to_string(), warning));
+    }
+
+    /// Where entries are counted (refusals are counted by the refusing code, all of them).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Waits until every entry queued before this call is in the store.
@@ -56,6 +71,7 @@ impl JournalWriter {
 
     fn queue(&self, command: Command) {
         if let Err(error) = self.sender.try_send(command) {
+            self.metrics.journal_entry_dropped();
             tracing::warn!(%error, "the gateway journal queue is full; an entry was dropped");
         }
     }

@@ -86,13 +86,14 @@ impl Forwarded {
 }
 
 impl PosLink {
-    /// A link whose requests wait `deadline` for their callback.
-    pub fn new(deadline: Duration, journal: JournalWriter) -> PosLink {
+    /// A link whose requests wait `deadline` for their callback; at most `finished_kept`
+    /// finished requests are remembered to recognise repeated and late callbacks.
+    pub fn new(deadline: Duration, journal: JournalWriter, finished_kept: usize) -> PosLink {
         // Finished requests are remembered long enough to recognise retries and late answers.
         let remember = (deadline * 4).max(Duration::from_secs(600));
         PosLink {
             sessions: RestaurantSessions::default(),
-            pending: PendingRequests::new(remember),
+            pending: PendingRequests::new(remember, finished_kept),
             journal,
             deadline,
             cluster: OnceLock::new(),
@@ -391,6 +392,8 @@ impl PosLink {
             request_body: sent.frame,
             response_body: answer.map(|b| String::from_utf8_lossy(b).into_owned()),
             detail,
+            request_body_cut: None,
+            response_body_cut: None,
         });
     }
 }

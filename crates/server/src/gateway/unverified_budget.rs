@@ -53,7 +53,7 @@ impl UnverifiedBudget {
         HeldRoom { bytes: 0, units: 0, total: None, restaurant: None }
     }
 
-    /// Takes room for `bytes` more of `resto_id`'s body, waiting at most [`WAIT`]. The room
+    /// Takes room for `bytes` more of `resto_id`'s body, waiting at most `WAIT`. The room
     /// held is the body's length rounded up to a whole KiB, however it arrives in pieces.
     pub async fn grow(&self, room: &mut HeldRoom, resto_id: &str, bytes: usize) -> Result<(), NoRoom> {
         let needed = u32::try_from((room.bytes + bytes).div_ceil(UNIT)).map_err(|_| NoRoom)?;

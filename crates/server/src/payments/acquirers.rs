@@ -4,9 +4,11 @@
 //! its module plus one arm here.
 
 use super::acquirer::{Acquirer, AcquirerError};
+use super::counted_acquirer::CountedAcquirer;
 use super::monobank::{self, MonobankApi};
 use super::sandbox::Sandbox;
 use super::PaymentError;
+use crate::metrics::Metrics;
 use crate::store::{AcquirerChoice, MerchantToken, PaymentRecord, Store};
 use std::sync::Arc;
 
@@ -15,17 +17,24 @@ pub struct Acquirers {
     store: Store,
     sandbox: Sandbox,
     monobank: MonobankApi,
+    metrics: Arc<Metrics>,
 }
 
 impl Acquirers {
-    /// The acquirers, with monobank's API client.
-    pub fn new(store: Store, sandbox: Sandbox, monobank: MonobankApi) -> Acquirers {
-        Acquirers { store, sandbox, monobank }
+    /// The acquirers, with monobank's API client; their failures are counted in `metrics`.
+    pub fn new(store: Store, sandbox: Sandbox, monobank: MonobankApi, metrics: Arc<Metrics>) -> Acquirers {
+        Acquirers { store, sandbox, monobank, metrics }
     }
 
     /// The sandbox (for its card pages).
     pub fn sandbox(&self) -> &Sandbox {
         &self.sandbox
+    }
+
+    /// The sandbox behind the seam every acquirer call goes through (for notifications that
+    /// name no payment).
+    pub fn sandbox_as_acquirer(&self) -> Arc<dyn Acquirer> {
+        self.counted(Arc::new(self.sandbox.clone()))
     }
 
     /// monobank's client (to check a token before a restaurant chooses monobank).
@@ -61,7 +70,7 @@ impl Acquirers {
     /// The acquirer a new payment of this restaurant goes through.
     pub async fn for_new_payment(&self, resto_id: &str) -> Result<Arc<dyn Acquirer>, PaymentError> {
         match self.store.acquirer_choice(resto_id).await? {
-            AcquirerChoice::Sandbox => Ok(Arc::new(self.sandbox.clone())),
+            AcquirerChoice::Sandbox => Ok(self.counted(Arc::new(self.sandbox.clone()))),
             AcquirerChoice::Monobank { .. } => self.named(monobank::NAME, resto_id).await,
         }
     }
@@ -77,9 +86,13 @@ impl Acquirers {
                 let token = self.store.monobank_token(resto_id).await?.ok_or_else(|| {
                     AcquirerError::Refused("the restaurant has no monobank token; set it in the settings".into())
                 })?;
-                Ok(Arc::new(self.monobank.for_restaurant(self.store.clone(), resto_id, token)))
+                Ok(self.counted(Arc::new(self.monobank.for_restaurant(self.store.clone(), resto_id, token))))
             }
-            _ => Ok(Arc::new(self.sandbox.clone())),
+            _ => Ok(self.counted(Arc::new(self.sandbox.clone()))),
         }
+    }
+
+    fn counted(&self, acquirer: Arc<dyn Acquirer>) -> Arc<dyn Acquirer> {
+        Arc::new(CountedAcquirer::new(acquirer, self.metrics.clone()))
     }
 }

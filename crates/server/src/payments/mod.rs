@@ -16,6 +16,7 @@ pub mod acquirers;
 pub mod basket;
 pub mod checkout_pages;
 pub mod closer;
+mod counted_acquirer;
 mod error;
 pub mod monobank;
 pub mod monobank_webhook;
@@ -217,7 +218,7 @@ impl Payments {
                 let payment = self.store.payment_by_id(id).await?.ok_or(PaymentError::NotFound)?;
                 self.acquirers.for_payment(&payment).await?
             }
-            None => Arc::new(self.acquirers.sandbox().clone()),
+            None => self.acquirers.sandbox_as_acquirer(),
         };
         let event = acquirer.verify_notification(body, signature).await?;
         if payment_id.is_some_and(|id| id != event.reference) {

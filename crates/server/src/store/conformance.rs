@@ -7,7 +7,7 @@
 //! bounded per restaurant ([`KEPT_PER_RESTAURANT`]); warnings of the same kind on the same field
 //! are one row with a count and the latest body.
 
-use super::{column, Store, StoreError};
+use super::{column, BodyCut, Store, StoreError};
 use rahunok_protocol::FieldError;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -42,6 +42,9 @@ pub struct CallbackRefusal {
     pub body: String,
     /// True when `body` was cut.
     pub body_truncated: bool,
+    /// The whole body's size and SHA-256, when `body` was cut.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_cut: Option<BodyCut>,
 }
 
 /// A conformance warning as kept: one row per operation, kind and field.
@@ -92,6 +95,7 @@ fn refusal_from(row: &AnyRow) -> Result<CallbackRefusal, StoreError> {
         signature: column(row, "signature")?,
         body: column(row, "body")?,
         body_truncated: column::<i64>(row, "body_truncated")? != 0,
+        body_cut: BodyCut::from_columns(column(row, "body_size")?, column(row, "body_sha256")?),
     })
 }
 
@@ -123,7 +127,8 @@ impl Store {
         for (resto_id, r) in refusals {
             sqlx::query(
                 "INSERT INTO callback_refusals (resto_id, seq, at, path, rid, status, err_code, err_text, field_errors, \
-                 signature, body, body_truncated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 signature, body, body_truncated, body_size, body_sha256) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(resto_id)
             .bind(next_seq())
@@ -137,6 +142,8 @@ impl Store {
             .bind(r.signature.clone())
             .bind(&r.body)
             .bind(i64::from(r.body_truncated))
+            .bind(r.body_cut.as_ref().map(|c| c.size))
+            .bind(r.body_cut.as_ref().map(|c| c.sha256.clone()))
             .execute(&mut *tx)
             .await?;
         }

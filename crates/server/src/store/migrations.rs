@@ -1,5 +1,7 @@
 //! Schema migrations, the same statements for SQLite and PostgreSQL. Each migration runs once,
-//! in a transaction, and is recorded in `schema_migrations`.
+//! in a transaction, and is recorded in `schema_migrations`. Migrations only add (tables,
+//! nullable columns, indexes), so a store migrated by a newer release still serves an older one
+//! (a downgrade); the older one says so in its log and leaves the newer migrations alone.
 
 use super::{now_ms, Store, StoreError};
 use sqlx::Row;
@@ -14,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_guest_holds.sql")),
     (9, include_str!("migrations/0009_credential_notices.sql")),
     (10, include_str!("migrations/0010_panel_user_state.sql")),
+    (11, include_str!("migrations/0011_retention.sql")),
 ];
 
 /// Nodes starting at once on one PostgreSQL take turns migrating (a transaction-scoped lock).
@@ -55,6 +58,25 @@ pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+    }
+    warn_if_newer(store).await
+}
+
+/// The newest migration this binary knows.
+fn latest_known() -> i64 {
+    MIGRATIONS.last().map_or(0, |(version, _)| *version)
+}
+
+async fn warn_if_newer(store: &Store) -> Result<(), StoreError> {
+    let newest: Option<i64> =
+        sqlx::query("SELECT MAX(version) AS v FROM schema_migrations").fetch_one(store.pool()).await?.try_get("v")?;
+    if let Some(newest) = newest.filter(|v| *v > latest_known()) {
+        tracing::warn!(
+            store_schema = newest,
+            known_schema = latest_known(),
+            "this store was migrated by a newer Rahunok; running on it as an older release (a downgrade): \
+             what the newer release added is left alone"
+        );
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! only types both understand (TEXT, BIGINT), and times are unix milliseconds.
 
 mod acquirers;
+pub mod backup;
 mod cluster_nodes;
 mod conformance;
 mod credential_notices;
@@ -13,6 +14,7 @@ mod panel_users;
 mod payments;
 mod request_log;
 mod restaurants;
+mod retention;
 mod sealed;
 mod server_settings;
 mod snapshots;
@@ -28,7 +30,7 @@ pub use payments::{
     CreateOutcome, NewPayment, NextAttempt, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition,
     TransitionChanges,
 };
-pub use request_log::{RequestLogEntry, RequestLogQuery, RequestOutcome};
+pub use request_log::{BodyCut, RequestLogEntry, RequestLogQuery, RequestOutcome};
 pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, RestaurantName};
 pub use snapshots::{Snapshot, SnapshotKind};
 

@@ -201,6 +201,20 @@ fn bill_lock(resto_id: &str, bill_id: &str) -> String {
 }
 
 impl Store {
+    /// How many payments are in each status (statuses with none are left out).
+    pub async fn payment_counts(&self) -> Result<Vec<(PaymentStatus, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT status, COUNT(*) AS n FROM payments GROUP BY status").fetch_all(self.pool()).await?;
+        let mut counts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let name: String = column(row, "status")?;
+            let status = PaymentStatus::from_name(&name)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown payment status {name}")))?;
+            counts.push((status, column(row, "n")?));
+        }
+        Ok(counts)
+    }
+
     /// Creates a payment in `created`, unless the idempotency key was used or the bill is held.
     pub async fn create_payment(&self, new: &NewPayment) -> Result<CreateOutcome, StoreError> {
         if let Some(existing) = self.payment_by_idempotency_key(&new.idempotency_key).await? {

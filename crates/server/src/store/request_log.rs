@@ -1,8 +1,11 @@
 //! The request log: every request sent to a POS, its callback, timings and outcome, with both
-//! bodies exactly as they travelled (the raw callback text, unknown fields included).
+//! bodies exactly as they travelled (the raw callback text, unknown fields included) — up to
+//! the server's body limit: a longer body is kept cut, with its full size and SHA-256
+//! ([`BodyCut`]), so the log does not grow by a menu's megabytes per request.
 
 use super::{column, Store, StoreError};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
 /// How a request to a POS ended.
@@ -77,6 +80,48 @@ pub struct RequestLogEntry {
     pub response_body: Option<String>,
     /// Extra detail (the FAIL substate, ...).
     pub detail: Option<String>,
+    /// Set when `request_body` was cut at the body limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body_cut: Option<BodyCut>,
+    /// Set when `response_body` was cut at the body limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body_cut: Option<BodyCut>,
+}
+
+/// What a body cut at the limit was before it was cut.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BodyCut {
+    /// Its full size in bytes.
+    pub size: i64,
+    /// The SHA-256 of the full body, hex.
+    pub sha256: String,
+}
+
+impl BodyCut {
+    /// Cuts `body` to at most `limit` bytes (on a character boundary); what it was when it had
+    /// to be cut.
+    pub fn cut(body: &mut String, limit: usize) -> Option<BodyCut> {
+        if body.len() <= limit {
+            return None;
+        }
+        let cut = BodyCut::of(body.as_bytes());
+        let mut end = limit;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
+        Some(cut)
+    }
+
+    /// The size and hash of `body`, whole.
+    pub fn of(body: &[u8]) -> BodyCut {
+        let digest = Sha256::digest(body);
+        BodyCut { size: body.len() as i64, sha256: digest.iter().map(|b| format!("{b:02x}")).collect() }
+    }
+
+    pub(super) fn from_columns(size: Option<i64>, sha256: Option<String>) -> Option<BodyCut> {
+        Some(BodyCut { size: size?, sha256: sha256? })
+    }
 }
 
 /// Filters for reading the log.
@@ -104,6 +149,8 @@ fn entry_from(row: &AnyRow) -> Result<RequestLogEntry, StoreError> {
         request_body: column(row, "request_body")?,
         response_body: column(row, "response_body")?,
         detail: column(row, "detail")?,
+        request_body_cut: BodyCut::from_columns(column(row, "request_size")?, column(row, "request_sha256")?),
+        response_body_cut: BodyCut::from_columns(column(row, "response_size")?, column(row, "response_sha256")?),
     })
 }
 
@@ -114,7 +161,8 @@ impl Store {
         for e in entries {
             sqlx::query(
                 "INSERT INTO request_log (rid, resto_id, operation, sent_at, finished_at, latency_ms, outcome, \
-                 request_body, response_body, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 request_body, response_body, detail, request_size, request_sha256, response_size, \
+                 response_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
                  ON CONFLICT (rid) DO NOTHING",
             )
             .bind(&e.rid)
@@ -127,6 +175,10 @@ impl Store {
             .bind(&e.request_body)
             .bind(e.response_body.clone())
             .bind(e.detail.clone())
+            .bind(e.request_body_cut.as_ref().map(|c| c.size))
+            .bind(e.request_body_cut.as_ref().map(|c| c.sha256.clone()))
+            .bind(e.response_body_cut.as_ref().map(|c| c.size))
+            .bind(e.response_body_cut.as_ref().map(|c| c.sha256.clone()))
             .execute(&mut *tx)
             .await?;
         }
@@ -171,5 +223,22 @@ impl Store {
             }
         };
         rows.iter().map(entry_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BodyCut;
+
+    #[test]
+    fn a_body_over_the_limit_is_cut_on_a_character_boundary_with_its_size_and_hash() {
+        let mut body = "абв".to_string();
+        let cut = BodyCut::cut(&mut body, 3).expect("6 bytes are over 3");
+        assert_eq!(body, "а");
+        assert_eq!(cut.size, 6);
+        assert_eq!(cut.sha256.len(), 64);
+        let mut short = "ok".to_string();
+        assert_eq!(BodyCut::cut(&mut short, 2), None);
+        assert_eq!(short, "ok");
     }
 }

@@ -77,7 +77,7 @@ fn content_type(extension: &str) -> &'static str {
 /// The current URL of the asset `name` (e.g. `url("guest-bill.js")`).
 ///
 /// # Panics
-/// On a name not in [`FILES`]: a typo in the code, which any test of that page catches.
+/// On a name not in `FILES`: a typo in the code, which any test of that page catches.
 pub fn url(name: &str) -> &'static str {
     let asset = ASSETS.iter().find(|asset| asset.name == name);
     &asset.unwrap_or_else(|| panic!("no asset named {name}")).path

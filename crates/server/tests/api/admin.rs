@@ -150,3 +150,23 @@ async fn unknown_paths_and_methods_get_an_error_body_or_a_page(backend: Backend)
 }
 
 on_both_stores!(unknown_paths_and_methods_get_an_error_body_or_a_page);
+
+/// Found by schemathesis: a grace period of 2^63 seconds overflowed (a dropped connection in a
+/// debug build, a nonsense expiry in release). Grace is at most 30 days; the secret stays.
+async fn a_grace_period_beyond_30_days_is_refused_and_the_secret_stays(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Rotating").await;
+    let path = format!("/api/admin/restaurants/{}/rotate-secret", r.resto_id);
+    for seconds in [json!(9_223_372_036_854_775_808u64), json!(30 * 24 * 3600 + 1)] {
+        let refused = app.admin(reqwest::Method::POST, &path).json(&json!({ "graceSeconds": seconds })).send().await;
+        let refused = refused.expect("an answer, not a dropped connection");
+        assert_eq!(refused.status(), 400);
+        let body: Value = refused.json().await.unwrap();
+        assert!(body["errText"].as_str().unwrap().contains("30 days"), "{body}");
+    }
+    assert!(RawPos::connect(&app, Some(&basic(&r.resto_id, &r.secret)), None).await.is_ok(), "the secret is unchanged");
+    let month = app.admin(reqwest::Method::POST, &path).json(&json!({ "graceSeconds": 30 * 24 * 3600 })).send().await;
+    assert_eq!(month.unwrap().status(), 200);
+}
+
+on_both_stores!(a_grace_period_beyond_30_days_is_refused_and_the_secret_stays);

@@ -68,3 +68,22 @@ async fn refusals_survive_a_restart(backend: Backend) {
 }
 
 on_both_stores!(refusals_survive_a_restart);
+
+async fn a_long_refused_body_is_kept_cut_with_its_size_and_hash(backend: Backend) {
+    use sha2::{Digest, Sha256};
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Long refusal").await;
+    let body = format!(r#"{{"rID":"r-1","state":"SUCCESS","x":"{}"}}"#, "z".repeat(40_000));
+    let answer = app.post_callback("getBill", &restaurant.resto_id, "not-the-secret", body.as_bytes()).await;
+    assert_eq!(answer.0, 401);
+    let listed = refusals(&app, &restaurant.resto_id).await;
+    let kept = listed[0]["body"].as_str().unwrap();
+    assert_eq!(kept.len(), 16 * 1024);
+    assert!(body.starts_with(kept));
+    assert_eq!(listed[0]["bodyTruncated"], true);
+    assert_eq!(listed[0]["bodyCut"]["size"], body.len() as i64);
+    let sha256: String = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(listed[0]["bodyCut"]["sha256"], sha256.as_str());
+}
+
+on_both_stores!(a_long_refused_body_is_kept_cut_with_its_size_and_hash);

@@ -59,6 +59,9 @@ pub struct AppOptions {
     pub max_connections: usize,
     pub header_read_timeout: Duration,
     pub public_url: Option<String>,
+    /// Serve `/metrics` on a listener of its own (`TestApp::metrics_base`).
+    pub metrics: bool,
+    pub retention: rahunok_server::config::Retention,
 }
 
 impl Default for AppOptions {
@@ -75,6 +78,8 @@ impl Default for AppOptions {
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
             public_url: None,
+            metrics: false,
+            retention: Default::default(),
         }
     }
 }
@@ -83,6 +88,8 @@ pub struct TestApp {
     pub base: String,
     pub ws_url: String,
     pub token: String,
+    /// `http://<metrics address>` when the test asked for metrics.
+    pub metrics_base: Option<String>,
     pub http: reqwest::Client,
     pub state: AppState,
     storage: Storage,
@@ -148,12 +155,15 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.max_connections = options.max_connections;
     config.header_read_timeout = options.header_read_timeout;
     config.public_url = options.public_url.clone();
+    config.retention = options.retention.clone();
+    config.metrics_listen = options.metrics.then(|| "127.0.0.1:0".parse().unwrap());
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());
     config.admin_token_file = None;
     config.master_key = MasterKeySource::Base64(TEST_MASTER_KEY.into());
     let server = Server::build(config).await.expect("the server starts");
     let address = server.local_addr();
+    let metrics_base = server.metrics_addr().map(|a| format!("http://{a}"));
     let state = server.state().clone();
     let handle = tokio::spawn(async move {
         server.run(std::future::pending()).await.expect("the server runs");
@@ -162,6 +172,7 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
         base: format!("http://{address}"),
         ws_url: format!("ws://{address}/restaurantEntryPoint"),
         token,
+        metrics_base,
         http: reqwest::Client::new(),
         state,
         storage,
@@ -231,6 +242,8 @@ impl TestApp {
             request_body: r#"{"rID":"r-big","operation":"tablesInfo"}"#.into(),
             response_body: Some(huge.clone()),
             detail: None,
+            request_body_cut: None,
+            response_body_cut: None,
         };
         self.state.store.insert_request_log(&[entry]).await.unwrap();
         huge

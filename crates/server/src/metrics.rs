@@ -1,0 +1,305 @@
+//! Prometheus metrics for the people who run the server: live POS sockets, operations by name
+//! and outcome with their latency, refused callbacks by reason, conformance warnings, payments
+//! by state, the closer's backlog and acquirer errors.
+//!
+//! Why this exists: the request log and the admin API answer "what happened to this
+//! restaurant"; an operator also needs "is the platform healthy right now", as numbers a
+//! Prometheus server scrapes and alerts on. They are served at `/metrics` on a listener of their
+//! own (`--metrics-listen`, off by default; see [`routes`]), never on the public one.
+//!
+//! Labels are bounded sets (operation names, outcomes, error codes, warning kinds, payment
+//! states, acquirer names): no restaurant id and nothing secret, so the number of series does
+//! not grow with the number of restaurants. Per-restaurant detail stays in the request log.
+//!
+//! Counters are counted where the event is recorded ([`Metrics::request_finished`] and the
+//! others, called from the gateway's journal and the acquirer calls); gauges that are the
+//! store's truth (payments by state, the closer's backlog) are read from the store at each
+//! scrape, so every node of a cluster reports the same figures for them.
+
+use crate::state::AppState;
+use crate::store::{PaymentStatus, RequestOutcome, StoreError};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// The OpenMetrics exposition's content type (what Prometheus asks for first).
+pub const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// The classic Prometheus text format's content type (for every other client, `promtool`,
+/// `curl`).
+pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    operation: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationOnly {
+    operation: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RefusalLabels {
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WarningLabels {
+    operation: String,
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabels {
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TableLabels {
+    table: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AcquirerLabels {
+    acquirer: String,
+    call: String,
+    error: String,
+}
+
+type LatencyFamily = Family<OperationOnly, Histogram, fn() -> Histogram>;
+
+/// Every metric of one server (see the module docs); shared by the areas that count.
+pub struct Metrics {
+    registry: Registry,
+    operations: Family<OperationLabels, Counter>,
+    latency: LatencyFamily,
+    refusals: Family<RefusalLabels, Counter>,
+    warnings: Family<WarningLabels, Counter>,
+    acquirer_errors: Family<AcquirerLabels, Counter>,
+    journal_dropped: Counter,
+    pruned: Family<TableLabels, Counter>,
+    pos_sockets: Gauge,
+    pending_requests: Gauge,
+    payments: Family<StateLabels, Gauge>,
+    closer_backlog: Gauge,
+}
+
+/// Round-trip buckets in seconds: 5 ms to the protocol's 80 s deadline and past it.
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.005, 2.5, 12))
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh set of metrics, all at zero.
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("rahunok");
+        let operations = Family::<OperationLabels, Counter>::default();
+        let latency = LatencyFamily::new_with_constructor(latency_histogram);
+        let refusals = Family::<RefusalLabels, Counter>::default();
+        let warnings = Family::<WarningLabels, Counter>::default();
+        let acquirer_errors = Family::<AcquirerLabels, Counter>::default();
+        let journal_dropped = Counter::default();
+        let pruned = Family::<TableLabels, Counter>::default();
+        let pos_sockets = Gauge::default();
+        let pending_requests = Gauge::default();
+        let payments = Family::<StateLabels, Gauge>::default();
+        let closer_backlog = Gauge::default();
+        registry.register(
+            "pos_operations",
+            "Requests sent to POS systems from this node, by operation and how they ended",
+            operations.clone(),
+        );
+        registry.register(
+            "pos_operation_duration_seconds",
+            "Round trip from sending a request to its callback, for requests the POS answered",
+            latency.clone(),
+        );
+        registry.register("callback_refusals", "Callbacks and webhooks refused, by errCode", refusals.clone());
+        registry.register(
+            "conformance_warnings",
+            "Loose forms accepted in POS answers, by operation and kind",
+            warnings.clone(),
+        );
+        registry.register("acquirer_errors", "Failed calls to card acquirers", acquirer_errors.clone());
+        registry.register(
+            "journal_dropped",
+            "Request-log entries, refusals and warnings dropped because the writer fell behind",
+            journal_dropped.clone(),
+        );
+        registry.register("journal_pruned", "Journal rows deleted by the retention bounds, by table", pruned.clone());
+        registry.register("pos_sockets", "POS sockets open to this node", pos_sockets.clone());
+        registry.register(
+            "pending_requests",
+            "Requests on this node waiting for their callback",
+            pending_requests.clone(),
+        );
+        registry.register("payments", "Payments in the store, by state", payments.clone());
+        registry.register(
+            "closer_backlog",
+            "Charged payments whose bill the POS has not closed yet (paid, closing_on_pos, paid_not_closed)",
+            closer_backlog.clone(),
+        );
+        Metrics {
+            registry,
+            operations,
+            latency,
+            refusals,
+            warnings,
+            acquirer_errors,
+            journal_dropped,
+            pruned,
+            pos_sockets,
+            pending_requests,
+            payments,
+            closer_backlog,
+        }
+    }
+
+    /// Counts a finished request (and its round trip, when the POS answered).
+    pub fn request_finished(&self, operation: &str, outcome: RequestOutcome, latency_ms: Option<i64>) {
+        let labels = OperationLabels { operation: operation.to_string(), outcome: outcome.as_str().to_string() };
+        self.operations.get_or_create(&labels).inc();
+        let answered = matches!(outcome, RequestOutcome::Answered | RequestOutcome::PosFail | RequestOutcome::Invalid);
+        if let (true, Some(ms)) = (answered, latency_ms) {
+            let seconds = ms.max(0) as f64 / 1000.0;
+            self.latency.get_or_create(&OperationOnly { operation: operation.to_string() }).observe(seconds);
+        }
+    }
+
+    /// Counts a refused callback or webhook by its `errCode`.
+    pub fn callback_refused(&self, err_code: &str) {
+        self.refusals.get_or_create(&RefusalLabels { reason: err_code.to_string() }).inc();
+    }
+
+    /// Counts a conformance warning.
+    pub fn conformance_warning(&self, operation: &str, kind: &str) {
+        let labels = WarningLabels { operation: operation.to_string(), kind: kind.to_string() };
+        self.warnings.get_or_create(&labels).inc();
+    }
+
+    /// Counts a failed call to an acquirer (`call`: create, status, cancel, refund, notification).
+    pub fn acquirer_error(&self, acquirer: &str, call: &str, error: &str) {
+        let labels =
+            AcquirerLabels { acquirer: acquirer.to_string(), call: call.to_string(), error: error.to_string() };
+        self.acquirer_errors.get_or_create(&labels).inc();
+    }
+
+    /// Counts a journal entry dropped because the writer fell behind.
+    pub fn journal_entry_dropped(&self) {
+        self.journal_dropped.inc();
+    }
+
+    /// Counts rows the retention bounds deleted from `table`.
+    pub fn pruned(&self, table: &str, rows: u64) {
+        if rows > 0 {
+            self.pruned.get_or_create(&TableLabels { table: table.to_string() }).inc_by(rows);
+        }
+    }
+
+    /// The OpenMetrics exposition, with the gauges read from `state` first.
+    pub async fn scrape(&self, state: &AppState) -> Result<String, StoreError> {
+        self.pos_sockets.set(state.link.connected_count() as i64);
+        self.pending_requests.set(state.link.waiting_count() as i64);
+        let counts = state.store.payment_counts().await?;
+        let count_of = |status: PaymentStatus| counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
+        for status in PaymentStatus::ALL {
+            self.payments.get_or_create(&StateLabels { state: status.as_str().to_string() }).set(count_of(*status));
+        }
+        let backlog: i64 = [PaymentStatus::Paid, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed]
+            .into_iter()
+            .map(count_of)
+            .sum();
+        self.closer_backlog.set(backlog);
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String never fails");
+        Ok(text)
+    }
+}
+
+/// The metrics listener's only route: `GET /metrics`.
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(crate::http_error::no_such_route)
+        .method_not_allowed_fallback(crate::http_error::method_not_allowed)
+        .with_state(state)
+}
+
+/// `GET /metrics`: OpenMetrics when the scraper accepts it (Prometheus does), the classic text
+/// format otherwise.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).unwrap_or_default();
+    let openmetrics = accept.contains("application/openmetrics-text");
+    match state.metrics.scrape(&state).await {
+        Ok(text) if openmetrics => ([(header::CONTENT_TYPE, OPENMETRICS)], text).into_response(),
+        Ok(text) => ([(header::CONTENT_TYPE, PROMETHEUS_TEXT)], prometheus_text(&text)).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "could not read the store for /metrics");
+            (StatusCode::SERVICE_UNAVAILABLE, "the store could not be read\n").into_response()
+        }
+    }
+}
+
+/// The classic Prometheus text format of an OpenMetrics exposition written by this module: a
+/// counter family `x` is typed and described under its sample name `x_total` (the classic
+/// format names a family by its samples), and the `# EOF` marker goes. Everything else (gauges,
+/// histograms, labels, escaping) is the same in both formats.
+fn prometheus_text(openmetrics: &str) -> String {
+    let mut out = String::with_capacity(openmetrics.len());
+    let mut help: Option<&str> = None;
+    for line in openmetrics.lines() {
+        if line == "# EOF" {
+            continue;
+        }
+        if line.starts_with("# HELP ") {
+            help = Some(line);
+            continue;
+        }
+        if let Some(family) = line.strip_prefix("# TYPE ").and_then(|t| t.strip_suffix(" counter")) {
+            if let Some(help) = help.take() {
+                out.push_str(&help.replacen(family, &format!("{family}_total"), 1));
+                out.push('\n');
+            }
+            out.push_str(&format!("# TYPE {family}_total counter\n"));
+            continue;
+        }
+        if let Some(help) = help.take() {
+            out.push_str(help);
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prometheus_text;
+
+    #[test]
+    fn counters_are_named_by_their_samples_in_the_classic_text_format() {
+        let openmetrics = "# HELP rahunok_x Things.\n# TYPE rahunok_x counter\nrahunok_x_total{a=\"b\"} 3\n\
+                           # HELP rahunok_g Now.\n# TYPE rahunok_g gauge\nrahunok_g 1\n# EOF\n";
+        assert_eq!(
+            prometheus_text(openmetrics),
+            "# HELP rahunok_x_total Things.\n# TYPE rahunok_x_total counter\nrahunok_x_total{a=\"b\"} 3\n\
+             # HELP rahunok_g Now.\n# TYPE rahunok_g gauge\nrahunok_g 1\n"
+        );
+    }
+}
