@@ -235,8 +235,9 @@ impl TestApp {
             rid: "r-big".into(),
             resto_id: resto_id.to_string(),
             operation: "tablesInfo".into(),
-            sent_at: 1,
-            finished_at: Some(2),
+            // Now, not 1970: the retention pruner would take a row older than 7 days away.
+            sent_at: rahunok_server::store::now_ms() - 1,
+            finished_at: Some(rahunok_server::store::now_ms()),
             latency_ms: Some(1),
             outcome: rahunok_server::store::RequestOutcome::Answered,
             request_body: r#"{"rID":"r-big","operation":"tablesInfo"}"#.into(),
