@@ -13,7 +13,8 @@ use tokio::sync::{mpsc, Notify};
 
 mod support;
 
-use support::{create_restaurant, free_port, wait_ready, ServerProcess, TOKEN};
+use support::cluster::{form_field, payment_when_closed};
+use support::{create_restaurant, free_port, wait_ready, ServerProcess};
 
 /// The virtual POS, except that it holds the first `payBill` until released.
 struct HoldingPos {
@@ -39,23 +40,6 @@ impl Handler for HoldingPos {
 
 fn start_server(port: u16, data: &std::path::Path) -> ServerProcess {
     ServerProcess::start(port, &["--data".to_string(), data.display().to_string()])
-}
-
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("the pay form") + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
-}
-
-async fn payment_status(http: &reqwest::Client, base: &str, resto_id: &str, payment_id: &str) -> serde_json::Value {
-    http.get(format!("{base}/api/admin/restaurants/{resto_id}/payments/{payment_id}"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,8 +77,8 @@ async fn a_payment_interrupted_by_a_crash_closes_after_restart_and_is_charged_on
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let form = [
-        ("idempotency_key", field(&page, "idempotency_key")),
-        ("expected_total", field(&page, "expected_total")),
+        ("idempotency_key", form_field(&page, "idempotency_key")),
+        ("expected_total", form_field(&page, "expected_total")),
         ("tip", "5".to_string()),
         ("tip_custom", String::new()),
     ];
@@ -119,14 +103,7 @@ async fn a_payment_interrupted_by_a_crash_closes_after_restart_and_is_charged_on
     // Restart on the same store: the payment is resumed.
     let _restarted = start_server(port, data.path());
     wait_ready(&http, &base).await;
-    let mut detail = serde_json::Value::Null;
-    for _ in 0..300 {
-        detail = payment_status(&http, &base, &resto_id, &payment_id).await;
-        if detail["status"] == "closed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let detail = payment_when_closed(&http, &base, &resto_id, &payment_id, Duration::from_secs(30)).await;
     assert_eq!(detail["status"], "closed", "{detail}");
     assert_eq!(cafe.floor().paid("b-32070").unwrap().times_paid, 1, "the POS saw the bill paid once");
     let key = rahunok_server::config::MasterKeySource::File(data.path().join("master.key"));

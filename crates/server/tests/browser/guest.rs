@@ -1,34 +1,45 @@
 //! The guest journey in headless Chromium: real pages, the real server, the virtual POS. Every
 //! test ends by checking the POS side — the order closed, or still open — not only the page.
 
-use crate::helpers::{spawn_app, Backend, Restaurant, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, Restaurant, TestApp};
 use crate::webdriver::Browser;
 use rahunok_pos_sim::VirtualPos;
 use rahunok_protocol::Money;
 use rahunok_server::payments::sandbox::paid_charges_for_bill;
 use std::time::Duration;
 
-async fn cafe() -> (TestApp, Restaurant, VirtualPos) {
-    let app = spawn_app(Backend::Sqlite).await;
+/// The Kyiv café fixture with its virtual POS connected, on a server with `options`.
+pub(crate) async fn cafe_with(options: AppOptions) -> (TestApp, Restaurant, VirtualPos) {
+    let app = spawn_app_with(Backend::Sqlite, options).await;
     let restaurant = app.create_restaurant("Андріївський ранок").await;
     let pos = app.start_virtual_pos(&restaurant).await;
     (app, restaurant, pos)
 }
 
-fn money(text: &str) -> Money {
+/// The same with the protocol's defaults.
+pub(crate) async fn cafe() -> (TestApp, Restaurant, VirtualPos) {
+    cafe_with(AppOptions::default()).await
+}
+
+pub(crate) fn money(text: &str) -> Money {
     Money::parse(text).unwrap()
 }
 
-/// Fills the sandbox card page and submits it.
-async fn pay_with_card(browser: &Browser, card: &str) {
+/// Fills the sandbox card page (expiry `12/30`) and submits it.
+pub(crate) async fn pay_with_card(browser: &Browser, card: &str) {
+    pay_with_card_expiring(browser, card, "12/30").await
+}
+
+/// Fills the sandbox card page with the expiry as typed and submits it.
+pub(crate) async fn pay_with_card_expiring(browser: &Browser, card: &str, expiry: &str) {
     browser.find("#card").await.type_text(card).await;
-    browser.find("#expiry").await.type_text("12/30").await;
+    browser.find("#expiry").await.type_text(expiry).await;
     browser.find("#cvc").await.type_text("123").await;
     browser.find("#pay-card").await.click().await;
 }
 
 /// Waits until the POS reports the bill paid (10 s at most).
-async fn wait_paid_on_pos(pos: &VirtualPos, bill_id: &str) -> rahunok_pos_sim::PaidBill {
+pub(crate) async fn wait_paid_on_pos(pos: &VirtualPos, bill_id: &str) -> rahunok_pos_sim::PaidBill {
     for _ in 0..100 {
         if let Some(paid) = pos.floor().paid(bill_id).cloned() {
             return paid;

@@ -3,48 +3,14 @@
 //! bill to the receipt, and every page at the widths of real phones with 3 to 5 tip presets.
 //! Each test ends on the POS side or the store, not only on what the page says.
 
-use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, Restaurant, TestApp};
+use crate::guest::{cafe, cafe_with, money, pay_with_card_expiring as pay_with_card, wait_paid_on_pos};
+use crate::helpers::{AppOptions, TestApp};
 use crate::webdriver::Browser;
 use rahunok_pos_sim::VirtualPos;
 use rahunok_protocol::Money;
 use rahunok_server::payments::sandbox::paid_charges_for_bill;
 use rahunok_server::store::{GuestSettings, PaymentFilter, PaymentStatus};
 use std::time::Duration;
-
-async fn cafe_with(options: AppOptions) -> (TestApp, Restaurant, VirtualPos) {
-    let app = spawn_app_with(Backend::Sqlite, options).await;
-    let restaurant = app.create_restaurant("Андріївський ранок").await;
-    let pos = app.start_virtual_pos(&restaurant).await;
-    (app, restaurant, pos)
-}
-
-async fn cafe() -> (TestApp, Restaurant, VirtualPos) {
-    let app = spawn_app(Backend::Sqlite).await;
-    let restaurant = app.create_restaurant("Андріївський ранок").await;
-    let pos = app.start_virtual_pos(&restaurant).await;
-    (app, restaurant, pos)
-}
-
-fn money(text: &str) -> Money {
-    Money::parse(text).unwrap()
-}
-
-async fn pay_with_card(browser: &Browser, card: &str, expiry: &str) {
-    browser.find("#card").await.type_text(card).await;
-    browser.find("#expiry").await.type_text(expiry).await;
-    browser.find("#cvc").await.type_text("123").await;
-    browser.find("#pay-card").await.click().await;
-}
-
-async fn wait_paid_on_pos(pos: &VirtualPos, bill_id: &str) -> rahunok_pos_sim::PaidBill {
-    for _ in 0..100 {
-        if let Some(paid) = pos.floor().paid(bill_id).cloned() {
-            return paid;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the POS never saw bill {bill_id} paid");
-}
 
 async fn payments_with(app: &TestApp, resto_id: &str, status: PaymentStatus) -> usize {
     let filter = PaymentFilter { status: Some(status), ..PaymentFilter::default() };
