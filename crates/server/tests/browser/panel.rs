@@ -107,6 +107,12 @@ async fn an_operator_creates_a_restaurant_sees_its_secret_once_and_a_refresh_cre
     browser.find("a.button").await.click().await;
     let dashboard = browser.wait_for_text("RESTO_ID").await;
     assert!(!dashboard.contains(&secret), "the dashboard does not show the secret");
+    // Back lands on the GET that showed the secret: it is gone, nothing is resubmitted.
+    browser.run("history.back()").await;
+    assert!(!browser.wait_for_text("уже показано").await.contains(&secret));
+    assert_eq!(app.state.store.restaurants().await.unwrap().len(), 1);
+    browser.run("history.forward()").await;
+    browser.wait_for_text("RESTO_ID").await;
     browser.goto(&format!("{}/panel/restaurants", app.base)).await;
     let list = browser.wait_for_text("Кав'ярня на Подолі").await;
     assert!(!list.contains(&secret));
@@ -533,6 +539,10 @@ async fn codes_carry_the_public_url_and_without_one_a_loopback_panel_warns_that_
             browser.run("return document.documentElement.scrollWidth - innerWidth").await.as_i64().unwrap();
         assert!(width <= 0, "no sideways scroll on the {name}");
         browser.save_screenshot(&format!("panel-tables-unreachable-{name}")).await;
+        browser.goto(&format!("{}/panel/r/{}/tables?lang=en", app.base, restaurant.resto_id)).await;
+        browser.wait_for_text("12 tables").await;
+        let warning = browser.find("#unreachable-codes").await.text().await;
+        assert!(warning.contains("Guests' phones cannot open these codes"), "in English too: {warning}");
     }
 
     // With a public URL the codes carry it, and no warning is shown.
@@ -598,6 +608,9 @@ async fn the_reports_tab_shows_the_guests_payment_by_day_and_waiter_on_a_phone_a
         let overflow = browser.run("return document.documentElement.scrollWidth - innerWidth").await.as_i64().unwrap();
         assert!(overflow <= 0, "no sideways scroll on the {name}");
         browser.save_screenshot(&format!("panel-reports-{name}")).await;
+        browser.goto(&format!("{}/panel/r/{}/reports?lang=en", app.base, restaurant.resto_id)).await;
+        let english = browser.wait_for_text("Total").await;
+        assert!(english.contains("By the day") || english.contains("Waiter"), "{english}");
     }
 }
 
