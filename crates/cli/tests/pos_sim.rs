@@ -77,6 +77,9 @@ async fn pos_sim_serves_a_fixture_file_and_pushes_the_orders_cache() {
         fixture_path.to_str().unwrap(),
         "--cache-interval",
         "0.5",
+        // On a loaded machine the server may still be starting: try again after 1 s, not 15.
+        "--reconnect-delay",
+        "1",
     ]);
 
     let tables_url = format!("{base}/api/admin/restaurants/{resto_id}/tables?refresh=true");

@@ -195,9 +195,13 @@ async fn a_webhook_with_a_wrong_signature_is_refused_and_changes_nothing(backend
         .header("X-Sign", "AAAA")
         .body(vec![b' '; 1024 * 1024])
         .send()
-        .await
-        .unwrap();
-    assert_eq!(huge.status(), 413, "an oversized webhook is not read");
+        .await;
+    // The server answers 413 after 64 KiB and closes; a client still writing the rest may see
+    // the connection closed under it instead of the answer. Either way the body was not read.
+    match huge {
+        Ok(huge) => assert_eq!(huge.status(), 413, "an oversized webhook is not read"),
+        Err(error) => assert!(error.is_request(), "only the upload was cut short: {error}"),
+    }
     for _ in 0..5 {
         assert_eq!(cafe.mono.forged_success_webhook(&invoice).await, 400);
     }
