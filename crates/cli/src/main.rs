@@ -61,12 +61,22 @@ enum Command {
     PosSim(PosSimArgs),
     /// Measure getBill round trips and idle-socket memory against a real server process.
     Bench(bench::BenchArgs),
+    /// The bare server `bench --baseline` measures against (started by the bench).
+    #[command(hide = true)]
+    BenchBareServer(BareServerArgs),
     /// Check a POS integration against the protocol: credentials, a scripted suite, a report.
     CheckPos(check_pos::CheckPosArgs),
     /// Copy an SQLite store to a file while the server runs (consistent: `VACUUM INTO`).
     Backup(backup::BackupArgs),
     /// Put a copy made by `rahunok backup` back as the store (stop the server first).
     Restore(backup::RestoreArgs),
+}
+
+#[derive(Args)]
+struct BareServerArgs {
+    /// Address to listen on.
+    #[arg(long)]
+    listen: SocketAddr,
 }
 
 #[derive(Args)]
@@ -284,6 +294,7 @@ async fn run(command: Command) -> Result<()> {
         Command::User(command) => users::run(command).await,
         Command::PosSim(args) => pos_sim(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::BenchBareServer(args) => bench::bare::serve(args.listen).await,
         Command::CheckPos(args) => check_pos::run(args).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,

@@ -11,7 +11,7 @@ use crate::pos_data::PosData;
 use crate::secrets::AdminToken;
 use crate::serving::ConnectionLimits;
 use crate::shutdown;
-use crate::state::AppState;
+use crate::state::{AppState, Services};
 use crate::store::{Store, StoreError};
 use axum::Router;
 use rand::distributions::{Alphanumeric, DistString};
@@ -207,7 +207,7 @@ impl Server {
         let acquirers = Acquirers::new(store.clone(), sandbox, monobank, metrics.clone());
         let payments = Payments::new(store.clone(), link.clone(), acquirers, config.payment_timings.clone(), &base_url)
             .on_node(&node);
-        let state = AppState {
+        let state = AppState::new(Services {
             payments: Arc::new(payments),
             pos_data: PosData::new(link.clone(), store.clone()),
             base_url: Arc::from(base_url.as_str()),
@@ -222,7 +222,7 @@ impl Server {
             metrics,
             config: Arc::new(config),
             store,
-        };
+        });
         Ok(Server { listener, metrics_listener, state, node, generated_admin_token: generated })
     }
 

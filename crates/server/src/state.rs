@@ -8,9 +8,28 @@ use crate::pos_data::PosData;
 use crate::store::Store;
 use std::sync::Arc;
 
-/// Shared application state; cheap to clone.
+/// Shared application state; cheap to clone (one reference count: every request clones it a few
+/// times, once per layer that reads it).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    /// Wires the services together.
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services every handler can reach (through [`AppState`]).
+pub struct Services {
     /// The store.
     pub store: Store,
     /// The request path to POS systems.

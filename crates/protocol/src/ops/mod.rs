@@ -60,7 +60,25 @@ pub enum CallbackError {
 /// assert!(validate_callback(Operation::GetBill, br#"{"state":"SUCCESS"}"#).is_err());
 /// ```
 pub fn validate_callback(operation: Operation, body: &[u8]) -> Result<AnswerHead, CallbackError> {
-    validate_callback_with_warnings(operation, body).map(|(head, _)| head)
+    fn head<A: AnswerBody>(body: &[u8]) -> Result<AnswerHead, CallbackError> {
+        Callback::<A>::parse(body).map(|c| c.head).map_err(CallbackError::Invalid)
+    }
+    match operation {
+        Operation::GetBill => head::<BillAnswer>(body),
+        Operation::PayBill => head::<PayBillAnswer>(body),
+        Operation::SplitOrder => head::<SplitAnswer>(body),
+        Operation::TablesInfo => head::<TablesInfoAnswer>(body),
+        Operation::HallplansInfo => head::<HallplansInfoAnswer>(body),
+        Operation::UsersInfo => head::<UsersInfoAnswer>(body),
+        Operation::CategoriesInfo => head::<CategoriesInfoAnswer>(body),
+        Operation::MenuInfo => head::<MenuInfoAnswer>(body),
+        Operation::StopList => head::<StopListAnswer>(body),
+        Operation::CheckWork => head::<CheckWorkAnswer>(body),
+        Operation::VersionInfo => head::<VersionInfoAnswer>(body),
+        Operation::CheckProductsRestrictions => head::<RestrictionsAnswer>(body),
+        Operation::CreateOrderOnTable => head::<CreateOrderAnswer>(body),
+        Operation::SetSettings | Operation::ShowMessage => Err(CallbackError::NoCallback(operation)),
+    }
 }
 
 /// Validates a raw callback body for `operation` like [`validate_callback`] and also returns

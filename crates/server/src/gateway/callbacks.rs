@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rahunok_protocol::envelope::parse_tracked;
-use rahunok_protocol::ops::{validate_callback_with_warnings, CallbackError};
+use rahunok_protocol::ops::{validate_callback, validate_callback_with_warnings, CallbackError};
 use rahunok_protocol::{ConformanceWarning, FieldError, Operation};
 
 /// How much of a body is kept with a warning.
@@ -77,8 +77,12 @@ pub(super) fn settle_here(
         Lookup::Waiting => {}
         other => return refusal(other, rid),
     }
-    let warnings = match validate_callback_with_warnings(operation, bytes) {
-        Ok((_, warnings)) => warnings,
+    let validated = match link.warning_checks.check_this_one(resto_id, operation) {
+        true => validate_callback_with_warnings(operation, bytes),
+        false => validate_callback(operation, bytes).map(|head| (head, Vec::new())),
+    };
+    let (head, warnings) = match validated {
+        Ok(validated) => validated,
         Err(CallbackError::Invalid(errors)) => {
             // Step 6: the waiting request fails at once with the reason, not at its deadline.
             link.pending.refuse(&rid, resto_id, operation, bytes.clone(), errors.clone());
@@ -86,7 +90,7 @@ pub(super) fn settle_here(
         }
         Err(CallbackError::NoCallback(op)) => return Err(GatewayError::UnknownOperation(op.to_string())),
     };
-    match link.pending.complete(&rid, resto_id, operation, bytes.clone()) {
+    match link.pending.complete(&rid, resto_id, operation, bytes.clone(), head.failure()) {
         Lookup::Waiting => {
             keep_warnings(link, resto_id, operation, bytes, warnings);
             Ok(StatusCode::OK)
@@ -131,10 +135,15 @@ fn keep_warnings(link: &PosLink, resto_id: &str, operation: Operation, body: &[u
     }
 }
 
-/// Step 4: a JSON object. Then `rID`, which step 5 needs.
+/// Step 4: a JSON object. Then `rID`, which step 5 needs — read in the same pass that checks
+/// the JSON (a syntax error is step 4's, a wrong `rID` step 5's).
 fn request_id(bytes: &Bytes) -> Result<String, GatewayError> {
-    ensure_json_object(bytes)?;
-    let head: FrameHeadOrMissing = parse_tracked(bytes).map_err(GatewayError::Invalid)?;
+    ensure_object_within_limits(bytes)?;
+    let head: FrameHeadOrMissing = match serde_json::from_slice(bytes) {
+        Ok(head) => head,
+        Err(e) if e.is_data() => parse_tracked(bytes).map_err(GatewayError::Invalid)?,
+        Err(e) => return Err(GatewayError::NotJsonObject(e.to_string())),
+    };
     match head.rid {
         Some(rid) if !rid.is_empty() => Ok(rid),
         _ => Err(GatewayError::Invalid(vec![FieldError::new(
@@ -153,15 +162,21 @@ struct FrameHeadOrMissing {
 /// Checks that a body is one JSON object, without building it in memory, within the limits on
 /// JSON from outside (nesting depth, no NUL characters: `rahunok_protocol::untrusted`).
 pub(super) fn ensure_json_object(bytes: &[u8]) -> Result<(), GatewayError> {
+    ensure_object_within_limits(bytes)?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+        .map(|_| ())
+        .map_err(|e| GatewayError::NotJsonObject(e.to_string()))
+}
+
+/// Starts with `{` and passes `rahunok_protocol::untrusted::check` (the JSON itself is checked
+/// by whoever parses it next).
+fn ensure_object_within_limits(bytes: &[u8]) -> Result<(), GatewayError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Err(GatewayError::NotJsonObject("it does not start with `{`".into()));
     }
     rahunok_protocol::untrusted::check(bytes)
-        .map_err(|why| GatewayError::Invalid(vec![FieldError::new("", why.to_string())]))?;
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
-        .map(|_| ())
-        .map_err(|e| GatewayError::NotJsonObject(e.to_string()))
+        .map_err(|why| GatewayError::Invalid(vec![FieldError::new("", why.to_string())]))
 }
 
 fn refusal(lookup: Lookup, rid: String) -> Result<StatusCode, GatewayError> {

@@ -11,6 +11,7 @@ use super::cluster::Cluster;
 use super::journal::JournalWriter;
 use super::pending::{AnswerBytes, Delivery, PendingRequests};
 use super::sessions::{ConnectionInfo, Outgoing, RestaurantSessions};
+use super::warning_checks::WarningChecks;
 use crate::store::{now_ms, RequestLogEntry, RequestOutcome};
 use rahunok_protocol::envelope::{Callback, PosMessage, PosRequest, RequestFrame};
 use rahunok_protocol::{rid, FieldError, Operation};
@@ -53,6 +54,8 @@ pub struct PosLink {
     pub(super) pending: PendingRequests,
     /// Where requests, refusals and warnings are written (in the background).
     pub(super) journal: JournalWriter,
+    /// Which accepted answers are checked for conformance warnings.
+    pub(super) warning_checks: WarningChecks,
     deadline: Duration,
     /// The other nodes, when this server is one of several.
     cluster: OnceLock<Arc<Cluster>>,
@@ -95,6 +98,7 @@ impl PosLink {
             sessions: RestaurantSessions::default(),
             pending: PendingRequests::new(remember, finished_kept),
             journal,
+            warning_checks: WarningChecks::default(),
             deadline,
             cluster: OnceLock::new(),
         }
@@ -360,7 +364,7 @@ impl PosLink {
             // Answered at the very deadline: the answer is already in the channel.
             _ => receiver.try_recv().ok(),
         };
-        let body = match answer {
+        let (body, failure) = match answer {
             None => {
                 self.record(sent, RequestOutcome::Timeout, None, None);
                 return Err(LinkError::Timeout(self.deadline));
@@ -369,11 +373,8 @@ impl PosLink {
                 self.record(sent, RequestOutcome::Invalid, Some(&body), Some(describe(&errors)));
                 return Err(LinkError::AnswerInvalid(errors));
             }
-            Some(Delivery::Answered(body)) => body,
+            Some(Delivery::Answered { body, failure }) => (body, failure),
         };
-        let failure = rahunok_protocol::envelope::parse_tracked::<rahunok_protocol::AnswerHead>(&body)
-            .ok()
-            .and_then(|head| head.failure());
         let outcome = if failure.is_some() { RequestOutcome::PosFail } else { RequestOutcome::Answered };
         self.record(sent, outcome, Some(&body), failure);
         Ok(body)

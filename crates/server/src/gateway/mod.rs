@@ -13,6 +13,7 @@ mod sessions;
 mod signed_body;
 mod socket;
 mod unverified_budget;
+mod warning_checks;
 mod webhooks;
 
 pub use auth_limiter::AuthLimiter;

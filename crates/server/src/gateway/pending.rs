@@ -24,7 +24,12 @@ pub type AnswerBytes = axum::body::Bytes;
 #[derive(Debug)]
 pub enum Delivery {
     /// A usable answer.
-    Answered(AnswerBytes),
+    Answered {
+        /// The body as the POS sent it.
+        body: AnswerBytes,
+        /// The substate when the POS answered `FAIL` (read when the body was validated).
+        failure: Option<String>,
+    },
     /// An answer refused as unusable for its operation, with why.
     Refused {
         /// The body as the POS sent it.
@@ -117,11 +122,19 @@ impl PendingRequests {
         }
     }
 
-    /// Completes a waiting request with its callback body. Returns the lookup result that
-    /// applied at that moment (it may have expired since [`PendingRequests::lookup`]).
-    pub fn complete(&self, rid: &str, resto_id: &str, operation: Operation, body: AnswerBytes) -> Lookup {
+    /// Completes a waiting request with its callback body (and its `FAIL` substate, if any).
+    /// Returns the lookup result that applied at that moment (it may have expired since
+    /// [`PendingRequests::lookup`]).
+    pub fn complete(
+        &self,
+        rid: &str,
+        resto_id: &str,
+        operation: Operation,
+        body: AnswerBytes,
+        failure: Option<String>,
+    ) -> Lookup {
         let ending = Ending::Answered(body_hash(&body));
-        self.deliver(rid, resto_id, operation, ending, Delivery::Answered(body))
+        self.deliver(rid, resto_id, operation, ending, Delivery::Answered { body, failure })
     }
 
     /// Ends a waiting request with an answer refused as unusable: the waiter gets the field
@@ -144,7 +157,7 @@ impl PendingRequests {
             _ => {
                 drop(inner);
                 let body = match &delivery {
-                    Delivery::Answered(body) | Delivery::Refused { body, .. } => body,
+                    Delivery::Answered { body, .. } | Delivery::Refused { body, .. } => body,
                 };
                 return self.lookup(rid, resto_id, operation, body);
             }
@@ -217,7 +230,7 @@ mod tests {
     fn answer(pending: &PendingRequests, rid: &str) {
         let _receiver = pending.register(rid, "r1", Operation::GetBill);
         assert_eq!(
-            pending.complete(rid, "r1", Operation::GetBill, AnswerBytes::from(rid.to_string())),
+            pending.complete(rid, "r1", Operation::GetBill, AnswerBytes::from(rid.to_string()), None),
             Lookup::Waiting
         );
     }

@@ -153,9 +153,11 @@ async fn pump(
     let mut pings = tokio::time::interval(state.config.ping_interval);
     pings.tick().await;
     let silence = state.config.silence_timeout;
+    // One timer for the socket's life, moved on when it fires early (a frame came since):
+    // a fresh timer per frame cost more than the frame (BENCHMARKS.md).
+    let silence_ends = tokio::time::sleep(silence);
+    tokio::pin!(silence_ends);
     loop {
-        let silent_for = Duration::from_millis((now_ms() - session.last_seen()).max(0) as u64);
-        let silence_left = silence.saturating_sub(silent_for);
         tokio::select! {
             next = outbox.recv() => match next {
                 Some(Outgoing::Frame(text)) => {
@@ -183,13 +185,14 @@ async fn pump(
                     break;
                 }
             }
-            _ = tokio::time::sleep(silence_left) => {
-                let silent_for = now_ms() - session.last_seen();
-                if silent_for >= silence.as_millis() as i64 {
+            () = &mut silence_ends => {
+                let silent_for = Duration::from_millis((now_ms() - session.last_seen()).max(0) as u64);
+                if silent_for >= silence {
                     let reason = "no frame or pong within the silence timeout";
                     let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_SILENT, reason: reason.into() }))).await;
                     break;
                 }
+                silence_ends.as_mut().reset(tokio::time::Instant::now() + (silence - silent_for));
             }
         }
     }

@@ -7,6 +7,7 @@ pub mod backup;
 mod cluster_nodes;
 mod conformance;
 mod credential_notices;
+mod credentials_cache;
 mod guest_settings;
 mod migrations;
 mod orders_cache;
@@ -35,9 +36,11 @@ pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, 
 pub use snapshots::{Snapshot, SnapshotKind};
 
 use crate::secrets::MasterKey;
+use credentials_cache::CredentialsCache;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What went wrong talking to the store.
@@ -80,6 +83,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     master_key: MasterKey,
+    credentials_cache: Arc<CredentialsCache>,
 }
 
 impl Store {
@@ -107,7 +111,9 @@ impl Store {
         sqlx::any::install_default_drivers();
         let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
         let options = if backend == Backend::Sqlite {
-            options.after_connect(|conn, _meta| {
+            // A file has no connection to lose: pinging it before each use only cost a round
+            // trip to sqlx's worker thread (BENCHMARKS.md).
+            options.test_before_acquire(false).after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
@@ -119,7 +125,7 @@ impl Store {
             options
         };
         let pool = options.connect(url).await?;
-        let store = Store { pool, backend, master_key };
+        let store = Store { pool, backend, master_key, credentials_cache: Arc::default() };
         migrations::run(&store).await?;
         store.check_master_key().await?;
         store.seal_clear_secrets().await?;

@@ -1,6 +1,7 @@
 //! Restaurants and their POS credentials. Only the HMAC-effective key of each secret is kept
 //! (see `rahunok_protocol::signing`); a rotated-out key stays valid until its grace period ends.
 
+use super::credentials_cache::StoredKeys;
 use super::{column, now_ms, Store, StoreError};
 use rahunok_protocol::ops::SetSettings;
 use rahunok_protocol::signing::{generate_secret, SigningKey};
@@ -132,6 +133,10 @@ impl Store {
 
     /// The keys a restaurant's POS may use now; `None` for an unknown restaurant.
     pub async fn credentials(&self, resto_id: &str) -> Result<Option<RestaurantCredentials>, StoreError> {
+        if let Some(kept) = self.credentials_cache.get(resto_id) {
+            return Ok(Some(kept));
+        }
+        let started = self.credentials_cache.read_starts();
         let row = sqlx::query(
             "SELECT signing_key, previous_signing_key, previous_valid_until FROM restaurants WHERE resto_id = $1",
         )
@@ -142,10 +147,10 @@ impl Store {
         let current = self.open_signing_key(resto_id, &column::<String>(&row, "signing_key")?)?;
         let valid_until: Option<i64> = column(&row, "previous_valid_until")?;
         let previous = match (column::<Option<String>>(&row, "previous_signing_key")?, valid_until) {
-            (Some(text), Some(until)) if until > now_ms() => Some(self.open_signing_key(resto_id, &text)?),
+            (Some(text), Some(until)) if until > now_ms() => Some((self.open_signing_key(resto_id, &text)?, until)),
             _ => None,
         };
-        Ok(Some(RestaurantCredentials { current, previous }))
+        Ok(Some(self.credentials_cache.keep(resto_id, StoredKeys { current, previous }, started)))
     }
 
     /// Issues a new secret; the old one keeps working for `grace_ms`. `None` for an unknown
@@ -162,6 +167,7 @@ impl Store {
         .bind(resto_id)
         .execute(self.pool())
         .await?;
+        self.credentials_cache.forget(resto_id);
         Ok((done.rows_affected() == 1).then_some((secret, valid_until)))
     }
 

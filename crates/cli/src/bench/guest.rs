@@ -1,0 +1,114 @@
+//! `rahunok bench --guest`: what a guest table page costs next to the cheapest route. The
+//! virtual POS pushes its `ORDERS_CACHE` (so the page is served from the fresh cache, as in a
+//! restaurant whose POS keeps it up), then the same load asks `GET /t/{restoId}/3` and
+//! `GET /healthz` on the same server, and the ratio is printed.
+
+use super::load::{self, LoadFigures, Request, ServerProcess};
+use super::{connect_pos_pushing, node_args, BenchArgs};
+use anyhow::{bail, Result};
+use reqwest::Method;
+use std::time::Duration;
+
+/// How often the virtual POS pushes its cache during the run (fresh for 15 s on the server).
+const PUSH_EVERY: Duration = Duration::from_secs(3);
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GuestReport {
+    table_page: LoadFigures,
+    healthz: LoadFigures,
+    /// Table pages per second ÷ `/healthz` per second.
+    throughput_ratio: f64,
+    /// Bytes of one table page as sent without compression, and with gzip and brotli asked for.
+    page_bytes: PageBytes,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PageBytes {
+    identity: usize,
+    gzip: usize,
+    br: usize,
+}
+
+pub async fn run(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
+    let http = reqwest::Client::new();
+    let server = ServerProcess::ours(&node_args(args, data, "bench")).await?;
+    server.wait_ready(&http).await?;
+    let resto_id = connect_pos_pushing(&http, &server.base, Some(PUSH_EVERY)).await?;
+    let page = format!("{}/t/{resto_id}/3", server.base);
+    wait_for_cached_bill(&http, &page).await?;
+    let page_bytes = PageBytes {
+        identity: bytes_on_the_wire(&page, "identity").await?,
+        gzip: bytes_on_the_wire(&page, "gzip").await?,
+        br: bytes_on_the_wire(&page, "br").await?,
+    };
+    let get = |url: String| Request { method: Method::GET, url, body: "" };
+    let table_page = load::measure(&http, &server, &get(page), args.requests, args.concurrency).await?;
+    let healthz =
+        load::measure(&http, &server, &get(format!("{}/healthz", server.base)), args.requests, args.concurrency)
+            .await?;
+    let report =
+        GuestReport { throughput_ratio: table_page.per_second / healthz.per_second, table_page, healthz, page_bytes };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        report.table_page.print("guest table page (fresh ORDERS_CACHE)");
+        report.healthz.print("/healthz");
+        println!("table page / healthz: {:.2}×", report.throughput_ratio);
+        let PageBytes { identity, gzip, br } = report.page_bytes;
+        println!("table page bytes on the wire: {identity} plain, {gzip} gzip, {br} brotli");
+    }
+    Ok(())
+}
+
+/// Waits (at most 20 s) until the table page shows the bill from the pushed cache.
+async fn wait_for_cached_bill(http: &reqwest::Client, page: &str) -> Result<()> {
+    for _ in 0..100 {
+        let response = http.get(page).send().await?;
+        if response.status().is_success() && response.text().await?.contains("/pay") {
+            // One more push interval: the cache, not the live getBill of the first view, serves it.
+            tokio::time::sleep(PUSH_EVERY).await;
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("the table page did not show a bill within 20 s")
+}
+
+/// The body's length as sent when the client accepts `encoding` (read over a raw socket, so
+/// nothing is decoded on the way).
+async fn bytes_on_the_wire(page: &str, encoding: &str) -> Result<usize> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = page.strip_prefix("http://").unwrap_or(page);
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut socket = tokio::net::TcpStream::connect(host).await?;
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {encoding}\r\nConnection: close\r\n\r\n");
+    socket.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    socket.read_to_end(&mut response).await?;
+    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4).unwrap_or(response.len());
+    let head = String::from_utf8_lossy(&response[..head_end]).to_ascii_lowercase();
+    let body = &response[head_end..];
+    if head.contains("transfer-encoding: chunked") {
+        return Ok(dechunked_len(body));
+    }
+    Ok(body.len())
+}
+
+/// The payload length of a chunked body.
+fn dechunked_len(mut body: &[u8]) -> usize {
+    let mut total = 0;
+    while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&body[..line_end]).ok().and_then(|s| usize::from_str_radix(s.trim(), 16).ok());
+        match size {
+            Some(0) | None => break,
+            Some(size) => {
+                total += size;
+                body = body.get(line_end + 2 + size + 2..).unwrap_or_default();
+            }
+        }
+    }
+    total
+}
