@@ -63,6 +63,8 @@ impl<'de> Deserialize<'de> for WireScalar {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         let text = raw.get().trim();
         Ok(match text.as_bytes().first() {
+            // A string without escapes is its text between the quotes (no second parse).
+            Some(b'"') if !text.contains('\\') => WireScalar::Text(text[1..text.len() - 1].to_string()),
             Some(b'"') => WireScalar::Text(serde_json::from_str(text).map_err(de::Error::custom)?),
             Some(b'{') | Some(b'[') => WireScalar::Composite,
             _ if text == "null" => WireScalar::Null,

@@ -96,6 +96,8 @@ struct RoundTripReport {
 async fn one_node(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     let http = reqwest::Client::new();
     let mut flags = node_args(args, data, "bench");
+    // Room for the idle sockets beside the load (the default cap is 10 000 connections).
+    flags.extend(["--max-connections".to_string(), (args.idle_sockets + 1_000).max(10_000).to_string()]);
     let metrics = format!("127.0.0.1:{}", free_port()?);
     flags.extend(["--metrics-listen".to_string(), metrics.clone()]);
     let server = ServerProcess::ours(&flags).await?;

@@ -39,10 +39,12 @@ pub async fn restaurant_entry_point(
         tracing::warn!(resto_id, "POS connected without a `system` cookie; recorded as unknown POS");
     }
     // The POS sends only small text frames (pings); small buffers keep thousands of idle
-    // sockets cheap (see BENCHMARKS.md), and a message cap keeps a confused POS from eating memory.
+    // sockets cheap (see BENCHMARKS.md: tungstenite fills its whole read buffer before each
+    // read, so all of it is resident), a larger frame grows the buffer as it needs, and a
+    // message cap keeps a confused POS from eating memory.
     upgrade
-        .read_buffer_size(8 * 1024)
-        .write_buffer_size(8 * 1024)
+        .read_buffer_size(512)
+        .write_buffer_size(512)
         .max_message_size(64 * 1024)
         .on_upgrade(move |socket| run_session(state, resto_id, pos_name, socket))
 }
@@ -104,16 +106,24 @@ async fn run_session(state: AppState, resto_id: String, pos_name: Option<String>
         let _ = old.outbox.try_send(Outgoing::Close(CLOSE_REPLACED, "replaced by a newer connection"));
     }
     tracing::info!(resto_id, connection = session.connection_id, "POS connected");
-    if let Some(cluster) = state.link.cluster() {
-        cluster.socket_opened(&resto_id, session.connection_id).await;
-    }
-    greet(&state, &resto_id, &session).await;
+    // The task lives as long as the socket: the start (store read, the other nodes told) is
+    // boxed so its large state is freed once done instead of sized into the task for good
+    // (BENCHMARKS.md, idle sockets).
+    Box::pin(start_session(&state, &resto_id, &session)).await;
     pump(&state, &resto_id, &session, socket, outbox).await;
     state.link.sessions.unregister(&resto_id, session.connection_id);
     if let Some(cluster) = state.link.cluster() {
         cluster.socket_closed(&resto_id, session.connection_id);
     }
     tracing::info!(resto_id, connection = session.connection_id, "POS disconnected");
+}
+
+/// Tells the other nodes, then greets the POS.
+async fn start_session(state: &AppState, resto_id: &str, session: &SessionHandle) {
+    if let Some(cluster) = state.link.cluster() {
+        cluster.socket_opened(resto_id, session.connection_id).await;
+    }
+    greet(state, resto_id, session).await;
 }
 
 /// `setSettings` right away, then `versionInfo` (answered by callback, in the background).
