@@ -47,7 +47,7 @@ async fn cached_orders_on_table(
     resto_id: &str,
     table: &str,
 ) -> Result<Option<Vec<Order>>, GuestError> {
-    let (cached, pushed_at) = state.store.cached_orders(resto_id).await?;
+    let (cached, pushed_at) = state.store.cached_orders_for_guests(resto_id).await?;
     if !orders_cache_is_fresh(pushed_at) {
         return Ok(None);
     }

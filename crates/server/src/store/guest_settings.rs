@@ -54,6 +54,16 @@ fn percents_from_text(text: &str) -> Result<Vec<u32>, StoreError> {
 impl Store {
     /// The restaurant's guest settings; the defaults until the restaurant saves its own.
     pub async fn guest_settings(&self, resto_id: &str) -> Result<GuestSettings, StoreError> {
+        if let Some(kept) = self.kept.guest_settings.get(resto_id) {
+            return Ok(kept);
+        }
+        let started = self.kept.guest_settings.read_starts();
+        let settings = self.read_guest_settings(resto_id).await?;
+        self.kept.guest_settings.keep(resto_id, settings.clone(), started);
+        Ok(settings)
+    }
+
+    async fn read_guest_settings(&self, resto_id: &str) -> Result<GuestSettings, StoreError> {
         let row = sqlx::query(
             "SELECT tip_percents, split_enabled, time_zone, review_url FROM guest_settings WHERE resto_id = $1",
         )
@@ -87,6 +97,7 @@ impl Store {
         .bind(now_ms())
         .execute(self.pool())
         .await?;
+        self.kept.guest_settings.forget(resto_id);
         Ok(())
     }
 }

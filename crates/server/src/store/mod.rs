@@ -7,8 +7,8 @@ pub mod backup;
 mod cluster_nodes;
 mod conformance;
 mod credential_notices;
-mod credentials_cache;
 mod guest_settings;
+mod kept;
 mod migrations;
 mod orders_cache;
 mod panel_users;
@@ -36,7 +36,6 @@ pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, 
 pub use snapshots::{Snapshot, SnapshotKind};
 
 use crate::secrets::MasterKey;
-use credentials_cache::CredentialsCache;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
@@ -68,6 +67,31 @@ pub enum StoreError {
     },
 }
 
+/// What the store keeps in memory (see [`kept`]).
+#[derive(Debug)]
+struct KeptRows {
+    /// Signing keys: every callback and socket sign-in.
+    credentials: kept::Kept<restaurants::StoredKeys>,
+    /// Restaurants: every guest page and admin operation.
+    restaurants: kept::Kept<Restaurant>,
+    /// Guest settings: every guest page.
+    guest_settings: kept::Kept<GuestSettings>,
+    /// The `ORDERS_CACHE` as guest pages read it: briefly, since it changes with every push.
+    orders: kept::Kept<(Arc<Vec<CachedOrder>>, Option<i64>)>,
+}
+
+impl Default for KeptRows {
+    fn default() -> KeptRows {
+        let rarely_changed = std::time::Duration::from_secs(5);
+        KeptRows {
+            credentials: kept::Kept::new(rarely_changed),
+            restaurants: kept::Kept::new(rarely_changed),
+            guest_settings: kept::Kept::new(rarely_changed),
+            orders: kept::Kept::new(std::time::Duration::from_secs(1)),
+        }
+    }
+}
+
 /// Which database the store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -83,7 +107,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     master_key: MasterKey,
-    credentials_cache: Arc<CredentialsCache>,
+    kept: Arc<KeptRows>,
 }
 
 impl Store {
@@ -125,7 +149,7 @@ impl Store {
             options
         };
         let pool = options.connect(url).await?;
-        let store = Store { pool, backend, master_key, credentials_cache: Arc::default() };
+        let store = Store { pool, backend, master_key, kept: Arc::default() };
         migrations::run(&store).await?;
         store.check_master_key().await?;
         store.seal_clear_secrets().await?;

@@ -6,6 +6,7 @@ use rahunok_protocol::order::Order;
 use rahunok_protocol::webhook::{ClosedOrder, OrdersCache};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::sync::Arc;
 
 /// One open order as last pushed.
 #[derive(Debug, Clone, Serialize)]
@@ -71,6 +72,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.kept.orders.forget(resto_id);
         Ok(())
     }
 
@@ -96,7 +98,24 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.kept.orders.forget(resto_id);
         Ok(())
+    }
+
+    /// [`Store::cached_orders`] as the guest pages read it: kept in memory for up to a second
+    /// (a push through this store is seen at once; one through another node within the second).
+    pub async fn cached_orders_for_guests(
+        &self,
+        resto_id: &str,
+    ) -> Result<(Arc<Vec<CachedOrder>>, Option<i64>), StoreError> {
+        if let Some(kept) = self.kept.orders.get(resto_id) {
+            return Ok(kept);
+        }
+        let started = self.kept.orders.read_starts();
+        let (orders, pushed_at) = self.cached_orders(resto_id).await?;
+        let read = (Arc::new(orders), pushed_at);
+        self.kept.orders.keep(resto_id, read.clone(), started);
+        Ok(read)
     }
 
     /// The cached open orders and when the POS last pushed them (unix ms).

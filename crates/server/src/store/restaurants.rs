@@ -1,7 +1,6 @@
 //! Restaurants and their POS credentials. Only the HMAC-effective key of each secret is kept
 //! (see `rahunok_protocol::signing`); a rotated-out key stays valid until its grace period ends.
 
-use super::credentials_cache::StoredKeys;
 use super::{column, now_ms, Store, StoreError};
 use rahunok_protocol::ops::SetSettings;
 use rahunok_protocol::signing::{generate_secret, SigningKey};
@@ -45,6 +44,22 @@ impl RestaurantCredentials {
     pub fn accepts_secret(&self, secret: &str) -> bool {
         // Check every key so the time taken does not say which one matched.
         self.keys().fold(false, |ok, key| key.matches_secret(secret) | ok)
+    }
+}
+
+/// A restaurant's keys as stored: the previous key with the end of its grace period (kept in
+/// memory by [`super::kept`]; its grace is checked at each use).
+#[derive(Clone)]
+pub(super) struct StoredKeys {
+    current: SigningKey,
+    previous: Option<(SigningKey, i64)>,
+}
+
+impl StoredKeys {
+    /// The keys valid now.
+    fn valid_now(&self) -> RestaurantCredentials {
+        let previous = self.previous.as_ref().filter(|(_, until)| *until > now_ms()).map(|(key, _)| key.clone());
+        RestaurantCredentials { current: self.current.clone(), previous }
     }
 }
 
@@ -119,9 +134,19 @@ impl Store {
 
     /// One restaurant.
     pub async fn restaurant(&self, resto_id: &str) -> Result<Option<Restaurant>, StoreError> {
+        let still_in_grace = |mut restaurant: Restaurant| {
+            restaurant.previous_secret_valid_until = restaurant.previous_secret_valid_until.filter(|t| *t > now_ms());
+            restaurant
+        };
+        if let Some(kept) = self.kept.restaurants.get(resto_id) {
+            return Ok(Some(still_in_grace(kept)));
+        }
+        let started = self.kept.restaurants.read_starts();
         let sql = format!("SELECT {RESTAURANT_COLUMNS} FROM restaurants WHERE resto_id = $1");
         let row = sqlx::query(&sql).bind(resto_id).fetch_optional(self.pool()).await?;
-        row.as_ref().map(restaurant_from).transpose()
+        let Some(restaurant) = row.as_ref().map(restaurant_from).transpose()? else { return Ok(None) };
+        self.kept.restaurants.keep(resto_id, restaurant.clone(), started);
+        Ok(Some(still_in_grace(restaurant)))
     }
 
     /// Every restaurant, by name.
@@ -133,10 +158,10 @@ impl Store {
 
     /// The keys a restaurant's POS may use now; `None` for an unknown restaurant.
     pub async fn credentials(&self, resto_id: &str) -> Result<Option<RestaurantCredentials>, StoreError> {
-        if let Some(kept) = self.credentials_cache.get(resto_id) {
-            return Ok(Some(kept));
+        if let Some(kept) = self.kept.credentials.get(resto_id) {
+            return Ok(Some(kept.valid_now()));
         }
-        let started = self.credentials_cache.read_starts();
+        let started = self.kept.credentials.read_starts();
         let row = sqlx::query(
             "SELECT signing_key, previous_signing_key, previous_valid_until FROM restaurants WHERE resto_id = $1",
         )
@@ -150,7 +175,9 @@ impl Store {
             (Some(text), Some(until)) if until > now_ms() => Some((self.open_signing_key(resto_id, &text)?, until)),
             _ => None,
         };
-        Ok(Some(self.credentials_cache.keep(resto_id, StoredKeys { current, previous }, started)))
+        let keys = StoredKeys { current, previous };
+        self.kept.credentials.keep(resto_id, keys.clone(), started);
+        Ok(Some(keys.valid_now()))
     }
 
     /// Issues a new secret; the old one keeps working for `grace_ms`. `None` for an unknown
@@ -167,7 +194,8 @@ impl Store {
         .bind(resto_id)
         .execute(self.pool())
         .await?;
-        self.credentials_cache.forget(resto_id);
+        self.kept.credentials.forget(resto_id);
+        self.kept.restaurants.forget(resto_id);
         Ok((done.rows_affected() == 1).then_some((secret, valid_until)))
     }
 
@@ -179,6 +207,7 @@ impl Store {
             .bind(resto_id)
             .execute(self.pool())
             .await?;
+        self.kept.restaurants.forget(resto_id);
         Ok(done.rows_affected() == 1)
     }
 }
