@@ -322,5 +322,18 @@ pub fn router(state: AppState) -> Router {
         .fallback(crate::http_error::no_such_route)
         .method_not_allowed_fallback(crate::http_error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::edge::harden))
+        .layer(compression())
         .with_state(state)
+}
+
+/// gzip or brotli, as the client asks, for answers over 1 KiB that are not images or event
+/// streams: a guest table page is 3.3 KB and goes out as ~1.2 KB (BENCHMARKS.md); smaller
+/// answers are not worth the CPU.
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    let worth_it =
+        SizeAbove::new(1024).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE);
+    tower_http::compression::CompressionLayer::new()
+        .quality(tower_http::CompressionLevel::Fastest)
+        .compress_when(worth_it)
 }

@@ -1,7 +1,8 @@
 //! `rahunok bench --guest`: what a guest table page costs next to the cheapest route. The
 //! virtual POS pushes its `ORDERS_CACHE` (so the page is served from the fresh cache, as in a
 //! restaurant whose POS keeps it up), then the same load asks `GET /t/{restoId}/3` and
-//! `GET /healthz` on the same server, and the ratio is printed.
+//! `GET /healthz` on the same server, and the ratio is printed. The page is asked for as a
+//! phone's browser asks (compressed); its size plain, gzip and brotli is printed too.
 
 use super::load::{self, LoadFigures, Request, ServerProcess};
 use super::{connect_pos_pushing, node_args, BenchArgs};
@@ -9,13 +10,19 @@ use anyhow::{bail, Result};
 use reqwest::Method;
 use std::time::Duration;
 
+/// What a phone's browser sends: the page is measured compressed, as guests get it.
+const AS_A_PHONE_ASKS: &str = "gzip, deflate, br, zstd";
+
 /// How often the virtual POS pushes its cache during the run (fresh for 15 s on the server).
 const PUSH_EVERY: Duration = Duration::from_secs(3);
 
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct GuestReport {
+    /// Asked for as a phone asks (compressed).
     table_page: LoadFigures,
+    /// Asked for without compression.
+    table_page_plain: LoadFigures,
     healthz: LoadFigures,
     /// Table pages per second ÷ `/healthz` per second.
     throughput_ratio: f64,
@@ -43,17 +50,20 @@ pub async fn run(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
         gzip: bytes_on_the_wire(&page, "gzip").await?,
         br: bytes_on_the_wire(&page, "br").await?,
     };
-    let get = |url: String| Request { method: Method::GET, url, body: "" };
-    let table_page = load::measure(&http, &server, &get(page), args.requests, args.concurrency).await?;
-    let healthz =
-        load::measure(&http, &server, &get(format!("{}/healthz", server.base)), args.requests, args.concurrency)
-            .await?;
-    let report =
-        GuestReport { throughput_ratio: table_page.per_second / healthz.per_second, table_page, healthz, page_bytes };
+    let get =
+        |url: &str, accept_encoding| Request { method: Method::GET, url: url.to_string(), body: "", accept_encoding };
+    let (requests, concurrency) = (args.requests, args.concurrency);
+    let table_page = load::measure(&http, &server, &get(&page, Some(AS_A_PHONE_ASKS)), requests, concurrency).await?;
+    let table_page_plain = load::measure(&http, &server, &get(&page, None), requests, concurrency).await?;
+    let healthz = format!("{}/healthz", server.base);
+    let healthz = load::measure(&http, &server, &get(&healthz, Some(AS_A_PHONE_ASKS)), requests, concurrency).await?;
+    let throughput_ratio = table_page.per_second / healthz.per_second;
+    let report = GuestReport { throughput_ratio, table_page, table_page_plain, healthz, page_bytes };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        report.table_page.print("guest table page (fresh ORDERS_CACHE)");
+        report.table_page.print("guest table page (fresh ORDERS_CACHE), compressed as a phone asks");
+        report.table_page_plain.print("the same page, not compressed");
         report.healthz.print("/healthz");
         println!("table page / healthz: {:.2}×", report.throughput_ratio);
         let PageBytes { identity, gzip, br } = report.page_bytes;

@@ -121,7 +121,7 @@ pub async fn round_trips(
     resto_id: &str,
 ) -> Result<LoadFigures> {
     let url = format!("{}/api/admin/restaurants/{resto_id}/operations/getBill", server.base);
-    let request = Request { method: Method::POST, url, body: r#"{"tableNumber":"3"}"# };
+    let request = Request { method: Method::POST, url, body: r#"{"tableNumber":"3"}"#, accept_encoding: None };
     measure(http, server, &request, args.requests, args.concurrency).await
 }
 
@@ -130,6 +130,8 @@ pub struct Request {
     pub method: Method,
     pub url: String,
     pub body: &'static str,
+    /// The `Accept-Encoding` to send (the body is read as it comes, not decoded).
+    pub accept_encoding: Option<&'static str>,
 }
 
 /// A warm-up (a tenth of the load, at most 1 000), then `count` requests from `concurrency`
@@ -167,11 +169,16 @@ async fn hammer(http: &reqwest::Client, request: &Request, count: usize, concurr
     let mut workers = Vec::new();
     for _ in 0..concurrency {
         let (http, method, url, body) = (http.clone(), request.method.clone(), request.url.clone(), request.body);
+        let accept_encoding = request.accept_encoding;
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(per_worker);
             for _ in 0..per_worker {
                 let t = Instant::now();
-                let response = http.request(method.clone(), &url).bearer_auth(TOKEN).body(body).send().await?;
+                let mut asked = http.request(method.clone(), &url).bearer_auth(TOKEN).body(body);
+                if let Some(encodings) = accept_encoding {
+                    asked = asked.header("Accept-Encoding", encodings);
+                }
+                let response = asked.send().await?;
                 if !response.status().is_success() {
                     bail!("{method} {url} failed: {}", response.status());
                 }
