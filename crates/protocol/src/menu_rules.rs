@@ -220,7 +220,9 @@ fn count_chosen(dish: &MenuDish, chosen: &[ItemModifier]) -> Result<Counted, Mod
     let singles = dish.single_modifiers();
     let mut entries = Vec::with_capacity(chosen.len());
     for modifier in chosen {
-        let n = whole(modifier.quantity).filter(|n| *n >= 1).ok_or_else(|| ModifierProblem::NotWhole(modifier.id.clone()))?;
+        let n = whole(modifier.quantity)
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| ModifierProblem::NotWhole(modifier.id.clone()))?;
         let group = place(dish, &singles, modifier).ok_or_else(|| ModifierProblem::NotOffered(modifier.id.clone()))?;
         entries.push((group, modifier.id.clone(), n));
     }
@@ -231,7 +233,9 @@ fn count_chosen(dish: &MenuDish, chosen: &[ItemModifier]) -> Result<Counted, Mod
 fn place(dish: &MenuDish, singles: &[ModifierLimit], modifier: &ItemModifier) -> Option<Option<String>> {
     let holds = |group: &GroupModifierRule| group.children().iter().any(|c| c.id == modifier.id);
     match modifier.group_id.as_deref().filter(|g| !g.is_empty()) {
-        Some(group_id) => dish.group_modifiers.iter().find(|g| g.id == group_id && holds(g)).map(|g| Some(g.id.clone())),
+        Some(group_id) => {
+            dish.group_modifiers.iter().find(|g| g.id == group_id && holds(g)).map(|g| Some(g.id.clone()))
+        }
         None if singles.iter().any(|s| s.id == modifier.id) => Some(None),
         None => dish.group_modifiers.iter().find(|g| holds(g)).map(|g| Some(g.id.clone())),
     }
@@ -282,8 +286,11 @@ impl MenuInfoAnswer {
     pub fn price_item(&self, item: &OrderItem) -> Option<PricedItem> {
         let dish = self.dish(&item.id)?;
         let dish_sum = times(dish.price?, item.quantity)?;
-        let mut free_left: Vec<(String, i64)> =
-            dish.group_modifiers.iter().map(|g| (g.id.clone(), if g.free { i64::MAX } else { g.free_amount.unwrap_or(0) })).collect();
+        let mut free_left: Vec<(String, i64)> = dish
+            .group_modifiers
+            .iter()
+            .map(|g| (g.id.clone(), if g.free { i64::MAX } else { g.free_amount.unwrap_or(0) }))
+            .collect();
         let singles = dish.single_modifiers();
         let mut modifier_sums = Vec::with_capacity(item.modifier.len());
         for modifier in &item.modifier {

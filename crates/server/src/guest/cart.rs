@@ -47,7 +47,11 @@ impl CartLine {
             modifier: self
                 .modifiers
                 .iter()
-                .map(|m| ItemModifier { id: m.id.clone(), group_id: m.group.clone(), quantity: Quantity::whole(m.count) })
+                .map(|m| ItemModifier {
+                    id: m.id.clone(),
+                    group_id: m.group.clone(),
+                    quantity: Quantity::whole(m.count),
+                })
                 .collect(),
         }
     }
@@ -149,7 +153,9 @@ impl ChoiceProblem {
     pub fn message(&self, lang: Lang, menu: &GuestMenu) -> String {
         let t = |uk: &str, en: &str| lang.pick(uk, en).to_string();
         match self {
-            ChoiceProblem::Form(_) => t("Форма пошкоджена: відкрийте меню знову.", "The form is damaged: open the menu again."),
+            ChoiceProblem::Form(_) => {
+                t("Форма пошкоджена: відкрийте меню знову.", "The form is damaged: open the menu again.")
+            }
             ChoiceProblem::Quantity => {
                 format!("{} {MAX_QUANTITY}.", lang.pick("Кількість — від 1 до", "The quantity must be 1 to"))
             }
@@ -169,7 +175,9 @@ pub fn not_orderable(lang: Lang, why: NotOrderable) -> &'static str {
         NotOrderable::StopListed => lang.pick("Немає в наявності", "Not available"),
         NotOrderable::NotOnSale => lang.pick("Цієї страви зараз немає в меню", "This dish is not on the menu now"),
         NotOrderable::NoPrice => lang.pick("Ціну уточніть в офіціанта", "Ask the waiter for the price"),
-        NotOrderable::ByWeight => lang.pick("Замовляйте в офіціанта: ціна за вагою", "Priced by weight: order from the waiter"),
+        NotOrderable::ByWeight => {
+            lang.pick("Замовляйте в офіціанта: ціна за вагою", "Priced by weight: order from the waiter")
+        }
     }
 }
 
@@ -181,14 +189,24 @@ fn modifier_message(lang: Lang, menu: &GuestMenu, problem: &ModifierProblem) -> 
     match (problem, lang) {
         (ModifierProblem::TooFew { subject, least: 1 }, Lang::Uk) => format!("Оберіть: {}.", name(subject)),
         (ModifierProblem::TooFew { subject, least: 1 }, Lang::En) => format!("Please choose: {}.", name(subject)),
-        (ModifierProblem::TooFew { subject, least }, Lang::Uk) => format!("{}: оберіть щонайменше {least}.", name(subject)),
-        (ModifierProblem::TooFew { subject, least }, Lang::En) => format!("{}: choose at least {least}.", name(subject)),
+        (ModifierProblem::TooFew { subject, least }, Lang::Uk) => {
+            format!("{}: оберіть щонайменше {least}.", name(subject))
+        }
+        (ModifierProblem::TooFew { subject, least }, Lang::En) => {
+            format!("{}: choose at least {least}.", name(subject))
+        }
         (ModifierProblem::TooMany { subject, most }, Lang::Uk) => format!("{}: не більше {most}.", name(subject)),
         (ModifierProblem::TooMany { subject, most }, Lang::En) => format!("{}: at most {most}.", name(subject)),
-        (ModifierProblem::NotOffered(id), Lang::Uk) => format!("До цієї страви не додають «{}».", menu.modifier_name(id)),
-        (ModifierProblem::NotOffered(id), Lang::En) => format!("\"{}\" does not come with this dish.", menu.modifier_name(id)),
+        (ModifierProblem::NotOffered(id), Lang::Uk) => {
+            format!("До цієї страви не додають «{}».", menu.modifier_name(id))
+        }
+        (ModifierProblem::NotOffered(id), Lang::En) => {
+            format!("\"{}\" does not come with this dish.", menu.modifier_name(id))
+        }
         (ModifierProblem::NotWhole(id), Lang::Uk) => format!("«{}»: кількість — ціле число.", menu.modifier_name(id)),
-        (ModifierProblem::NotWhole(id), Lang::En) => format!("\"{}\": the count must be a whole number.", menu.modifier_name(id)),
+        (ModifierProblem::NotWhole(id), Lang::En) => {
+            format!("\"{}\": the count must be a whole number.", menu.modifier_name(id))
+        }
     }
 }
 

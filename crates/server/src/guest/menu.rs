@@ -135,7 +135,9 @@ impl GuestMenu {
                 (Some(_), None) => false,
             })
             .collect();
-        children.sort_by(|a, b| (a.menu_index.unwrap_or(i64::MAX), &a.name).cmp(&(b.menu_index.unwrap_or(i64::MAX), &b.name)));
+        children.sort_by(|a, b| {
+            (a.menu_index.unwrap_or(i64::MAX), &a.name).cmp(&(b.menu_index.unwrap_or(i64::MAX), &b.name))
+        });
         children
     }
 
@@ -197,9 +199,10 @@ impl Ordering {
         let Some(connection) = state.link.connection_info_anywhere(resto_id).await else {
             return Ordering::PosOffline;
         };
-        let implemented = connection.implemented_features.iter().any(|f| {
-            f.feature.eq_ignore_ascii_case(feature::ORDER_ON_TABLE) && f.implemented && f.available
-        });
+        let implemented = connection
+            .implemented_features
+            .iter()
+            .any(|f| f.feature.eq_ignore_ascii_case(feature::ORDER_ON_TABLE) && f.implemented && f.available);
         if implemented {
             Ordering::Open
         } else {

@@ -71,7 +71,12 @@ pub struct MenuView {
     pub cart: Option<(GuestOrder, Cart)>,
 }
 
-async fn menu_view(state: &AppState, resto_id: &str, table: &str, browser: &GuestBrowser) -> Result<MenuView, GuestError> {
+async fn menu_view(
+    state: &AppState,
+    resto_id: &str,
+    table: &str,
+    browser: &GuestBrowser,
+) -> Result<MenuView, GuestError> {
     let table = checked_table(table)?.to_string();
     let venue = known_venue(state, resto_id).await?;
     let menu = GuestMenu::load(state, resto_id).await?;

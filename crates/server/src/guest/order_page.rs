@@ -74,6 +74,10 @@ async fn review_page(
     }
     let menu = GuestMenu::load(state, resto_id).await?;
     let ordering = Ordering::now(state, resto_id, &venue.settings).await;
+    if ordering == Ordering::Open {
+        // A table the POS does not know is found out here, not after the guest confirmed.
+        table_id(state, resto_id, table).await?;
+    }
     let mut checks: Vec<LineCheck> = cart
         .lines
         .iter()
@@ -133,7 +137,9 @@ fn mark_short(lang: Lang, cart: &Cart, restrictions: &Restrictions, checks: &mut
             Some(over) if !over.is_zero() => {
                 let left = over.decimal().rescale(0).map(|o| i64::from(line.quantity) - o).filter(|l| *l > 0);
                 match left {
-                    Some(left) => format!("{} {left}", lang.pick("Зараз можна замовити лише", "Only this many are left:")),
+                    Some(left) => {
+                        format!("{} {left}", lang.pick("Зараз можна замовити лише", "Only this many are left:"))
+                    }
                     None => lang.pick("Стільки зараз немає", "Not that many are left").to_string(),
                 }
             }
@@ -144,7 +150,9 @@ fn mark_short(lang: Lang, cart: &Cart, restrictions: &Restrictions, checks: &mut
     if !restrictions.check_result && checks.iter().all(|c| matches!(c, LineCheck::Fine)) {
         // The POS said no without saying which: the order cannot go as it is.
         if let Some(first) = checks.first_mut() {
-            *first = LineCheck::Short(lang.pick("Каса не може прийняти це замовлення", "The till cannot take this order").into());
+            *first = LineCheck::Short(
+                lang.pick("Каса не може прийняти це замовлення", "The till cannot take this order").into(),
+            );
         }
     }
 }
@@ -159,7 +167,14 @@ struct Review<'a> {
 }
 
 impl Review<'_> {
-    fn render(&self, lang: Lang, path: &str, notice: Option<Markup>, problem: Option<String>, can_confirm: bool) -> Markup {
+    fn render(
+        &self,
+        lang: Lang,
+        path: &str,
+        notice: Option<Markup>,
+        problem: Option<String>,
+        can_confirm: bool,
+    ) -> Markup {
         let t = |uk, en| lang.pick(uk, en);
         let home = table_path(&self.venue.restaurant.resto_id, self.table);
         let total = self.cart.total(self.menu);
@@ -269,7 +284,8 @@ async fn confirmed(
 ) -> Result<Response, GuestError> {
     let table = checked_table(table)?;
     let order = state.store.guest_order(form.order.trim()).await?.ok_or(GuestError::OrderNotFound)?;
-    let mine = order.resto_id == resto_id && order.table_number == table && Some(&order.browser) == browser.payer().as_ref();
+    let mine =
+        order.resto_id == resto_id && order.table_number == table && Some(&order.browser) == browser.payer().as_ref();
     if !mine {
         return Err(GuestError::OrderNotFound);
     }

@@ -37,8 +37,8 @@ pub async fn open_cart(
     Ok(Some((order, cart)))
 }
 
-/// The POS's id of the table with this number (from the stored tables; asked once when the
-/// table is not among them).
+/// The POS's id of the table with this number (from the stored tables; asked once, waiting
+/// as long as a guest waits, when the table is not among them).
 pub async fn table_id(state: &AppState, resto_id: &str, table: &str) -> Result<String, GuestError> {
     let find = |tables: &rahunok_protocol::ops::TablesInfoAnswer| {
         tables.tables.iter().find(|t| t.number.to_string() == table.trim()).map(|t| t.id.clone())
@@ -48,10 +48,15 @@ pub async fn table_id(state: &AppState, resto_id: &str, table: &str) -> Result<S
             return Ok(id);
         }
     }
-    let tables = state.pos_data.refresh::<TablesInfo>(resto_id).await.map_err(|error| match error {
-        crate::pos_data::PosDataError::Link(link) => GuestError::from(link),
-        crate::pos_data::PosDataError::Store(store) => GuestError::Store(store),
-    })?;
+    let (data, resto) = (state.pos_data.clone(), resto_id.to_string());
+    let asking = tokio::spawn(async move { data.refresh::<TablesInfo>(&resto).await });
+    let tables = match tokio::time::timeout(state.config.guest_wait, asking).await {
+        Ok(Ok(Ok(tables))) => tables,
+        Ok(Ok(Err(crate::pos_data::PosDataError::Link(link)))) => return Err(link.into()),
+        Ok(Ok(Err(crate::pos_data::PosDataError::Store(store)))) => return Err(store.into()),
+        Ok(Err(join)) => return Err(GuestError::PosError(join.to_string())),
+        Err(_) => return Err(GuestError::PosSlow),
+    };
     find(&tables).ok_or(GuestError::TableNotFound)
 }
 
@@ -81,7 +86,12 @@ where
 
 /// Sends a confirmed order (again, when it was sent before: same `externalId`) and waits as
 /// long as a guest waits for the POS's answer; returns the order as it stands then.
-pub async fn send(state: &AppState, order: &GuestOrder, cart: &Cart, table_id: String) -> Result<GuestOrder, GuestError> {
+pub async fn send(
+    state: &AppState,
+    order: &GuestOrder,
+    cart: &Cart,
+    table_id: String,
+) -> Result<GuestOrder, GuestError> {
     let request = CreateOrderOnTable {
         external_id: order.id.clone(),
         origin_name: ORIGIN_NAME.into(),

@@ -20,7 +20,9 @@ const LIST_LIMIT: i64 = 200;
 fn status_badge(viewer: &Viewer, status: GuestOrderStatus) -> Markup {
     let (uk, en, class) = match status {
         GuestOrderStatus::Cart => ("кошик", "cart", "badge"),
-        GuestOrderStatus::Sending => ("надсилається, відповіді каси ще немає", "sending, no answer from the POS yet", "badge bad"),
+        GuestOrderStatus::Sending => {
+            ("надсилається, відповіді каси ще немає", "sending, no answer from the POS yet", "badge bad")
+        }
         GuestOrderStatus::Placed => ("на касі", "on the POS", "badge good"),
         GuestOrderStatus::Refused => ("каса відмовила", "refused by the POS", "badge bad"),
     };

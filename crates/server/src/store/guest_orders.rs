@@ -114,7 +114,12 @@ pub struct PlacedOnPos {
 
 impl Store {
     /// The browser's open cart on a table, if it has one.
-    pub async fn open_cart(&self, resto_id: &str, table: &str, browser: &str) -> Result<Option<GuestOrder>, StoreError> {
+    pub async fn open_cart(
+        &self,
+        resto_id: &str,
+        table: &str,
+        browser: &str,
+    ) -> Result<Option<GuestOrder>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM guest_orders WHERE resto_id = $1 AND table_number = $2 AND browser = $3 \
              AND status = 'cart' ORDER BY created_at DESC LIMIT 1"
@@ -150,14 +155,13 @@ impl Store {
 
     /// Replaces a cart's lines; false when it is no longer a cart (it was confirmed meanwhile).
     pub async fn save_cart_lines(&self, id: &str, lines: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE guest_orders SET cart_lines = $1, updated_at = $2 WHERE id = $3 AND status = 'cart'",
-        )
-        .bind(lines)
-        .bind(now_ms())
-        .bind(id)
-        .execute(self.pool())
-        .await?;
+        let done =
+            sqlx::query("UPDATE guest_orders SET cart_lines = $1, updated_at = $2 WHERE id = $3 AND status = 'cart'")
+                .bind(lines)
+                .bind(now_ms())
+                .bind(id)
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 
