@@ -5,6 +5,7 @@
 
 use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
 use crate::on_both_stores;
+use crate::panel_auth::{restaurant_admin, PanelBrowser, PASSWORD};
 use crate::payments::guest_client;
 use rahunok_pos_sdk::PosConfig;
 use rahunok_pos_sim::VirtualPos;
@@ -350,6 +351,18 @@ async fn a_double_submit_and_a_retry_after_a_restart_make_one_order_on_the_pos(b
     assert!(table.body.contains("285,00 грн"));
     // The cart is gone: the review leads back to the menu.
     assert_eq!(guest.get(&confirm).await.status, 303);
+
+    // The panel lists it: table, externalId, the POS's number, the sum, where it stands.
+    restaurant_admin(&app, "marta", &r).await;
+    let marta = PanelBrowser::new(&app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let list = marta.get(&format!("/panel/r/{}/orders", r.resto_id)).await.body;
+    let row = &list[list.find(&format!("data-order=\"{order_id}\"")).expect("the order is listed")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    let number = order.order_number.unwrap().to_string();
+    for shown in ["<td>5</td>", order_id.as_str(), number.as_str(), "285,00 грн", "data-status=\"placed\""] {
+        assert!(row.contains(shown), "{shown} in {row}");
+    }
 }
 
 on_both_stores!(
