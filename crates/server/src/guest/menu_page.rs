@@ -405,7 +405,7 @@ pub async fn remove(
         }
     };
     let back = if form.back == "menu" { menu_path.clone() } else { link(lang, &format!("{home}/order")) };
-    match remove_line(&state, &resto_id, &table, &browser, &form.line).await {
+    match remove_line(&state, lang, &resto_id, &table, &browser, &form.line).await {
         Ok(()) => Redirect::to(&back).into_response(),
         Err(error) => error_page(lang, &menu_path, &error, &back).into_response(),
     }
@@ -413,13 +413,15 @@ pub async fn remove(
 
 async fn remove_line(
     state: &AppState,
+    lang: Lang,
     resto_id: &str,
     table: &str,
     browser: &GuestBrowser,
     line: &str,
 ) -> Result<(), GuestError> {
     let table = checked_table(table)?;
-    let index: usize = line.trim().parse().map_err(|_| GuestError::BadInput("line".into()))?;
+    let damaged = || GuestError::BadInput(lang.pick("Форма пошкоджена.", "The form is damaged.").into());
+    let index: usize = line.trim().parse().map_err(|_| damaged())?;
     // No cart (already ordered, or another browser): nothing to remove, the page shows why.
     let Some((order, mut cart)) = open_cart(state, resto_id, table, browser.payer().as_deref()).await? else {
         return Ok(());

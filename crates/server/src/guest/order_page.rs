@@ -8,7 +8,7 @@
 //! nothing of the POS; only the confirm button sends, and sending again is harmless.
 
 use super::bill::{known_venue, Venue};
-use super::cart::{Cart, ChoiceProblem};
+use super::cart::Cart;
 use super::error::{error_page, GuestError};
 use super::menu::{GuestMenu, Ordering};
 use super::menu_page::table_path;
@@ -328,7 +328,9 @@ async fn claim(
     if let Some(problem) = cart.lines.iter().find_map(|l| l.check(&menu).err()) {
         return Ok(Some(problem.message(lang, &menu)));
     }
-    let total = cart.total(&menu).ok_or(ChoiceProblem::Quantity).map_err(|_| GuestError::MenuUnavailable)?;
+    let Some(total) = cart.total(&menu) else {
+        return Ok(Some(lang.pick("Частини страв уже немає в меню.", "Some dishes are no longer on the menu.").into()));
+    };
     let expected: i64 = form
         .expected_sum
         .trim()
