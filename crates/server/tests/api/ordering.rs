@@ -9,6 +9,7 @@ use crate::panel_auth::{restaurant_admin, PanelBrowser, PASSWORD};
 use crate::payments::guest_client;
 use rahunok_pos_sdk::PosConfig;
 use rahunok_pos_sim::VirtualPos;
+use rahunok_protocol::Money;
 use rahunok_server::store::{GuestOrderStatus, GuestSettings, SnapshotKind};
 use serde_json::json;
 use std::time::Duration;
@@ -365,7 +366,63 @@ async fn a_double_submit_and_a_retry_after_a_restart_make_one_order_on_the_pos(b
     }
 }
 
+async fn the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Stale menu").await;
+    let _pos = app.start_virtual_pos(&r).await;
+    // The panel's switch, off by default, opens ordering.
+    restaurant_admin(&app, "marta", &r).await;
+    let marta = PanelBrowser::new(&app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let settings = format!("/panel/r/{}/settings", r.resto_id);
+    let page = marta.get(&settings).await.body;
+    assert!(page.contains("name=\"ordering_enabled\""), "{page}");
+    assert!(!page.contains("name=\"ordering_enabled\" checked"), "off by default");
+    let csrf = field(&page, "csrf");
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("precheck_qr_url", ""),
+        ("message_before_qr", ""),
+        ("message_after_qr", ""),
+        ("tip_percents", "5, 10"),
+        ("ordering_enabled", "on"),
+    ];
+    let saved = marta.post_form(&settings, &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(app.state.store.guest_settings(&r.resto_id).await.unwrap().ordering_enabled);
+    assert!(marta.get(&settings).await.body.contains("name=\"ordering_enabled\" checked"));
+
+    // The stored menu is older than the POS's prices: an espresso is 50 here, 55 on the POS.
+    let mut menu = rahunok_pos_sim::Fixture::kyiv_cafe().menu;
+    menu.dishes.iter_mut().find(|d| d.id == "dish-espresso").unwrap().price = Some(Money::parse("50").unwrap());
+    let stale = serde_json::to_string(&menu).unwrap();
+    app.state.store.save_snapshot(&r.resto_id, SnapshotKind::Menu, &stale).await.unwrap();
+    let mut guest = Guest::new(&app);
+    wait_ordering_open(&mut guest, &menu_path(&r, "2")).await;
+    let add = format!("{}/add", menu_path(&r, "2"));
+    assert_eq!(guest.post(&add, &[("dish", "dish-espresso"), ("quantity", "2")]).await.status, 303);
+    let review = guest.get(&format!("/t/{}/2/order", r.resto_id)).await;
+    assert!(review.body.contains("100,00 грн"), "{}", review.body);
+    let (order, expected) = (field(&review.body, "order"), field(&review.body, "expected_sum"));
+    let confirm = format!("/t/{}/2/order", r.resto_id);
+    let sent = guest.post(&confirm, &[("order", &order), ("expected_sum", &expected)]).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let placed = guest.get(&sent.location).await;
+    assert!(placed.body.contains("id=\"sum-differs\""), "{}", placed.body);
+    let differs = &placed.body[placed.body.find("id=\"sum-differs\"").unwrap()..];
+    let differs = &differs[..differs.find("</p>").unwrap()];
+    assert!(differs.contains("110,00 грн") && differs.contains("100,00 грн"), "{differs}");
+    let stored = app.state.store.guest_order(&order).await.unwrap().unwrap();
+    assert_eq!((stored.cart_sum, stored.result_sum), (Some(10000), Some(11000)));
+    // "Pay now" is the POS's bill, at the POS's sum.
+    let bill = format!("/b/{}/{}", r.resto_id, stored.pos_order_id.unwrap());
+    assert!(placed.body.contains(&format!("href=\"{bill}\"")));
+    let pay = guest.get(&bill).await;
+    assert!(pay.body.contains("name=\"expected_total\" value=\"11000\""), "{}", pay.body);
+}
+
 on_both_stores!(
+    the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu,
     the_menu_page_is_served_from_the_snapshot_and_100_views_ask_the_pos_nothing,
     a_stop_listed_dish_cannot_be_added_and_a_short_one_is_shown_before_anything_reaches_the_kitchen,
     modifier_rules_are_refused_by_the_server_for_hand_made_forms_with_a_clear_message,
