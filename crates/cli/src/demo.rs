@@ -1,11 +1,12 @@
 //! `rahunok serve --demo`: a newcomer's first minute. Creates a demo restaurant once, gives it
 //! a fresh secret on every start (secrets are never stored, so the in-process POS gets a new
-//! one), runs the virtual POS against it, and prints ready-to-paste commands.
+//! one), runs the virtual POS against it, and prints ready-to-paste commands. The demo
+//! restaurant lets guests order from the menu (switched on when it is created).
 
 use anyhow::Result;
 use rahunok_pos_sdk::PosConfig;
 use rahunok_pos_sim::VirtualPos;
-use rahunok_server::store::RestaurantName;
+use rahunok_server::store::{GuestSettings, RestaurantName};
 use rahunok_server::Server;
 use std::time::Duration;
 
@@ -17,7 +18,13 @@ pub async fn start(server: &Server, base_url: &str, admin_token: Option<&str>) -
     let existing = store.restaurants().await?.into_iter().find(|r| r.name == DEMO_NAME);
     let resto_id = match existing {
         Some(r) => r.resto_id,
-        None => store.create_restaurant(&RestaurantName::parse(DEMO_NAME)?).await?.0.resto_id,
+        None => {
+            let resto_id = store.create_restaurant(&RestaurantName::parse(DEMO_NAME)?).await?.0.resto_id;
+            // Its virtual POS implements ORDER_ON_TABLE: guests of the tour can order from the menu.
+            let settings = GuestSettings { ordering_enabled: true, ..GuestSettings::default() };
+            store.save_guest_settings(&resto_id, &settings).await?;
+            resto_id
+        }
     };
     let (secret, _) = store.rotate_secret(&resto_id, 0).await?.expect("the demo restaurant exists");
     let config = PosConfig::new(base_url, &resto_id, &secret, "RahunokSim");
@@ -29,6 +36,7 @@ pub async fn start(server: &Server, base_url: &str, admin_token: Option<&str>) -
     println!("  Admin API token: {token}");
     println!();
     println!("Pay as a guest: open {base_url}/t/{resto_id}/3 (test card 4242 4242 4242 4242)");
+    println!("Order as a guest: open {base_url}/t/{resto_id}/5/menu (then pay now, or later with the table's bill)");
     println!("Admin panel:    {base_url}/panel");
     println!();
     println!("Try:");

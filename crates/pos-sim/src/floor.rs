@@ -33,6 +33,7 @@ pub struct Floor {
     created_by_external_id: HashMap<String, String>,
     locked: std::collections::HashSet<String>,
     messages: Vec<rahunok_protocol::ops::ShowMessage>,
+    requests: HashMap<String, usize>,
 }
 
 impl Floor {
@@ -167,19 +168,35 @@ impl Floor {
         Ok((parent, child))
     }
 
-    /// Creates and pays an order from the guest's phone (`createOrderOnTable`); a repeated
-    /// `externalId` returns the bill created the first time.
-    pub fn create_paid_order(
-        &mut self,
-        external_id: &str,
-        table: &rahunok_protocol::ops::Table,
-        lines: Vec<Dish>,
-        waiter: Option<(&str, &str)>,
-    ) -> Order {
-        if let Some(bill_id) = self.created_by_external_id.get(external_id) {
-            if let Some(paid) = self.paid.get_mut(bill_id) {
-                return paid.order.clone();
-            }
+    /// The order a `createOrderOnTable` with this `externalId` created, if one did, as it is
+    /// now (open, or as it was when paid).
+    pub fn created_order(&self, external_id: &str) -> Option<Order> {
+        let bill_id = self.created_by_external_id.get(external_id)?;
+        self.open_order(bill_id).cloned().or_else(|| self.paid.get(bill_id).map(|p| p.order.clone()))
+    }
+
+    /// How many orders `createOrderOnTable` created (repeats of an `externalId` not counted).
+    pub fn orders_created(&self) -> usize {
+        self.created_by_external_id.len()
+    }
+
+    /// Counts a request of `operation` (tests check what reached the POS).
+    pub fn note_request(&mut self, operation: &str) {
+        *self.requests.entry(operation.to_string()).or_default() += 1;
+    }
+
+    /// How many requests of `operation` reached the POS.
+    pub fn requests_of(&self, operation: &str) -> usize {
+        self.requests.get(operation).copied().unwrap_or_default()
+    }
+
+    /// Creates an order from the guest's phone (`createOrderOnTable`) on `table`: open (state
+    /// `NEW`, for the guest to pay later like any bill), or paid at once when `paid` (the
+    /// platform sent fiscal data: the guest already paid). A repeated `externalId` returns the
+    /// order created the first time and creates nothing.
+    pub fn create_order(&mut self, external_id: &str, table: &rahunok_protocol::ops::Table, new: NewOrder) -> Order {
+        if let Some(order) = self.created_order(external_id) {
+            return order;
         }
         let number = self.next_bill_number;
         self.next_bill_number += 1;
@@ -190,7 +207,7 @@ impl Floor {
             table_id: Some(table.id.clone()),
             table_number: Some(table.number.to_string()),
             created: None,
-            state: Some(OrderState::Payed),
+            state: Some(if new.paid { OrderState::Payed } else { OrderState::New }),
             total_sum: Money::ZERO,
             raw_sum: None,
             bonus_sum: None,
@@ -200,17 +217,32 @@ impl Floor {
             pricing_time: None,
             is_banquet_order: false,
             is_delivery: false,
-            split_available: false,
-            waiter: waiter.map(|(_, name)| name.to_string()),
-            waiter_id: waiter.map(|(id, _)| id.to_string()),
-            guests: vec![rahunok_protocol::order::Guest { name: "Гість 1".into(), dishes: lines }],
+            split_available: !new.paid,
+            waiter: new.waiter.as_ref().map(|(_, name)| name.clone()),
+            waiter_id: new.waiter.as_ref().map(|(id, _)| id.clone()),
+            guests: vec![rahunok_protocol::order::Guest { name: "Гість 1".into(), dishes: new.lines }],
         };
         retotal(&mut order);
-        let paid = PaidBill { order: order.clone(), sum: order.total_sum, tips: Money::ZERO, times_paid: 1 };
-        self.paid.insert(order.bill_id.clone(), paid);
+        if new.paid {
+            let paid = PaidBill { order: order.clone(), sum: order.total_sum, tips: Money::ZERO, times_paid: 1 };
+            self.paid.insert(order.bill_id.clone(), paid);
+        } else {
+            self.open.push(order.clone());
+        }
         self.created_by_external_id.insert(external_id.to_string(), order.bill_id.clone());
         order
     }
+}
+
+/// What `createOrderOnTable` puts on a table.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// The check's lines (modifiers linked to their dish).
+    pub lines: Vec<Dish>,
+    /// The waiter serving it (id, name).
+    pub waiter: Option<(String, String)>,
+    /// Paid already (fiscal data came with it).
+    pub paid: bool,
 }
 
 /// Removes `position` (with its modifiers) from the parent, or the chosen part of it, and

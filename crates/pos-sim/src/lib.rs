@@ -1,6 +1,7 @@
 //! A virtual restaurant POS, built on the POS SDK: it answers every operation of the protocol
 //! from a fixture (a Kyiv café by default), keeps open orders in memory (`payBill` closes them,
-//! `splitOrder` splits them) and pushes `ORDERS_CACHE` every few seconds through the SDK's
+//! `splitOrder` splits them, `createOrderOnTable` opens them: once per `externalId`, checked
+//! against the menu's modifier rules and the stop list) and pushes `ORDERS_CACHE` every few seconds through the SDK's
 //! [`OrdersCachePublisher`] (full orders only when they changed, `ORDERS_CLOSED` when paid).
 //!
 //! With [`VirtualPos::with_quirks`] (`rahunok pos-sim --quirks`) it answers in the loose
@@ -15,7 +16,7 @@ pub mod floor;
 pub mod quirks;
 
 pub use fixture::Fixture;
-pub use floor::{Floor, PaidBill};
+pub use floor::{Floor, NewOrder, PaidBill};
 
 use rahunok_pos_sdk::{Answer, Failure, Handler, OrdersCachePublisher, PosClient, PosConfig};
 use rahunok_protocol::envelope::substate;
@@ -80,25 +81,36 @@ impl VirtualPos {
         self.fixture.tables.iter().any(|t| t.number.to_string() == number.trim())
     }
 
-    fn menu_line(&self, item: &OrderItem, position: String) -> Option<Dish> {
-        let dish = self.fixture.menu.dishes.iter().find(|d| d.id == item.id && d.is_active)?;
-        let unit = dish.price.unwrap_or_default();
-        Some(Dish {
-            dish_id: Some(dish.id.clone()),
-            position_id: Some(position),
-            linked_to: None,
-            name: dish.name.clone(),
-            count: item.quantity,
-            sum: price_times(unit, item.quantity)?,
+    /// The check's lines for an ordered item: the dish, then each modifier linked to it, priced
+    /// by the menu's rules; `Err` names what the menu does not allow.
+    fn order_lines(&self, item: &OrderItem, position: String) -> Result<Vec<Dish>, String> {
+        let menu = &self.fixture.menu;
+        let dish = menu.dish(&item.id).filter(|d| d.is_active).ok_or_else(|| format!("{} is not on sale", item.id))?;
+        dish.check_modifiers(&item.modifier).map_err(|problem| format!("{}: {problem}", dish.name))?;
+        let priced = menu.price_item(item).ok_or_else(|| format!("{} has no price", dish.name))?;
+        let line = |id: &str, name: &str, count: Quantity, sum: Money, linked_to: Option<String>, n: usize| Dish {
+            dish_id: Some(id.to_string()),
+            position_id: Some(if n == 0 { position.clone() } else { format!("{position}-m{n}") }),
+            linked_to,
+            name: name.to_string(),
+            count,
+            sum,
             category: dish.category.clone(),
             category_id: dish.category_id.clone(),
             check_number: None,
             order_number: None,
             tax_category: None,
             tax_category_id: None,
-            r#type: dish.r#type.clone(),
+            r#type: Some(if n == 0 { dish.r#type.clone().unwrap_or_else(|| "dish".into()) } else { "modifier".into() }),
             hidden: false,
-        })
+        };
+        let mut lines = vec![line(&dish.id, &dish.name, item.quantity, priced.dish_sum, None, 0)];
+        for (n, (modifier, sum)) in item.modifier.iter().zip(priced.modifier_sums).enumerate() {
+            let name = menu.modifiers.iter().find(|m| m.id == modifier.id).map_or(modifier.id.as_str(), |m| &m.name);
+            let count = times_quantity(item.quantity, modifier.quantity).ok_or("a quantity too large")?;
+            lines.push(line(&modifier.id, name, count, sum, Some(position.clone()), n + 1));
+        }
+        Ok(lines)
     }
 
     fn restriction(&self, item: &OrderItem) -> ItemRestriction {
@@ -114,12 +126,11 @@ impl VirtualPos {
     }
 }
 
-/// `price × quantity`, rounded half up to the kopiyka.
-fn price_times(unit: Money, quantity: Quantity) -> Option<Money> {
-    let q = quantity.decimal();
-    let scaled = i128::from(unit.kopiyky()) * i128::from(q.mantissa());
-    let divisor = 10i128.pow(q.scale());
-    Money::from_kopiyky(i64::try_from((2 * scaled + divisor) / (2 * divisor)).ok()?)
+/// `a × b` for two quantities (a modifier's count on the check: per dish × dishes).
+fn times_quantity(a: Quantity, b: Quantity) -> Option<Quantity> {
+    let (a, b) = (a.decimal(), b.decimal());
+    let mantissa = a.mantissa().checked_mul(b.mantissa())?;
+    Quantity::parse(&rahunok_protocol::decimal::Decimal::new(mantissa, a.scale() + b.scale()).to_string()).ok()
 }
 
 /// How much `wanted` exceeds `balance`, if it does.
@@ -196,10 +207,12 @@ impl Handler for VirtualPos {
     }
 
     async fn menu_info(&self, _: MenuInfo) -> Answer<MenuInfoAnswer> {
+        self.floor().note_request("menuInfo");
         Ok(self.fixture.menu.clone())
     }
 
     async fn stop_list(&self, _: StopList) -> Answer<StopListAnswer> {
+        self.floor().note_request("stopList");
         Ok(StopListAnswer { items: self.fixture.stop_list.clone() })
     }
 
@@ -230,6 +243,7 @@ impl Handler for VirtualPos {
     }
 
     async fn check_products_restrictions(&self, request: CheckProductsRestrictions) -> Answer<RestrictionsAnswer> {
+        self.floor().note_request("checkProductsRestrictions");
         let item_results: Vec<ItemRestriction> = request.items.iter().map(|i| self.restriction(i)).collect();
         Ok(RestrictionsAnswer {
             result: Restrictions { check_result: item_results.iter().all(|r| r.available), item_results },
@@ -237,40 +251,53 @@ impl Handler for VirtualPos {
     }
 
     async fn create_order_on_table(&self, request: CreateOrderOnTable) -> Answer<CreateOrderAnswer> {
+        self.floor().note_request("createOrderOnTable");
         let table =
             self.fixture.tables.iter().find(|t| t.id == request.table_id).ok_or_else(|| {
                 Failure::new(substate::TABLE_NOT_FOUND, format!("no table with id {}", request.table_id))
             })?;
+        // A repeat of an order already made answers with that order (nothing is cooked twice).
+        if let Some(order) = self.floor().created_order(&request.external_id) {
+            return Ok(created_answer(order));
+        }
+        if request.items.is_empty() {
+            return Err(Failure::new(substate::POS_ERROR, "the order has no items"));
+        }
         if request.items.iter().any(|i| !self.restriction(i).available) {
             let result = CreateOrderResult { success: false, stage: Some("STOP_LIST".into()), ..Default::default() };
             return Ok(CreateOrderAnswer { result });
         }
-        let lines: Option<Vec<Dish>> = request
-            .items
-            .iter()
-            .enumerate()
-            .map(|(n, item)| self.menu_line(item, format!("{}-{}", request.external_id, n + 1)))
-            .collect();
-        let lines = lines.ok_or_else(|| Failure::new(substate::POS_ERROR, "an item is not on the menu"))?;
-        let waiter = self.fixture.users.first().map(|u| (u.id.as_str(), u.name.as_str()));
-        let order: Order = self.floor().create_paid_order(&request.external_id, table, lines, waiter);
-        let root = RootOrder {
-            order_id: Some(order.bill_id.clone()),
-            order_number: order.order_number,
-            result_sum: Some(order.total_sum),
-            order_status: Some("PAYED".into()),
-            table_number: order.table_number.clone(),
-            waiter_id: order.waiter_id.clone(),
-            waiter: order.waiter.clone(),
-        };
-        Ok(CreateOrderAnswer {
-            result: CreateOrderResult {
-                success: true,
-                stage: None,
-                root_order: Some(root),
-                orders_summary: Vec::new(),
-                guests: order.guests,
-            },
-        })
+        let mut lines = Vec::new();
+        for (n, item) in request.items.iter().enumerate() {
+            let position = format!("{}-{}", request.external_id, n + 1);
+            lines.extend(self.order_lines(item, position).map_err(|why| Failure::new(substate::POS_ERROR, why))?);
+        }
+        let waiter = self.fixture.users.first().map(|u| (u.id.clone(), u.name.clone()));
+        let new = NewOrder { lines, waiter, paid: !request.fiscal_data.is_empty() };
+        let order = self.floor().create_order(&request.external_id, table, new);
+        Ok(created_answer(order))
+    }
+}
+
+/// The answer to `createOrderOnTable` for the order it made (or made before).
+fn created_answer(order: Order) -> CreateOrderAnswer {
+    let paid = order.state == Some(rahunok_protocol::order::OrderState::Payed);
+    let root = RootOrder {
+        order_id: Some(order.bill_id.clone()),
+        order_number: order.order_number,
+        result_sum: Some(order.total_sum),
+        order_status: Some(if paid { "PAYED" } else { "NEW" }.into()),
+        table_number: order.table_number.clone(),
+        waiter_id: order.waiter_id.clone(),
+        waiter: order.waiter.clone(),
+    };
+    CreateOrderAnswer {
+        result: CreateOrderResult {
+            success: true,
+            stage: None,
+            root_order: Some(root),
+            orders_summary: Vec::new(),
+            guests: order.guests,
+        },
     }
 }

@@ -28,6 +28,7 @@ pub mod decimal;
 pub mod envelope;
 pub mod error_body;
 pub mod lenient;
+pub mod menu_rules;
 pub mod money;
 pub mod operation;
 pub mod ops;

@@ -62,6 +62,9 @@ pub struct Config {
     /// How long a guest page waits for the POS before offering a retry (the request itself
     /// keeps its full deadline).
     pub guest_wait: Duration,
+    /// How old the menu and stop list snapshots of a connected restaurant may grow before they
+    /// are asked again (guests read the snapshots; the POS is never asked per guest view).
+    pub menu_refresh_every: Duration,
     /// Timings of the payment closer.
     pub payment_timings: PaymentTimings,
     /// monobank's acquiring API (`https://api.monobank.ua`; an emulator in tests and staging).
@@ -178,6 +181,7 @@ impl Config {
             master_key: MasterKeySource::File(key_dir.join(MASTER_KEY_FILE)),
             public_url: None,
             guest_wait: Duration::from_secs(8),
+            menu_refresh_every: Duration::from_secs(15 * 60),
             payment_timings: PaymentTimings::default(),
             monobank_api_url: MONOBANK_API_URL.to_string(),
             shutdown_grace: Duration::from_secs(10),

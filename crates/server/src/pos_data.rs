@@ -5,7 +5,9 @@
 //! - each snapshot request is tied to its snapshot kind by [`Snapshotted`], so a `tablesInfo`
 //!   answer can only be stored as tables;
 //! - tables are refreshed together with their halls (a page shows tables grouped by hall);
-//! - the `ORDERS_CACHE` is fresh while the POS pushed it within [`ORDERS_CACHE_FRESH_FOR`].
+//! - the `ORDERS_CACHE` is fresh while the POS pushed it within [`ORDERS_CACHE_FRESH_FOR`];
+//! - the menu and the stop list (what guests browse and order from) are kept fresh on a
+//!   schedule by [`keep_menus_fresh`], for the restaurants connected to this node.
 
 use crate::gateway::{LinkError, PosLink};
 use crate::store::{now_ms, SnapshotKind, Store, StoreError};
@@ -105,5 +107,34 @@ impl PosData {
         let text = serde_json::to_string(&answer.body).expect("answers serialise");
         self.store.save_snapshot(resto_id, R::KIND, &text).await?;
         Ok(answer.body)
+    }
+}
+
+/// Refreshes, every `every`, the menu and stop list snapshots older than `every` of the
+/// restaurants whose POS is connected to this node (each node does its own: no work is done
+/// twice in a cluster), until the shutdown.
+pub async fn keep_menus_fresh(data: PosData, every: Duration, mut shutdown: crate::shutdown::Shutdown) {
+    let every_ms = i64::try_from(every.as_millis()).unwrap_or(i64::MAX);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.recv() => return,
+        }
+        for resto_id in data.link.connected_here() {
+            data.refresh_if_older::<MenuInfo>(&resto_id, every_ms).await;
+            data.refresh_if_older::<StopList>(&resto_id, every_ms).await;
+        }
+    }
+}
+
+impl PosData {
+    async fn refresh_if_older<R: Snapshotted>(&self, resto_id: &str, age_ms: i64) {
+        let refreshed_at = self.store.snapshot(resto_id, R::KIND).await.ok().flatten().map(|s| s.refreshed_at);
+        if refreshed_at.is_some_and(|at| now_ms() - at < age_ms) {
+            return;
+        }
+        if let Err(error) = self.refresh::<R>(resto_id).await {
+            tracing::warn!(resto_id, kind = ?R::KIND, %error, "scheduled refresh failed");
+        }
     }
 }

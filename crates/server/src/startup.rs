@@ -254,6 +254,12 @@ impl Server {
             tokio::spawn(serve_metrics(listener, state.clone(), trigger.subscribe()));
         }
         let closer = tokio::spawn(crate::payments::closer::run(state.payments.clone(), closer_shutdown));
+        let menus = crate::pos_data::keep_menus_fresh(
+            state.pos_data.clone(),
+            state.config.menu_refresh_every,
+            trigger.subscribe(),
+        );
+        tokio::spawn(menus);
         let has_bus = state.link.cluster().is_some();
         let alive = tokio::spawn(heartbeat(state.store.clone(), node, has_bus, trigger.subscribe()));
         let mut stop_accepting = trigger.subscribe();

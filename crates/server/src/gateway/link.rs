@@ -175,6 +175,11 @@ impl PosLink {
         self.sessions.count()
     }
 
+    /// The restaurants holding a socket to this node.
+    pub fn connected_here(&self) -> Vec<String> {
+        self.sessions.resto_ids()
+    }
+
     /// How many requests wait for their callback.
     pub fn waiting_count(&self) -> usize {
         self.pending.waiting_count()

@@ -169,6 +169,11 @@ impl RestaurantSessions {
         }
     }
 
+    /// The connected restaurants.
+    pub fn resto_ids(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
     /// How many restaurants are connected.
     pub fn count(&self) -> usize {
         self.lock().len()

@@ -36,8 +36,30 @@ pub async fn table_page(
             }
         }
         Ok((venue, orders)) => Page::ok(choose_page(lang, &path, &venue.restaurant, &table, &orders)),
+        Err(GuestError::TableFree) => free_table_page(lang, &path, &resto_id, &table),
         Err(error) => error_page(lang, &path, &error, &path),
     }
+}
+
+/// A table with no open bill: said as before, with the way to the menu (to order, or to look).
+fn free_table_page(lang: Lang, path: &str, resto_id: &str, table: &str) -> Page {
+    let t = |uk, en| lang.pick(uk, en);
+    let menu = menu_link(lang, resto_id, table);
+    let body = html! {
+        section.message {
+            h1 { (t("Відкритого рахунку немає", "No open bill")) }
+            p { (t("На цьому столі зараз немає відкритого рахунку. Якщо ви щойно замовили, спробуйте за хвилину.", "There is no open bill on this table right now. If you just ordered, try again in a minute.")) }
+            a.button href=(path) { (t("Спробувати ще раз", "Try again")) }
+            (menu)
+        }
+    };
+    Page::ok(shell(lang, t("Відкритого рахунку немає", "No open bill"), path, body))
+}
+
+/// "The menu" for a table: browse it, or order when the restaurant lets guests.
+pub fn menu_link(lang: Lang, resto_id: &str, table: &str) -> Markup {
+    let href = link(lang, &format!("{}/menu", super::menu_page::table_path(resto_id, table)));
+    html! { a.button.secondary #menu-link href=(href) { (lang.pick("Меню", "Menu")) } }
 }
 
 /// `GET /b/{restoId}/{billId}`.
@@ -157,6 +179,7 @@ fn choose_page(lang: Lang, path: &str, restaurant: &Restaurant, table: &str, ord
                 @if let Some(waiter) = &order.waiter { p.muted { (waiter) } }
             }
         }
+        (menu_link(lang, &restaurant.resto_id, table))
     };
     shell(lang, &restaurant.name, path, body)
 }
@@ -222,6 +245,7 @@ pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, view: &Bi
                 (t("Розділити рахунок", "Split the bill"))
             }
         }
+        @if let Some(table) = &order.table_number { (menu_link(lang, &restaurant.resto_id, table)) }
         (assets::script("guest-bill.js"))
     };
     shell(lang, &restaurant.name, path, body)

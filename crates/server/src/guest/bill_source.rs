@@ -1,5 +1,6 @@
 //! Where a guest's bill comes from: the POS's `ORDERS_CACHE` pushes while they are fresh
-//! (a push within `pos_data::ORDERS_CACHE_FRESH_FOR`), otherwise a live `getBill`. A guest waits at most
+//! (a push within `pos_data::ORDERS_CACHE_FRESH_FOR`) and older than no order a guest placed
+//! on the table from the menu, otherwise a live `getBill`. A guest waits at most
 //! `Config::guest_wait` (8 s by default) for the POS: after that the page offers a retry while
 //! the request keeps its full protocol deadline in the background, so a slow POS's answer is
 //! still accepted.
@@ -50,6 +51,12 @@ async fn cached_orders_on_table(
     let (cached, pushed_at) = state.store.cached_orders_for_guests(resto_id).await?;
     if !orders_cache_is_fresh(pushed_at) {
         return Ok(None);
+    }
+    // A guest's order placed on the table after the last push is not in the cache yet.
+    if let Some(placed_at) = state.store.last_order_placed_on_table(resto_id, table).await? {
+        if pushed_at.is_some_and(|pushed| pushed <= placed_at) {
+            return Ok(None);
+        }
     }
     let on_table: Vec<_> = cached.iter().filter(|c| c.table_number.as_deref() == Some(table)).collect();
     let mut orders = Vec::with_capacity(on_table.len());

@@ -56,6 +56,15 @@ pub enum GuestError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// No menu is stored and the POS could not give one.
+    #[error("menu not available")]
+    MenuUnavailable,
+    /// Ordering from the menu is not open here (switched off, or the POS cannot take orders).
+    #[error("ordering is not available")]
+    OrderingClosed,
+    /// No such order from the menu (a stale or forged link or form).
+    #[error("no such order")]
+    OrderNotFound,
 }
 
 impl From<LinkError> for GuestError {
@@ -156,6 +165,24 @@ pub fn error_page(lang: Lang, path: &str, error: &GuestError, retry: &str) -> Pa
             StatusCode::BAD_GATEWAY,
             t("Щось пішло не так", "Something went wrong"),
             t("Не вдалося виконати дію. Гроші не списано. Спробуйте ще раз або попросіть офіціанта.", "We could not do that. No money was taken. Try again or ask your waiter."),
+            retry_button,
+        ),
+        GuestError::MenuUnavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            t("Меню зараз недоступне", "The menu is not available right now"),
+            t("Каса закладу ще не передала меню або не на зв'язку. Спробуйте за хвилину або попросіть меню в офіціанта.", "The restaurant's till has not sent its menu yet or is offline. Try again in a minute or ask your waiter for the menu."),
+            retry_button,
+        ),
+        GuestError::OrderingClosed => (
+            StatusCode::FORBIDDEN,
+            t("Замовлення через QR тут недоступне", "Ordering by QR is not available here"),
+            t("Меню можна переглянути, а замовити — в офіціанта.", "You can browse the menu; please order from your waiter."),
+            retry_button,
+        ),
+        GuestError::OrderNotFound => (
+            StatusCode::NOT_FOUND,
+            t("Замовлення не знайдено", "Order not found"),
+            t("Такого замовлення немає. Відкрийте меню столу знову.", "There is no such order. Open the table's menu again."),
             retry_button,
         ),
         GuestError::BadInput(message) => {

@@ -1,11 +1,17 @@
-//! The guest journey: scan the table QR, see the live bill, tip, split, pay, get a receipt.
+//! The guest journey: scan the table QR, see the live bill, tip, split, pay, get a receipt;
+//! or open the menu, order to the table, and pay now or with the table's bill.
 //! Server-rendered, mobile-first pages, Ukrainian first; viewing works without JavaScript.
 
 mod bill;
 mod bill_source;
+pub mod cart;
 pub mod clock;
 mod error;
 pub mod hold;
+pub mod menu;
+mod menu_page;
+mod order_page;
+pub mod ordering;
 mod pay;
 pub mod payer;
 mod rating;
@@ -33,6 +39,11 @@ use axum::Router;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/t/{resto_id}/{table}", get(bill::table_page))
+        .route("/t/{resto_id}/{table}/menu", get(menu_page::menu))
+        .route("/t/{resto_id}/{table}/menu/add", post(menu_page::add))
+        .route("/t/{resto_id}/{table}/cart/remove", post(menu_page::remove))
+        .route("/t/{resto_id}/{table}/order", get(order_page::review).post(order_page::confirm))
+        .route("/t/{resto_id}/{table}/order/{id}", get(order_page::placed))
         .route("/b/{resto_id}/{bill_id}", get(bill::bill_id_page))
         .route("/b/{resto_id}/{bill_id}/pay", post(pay::pay))
         .route("/b/{resto_id}/{bill_id}/split", get(split_page::split_form).post(split_page::split))

@@ -25,6 +25,8 @@ pub enum Section {
     StopList,
     /// Payments.
     Payments,
+    /// Orders guests placed from the menu.
+    Orders,
     /// Reports per day and per waiter.
     Reports,
     /// The request log.
@@ -40,6 +42,7 @@ impl Section {
         Section::Dashboard,
         Section::Tables,
         Section::Payments,
+        Section::Orders,
         Section::Reports,
         Section::Staff,
         Section::Categories,
@@ -60,6 +63,7 @@ impl Section {
             Section::Menu => "/pos/menu",
             Section::StopList => "/pos/stop-list",
             Section::Payments => "/payments",
+            Section::Orders => "/orders",
             Section::Reports => "/reports",
             Section::Requests => "/requests",
             Section::Console => "/console",
@@ -78,6 +82,7 @@ impl Section {
             Section::Menu => ("Меню", "Menu"),
             Section::StopList => ("Стоп-лист", "Stop list"),
             Section::Payments => ("Платежі", "Payments"),
+            Section::Orders => ("Замовлення з меню", "Menu orders"),
             Section::Reports => ("Звіти", "Reports"),
             Section::Requests => ("Журнал запитів", "Request log"),
             Section::Console => ("Консоль", "Console"),

@@ -16,6 +16,7 @@ mod console;
 mod dashboard;
 mod error;
 mod layout;
+mod orders;
 mod origin;
 mod payments;
 mod pos_data;
@@ -70,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/panel/r/{resto_id}/settings", get(settings::page).post(settings::save))
         .route("/panel/r/{resto_id}/settings/acquirer", post(acquirer::save))
         .route("/panel/r/{resto_id}/payments", get(payments::list))
+        .route("/panel/r/{resto_id}/orders", get(orders::list))
         .route("/panel/r/{resto_id}/reports", get(reports::page))
         .route("/panel/r/{resto_id}/reports.csv", get(reports::csv))
         .route("/panel/r/{resto_id}/payments/{payment_id}", get(payments::detail))

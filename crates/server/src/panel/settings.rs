@@ -1,6 +1,7 @@
 //! A restaurant's settings: what the POS prints on the pre-check (a QR code to pay that exact
 //! bill, with messages before and after it) — pushed to the POS with `setSettings` on save, and
-//! by the gateway on every connect — and what guests are offered: tip presets and splitting.
+//! by the gateway on every connect — and what guests are offered: tip presets, splitting, and
+//! ordering from the menu at the table (off until switched on here).
 
 use super::access::{InRestaurant, Viewer};
 use super::layout::{self, csrf_field, Place, Section};
@@ -32,6 +33,7 @@ pub struct SettingsForm {
     payment_allowed: Option<String>,
     tip_percents: String,
     split_enabled: Option<String>,
+    ordering_enabled: Option<String>,
     #[serde(default)]
     time_zone: String,
     #[serde(default)]
@@ -53,6 +55,7 @@ impl SettingsForm {
             payment_allowed: checked(settings.payment_allowed),
             tip_percents: guest.tip_percents.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
             split_enabled: checked(guest.split_enabled),
+            ordering_enabled: checked(guest.ordering_enabled),
             time_zone: guest.time_zone.clone(),
             review_url: guest.review_url.clone().unwrap_or_default(),
         }
@@ -119,7 +122,13 @@ impl SettingsForm {
                     .into())
             }
         };
-        Ok(GuestSettings { tip_percents, split_enabled: self.split_enabled.is_some(), time_zone, review_url })
+        Ok(GuestSettings {
+            tip_percents,
+            split_enabled: self.split_enabled.is_some(),
+            time_zone,
+            review_url,
+            ordering_enabled: self.ordering_enabled.is_some(),
+        })
     }
 }
 
@@ -169,6 +178,7 @@ fn settings_form(viewer: &Viewer, resto_id: &str, form: &SettingsForm, suggested
                     input type="text" name="tip_percents" value=(form.tip_percents) inputmode="numeric";
                 }
                 (check("split_enabled", viewer.t("Гості можуть розділити рахунок", "Guests may split the bill"), &form.split_enabled))
+                (check("ordering_enabled", viewer.t("Гості можуть замовляти з меню за QR (якщо каса підтримує ORDER_ON_TABLE)", "Guests may order from the menu by QR (when the POS supports ORDER_ON_TABLE)"), &form.ordering_enabled))
                 label { (viewer.t("Часовий пояс (час у чеках гостей)", "Time zone (times on guests' receipts)"))
                     input type="text" name="time_zone" value=(form.time_zone) placeholder=(GuestSettings::DEFAULT_TIME_ZONE);
                 }

@@ -17,6 +17,9 @@ pub struct GuestSettings {
     pub time_zone: String,
     /// Where a guest who paid may leave a review (an http(s) URL), shown on the receipt.
     pub review_url: Option<String>,
+    /// Whether guests may order from the menu at the table (when the POS implements
+    /// `ORDER_ON_TABLE`); off until the restaurant switches it on.
+    pub ordering_enabled: bool,
 }
 
 impl GuestSettings {
@@ -29,13 +32,14 @@ impl GuestSettings {
 }
 
 impl Default for GuestSettings {
-    /// 5, 10 and 15 percent; splitting allowed; Kyiv time.
+    /// 5, 10 and 15 percent; splitting allowed; Kyiv time; no ordering from the menu.
     fn default() -> GuestSettings {
         GuestSettings {
             tip_percents: vec![5, 10, 15],
             split_enabled: true,
             time_zone: GuestSettings::DEFAULT_TIME_ZONE.to_string(),
             review_url: None,
+            ordering_enabled: false,
         }
     }
 }
@@ -65,7 +69,8 @@ impl Store {
 
     async fn read_guest_settings(&self, resto_id: &str) -> Result<GuestSettings, StoreError> {
         let row = sqlx::query(
-            "SELECT tip_percents, split_enabled, time_zone, review_url FROM guest_settings WHERE resto_id = $1",
+            "SELECT tip_percents, split_enabled, time_zone, review_url, ordering_enabled FROM guest_settings \
+             WHERE resto_id = $1",
         )
         .bind(resto_id)
         .fetch_optional(self.pool())
@@ -78,22 +83,25 @@ impl Store {
                 .filter(|zone| !zone.is_empty())
                 .unwrap_or_else(|| GuestSettings::DEFAULT_TIME_ZONE.to_string()),
             review_url: column::<Option<String>>(&row, "review_url")?.filter(|url| !url.is_empty()),
+            ordering_enabled: column::<Option<i64>>(&row, "ordering_enabled")?.unwrap_or(0) != 0,
         })
     }
 
     /// Replaces the restaurant's guest settings.
     pub async fn save_guest_settings(&self, resto_id: &str, settings: &GuestSettings) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO guest_settings (resto_id, tip_percents, split_enabled, time_zone, review_url, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (resto_id) DO UPDATE SET tip_percents = excluded.tip_percents, \
-             split_enabled = excluded.split_enabled, time_zone = excluded.time_zone, \
-             review_url = excluded.review_url, updated_at = excluded.updated_at",
+            "INSERT INTO guest_settings (resto_id, tip_percents, split_enabled, time_zone, review_url, ordering_enabled, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (resto_id) DO UPDATE SET \
+             tip_percents = excluded.tip_percents, split_enabled = excluded.split_enabled, \
+             time_zone = excluded.time_zone, review_url = excluded.review_url, \
+             ordering_enabled = excluded.ordering_enabled, updated_at = excluded.updated_at",
         )
         .bind(resto_id)
         .bind(percents_to_text(&settings.tip_percents))
         .bind(i64::from(settings.split_enabled))
         .bind(&settings.time_zone)
         .bind(settings.review_url.clone())
+        .bind(i64::from(settings.ordering_enabled))
         .bind(now_ms())
         .execute(self.pool())
         .await?;

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/0009_credential_notices.sql")),
     (10, include_str!("migrations/0010_panel_user_state.sql")),
     (11, include_str!("migrations/0011_retention.sql")),
+    (12, include_str!("migrations/0012_guest_orders.sql")),
 ];
 
 /// Nodes starting at once on one PostgreSQL take turns migrating (a transaction-scoped lock).

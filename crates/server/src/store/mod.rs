@@ -7,6 +7,7 @@ pub mod backup;
 mod cluster_nodes;
 mod conformance;
 mod credential_notices;
+mod guest_orders;
 mod guest_settings;
 mod kept;
 mod migrations;
@@ -24,6 +25,7 @@ pub use acquirers::{AcquirerChoice, MerchantToken, RefundRecord, RefundReservati
 pub use cluster_nodes::LiveNode;
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use credential_notices::CredentialNotice;
+pub use guest_orders::{GuestOrder, GuestOrderStatus, PlacedOnPos};
 pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
 pub use panel_users::{ListedPanelUser, PanelRole, PanelUser, PanelUserCredentials};

@@ -27,6 +27,7 @@ const FILES: &[(&str, &[u8])] = &[
     ("guest-bill.js", include_bytes!("assets/guest-bill.js")),
     ("guest-split.js", include_bytes!("assets/guest-split.js")),
     ("guest-receipt.js", include_bytes!("assets/guest-receipt.js")),
+    ("guest-menu.js", include_bytes!("assets/guest-menu.js")),
     ("panel.css", include_bytes!("assets/panel.css")),
     ("panel.js", include_bytes!("assets/panel.js")),
     ("panel-console.js", include_bytes!("assets/panel-console.js")),

@@ -62,6 +62,8 @@ pub struct AppOptions {
     /// Serve `/metrics` on a listener of its own (`TestApp::metrics_base`).
     pub metrics: bool,
     pub retention: rahunok_server::config::Retention,
+    /// How long a guest page waits for the POS.
+    pub guest_wait: Duration,
 }
 
 impl Default for AppOptions {
@@ -78,6 +80,7 @@ impl Default for AppOptions {
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
             public_url: None,
+            guest_wait: Duration::from_secs(8),
             metrics: false,
             retention: Default::default(),
         }
@@ -156,6 +159,7 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.header_read_timeout = options.header_read_timeout;
     config.public_url = options.public_url.clone();
     config.retention = options.retention.clone();
+    config.guest_wait = options.guest_wait;
     config.metrics_listen = options.metrics.then(|| "127.0.0.1:0".parse().unwrap());
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());

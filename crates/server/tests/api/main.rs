@@ -16,6 +16,7 @@ mod monobank;
 mod monobank_emulator;
 mod openapi;
 mod operations;
+mod ordering;
 mod panel_auth;
 mod panel_language;
 mod panel_payments;

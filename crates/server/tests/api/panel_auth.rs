@@ -419,6 +419,7 @@ async fn settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings(bac
             split_enabled: false,
             time_zone: "Europe/Warsaw".into(),
             review_url: Some("https://example.com/review".into()),
+            ordering_enabled: false,
         }
     );
     // A zone or a link that is not one comes back with why, and nothing changes.

@@ -54,6 +54,8 @@ async fn axe(browser: &Browser, tags: &[&str]) -> Vec<String> {
 /// `visit` itself.
 async fn visit_every_page(app: &TestApp, browser: &Browser, lang: &str, found: &mut Vec<String>) {
     let r = app.create_restaurant("Андріївський ранок").await;
+    let ordering = rahunok_server::store::GuestSettings { ordering_enabled: true, ..Default::default() };
+    app.state.store.save_guest_settings(&r.resto_id, &ordering).await.unwrap();
     let pos = app.start_virtual_pos(&r).await;
     let mut check = async |name: &str| {
         browser.find("main").await;
@@ -116,6 +118,35 @@ async fn visit_every_page(app: &TestApp, browser: &Browser, lang: &str, found: &
     }
     browser.goto(&format!("{base}/t/{resto}/12")).await;
     check("paid table").await;
+
+    // Ordering from the menu: the menu, a refused choice, the review, the order placed.
+    for _ in 0..100 {
+        browser.goto(&format!("{base}/t/{resto}/5/menu")).await;
+        if browser.try_find("form.add").await.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    check("menu").await;
+    let holubtsi = "#d-dish-holubtsi form";
+    browser
+        .run(&format!(
+            "document.querySelectorAll('{holubtsi} input[type=radio]').forEach(i => i.required = false); return 1;"
+        ))
+        .await;
+    browser.find(&format!("{holubtsi} button[type=submit]")).await.click().await;
+    browser.find("#choice-problem").await;
+    check("menu with a refused choice").await;
+    browser.find(&format!("{holubtsi} input[value='mod-sauce-tomato']")).await.click().await;
+    browser.find(&format!("{holubtsi} button[type=submit]")).await.click().await;
+    browser.find("#review").await;
+    check("menu with a cart").await;
+    browser.find("#review").await.click().await;
+    browser.find("#confirm").await;
+    check("order review").await;
+    browser.find("#confirm").await.click().await;
+    browser.find("#add-to-bill").await;
+    check("order placed").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

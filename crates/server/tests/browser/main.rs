@@ -11,5 +11,6 @@ mod accessibility;
 mod guest;
 mod journey;
 mod monobank;
+mod ordering;
 mod panel;
 mod smoke;

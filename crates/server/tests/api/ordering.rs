@@ -1,0 +1,431 @@
+//! Ordering from the menu at the table, over HTTP like a phone without JavaScript: the menu
+//! from the stored snapshot, the cart, the review with the POS's stock check, the confirmation
+//! with its stable `externalId`, and the rules (modifiers, stop list, ordering switched off, a
+//! POS without `ORDER_ON_TABLE`), each on SQLite and PostgreSQL.
+
+use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
+use crate::on_both_stores;
+use crate::panel_auth::{restaurant_admin, PanelBrowser, PASSWORD};
+use crate::payments::guest_client;
+use rahunok_pos_sdk::PosConfig;
+use rahunok_pos_sim::VirtualPos;
+use rahunok_protocol::Money;
+use rahunok_server::store::{GuestOrderStatus, GuestSettings, SnapshotKind};
+use serde_json::json;
+use std::time::Duration;
+
+/// A phone: keeps the guest cookie, follows no redirects.
+pub struct Guest {
+    http: reqwest::Client,
+    cookie: Option<String>,
+    base: String,
+}
+
+/// An answer: status, `Location`, body.
+pub struct Answer {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
+}
+
+impl Guest {
+    pub fn new(app: &TestApp) -> Guest {
+        Guest { http: guest_client(), cookie: None, base: app.base.clone() }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
+        let request = match &self.cookie {
+            Some(cookie) => request.header("Cookie", cookie.clone()),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        for set in response.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
+            if pair.starts_with("rahunok_guest=") {
+                self.cookie = Some(pair);
+            }
+        }
+        let status = response.status().as_u16();
+        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+        Answer { status, location, body: response.text().await.unwrap() }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Answer {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let request = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.send(request).await
+    }
+}
+
+/// The value of the hidden field `name` in `html`.
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in the page:\n{html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+async fn switch_ordering_on(app: &TestApp, restaurant: &Restaurant) {
+    let settings = GuestSettings { ordering_enabled: true, ..GuestSettings::default() };
+    app.state.store.save_guest_settings(&restaurant.resto_id, &settings).await.unwrap();
+}
+
+/// Waits until the menu page offers the order forms (the POS's `versionInfo` answered).
+async fn wait_ordering_open(guest: &mut Guest, menu: &str) -> String {
+    for _ in 0..100 {
+        let page = guest.get(menu).await;
+        if page.body.contains("/menu/add") {
+            return page.body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("ordering never opened on {menu}");
+}
+
+/// A café with ordering on and its virtual POS connected and reporting `ORDER_ON_TABLE`.
+async fn ordering_cafe(backend: Backend) -> (TestApp, Restaurant, VirtualPos) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Андріївський ранок").await;
+    switch_ordering_on(&app, &restaurant).await;
+    let pos = app.start_virtual_pos(&restaurant).await;
+    (app, restaurant, pos)
+}
+
+fn menu_path(r: &Restaurant, table: &str) -> String {
+    format!("/t/{}/{table}/menu", r.resto_id)
+}
+
+const HOLUBTSI_TOMATO: &[(&str, &str)] =
+    &[("dish", "dish-holubtsi"), ("quantity", "1"), ("g:gm-sauce", "mod-sauce-tomato")];
+
+async fn the_menu_page_is_served_from_the_snapshot_and_100_views_ask_the_pos_nothing(backend: Backend) {
+    let (app, r, pos) = ordering_cafe(backend).await;
+    let mut guest = Guest::new(&app);
+    let first = guest.get(&menu_path(&r, "5")).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(pos.floor().requests_of("menuInfo"), 1, "no snapshot yet: asked once, and stored");
+    for _ in 0..100 {
+        let page = guest.get(&menu_path(&r, "5")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Борщ український"));
+    }
+    assert_eq!(pos.floor().requests_of("menuInfo"), 1, "100 guest views asked the POS for nothing");
+    assert_eq!(pos.floor().requests_of("stopList"), 1);
+    // Groups in menuIndex order; the group of modifiers only is not a section.
+    let body = guest.get(&menu_path(&r, "5")).await.body;
+    let coffee = body.find("id=\"g-grp-coffee\"").unwrap();
+    let soups = body.find("id=\"g-grp-soups\"").unwrap();
+    let drinks = body.find("id=\"g-grp-drinks\"").unwrap();
+    assert!(coffee < soups && soups < drinks);
+    assert!(!body.contains("id=\"g-grp-modifiers\""));
+    assert!(!body.contains("Колд брю"), "dishes not on sale are not shown");
+    assert!(body.contains("520,00 грн / кг"), "weighed dishes are priced per kg");
+}
+
+async fn a_stop_listed_dish_cannot_be_added_and_a_short_one_is_shown_before_anything_reaches_the_kitchen(
+    backend: Backend,
+) {
+    let (app, r, pos) = ordering_cafe(backend).await;
+    let mut guest = Guest::new(&app);
+    let menu = wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+    let raf = &menu[menu.find("id=\"d-dish-raf\"").unwrap()..];
+    let raf = &raf[..raf.find("</li>").unwrap()];
+    assert!(raf.contains("Немає в наявності"), "{raf}");
+    assert!(!raf.contains("<form"), "a stop-listed dish has no order form");
+    let add = format!("{}/add", menu_path(&r, "5"));
+    let refused = guest.post(&add, &[("dish", "dish-raf"), ("quantity", "1")]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Немає в наявності"));
+
+    // Only 2 sea-buckthorn teas are left: 3 are refused at the review, before the kitchen.
+    let added = guest.post(&add, &[("dish", "dish-tea-sea-buckthorn"), ("quantity", "3")]).await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let review = guest.get(&format!("/t/{}/5/order", r.resto_id)).await;
+    assert_eq!(review.status, 409, "{}", review.body);
+    assert!(review.body.contains("Зараз можна замовити лише 2"), "{}", review.body);
+    assert!(!review.body.contains("id=\"confirm\""), "nothing to confirm");
+    assert_eq!(pos.floor().requests_of("checkProductsRestrictions"), 1);
+    assert_eq!(pos.floor().requests_of("createOrderOnTable"), 0, "nothing reached the kitchen");
+    assert_eq!(pos.floor().orders_created(), 0);
+}
+
+async fn modifier_rules_are_refused_by_the_server_for_hand_made_forms_with_a_clear_message(backend: Backend) {
+    let (app, r, pos) = ordering_cafe(backend).await;
+    let mut guest = Guest::new(&app);
+    let menu = wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+    let holubtsi = &menu[menu.find("id=\"d-dish-holubtsi\"").unwrap()..];
+    let holubtsi = &holubtsi[..holubtsi.find("</li>").unwrap()];
+    assert!(holubtsi.contains("type=\"radio\" name=\"g:gm-sauce\" value=\"mod-sauce-tomato\" required"), "{holubtsi}");
+    let add = format!("{}/add", menu_path(&r, "5"));
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("dish", "dish-holubtsi"), ("quantity", "1")], "Оберіть: Соус."),
+        (
+            &[("dish", "dish-holubtsi"), ("g:gm-sauce", "mod-sauce-tomato"), ("g:gm-sauce", "mod-sauce-mushroom")],
+            "Соус: не більше 1.",
+        ),
+        (
+            &[
+                ("dish", "dish-espresso"),
+                ("g:gm-syrup", "mod-syrup-vanilla"),
+                ("g:gm-syrup", "mod-syrup-caramel"),
+                ("g:gm-syrup", "mod-syrup-hazelnut"),
+            ],
+            "Сироп: не більше 2.",
+        ),
+        (&[("dish", "dish-borshch"), ("n:mod-pampushky", "3")], "Пампушки з часником: не більше 2."),
+        (
+            &[("dish", "dish-espresso"), ("m", "mod-sauce-tomato")],
+            "До цієї страви не додають «Томатно-сметанний соус».",
+        ),
+        (&[("dish", "dish-espresso"), ("quantity", "0")], "Кількість — від 1 до 20."),
+        (&[("dish", "dish-espresso"), ("quantity", "many")], "Кількість — від 1 до 20."),
+        (&[("dish", "dish-espresso"), ("n:mod-extra-shot", "x")], "Форма пошкоджена"),
+        (&[("quantity", "1")], "Форма пошкоджена"),
+        (&[("dish", "no-such-dish")], "Цієї страви зараз немає в меню"),
+        (&[("dish", "dish-cold-brew")], "Цієї страви зараз немає в меню"),
+        (&[("dish", "dish-dorado")], "Немає в наявності"),
+        (&[("dish", "dish-pork-baked")], "ціна за вагою"),
+    ];
+    for (form, message) in cases {
+        let refused = guest.post(&add, form).await;
+        assert_eq!(refused.status, 422, "{form:?}: {}", refused.body);
+        assert!(refused.body.contains(message), "{form:?} should say {message:?}:\n{}", refused.body);
+        assert!(refused.body.contains("id=\"choice-problem\""));
+    }
+    let english = guest.post(&format!("{add}?lang=en"), &[("dish", "dish-holubtsi")]).await;
+    assert!(english.body.contains("Please choose: Соус."), "{}", english.body);
+    assert_eq!(guest.post_raw(&add, b"%%%=\xff").await.status, 422);
+
+    // Refused choices left the cart empty; a right one is added.
+    assert_eq!(guest.get(&format!("/t/{}/5/order", r.resto_id)).await.status, 303, "no cart yet");
+    let added = guest.post(&add, HOLUBTSI_TOMATO).await;
+    assert_eq!(
+        (added.status, added.location.as_str()),
+        (303, "/t/{}/5/menu#d-dish-holubtsi".replace("{}", &r.resto_id).as_str())
+    );
+    let review = guest.get(&format!("/t/{}/5/order", r.resto_id)).await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    assert!(review.body.contains("+ Томатно-сметанний соус"));
+    assert!(review.body.contains("175,00 грн"));
+    assert_eq!(pos.floor().requests_of("createOrderOnTable"), 0);
+}
+
+impl Guest {
+    async fn post_raw(&mut self, path: &str, body: &[u8]) -> Answer {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_vec());
+        self.send(request).await
+    }
+}
+
+async fn ordering_switched_off_or_a_pos_without_order_on_table_leaves_the_menu_to_browse(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Switched off").await;
+    let _pos = app.start_virtual_pos(&r).await;
+    let mut guest = Guest::new(&app);
+    let page = guest.get(&menu_path(&r, "5")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Борщ український"), "the menu is there to browse");
+    assert!(page.body.contains("id=\"ordering-closed\""));
+    assert!(page.body.contains("Замовлення через QR тут недоступне"));
+    assert!(!page.body.contains("/menu/add") && !page.body.contains("<form"), "no order form");
+    let add = format!("{}/add", menu_path(&r, "5"));
+    assert_eq!(guest.post(&add, HOLUBTSI_TOMATO).await.status, 403, "a hand-made add is refused too");
+
+    // Ordering on, but the POS does not implement ORDER_ON_TABLE.
+    let other = app.create_restaurant("No ORDER_ON_TABLE").await;
+    switch_ordering_on(&app, &other).await;
+    let store = &app.state.store;
+    let fixture = rahunok_pos_sim::Fixture::kyiv_cafe();
+    store
+        .save_snapshot(&other.resto_id, SnapshotKind::Menu, &serde_json::to_string(&fixture.menu).unwrap())
+        .await
+        .unwrap();
+    let stop = json!({ "items": fixture.stop_list });
+    store.save_snapshot(&other.resto_id, SnapshotKind::StopList, &stop.to_string()).await.unwrap();
+    let mut pos = RawPos::connect_as(&app, &other).await;
+    let asked = pos.next_request("versionInfo").await;
+    let answer = json!({ "rID": asked["rID"], "state": "SUCCESS", "pluginVersion": 3,
+        "implementedFeatures": [{ "feature": "BILL_V_2", "available": true, "implemented": true },
+                                { "feature": "ORDER_ON_TABLE", "available": false, "implemented": false }] });
+    let (status, _) =
+        app.post_callback("versionInfo", &other.resto_id, &other.secret, answer.to_string().as_bytes()).await;
+    assert_eq!(status, 200);
+    let page = guest.get(&menu_path(&other, "5")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Замовлення через QR тут недоступне"));
+    assert!(!page.body.contains("<form"), "no order form");
+    assert_eq!(guest.post(&format!("{}/add", menu_path(&other, "5")), HOLUBTSI_TOMATO).await.status, 403);
+}
+
+/// Runs a virtual POS (sharing `pos`'s floor) against `app`, until the test ends.
+async fn run_pos_against(app: &TestApp, r: &Restaurant, pos: &VirtualPos) {
+    let mut config = PosConfig::new(&app.base, &r.resto_id, &r.secret, "RahunokSim");
+    config.reconnect_delay = Duration::from_millis(200);
+    tokio::spawn(pos.clone().run(config, None));
+    app.wait_connected(&r.resto_id, true).await;
+}
+
+async fn a_double_submit_and_a_retry_after_a_restart_make_one_order_on_the_pos(backend: Backend) {
+    let options = AppOptions { guest_wait: Duration::from_secs(2), ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let r = app.create_restaurant("Restart").await;
+    switch_ordering_on(&app, &r).await;
+    let pos = VirtualPos::kyiv_cafe();
+    let first_pos = {
+        let mut config = PosConfig::new(&app.base, &r.resto_id, &r.secret, "RahunokSim");
+        config.reconnect_delay = Duration::from_millis(200);
+        tokio::spawn(pos.clone().run(config, None))
+    };
+    app.wait_connected(&r.resto_id, true).await;
+    let mut guest = Guest::new(&app);
+    wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+    let add = format!("{}/add", menu_path(&r, "5"));
+    assert_eq!(guest.post(&add, HOLUBTSI_TOMATO).await.status, 303);
+    assert_eq!(guest.post(&add, &[("dish", "dish-espresso"), ("quantity", "2")]).await.status, 303);
+    let review = guest.get(&format!("/t/{}/5/order", r.resto_id)).await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    let (order_id, expected) = (field(&review.body, "order"), field(&review.body, "expected_sum"));
+    assert_eq!(expected, "28500", "175 + 2 × 55");
+
+    // The POS takes the order's frame and dies before answering; the server crashes too.
+    first_pos.abort();
+    let mut hand_pos = RawPos::connect_as(&app, &r).await;
+    let asked = hand_pos.next_request("versionInfo").await;
+    let features = json!({ "rID": asked["rID"], "state": "SUCCESS",
+        "implementedFeatures": [{ "feature": "ORDER_ON_TABLE", "available": true, "implemented": true }] });
+    app.post_callback("versionInfo", &r.resto_id, &r.secret, features.to_string().as_bytes()).await;
+    let confirm = format!("/t/{}/5/order", r.resto_id);
+    let form = [("order", order_id.as_str()), ("expected_sum", expected.as_str())];
+    let sent = guest.post(&confirm, &form).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let frame = hand_pos.next_request("createOrderOnTable").await;
+    assert_eq!(frame["externalId"], order_id.as_str(), "our id, stored before sending");
+    assert_eq!(frame["tableId"], "tbl-05");
+    assert_eq!(
+        frame["items"][0]["modifier"][0],
+        json!({ "id": "mod-sauce-tomato", "groupId": "gm-sauce", "quantity": 1 })
+    );
+    let waiting = guest.get(&sent.location).await;
+    assert!(waiting.body.contains("Надсилаємо замовлення на касу"), "{}", waiting.body);
+    assert_eq!(app.state.store.guest_order(&order_id).await.unwrap().unwrap().status, GuestOrderStatus::Sending);
+    // The order went out; its answer never came. The server restarts; the POS is back.
+    drop(hand_pos);
+    let app = app.restart().await;
+    run_pos_against(&app, &r, &pos).await;
+    let mut guest = Guest { base: app.base.clone(), ..guest };
+    wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+
+    // "Check again", pressed twice at once, and once more later: one order on the POS.
+    let twin = || Guest { http: guest_client(), cookie: guest.cookie.clone(), base: app.base.clone() };
+    let (mut one, mut two) = (twin(), twin());
+    let (a, b) = tokio::join!(one.post(&confirm, &form), two.post(&confirm, &form));
+    assert_eq!((a.status, b.status), (303, 303), "{} / {}", a.body, b.body);
+    assert_eq!(guest.post(&confirm, &form).await.status, 303);
+    assert_eq!(pos.floor().orders_created(), 1, "one order, whatever was resent");
+    let order = pos.floor().created_order(&order_id).expect("the order carries our externalId");
+    assert_eq!(order.table_number.as_deref(), Some("5"));
+    assert_eq!(order.total_sum.kopiyky(), 28500);
+    assert_eq!(order.lines().filter(|d| d.linked_to.is_some()).count(), 1, "the sauce is linked to its dish");
+    let stored = app.state.store.guest_order(&order_id).await.unwrap().unwrap();
+    assert_eq!(stored.status, GuestOrderStatus::Placed);
+    assert_eq!(stored.pos_order_id.as_deref(), Some(order.bill_id.as_str()));
+    assert_eq!((stored.cart_sum, stored.result_sum), (Some(28500), Some(28500)));
+
+    // The order page: what was placed, pay now or with the table's bill; a refresh sends nothing.
+    let sent_before = pos.floor().requests_of("createOrderOnTable");
+    let placed = guest.get(&format!("/t/{}/5/order/{order_id}", r.resto_id)).await;
+    assert_eq!(placed.status, 200);
+    assert!(placed.body.contains("Замовлення прийнято"), "{}", placed.body);
+    assert!(placed.body.contains(&format!("href=\"/b/{}/{}\"", r.resto_id, order.bill_id)));
+    assert!(!placed.body.contains("id=\"sum-differs\""));
+    guest.get(&format!("/t/{}/5/order/{order_id}", r.resto_id)).await;
+    assert_eq!(pos.floor().requests_of("createOrderOnTable"), sent_before);
+    let table = guest.get(&format!("/t/{}/5", r.resto_id)).await;
+    assert!(table.body.contains("Голубці з соусом на вибір"), "the table's bill shows the order:\n{}", table.body);
+    assert!(table.body.contains("285,00 грн"));
+    // The cart is gone: the review leads back to the menu.
+    assert_eq!(guest.get(&confirm).await.status, 303);
+
+    // The panel lists it: table, externalId, the POS's number, the sum, where it stands.
+    restaurant_admin(&app, "marta", &r).await;
+    let marta = PanelBrowser::new(&app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let list = marta.get(&format!("/panel/r/{}/orders", r.resto_id)).await.body;
+    let row = &list[list.find(&format!("data-order=\"{order_id}\"")).expect("the order is listed")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    let number = order.order_number.unwrap().to_string();
+    for shown in ["<td>5</td>", order_id.as_str(), number.as_str(), "285,00 грн", "data-status=\"placed\""] {
+        assert!(row.contains(shown), "{shown} in {row}");
+    }
+}
+
+async fn the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Stale menu").await;
+    let _pos = app.start_virtual_pos(&r).await;
+    // The panel's switch, off by default, opens ordering.
+    restaurant_admin(&app, "marta", &r).await;
+    let marta = PanelBrowser::new(&app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let settings = format!("/panel/r/{}/settings", r.resto_id);
+    let page = marta.get(&settings).await.body;
+    assert!(page.contains("name=\"ordering_enabled\""), "{page}");
+    assert!(!page.contains("name=\"ordering_enabled\" checked"), "off by default");
+    let csrf = field(&page, "csrf");
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("precheck_qr_url", ""),
+        ("message_before_qr", ""),
+        ("message_after_qr", ""),
+        ("tip_percents", "5, 10"),
+        ("ordering_enabled", "on"),
+    ];
+    let saved = marta.post_form(&settings, &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(app.state.store.guest_settings(&r.resto_id).await.unwrap().ordering_enabled);
+    assert!(marta.get(&settings).await.body.contains("name=\"ordering_enabled\" checked"));
+
+    // The stored menu is older than the POS's prices: an espresso is 50 here, 55 on the POS.
+    let mut menu = rahunok_pos_sim::Fixture::kyiv_cafe().menu;
+    menu.dishes.iter_mut().find(|d| d.id == "dish-espresso").unwrap().price = Some(Money::parse("50").unwrap());
+    let stale = serde_json::to_string(&menu).unwrap();
+    app.state.store.save_snapshot(&r.resto_id, SnapshotKind::Menu, &stale).await.unwrap();
+    let mut guest = Guest::new(&app);
+    wait_ordering_open(&mut guest, &menu_path(&r, "2")).await;
+    let add = format!("{}/add", menu_path(&r, "2"));
+    assert_eq!(guest.post(&add, &[("dish", "dish-espresso"), ("quantity", "2")]).await.status, 303);
+    let review = guest.get(&format!("/t/{}/2/order", r.resto_id)).await;
+    assert!(review.body.contains("100,00 грн"), "{}", review.body);
+    let (order, expected) = (field(&review.body, "order"), field(&review.body, "expected_sum"));
+    let confirm = format!("/t/{}/2/order", r.resto_id);
+    let sent = guest.post(&confirm, &[("order", &order), ("expected_sum", &expected)]).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let placed = guest.get(&sent.location).await;
+    assert!(placed.body.contains("id=\"sum-differs\""), "{}", placed.body);
+    let differs = &placed.body[placed.body.find("id=\"sum-differs\"").unwrap()..];
+    let differs = &differs[..differs.find("</p>").unwrap()];
+    assert!(differs.contains("110,00 грн") && differs.contains("100,00 грн"), "{differs}");
+    let stored = app.state.store.guest_order(&order).await.unwrap().unwrap();
+    assert_eq!((stored.cart_sum, stored.result_sum), (Some(10000), Some(11000)));
+    // "Pay now" is the POS's bill, at the POS's sum.
+    let bill = format!("/b/{}/{}", r.resto_id, stored.pos_order_id.unwrap());
+    assert!(placed.body.contains(&format!("href=\"{bill}\"")));
+    let pay = guest.get(&bill).await;
+    assert!(pay.body.contains("name=\"expected_total\" value=\"11000\""), "{}", pay.body);
+}
+
+on_both_stores!(
+    the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu,
+    the_menu_page_is_served_from_the_snapshot_and_100_views_ask_the_pos_nothing,
+    a_stop_listed_dish_cannot_be_added_and_a_short_one_is_shown_before_anything_reaches_the_kitchen,
+    modifier_rules_are_refused_by_the_server_for_hand_made_forms_with_a_clear_message,
+    ordering_switched_off_or_a_pos_without_order_on_table_leaves_the_menu_to_browse,
+    a_double_submit_and_a_retry_after_a_restart_make_one_order_on_the_pos,
+);
