@@ -202,6 +202,7 @@ impl Store {
         .bind(id)
         .execute(self.pool())
         .await?;
+        self.kept.placed_on_table.forget_all();
         Ok(())
     }
 
@@ -241,7 +242,19 @@ impl Store {
     }
 
     /// When an order was last placed on the table (unix ms): the table's bills changed then.
+    /// Kept in memory for up to a second (an order placed through this store is seen at once).
     pub async fn last_order_placed_on_table(&self, resto_id: &str, table: &str) -> Result<Option<i64>, StoreError> {
+        let key = format!("{resto_id}\n{table}");
+        if let Some(kept) = self.kept.placed_on_table.get(&key) {
+            return Ok(kept);
+        }
+        let started = self.kept.placed_on_table.read_starts();
+        let placed_at = self.read_last_order_placed_on_table(resto_id, table).await?;
+        self.kept.placed_on_table.keep(&key, placed_at, started);
+        Ok(placed_at)
+    }
+
+    async fn read_last_order_placed_on_table(&self, resto_id: &str, table: &str) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(
             "SELECT MAX(updated_at) AS at FROM guest_orders WHERE resto_id = $1 AND table_number = $2 \
              AND status = 'placed'",

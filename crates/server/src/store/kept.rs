@@ -58,6 +58,13 @@ impl<V: Clone> Kept<V> {
         entries.insert(resto_id.to_string(), (Instant::now(), value));
     }
 
+    /// Drops every row (one of them changed, and which is not known here).
+    pub fn forget_all(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        self.changes.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
+    }
+
     /// Drops a restaurant's row (it was just changed).
     pub fn forget(&self, resto_id: &str) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());

@@ -80,6 +80,9 @@ struct KeptRows {
     guest_settings: kept::Kept<GuestSettings>,
     /// The `ORDERS_CACHE` as guest pages read it: briefly, since it changes with every push.
     orders: kept::Kept<(Arc<Vec<CachedOrder>>, Option<i64>)>,
+    /// When a guest's order was last placed on a table (keyed `restoId\ntable`), as guest
+    /// pages read it beside the `ORDERS_CACHE`.
+    placed_on_table: kept::Kept<Option<i64>>,
 }
 
 impl Default for KeptRows {
@@ -90,6 +93,7 @@ impl Default for KeptRows {
             restaurants: kept::Kept::new(rarely_changed),
             guest_settings: kept::Kept::new(rarely_changed),
             orders: kept::Kept::new(std::time::Duration::from_secs(1)),
+            placed_on_table: kept::Kept::new(std::time::Duration::from_secs(1)),
         }
     }
 }
