@@ -151,9 +151,11 @@ async fn measure_bare(args: &BenchArgs, http: &reqwest::Client) -> Result<LoadFi
     let secret = rahunok_protocol::signing::generate_secret();
     let bare = ServerProcess::bare(&secret).await?;
     bare.wait_ready(http).await?;
-    tokio::spawn(VirtualPos::kyiv_cafe().run(PosConfig::new(&bare.base, "bare", &secret, "bench"), None));
+    let pos = tokio::spawn(VirtualPos::kyiv_cafe().run(PosConfig::new(&bare.base, "bare", &secret, "bench"), None));
     wait_connected(http, &bare.base, 1).await?;
-    let figures = load::round_trips(args, http, &bare, "bare").await?;
+    let figures = load::round_trips(args, http, &bare, "bare").await;
+    pos.abort();
+    let figures = figures?;
     if !args.json {
         figures.print("bare baseline");
     }
