@@ -332,13 +332,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// gzip or brotli, as the client asks, for answers over 1 KiB that are not images or event
-/// streams: a guest table page is 3.3 KB and goes out as ~1.2 KB (BENCHMARKS.md); smaller
-/// answers are not worth the CPU.
+/// brotli or gzip, as the client asks, for answers over 4 KiB that are not images or event
+/// streams (the panel's pages and logs, the admin API's JSON, long bills), at the fastest
+/// level. Smaller answers go out as they are: a guest table page (3.4 KB) fits the first flight
+/// of packets either way, and compressing it cost half as much again as building it (gzip five
+/// times as much: its encoder zeroes ~300 KB of tables per answer) — BENCHMARKS.md.
 fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
     let worth_it =
-        SizeAbove::new(1024).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE);
+        SizeAbove::new(4096).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE);
     tower_http::compression::CompressionLayer::new()
         .quality(tower_http::CompressionLevel::Fastest)
         .compress_when(worth_it)

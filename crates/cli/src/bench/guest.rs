@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use reqwest::Method;
 use std::time::Duration;
 
-/// What a phone's browser sends: the page is measured compressed, as guests get it.
+/// What a phone's browser sends: the page is measured as guests get it (compressed if it is sent so).
 const AS_A_PHONE_ASKS: &str = "gzip, deflate, br, zstd";
 
 /// How often the virtual POS pushes its cache during the run (fresh for 15 s on the server).
@@ -62,7 +62,7 @@ pub async fn run(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        report.table_page.print("guest table page (fresh ORDERS_CACHE), compressed as a phone asks");
+        report.table_page.print("guest table page (fresh ORDERS_CACHE), asked for as a phone asks");
         report.table_page_plain.print("the same page, not compressed");
         report.healthz.print("/healthz");
         println!("table page / healthz: {:.2}×", report.throughput_ratio);

@@ -48,6 +48,10 @@ pub struct BenchArgs {
     /// round trips.
     #[arg(long, conflicts_with_all = ["baseline", "nats_url"])]
     guest: bool,
+    /// With --baseline: measure ours and the bare server this many times, alternately, and
+    /// report the median of each (a shared machine's noise moves single runs).
+    #[arg(long, default_value_t = 1, requires = "baseline")]
+    rounds: usize,
     /// Print the figures as one JSON object.
     #[arg(long)]
     json: bool,
@@ -103,13 +107,18 @@ async fn one_node(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     let server = ServerProcess::ours(&flags).await?;
     server.wait_ready(&http).await?;
     let resto_id = connect_pos(&http, &server.base).await?;
-    let ours = load::round_trips(args, &http, &server, &resto_id).await?;
-    if !args.json {
-        ours.print("ours");
-    }
-    let baseline = match args.baseline {
-        true => Some(measure_bare(args, &http).await?),
-        false => None,
+    let (ours, baseline) = match args.baseline {
+        false => {
+            let ours = load::round_trips(args, &http, &server, &resto_id).await?;
+            if !args.json {
+                ours.print("ours");
+            }
+            (ours, None)
+        }
+        true => {
+            let (ours, bare) = alternate_with_bare(args, &http, &server, &resto_id).await?;
+            (ours, Some(bare))
+        }
     };
     let idle_socket_kib = match args.idle_sockets {
         0 => None,
@@ -138,6 +147,10 @@ async fn one_node(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
 impl RoundTripReport {
     fn print_ratios(&self) {
         if let (Some(throughput), Some(cpu)) = (self.throughput_ratio, self.cpu_ratio) {
+            if let Some(baseline) = &self.baseline {
+                self.ours.print("median round: ours");
+                baseline.print("median round: bare baseline");
+            }
             println!("ours / baseline: round trips {throughput:.2}×, server CPU per round trip {cpu:.2}×");
         }
         if let Some(rows) = self.request_log_rows_pruned {
@@ -146,20 +159,48 @@ impl RoundTripReport {
     }
 }
 
-/// The same load against the bare server, with the virtual POS connected to it.
-async fn measure_bare(args: &BenchArgs, http: &reqwest::Client) -> Result<LoadFigures> {
+/// `--rounds` times: the load on ours, then the same load on the bare server (with the virtual
+/// POS connected to it). The median round of each, by server CPU per round trip.
+async fn alternate_with_bare(
+    args: &BenchArgs,
+    http: &reqwest::Client,
+    ours: &ServerProcess,
+    resto_id: &str,
+) -> Result<(LoadFigures, LoadFigures)> {
     let secret = rahunok_protocol::signing::generate_secret();
     let bare = ServerProcess::bare(&secret).await?;
     bare.wait_ready(http).await?;
     let pos = tokio::spawn(VirtualPos::kyiv_cafe().run(PosConfig::new(&bare.base, "bare", &secret, "bench"), None));
     wait_connected(http, &bare.base, 1).await?;
-    let figures = load::round_trips(args, http, &bare, "bare").await;
-    pos.abort();
-    let figures = figures?;
-    if !args.json {
-        figures.print("bare baseline");
+    let mut rounds = (Vec::new(), Vec::new());
+    for round in 1..=args.rounds.max(1) {
+        let measured = async {
+            let ours_now = load::round_trips(args, http, ours, resto_id).await?;
+            let bare_now = load::round_trips(args, http, &bare, "bare").await?;
+            anyhow::Ok((ours_now, bare_now))
+        };
+        let (ours_now, bare_now) = match measured.await {
+            Ok(figures) => figures,
+            Err(error) => {
+                pos.abort();
+                return Err(error);
+            }
+        };
+        if !args.json {
+            ours_now.print(&format!("round {round}: ours"));
+            bare_now.print(&format!("round {round}: bare baseline"));
+        }
+        rounds.0.push(ours_now);
+        rounds.1.push(bare_now);
     }
-    Ok(figures)
+    pos.abort();
+    Ok((median_by_cpu(rounds.0), median_by_cpu(rounds.1)))
+}
+
+/// The round whose server CPU per request is the median.
+fn median_by_cpu(mut rounds: Vec<LoadFigures>) -> LoadFigures {
+    rounds.sort_by(|a, b| a.server_cpu_us_per_request.total_cmp(&b.server_cpu_us_per_request));
+    rounds.swap_remove(rounds.len() / 2)
 }
 
 /// How many request-log rows the retention bounds deleted during the run (from `/metrics`).
