@@ -17,6 +17,13 @@ fn bench(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
 }
 
+/// CPU time comes in 10 ms ticks, so a short run may count none: present and not negative.
+fn cpu_time(figures: &serde_json::Value) -> f64 {
+    let value = figures["serverCpuUsPerRequest"].as_f64().unwrap_or_else(|| panic!("no CPU time in {figures}"));
+    assert!(value >= 0.0, "{figures}");
+    value
+}
+
 fn positive(figures: &serde_json::Value, name: &str) -> f64 {
     let value = figures[name].as_f64().unwrap_or_else(|| panic!("no `{name}` in {figures}"));
     assert!(value > 0.0, "`{name}` is {value} in {figures}");
@@ -29,16 +36,17 @@ fn the_round_trip_bench_measures_ours_and_the_bare_baseline_and_idle_sockets_as_
     for side in ["ours", "baseline"] {
         let figures = &report[side];
         assert_eq!(figures["requests"], 300, "{report}");
-        for name in ["perSecond", "p50Ms", "p99Ms", "serverCpuUsPerRequest"] {
+        for name in ["perSecond", "p50Ms", "p99Ms"] {
             positive(figures, name);
         }
+        cpu_time(figures);
         assert!(positive(figures, "p50Ms") <= positive(figures, "p99Ms"), "{report}");
     }
     let throughput = positive(&report, "throughputRatio");
     let ours_per_second = positive(&report["ours"], "perSecond");
     let bare_per_second = positive(&report["baseline"], "perSecond");
     assert!((throughput - ours_per_second / bare_per_second).abs() < 1e-9, "{report}");
-    positive(&report, "cpuRatio");
+    assert!(report["cpuRatio"].is_number() || cpu_time(&report["baseline"]) == 0.0, "{report}");
     assert!(report["idleSocketKib"].is_number(), "{report}");
 }
 
@@ -47,7 +55,7 @@ fn the_guest_bench_measures_the_table_page_against_healthz_and_its_bytes_on_the_
     let report = bench(&["--guest", "--requests", "300", "--concurrency", "4"]);
     for page in ["tablePage", "tablePagePlain", "healthz"] {
         positive(&report[page], "perSecond");
-        positive(&report[page], "serverCpuUsPerRequest");
+        cpu_time(&report[page]);
     }
     positive(&report, "throughputRatio");
     let bytes = &report["pageBytes"];

@@ -130,7 +130,11 @@ async fn one_node(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     };
     let report = RoundTripReport {
         throughput_ratio: baseline.as_ref().map(|b| ours.per_second / b.per_second),
-        cpu_ratio: baseline.as_ref().map(|b| ours.server_cpu_us_per_request / b.server_cpu_us_per_request),
+        // CPU time is counted in 10 ms ticks: a short run may see none on the bare server.
+        cpu_ratio: baseline
+            .as_ref()
+            .filter(|b| b.server_cpu_us_per_request > 0.0)
+            .map(|b| ours.server_cpu_us_per_request / b.server_cpu_us_per_request),
         ours,
         baseline,
         idle_socket_kib,
