@@ -60,25 +60,7 @@ pub enum CallbackError {
 /// assert!(validate_callback(Operation::GetBill, br#"{"state":"SUCCESS"}"#).is_err());
 /// ```
 pub fn validate_callback(operation: Operation, body: &[u8]) -> Result<AnswerHead, CallbackError> {
-    fn head<A: AnswerBody>(body: &[u8]) -> Result<AnswerHead, CallbackError> {
-        Callback::<A>::parse(body).map(|c| c.head).map_err(CallbackError::Invalid)
-    }
-    match operation {
-        Operation::GetBill => head::<BillAnswer>(body),
-        Operation::PayBill => head::<PayBillAnswer>(body),
-        Operation::SplitOrder => head::<SplitAnswer>(body),
-        Operation::TablesInfo => head::<TablesInfoAnswer>(body),
-        Operation::HallplansInfo => head::<HallplansInfoAnswer>(body),
-        Operation::UsersInfo => head::<UsersInfoAnswer>(body),
-        Operation::CategoriesInfo => head::<CategoriesInfoAnswer>(body),
-        Operation::MenuInfo => head::<MenuInfoAnswer>(body),
-        Operation::StopList => head::<StopListAnswer>(body),
-        Operation::CheckWork => head::<CheckWorkAnswer>(body),
-        Operation::VersionInfo => head::<VersionInfoAnswer>(body),
-        Operation::CheckProductsRestrictions => head::<RestrictionsAnswer>(body),
-        Operation::CreateOrderOnTable => head::<CreateOrderAnswer>(body),
-        Operation::SetSettings | Operation::ShowMessage => Err(CallbackError::NoCallback(operation)),
-    }
+    read_callback(operation, body, Warnings::Skip).map(|(head, _)| head)
 }
 
 /// Validates a raw callback body for `operation` like [`validate_callback`] and also returns
@@ -97,23 +79,47 @@ pub fn validate_callback_with_warnings(
     operation: Operation,
     body: &[u8],
 ) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
-    fn head<A: AnswerBody>(body: &[u8]) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
-        Callback::<A>::parse_with_warnings(body).map(|(c, warnings)| (c.head, warnings)).map_err(CallbackError::Invalid)
+    read_callback(operation, body, Warnings::Find)
+}
+
+/// Whether [`read_callback`] also looks for conformance warnings (they cost several times the
+/// reading itself).
+#[derive(Clone, Copy)]
+enum Warnings {
+    Skip,
+    Find,
+}
+
+/// Reads a callback body as `operation`'s answer: its head, and its warnings when asked for.
+fn read_callback(
+    operation: Operation,
+    body: &[u8],
+    warnings: Warnings,
+) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
+    fn read<A: AnswerBody>(
+        body: &[u8],
+        warnings: Warnings,
+    ) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
+        let read = match warnings {
+            Warnings::Skip => Callback::<A>::parse(body).map(|callback| (callback.head, Vec::new())),
+            Warnings::Find => Callback::<A>::parse_with_warnings(body).map(|(callback, found)| (callback.head, found)),
+        };
+        read.map_err(CallbackError::Invalid)
     }
     match operation {
-        Operation::GetBill => head::<BillAnswer>(body),
-        Operation::PayBill => head::<PayBillAnswer>(body),
-        Operation::SplitOrder => head::<SplitAnswer>(body),
-        Operation::TablesInfo => head::<TablesInfoAnswer>(body),
-        Operation::HallplansInfo => head::<HallplansInfoAnswer>(body),
-        Operation::UsersInfo => head::<UsersInfoAnswer>(body),
-        Operation::CategoriesInfo => head::<CategoriesInfoAnswer>(body),
-        Operation::MenuInfo => head::<MenuInfoAnswer>(body),
-        Operation::StopList => head::<StopListAnswer>(body),
-        Operation::CheckWork => head::<CheckWorkAnswer>(body),
-        Operation::VersionInfo => head::<VersionInfoAnswer>(body),
-        Operation::CheckProductsRestrictions => head::<RestrictionsAnswer>(body),
-        Operation::CreateOrderOnTable => head::<CreateOrderAnswer>(body),
+        Operation::GetBill => read::<BillAnswer>(body, warnings),
+        Operation::PayBill => read::<PayBillAnswer>(body, warnings),
+        Operation::SplitOrder => read::<SplitAnswer>(body, warnings),
+        Operation::TablesInfo => read::<TablesInfoAnswer>(body, warnings),
+        Operation::HallplansInfo => read::<HallplansInfoAnswer>(body, warnings),
+        Operation::UsersInfo => read::<UsersInfoAnswer>(body, warnings),
+        Operation::CategoriesInfo => read::<CategoriesInfoAnswer>(body, warnings),
+        Operation::MenuInfo => read::<MenuInfoAnswer>(body, warnings),
+        Operation::StopList => read::<StopListAnswer>(body, warnings),
+        Operation::CheckWork => read::<CheckWorkAnswer>(body, warnings),
+        Operation::VersionInfo => read::<VersionInfoAnswer>(body, warnings),
+        Operation::CheckProductsRestrictions => read::<RestrictionsAnswer>(body, warnings),
+        Operation::CreateOrderOnTable => read::<CreateOrderAnswer>(body, warnings),
         Operation::SetSettings | Operation::ShowMessage => Err(CallbackError::NoCallback(operation)),
     }
 }

@@ -6,43 +6,23 @@
 use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, TestApp};
 use crate::on_both_stores;
 use crate::panel_auth::{restaurant_admin, PanelBrowser, PASSWORD};
-use crate::payments::{cafe, form_field, guest_client, pay_at_sandbox, wait_for_status};
+use crate::payments::{cafe, form_field, guest_client, pay_at_sandbox, wait_for_status, Answer, GuestCookie};
 use rahunok_server::payments::sandbox::paid_charges_for_bill;
 use std::time::Duration;
 
 /// One guest's phone: a client that keeps the guest cookie the server gives it.
 struct Phone {
     http: reqwest::Client,
-    cookie: Option<String>,
-}
-
-/// An answer: status, `Location`, body.
-struct Answer {
-    status: u16,
-    location: String,
-    body: String,
+    cookie: GuestCookie,
 }
 
 impl Phone {
     fn new() -> Phone {
-        Phone { http: guest_client(), cookie: None }
+        Phone { http: guest_client(), cookie: GuestCookie::default() }
     }
 
     async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
-        let request = match &self.cookie {
-            Some(cookie) => request.header("Cookie", cookie.clone()),
-            None => request,
-        };
-        let response = request.send().await.unwrap();
-        for set in response.headers().get_all("set-cookie") {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
-            if pair.starts_with("rahunok_guest=") {
-                self.cookie = Some(pair);
-            }
-        }
-        let status = response.status().as_u16();
-        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-        Answer { status, location, body: response.text().await.unwrap() }
+        self.cookie.send(request).await
     }
 
     async fn open(&mut self, url: &str) -> Answer {
@@ -82,7 +62,7 @@ async fn a_guest_who_comes_back_may_cancel_and_the_next_guest_pays_at_once(backe
     let (mut alice, mut bob) = (Phone::new(), Phone::new());
     let started = alice.pay(&app, &r.resto_id, "b-32070").await;
     assert_eq!(started.status, 303, "{}", started.body);
-    assert!(alice.cookie.is_some(), "the paying browser is given its guest cookie");
+    assert!(alice.cookie.is_set(), "the paying browser is given its guest cookie");
     let payment_id = payment_of(&started.location);
 
     // Alice comes back (Back, a refresh): her payment is hers to continue or cancel.

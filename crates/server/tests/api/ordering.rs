@@ -6,7 +6,7 @@
 use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
 use crate::on_both_stores;
 use crate::panel_auth::{restaurant_admin, PanelBrowser, PASSWORD};
-use crate::payments::guest_client;
+use crate::payments::{form_field, guest_client, Answer, GuestCookie};
 use rahunok_pos_sdk::PosConfig;
 use rahunok_pos_sim::VirtualPos;
 use rahunok_protocol::Money;
@@ -17,37 +17,17 @@ use std::time::Duration;
 /// A phone: keeps the guest cookie, follows no redirects.
 pub struct Guest {
     http: reqwest::Client,
-    cookie: Option<String>,
+    cookie: GuestCookie,
     base: String,
-}
-
-/// An answer: status, `Location`, body.
-pub struct Answer {
-    pub status: u16,
-    pub location: String,
-    pub body: String,
 }
 
 impl Guest {
     pub fn new(app: &TestApp) -> Guest {
-        Guest { http: guest_client(), cookie: None, base: app.base.clone() }
+        Guest { http: guest_client(), cookie: GuestCookie::default(), base: app.base.clone() }
     }
 
     async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
-        let request = match &self.cookie {
-            Some(cookie) => request.header("Cookie", cookie.clone()),
-            None => request,
-        };
-        let response = request.send().await.unwrap();
-        for set in response.headers().get_all("set-cookie") {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
-            if pair.starts_with("rahunok_guest=") {
-                self.cookie = Some(pair);
-            }
-        }
-        let status = response.status().as_u16();
-        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-        Answer { status, location, body: response.text().await.unwrap() }
+        self.cookie.send(request).await
     }
 
     pub async fn get(&mut self, path: &str) -> Answer {
@@ -59,13 +39,6 @@ impl Guest {
         let request = self.http.post(format!("{}{path}", self.base)).form(form);
         self.send(request).await
     }
-}
-
-/// The value of the hidden field `name` in `html`.
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in the page:\n{html}")) + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
 }
 
 async fn switch_ordering_on(app: &TestApp, restaurant: &Restaurant) {
@@ -291,7 +264,7 @@ async fn a_double_submit_and_a_retry_after_a_restart_make_one_order_on_the_pos(b
     assert_eq!(guest.post(&add, &[("dish", "dish-espresso"), ("quantity", "2")]).await.status, 303);
     let review = guest.get(&format!("/t/{}/5/order", r.resto_id)).await;
     assert_eq!(review.status, 200, "{}", review.body);
-    let (order_id, expected) = (field(&review.body, "order"), field(&review.body, "expected_sum"));
+    let (order_id, expected) = (form_field(&review.body, "order"), form_field(&review.body, "expected_sum"));
     assert_eq!(expected, "28500", "175 + 2 × 55");
 
     // The POS takes the order's frame and dies before answering; the server crashes too.
@@ -378,7 +351,7 @@ async fn the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu(
     let page = marta.get(&settings).await.body;
     assert!(page.contains("name=\"ordering_enabled\""), "{page}");
     assert!(!page.contains("name=\"ordering_enabled\" checked"), "off by default");
-    let csrf = field(&page, "csrf");
+    let csrf = form_field(&page, "csrf");
     let fields = [
         ("csrf", csrf.as_str()),
         ("precheck_qr_url", ""),
@@ -403,7 +376,7 @@ async fn the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu(
     assert_eq!(guest.post(&add, &[("dish", "dish-espresso"), ("quantity", "2")]).await.status, 303);
     let review = guest.get(&format!("/t/{}/2/order", r.resto_id)).await;
     assert!(review.body.contains("100,00 грн"), "{}", review.body);
-    let (order, expected) = (field(&review.body, "order"), field(&review.body, "expected_sum"));
+    let (order, expected) = (form_field(&review.body, "order"), form_field(&review.body, "expected_sum"));
     let confirm = format!("/t/{}/2/order", r.resto_id);
     let sent = guest.post(&confirm, &[("order", &order), ("expected_sum", &expected)]).await;
     assert_eq!(sent.status, 303, "{}", sent.body);

@@ -14,6 +14,43 @@ pub fn guest_client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
+/// An answer to a phone: status, `Location`, body.
+pub struct Answer {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
+}
+
+/// A phone's guest cookie, handled by hand as a browser would: sent with each request, replaced
+/// by what the server sets.
+#[derive(Default, Clone)]
+pub struct GuestCookie(Option<String>);
+
+impl GuestCookie {
+    /// True once the server gave this phone its guest cookie.
+    pub fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Sends `request` with the cookie and keeps the one the answer sets.
+    pub async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
+        let request = match &self.0 {
+            Some(cookie) => request.header("Cookie", cookie.clone()),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        for set in response.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
+            if pair.starts_with("rahunok_guest=") {
+                self.0 = Some(pair);
+            }
+        }
+        let status = response.status().as_u16();
+        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+        Answer { status, location, body: response.text().await.unwrap() }
+    }
+}
+
 /// The hidden field `name` of the pay form on a bill page.
 pub fn form_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
