@@ -479,6 +479,9 @@ async fn the_dashboard_shows_the_pos_version_text_and_its_conformance_warnings_b
     assert!(english.contains("STOP_LIST_ID_QUANTITY") && english.contains("v0.6.0"), "{english}");
     browser.goto(&dashboard).await;
     browser.wait_for_text("Protocol conformance").await;
+    // One browser at a time: a test holding one while it waits for a second can wait forever
+    // for a test doing the same (two browsers run at once; `Browser::start_two` takes both).
+    drop(browser);
 
     let phone = Browser::start_sized(360, 800).await;
     sign_in(&phone, &app, "olena", "Новий ресторан").await;
@@ -510,6 +513,7 @@ async fn a_guessing_browser_is_told_to_wait_and_a_huge_stored_answer_is_shown_cu
     phone.find("form[action='/panel/sign-in'] button").await.click().await;
     phone.wait_for_text("спробуйте ще раз за").await;
     phone.save_screenshot("panel-sign-in-slowed-phone").await;
+    drop(phone);
 
     // Only olena from this address is slowed: another operator signs in from it at once.
     create_user(&app.state.store, "andriy", PASSWORD, PanelRole::Operator).await.unwrap();
@@ -528,7 +532,9 @@ async fn codes_carry_the_public_url_and_without_one_a_loopback_panel_warns_that_
     let app = spawn_app(Backend::Sqlite).await;
     let (restaurant, _pos) = cafe(&app).await;
     restaurant_admin(&app, &restaurant).await;
-    for (browser, name) in [(laptop().await, "laptop"), (Browser::start_sized(360, 800).await, "phone")] {
+    // The first of the two holds both places; it goes last.
+    let (phone, laptop) = Browser::start_two((360, 800), (1280, 900)).await;
+    for (browser, name) in [(laptop, "laptop"), (phone, "phone")] {
         sign_in(&browser, &app, "marta", "Підключення каси").await;
         browser.goto(&format!("{}/panel/r/{}/tables", app.base, restaurant.resto_id)).await;
         browser.wait_for_text("Столів: 12").await;
@@ -583,6 +589,7 @@ async fn an_operator_adds_a_restaurant_admin_on_the_users_page_on_a_phone_and_a_
     phone.run("location.reload()").await;
     phone.wait_for_text("Додано: taras").await;
     assert_eq!(app.state.store.listed_panel_users(None).await.unwrap().len(), 3);
+    drop(phone);
     let laptop = laptop().await;
     sign_in(&laptop, &app, "olena", "Новий ресторан").await;
     laptop.goto(&format!("{}/panel/users?lang=en", app.base)).await;
@@ -596,9 +603,9 @@ async fn the_reports_tab_shows_the_guests_payment_by_day_and_waiter_on_a_phone_a
     let (restaurant, _pos) = cafe(&app).await;
     restaurant_admin(&app, &restaurant).await;
     guest_pays_table_three(&app, &restaurant).await;
-    for (browser, name) in
-        [(Browser::start_sized(360, 800).await, "phone"), (Browser::start_sized(1366, 900).await, "laptop")]
-    {
+    // The first of the two holds both places; it goes last.
+    let (laptop, phone) = Browser::start_two((1366, 900), (360, 800)).await;
+    for (browser, name) in [(phone, "phone"), (laptop, "laptop")] {
         sign_in(&browser, &app, "marta", "Підключення каси").await;
         browser.goto(&format!("{}/panel/r/{}/reports", app.base, restaurant.resto_id)).await;
         let page = browser.wait_for_text("Разом").await;
