@@ -533,8 +533,8 @@ async fn codes_carry_the_public_url_and_without_one_a_loopback_panel_warns_that_
     let (restaurant, _pos) = cafe(&app).await;
     restaurant_admin(&app, &restaurant).await;
     // The first of the two holds both places; it goes last.
-    let (phone, laptop) = Browser::start_two((360, 800), (1280, 900)).await;
-    for (browser, name) in [(laptop, "laptop"), (phone, "phone")] {
+    let (narrow, wide) = Browser::start_two((360, 800), (1280, 900)).await;
+    for (browser, name) in [(wide, "laptop"), (narrow, "phone")] {
         sign_in(&browser, &app, "marta", "Підключення каси").await;
         browser.goto(&format!("{}/panel/r/{}/tables", app.base, restaurant.resto_id)).await;
         browser.wait_for_text("Столів: 12").await;
@@ -604,8 +604,8 @@ async fn the_reports_tab_shows_the_guests_payment_by_day_and_waiter_on_a_phone_a
     restaurant_admin(&app, &restaurant).await;
     guest_pays_table_three(&app, &restaurant).await;
     // The first of the two holds both places; it goes last.
-    let (laptop, phone) = Browser::start_two((1366, 900), (360, 800)).await;
-    for (browser, name) in [(phone, "phone"), (laptop, "laptop")] {
+    let (wide, narrow) = Browser::start_two((1366, 900), (360, 800)).await;
+    for (browser, name) in [(narrow, "phone"), (wide, "laptop")] {
         sign_in(&browser, &app, "marta", "Підключення каси").await;
         browser.goto(&format!("{}/panel/r/{}/reports", app.base, restaurant.resto_id)).await;
         let page = browser.wait_for_text("Разом").await;
