@@ -46,9 +46,9 @@ pub async fn run(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     let page = format!("{}/t/{resto_id}/3", server.base);
     wait_for_cached_bill(&http, &page).await?;
     let page_bytes = PageBytes {
-        identity: bytes_on_the_wire(&page, "identity").await?,
-        gzip: bytes_on_the_wire(&page, "gzip").await?,
-        br: bytes_on_the_wire(&page, "br").await?,
+        identity: bytes_on_the_wire(&http, &page, "identity").await?,
+        gzip: bytes_on_the_wire(&http, &page, "gzip").await?,
+        br: bytes_on_the_wire(&http, &page, "br").await?,
     };
     let get =
         |url: &str, accept_encoding| Request { method: Method::GET, url: url.to_string(), body: "", accept_encoding };
@@ -86,39 +86,8 @@ async fn wait_for_cached_bill(http: &reqwest::Client, page: &str) -> Result<()> 
     bail!("the table page did not show a bill within 20 s")
 }
 
-/// The body's length as sent when the client accepts `encoding` (read over a raw socket, so
-/// nothing is decoded on the way).
-async fn bytes_on_the_wire(page: &str, encoding: &str) -> Result<usize> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = page.strip_prefix("http://").unwrap_or(page);
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let mut socket = tokio::net::TcpStream::connect(host).await?;
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {encoding}\r\nConnection: close\r\n\r\n");
-    socket.write_all(request.as_bytes()).await?;
-    let mut response = Vec::new();
-    socket.read_to_end(&mut response).await?;
-    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4).unwrap_or(response.len());
-    let head = String::from_utf8_lossy(&response[..head_end]).to_ascii_lowercase();
-    let body = &response[head_end..];
-    if head.contains("transfer-encoding: chunked") {
-        return Ok(dechunked_len(body));
-    }
-    Ok(body.len())
-}
-
-/// The payload length of a chunked body.
-fn dechunked_len(mut body: &[u8]) -> usize {
-    let mut total = 0;
-    while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {
-        let size = std::str::from_utf8(&body[..line_end]).ok().and_then(|s| usize::from_str_radix(s.trim(), 16).ok());
-        match size {
-            Some(0) | None => break,
-            Some(size) => {
-                total += size;
-                body = body.get(line_end + 2 + size + 2..).unwrap_or_default();
-            }
-        }
-    }
-    total
+/// The body's length as sent when the client accepts `encoding` (the bench's HTTP client
+/// decodes nothing, so the bytes it reads are the bytes on the wire).
+async fn bytes_on_the_wire(http: &reqwest::Client, page: &str, encoding: &str) -> Result<usize> {
+    Ok(http.get(page).header("Accept-Encoding", encoding).send().await?.bytes().await?.len())
 }

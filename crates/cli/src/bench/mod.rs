@@ -175,21 +175,13 @@ async fn alternate_with_bare(
     let bare = ServerProcess::bare(&secret).await?;
     bare.wait_ready(http).await?;
     let pos = tokio::spawn(VirtualPos::kyiv_cafe().run(PosConfig::new(&bare.base, "bare", &secret, "bench"), None));
+    // The POS stops with the bare server, however the rounds end (quietly: no reconnect logs).
+    let _stop_pos = AbortOnDrop(pos);
     wait_connected(http, &bare.base, 1).await?;
     let mut rounds = (Vec::new(), Vec::new());
     for round in 1..=args.rounds.max(1) {
-        let measured = async {
-            let ours_now = load::round_trips(args, http, ours, resto_id).await?;
-            let bare_now = load::round_trips(args, http, &bare, "bare").await?;
-            anyhow::Ok((ours_now, bare_now))
-        };
-        let (ours_now, bare_now) = match measured.await {
-            Ok(figures) => figures,
-            Err(error) => {
-                pos.abort();
-                return Err(error);
-            }
-        };
+        let ours_now = load::round_trips(args, http, ours, resto_id).await?;
+        let bare_now = load::round_trips(args, http, &bare, "bare").await?;
         if !args.json {
             ours_now.print(&format!("round {round}: ours"));
             bare_now.print(&format!("round {round}: bare baseline"));
@@ -197,8 +189,16 @@ async fn alternate_with_bare(
         rounds.0.push(ours_now);
         rounds.1.push(bare_now);
     }
-    pos.abort();
     Ok((median_by_cpu(rounds.0), median_by_cpu(rounds.1)))
+}
+
+/// Stops a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The round whose server CPU per request is the median.
