@@ -18,6 +18,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 use store_args::StoreArgs;
 
+/// mimalloc instead of glibc's malloc: the server allocates a few hundred times per getBill
+/// round trip, and glibc's allocator was a sixth of its CPU (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "rahunok",

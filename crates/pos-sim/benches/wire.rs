@@ -1,6 +1,7 @@
 //! Criterion micro-benchmarks of what the server does to every POS answer before a waiting
 //! request gets it: the signature (the POS signs, the server verifies) and the typed reading
-//! of a large `getBill` and `menuInfo` answer — alone, and with the conformance walk that finds
+//! of one table's `getBill` answer (what `rahunok bench` asks for), a large `getBill` and a
+//! large `menuInfo` answer — alone, and with the conformance walk that finds
 //! warnings (`docs/pos-protocol.md` section 4). They live beside the virtual POS because its
 //! Kyiv café gives realistic orders and dishes to grow the answers from.
 //!
@@ -19,11 +20,11 @@ const ORDERS: usize = 100;
 /// Dishes in the large `menuInfo` answer.
 const DISHES: usize = 1_000;
 
-/// A `getBill` answer with [`ORDERS`] orders copied from the café's open orders.
-fn large_get_bill() -> Vec<u8> {
+/// A `getBill` answer with `count` orders copied from the café's open orders.
+fn get_bill(count: usize) -> Vec<u8> {
     let pos = VirtualPos::kyiv_cafe();
     let open = pos.floor().open_orders().to_vec();
-    let orders = (0..ORDERS)
+    let orders = (0..count)
         .map(|n| {
             let mut order = open[n % open.len()].clone();
             order.bill_id = format!("{}-{n}", order.bill_id);
@@ -51,7 +52,7 @@ fn large_menu_info() -> Vec<u8> {
 fn signatures(c: &mut Criterion) {
     let secret = generate_secret();
     let key = SigningKey::derive(&secret).expect("a generated secret is long enough");
-    for (name, body) in [("getBill", large_get_bill()), ("menuInfo", large_menu_info())] {
+    for (name, body) in [("getBill", get_bill(ORDERS)), ("menuInfo", large_menu_info())] {
         let mut group = c.benchmark_group(format!("signature/{name} {} KiB", body.len() / 1024));
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function("sign", |b| b.iter(|| sign(secret.as_bytes(), black_box(&body))));
@@ -62,8 +63,13 @@ fn signatures(c: &mut Criterion) {
 }
 
 fn parsing(c: &mut Criterion) {
-    for (operation, body) in [(Operation::GetBill, large_get_bill()), (Operation::MenuInfo, large_menu_info())] {
-        let mut group = c.benchmark_group(format!("parse/{} {} KiB", operation.name(), body.len() / 1024));
+    let answers = [
+        (Operation::GetBill, get_bill(1)),
+        (Operation::GetBill, get_bill(ORDERS)),
+        (Operation::MenuInfo, large_menu_info()),
+    ];
+    for (operation, body) in answers {
+        let mut group = c.benchmark_group(format!("parse/{} {} B", operation.name(), body.len()));
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function("typed", |b| b.iter(|| validate_callback(operation, black_box(&body)).expect("valid")));
         group.bench_function("typed + conformance warnings", |b| {

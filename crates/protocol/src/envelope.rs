@@ -321,7 +321,13 @@ impl<A: AnswerBody> Callback<A> {
 /// (`orders[0].totalSum`).
 pub fn parse_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Vec<FieldError>> {
     // Tracking the path costs as much again as the parse: a body that parses needs no path.
-    if let Ok(parsed) = serde_json::from_slice(bytes) {
+    // Read as text after one UTF-8 check of the whole body: read as bytes, every string and
+    // raw number was checked again on its own.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    };
+    if let Ok(parsed) = parsed {
         return Ok(parsed);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

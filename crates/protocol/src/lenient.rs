@@ -61,7 +61,8 @@ impl fmt::Display for WireScalar {
 impl<'de> Deserialize<'de> for WireScalar {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WireScalar, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let text = raw.get().trim();
+        // A raw value holds no whitespace around it.
+        let text = raw.get();
         Ok(match text.as_bytes().first() {
             // A string without escapes is its text between the quotes (no second parse).
             Some(b'"') if !text.contains('\\') => WireScalar::Text(text[1..text.len() - 1].to_string()),

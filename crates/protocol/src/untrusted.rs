@@ -44,25 +44,11 @@ impl fmt::Display for Unacceptable {
 
 /// Checks nesting depth and NUL characters; the rest of the syntax is the parser's job.
 pub fn check(json: &[u8]) -> Result<(), Unacceptable> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (at, byte) in json.iter().enumerate() {
-        if in_string {
-            match byte {
-                _ if escaped => {
-                    escaped = false;
-                    if *byte == b'u' && json.get(at + 1..at + 5) == Some(b"0000".as_slice()) {
-                        return Err(Unacceptable::NulCharacter);
-                    }
-                }
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                0 => return Err(Unacceptable::NulCharacter),
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
+    let mut depth = 0usize;
+    let mut at = 0;
+    while at < json.len() {
+        match json[at] {
+            b'"' => at = closing_quote(json, at + 1)?,
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
@@ -72,8 +58,25 @@ pub fn check(json: &[u8]) -> Result<(), Unacceptable> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        at += 1;
     }
     Ok(())
+}
+
+/// Where the string whose text starts at `at` ends (its closing quote, or the end of `json`
+/// when it is not closed), refusing a NUL in it, raw or escaped. Jumps from one quote or
+/// backslash to the next (`memchr`): most of a body's bytes are the text of its strings.
+fn closing_quote(json: &[u8], mut at: usize) -> Result<usize, Unacceptable> {
+    while let Some(offset) = json.get(at..).and_then(|rest| memchr::memchr3(b'"', b'\\', 0, rest)) {
+        at += offset;
+        match json[at] {
+            b'"' => return Ok(at),
+            0 => return Err(Unacceptable::NulCharacter),
+            _ if json.get(at + 1..at + 6) == Some(b"u0000".as_slice()) => return Err(Unacceptable::NulCharacter),
+            _ => at += 2,
+        }
+    }
+    Ok(json.len())
 }
 
 #[cfg(test)]
@@ -93,5 +96,15 @@ mod tests {
         assert_eq!(check(format!("[\"{}\"]", "[".repeat(1000)).as_bytes()), Ok(()));
         assert_eq!(check(br#"["\"[[[", "\\", "\u0041"]"#), Ok(()));
         assert_eq!(check(br#"["\\\u0000"]"#), Err(Unacceptable::NulCharacter));
+    }
+
+    #[test]
+    fn unclosed_strings_trailing_backslashes_and_escaped_quotes_are_read_without_a_panic() {
+        assert_eq!(check(br#"{"a":"[[["#), Ok(()));
+        assert_eq!(check(br#"{"a":"\"#), Ok(()));
+        assert_eq!(check(b"{\"a\":\"\\"), Ok(()));
+        assert_eq!(check(br#"{"a":"\u000"#), Ok(()));
+        assert_eq!(check(b"[\"a\0b\"]"), Err(Unacceptable::NulCharacter));
+        assert_eq!(check(br#"{"a\"":"\\", "b":[[]]}"#), Ok(()));
     }
 }

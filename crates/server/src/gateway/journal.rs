@@ -12,6 +12,10 @@ use tokio::sync::{mpsc, oneshot};
 
 const QUEUE: usize = 10_000;
 const BATCH: usize = 256;
+/// How long a batch waits for more entries before it is written (unless someone waits for a
+/// flush): one commit per few entries under load rewrote the same pages again and again
+/// (BENCHMARKS.md).
+const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
 
 enum Command {
     Request(RequestLogEntry),
@@ -88,6 +92,7 @@ struct Batch {
 async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Command>) {
     let mut commands = Vec::with_capacity(BATCH);
     while receiver.recv_many(&mut commands, BATCH).await > 0 {
+        linger(&mut receiver, &mut commands).await;
         let mut batch = Batch::default();
         for command in commands.drain(..) {
             match command {
@@ -107,6 +112,19 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Command>) {
         }
         for done in batch.flushed {
             let _ = done.send(());
+        }
+    }
+}
+
+/// Adds what arrives within [`LINGER`] to `commands`, up to a full batch; returns at once when
+/// a flush is waiting or the queue is closed.
+async fn linger(receiver: &mut mpsc::Receiver<Command>, commands: &mut Vec<Command>) {
+    let deadline = tokio::time::Instant::now() + LINGER;
+    while commands.len() < BATCH && !commands.iter().any(|c| matches!(c, Command::Flush(_))) {
+        let room = BATCH - commands.len();
+        match tokio::time::timeout_at(deadline, receiver.recv_many(commands, room)).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
         }
     }
 }

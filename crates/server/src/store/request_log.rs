@@ -3,7 +3,7 @@
 //! the server's body limit: a longer body is kept cut, with its full size and SHA-256
 //! ([`BodyCut`]), so the log does not grow by a menu's megabytes per request.
 
-use super::{column, Store, StoreError};
+use super::{column, Backend, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
@@ -161,7 +161,7 @@ impl Store {
         // Many rows per statement: one statement per row cost a trip to sqlx's worker thread
         // each, a tenth of a getBill round trip's CPU (BENCHMARKS.md).
         for chunk in entries.chunks(ROWS_PER_INSERT) {
-            let sql = insert_request_log_sql(chunk.len());
+            let sql = insert_request_log_sql(self.backend(), chunk.len());
             let mut query = sqlx::query(&sql);
             for e in chunk {
                 query = query
@@ -231,20 +231,29 @@ impl Store {
 const ROWS_PER_INSERT: usize = 64;
 
 /// `INSERT INTO request_log … VALUES (…), (…), …` for `rows` rows (the SQL for a full chunk is
-/// built once).
-fn insert_request_log_sql(rows: usize) -> std::borrow::Cow<'static, str> {
-    static FULL_CHUNK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// built once per backend).
+///
+/// SQLite gets anonymous `?` parameters: a numbered one (`$7`) is a named parameter to SQLite,
+/// and sqlx looks each one's name up by a walk of the statement's whole list, so binding 896 of
+/// them cost 7 % of a getBill round trip's CPU (BENCHMARKS.md). PostgreSQL needs `$n`.
+fn insert_request_log_sql(backend: Backend, rows: usize) -> std::borrow::Cow<'static, str> {
+    static FULL_CHUNK: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
     if rows == ROWS_PER_INSERT {
-        return FULL_CHUNK.get_or_init(|| insert_sql_for(ROWS_PER_INSERT)).as_str().into();
+        let full = &FULL_CHUNK[usize::from(backend == Backend::Postgres)];
+        return full.get_or_init(|| insert_sql_for(backend, ROWS_PER_INSERT)).as_str().into();
     }
-    insert_sql_for(rows).into()
+    insert_sql_for(backend, rows).into()
 }
 
-fn insert_sql_for(rows: usize) -> String {
+fn insert_sql_for(backend: Backend, rows: usize) -> String {
     const COLUMNS: usize = 14;
+    let parameter = |n: usize| match backend {
+        Backend::Sqlite => "?".to_string(),
+        Backend::Postgres => format!("${n}"),
+    };
     let values: Vec<String> = (0..rows)
         .map(|row| {
-            let params: Vec<String> = (1..=COLUMNS).map(|n| format!("${}", row * COLUMNS + n)).collect();
+            let params: Vec<String> = (1..=COLUMNS).map(|n| parameter(row * COLUMNS + n)).collect();
             format!("({})", params.join(", "))
         })
         .collect();
