@@ -13,8 +13,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rahunok_protocol::envelope::parse_tracked;
-use rahunok_protocol::ops::{validate_callback, validate_callback_with_warnings, CallbackError};
-use rahunok_protocol::{ConformanceWarning, FieldError, Operation};
+use rahunok_protocol::ops::{
+    validate_after_head, validate_callback, validate_callback_with_warnings, CallbackError, Warnings,
+};
+use rahunok_protocol::{AnswerHead, ConformanceWarning, FieldError, Operation};
 
 /// How much of a body is kept with a warning.
 const WARNING_BODY_KEPT: usize = 16 * 1024;
@@ -45,8 +47,8 @@ async fn accept_callback(
     let operation = Operation::from_name(operation)
         .filter(|op| op.expects_callback())
         .ok_or_else(|| with_body(GatewayError::UnknownOperation(operation.to_string())))?;
-    let rid = request_id(&bytes).map_err(with_body)?;
-    settle(&state.link, &resto_id, operation, rid, &bytes).await.map_err(with_body)
+    let head = read_head(&bytes).map_err(with_body)?;
+    settle(&state.link, &resto_id, operation, head, &bytes).await.map_err(with_body)
 }
 
 /// Steps 5–7 of section 4 for a verified body: here, or on the node where its request waits.
@@ -54,10 +56,11 @@ async fn settle(
     link: &PosLink,
     resto_id: &str,
     operation: Operation,
-    rid: String,
+    head: ReadHead,
     bytes: &Bytes,
 ) -> Result<StatusCode, GatewayError> {
-    match (settle_here(link, resto_id, operation, rid.clone(), bytes), link.cluster()) {
+    let rid = head.rid.clone();
+    match (settle_here(link, resto_id, operation, head, bytes), link.cluster()) {
         (Err(GatewayError::UnknownRid(_)), Some(cluster)) => {
             cluster.settle_elsewhere(resto_id, operation, rid, bytes).await
         }
@@ -70,16 +73,22 @@ pub(super) fn settle_here(
     link: &PosLink,
     resto_id: &str,
     operation: Operation,
-    rid: String,
+    head: ReadHead,
     bytes: &Bytes,
 ) -> Result<StatusCode, GatewayError> {
+    let ReadHead { rid, head } = head;
     match link.pending.lookup(&rid, resto_id, operation, bytes) {
         Lookup::Waiting => {}
         other => return refusal(other, rid),
     }
-    let validated = match link.warning_checks.check_this_one(resto_id, operation) {
-        true => validate_callback_with_warnings(operation, bytes),
-        false => validate_callback(operation, bytes).map(|head| (head, Vec::new())),
+    let warnings = match link.warning_checks.check_this_one(resto_id, operation) {
+        true => Warnings::Find,
+        false => Warnings::Skip,
+    };
+    let validated = match (head, warnings) {
+        (Some(head), _) => validate_after_head(operation, head, bytes, warnings),
+        (None, Warnings::Find) => validate_callback_with_warnings(operation, bytes),
+        (None, Warnings::Skip) => validate_callback(operation, bytes).map(|head| (head, Vec::new())),
     };
     let (head, warnings) = match validated {
         Ok(validated) => validated,
@@ -135,10 +144,35 @@ fn keep_warnings(link: &PosLink, resto_id: &str, operation: Operation, body: &[u
     }
 }
 
+/// A callback's `rID`, with its whole head when that reads cleanly (step 6 then does not read
+/// it again).
+pub(super) struct ReadHead {
+    pub(super) rid: String,
+    head: Option<AnswerHead>,
+}
+
+impl ReadHead {
+    /// Only the `rID` (a callback relayed from another node, whose head is read there again).
+    pub(super) fn rid_only(rid: String) -> ReadHead {
+        ReadHead { rid, head: None }
+    }
+}
+
 /// Step 4: a JSON object. Then `rID`, which step 5 needs — read in the same pass that checks
-/// the JSON (a syntax error is step 4's, a wrong `rID` step 5's).
-fn request_id(bytes: &Bytes) -> Result<String, GatewayError> {
+/// the JSON (a syntax error is step 4's, a wrong `rID` step 5's), with the rest of the head
+/// when it reads cleanly; when it does not, step 6 says why.
+fn read_head(bytes: &Bytes) -> Result<ReadHead, GatewayError> {
     ensure_object_within_limits(bytes)?;
+    if let Ok(head) = AnswerHead::read(bytes) {
+        if !head.rid.is_empty() {
+            return Ok(ReadHead { rid: head.rid.clone(), head: Some(head) });
+        }
+    }
+    request_id(bytes).map(ReadHead::rid_only)
+}
+
+/// The `rID` alone, or why there is none (a syntax error is step 4's).
+fn request_id(bytes: &Bytes) -> Result<String, GatewayError> {
     let head: FrameHeadOrMissing = match serde_json::from_slice(bytes) {
         Ok(head) => head,
         Err(e) if e.is_data() => parse_tracked(bytes).map_err(GatewayError::Invalid)?,

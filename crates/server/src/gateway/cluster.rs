@@ -327,7 +327,13 @@ impl Cluster {
         let Ok(relayed) = serde_json::from_slice::<RelayedCallback>(&message.payload) else { return };
         let Some(operation) = Operation::from_name(&relayed.operation) else { return };
         let body = Bytes::from(relayed.body.into_bytes());
-        let verdict = match super::callbacks::settle_here(&link, &relayed.resto_id, operation, relayed.rid, &body) {
+        let verdict = match super::callbacks::settle_here(
+            &link,
+            &relayed.resto_id,
+            operation,
+            super::callbacks::ReadHead::rid_only(relayed.rid),
+            &body,
+        ) {
             Err(GatewayError::UnknownRid(_)) => return,
             Ok(status) => RelayVerdict { status: status.as_u16(), error: None },
             Err(error) => {

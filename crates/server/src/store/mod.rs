@@ -145,6 +145,7 @@ impl Store {
             // trip to sqlx's worker thread (BENCHMARKS.md).
             options.test_before_acquire(false).after_connect(|conn, _meta| {
                 Box::pin(async move {
+                    conn.execute("PRAGMA page_size = 16384").await?;
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA busy_timeout = 5000").await?;
