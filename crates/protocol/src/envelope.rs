@@ -138,21 +138,6 @@ fn state_or_success<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AnswerStat
 }
 
 impl AnswerHead {
-    /// Reads only the head of a callback body (`rID` and the outcome), skipping the rest; the
-    /// first problem comes back as a field error with its path. Read it once when you need the
-    /// `rID` before the whole answer, and give it to [`Callback::parse_after_head`].
-    ///
-    /// ```
-    /// use rahunok_protocol::AnswerHead;
-    /// let head = AnswerHead::read(br#"{"rID": "r1", "state": "FAIL", "orders": []}"#).unwrap();
-    /// assert_eq!(head.rid, "r1");
-    /// assert_eq!(head.failure().as_deref(), Some("UNSPECIFIED"));
-    /// assert_eq!(AnswerHead::read(br#"{"state": "FAIL"}"#).unwrap_err()[0].field, "rID");
-    /// ```
-    pub fn read(bytes: &[u8]) -> Result<AnswerHead, Vec<FieldError>> {
-        parse_tracked(bytes)
-    }
-
     /// A successful head for request `rid`.
     ///
     /// ```
@@ -272,20 +257,7 @@ impl<A: AnswerBody> Callback<A> {
     /// assert!(Callback::<BillAnswer>::parse(br#"{"state":"FAIL"}"#).is_err());
     /// ```
     pub fn parse(bytes: &[u8]) -> Result<Callback<A>, Vec<FieldError>> {
-        Callback::parse_after_head(AnswerHead::read(bytes)?, bytes)
-    }
-
-    /// [`Callback::parse`] for a body whose head was already read by [`AnswerHead::read`]
-    /// (from the same bytes): the body is not read for its head a second time.
-    ///
-    /// ```
-    /// use rahunok_protocol::{envelope::Callback, ops::TablesInfoAnswer, AnswerHead};
-    /// let raw = br#"{"rID":"r1","tables":[{"id":"t1","name":"A","number":12}]}"#;
-    /// let head = AnswerHead::read(raw).unwrap();
-    /// let tables = Callback::<TablesInfoAnswer>::parse_after_head(head, raw).unwrap();
-    /// assert_eq!(tables.body.tables[0].number, 12);
-    /// ```
-    pub fn parse_after_head(head: AnswerHead, bytes: &[u8]) -> Result<Callback<A>, Vec<FieldError>> {
+        let head: AnswerHead = parse_tracked(bytes)?;
         let mut errors = head.validate();
         let body = match (parse_tracked::<A>(bytes), head.state) {
             (Ok(body), _) => body,

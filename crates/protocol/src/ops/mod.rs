@@ -60,7 +60,7 @@ pub enum CallbackError {
 /// assert!(validate_callback(Operation::GetBill, br#"{"state":"SUCCESS"}"#).is_err());
 /// ```
 pub fn validate_callback(operation: Operation, body: &[u8]) -> Result<AnswerHead, CallbackError> {
-    read_callback(operation, None, body, Warnings::Skip).map(|(head, _)| head)
+    read_callback(operation, body, Warnings::Skip).map(|(head, _)| head)
 }
 
 /// Validates a raw callback body for `operation` like [`validate_callback`] and also returns
@@ -79,78 +79,47 @@ pub fn validate_callback_with_warnings(
     operation: Operation,
     body: &[u8],
 ) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
-    read_callback(operation, None, body, Warnings::Find)
+    read_callback(operation, body, Warnings::Find)
 }
 
-/// [`validate_callback`] or, with [`Warnings::Find`], [`validate_callback_with_warnings`], for
-/// a body whose head was already read by [`AnswerHead::read`] (a gateway reads it first, for
-/// the `rID`): the body is not read for its head a second time.
-///
-/// ```
-/// use rahunok_protocol::{ops::{validate_after_head, Warnings}, AnswerHead, Operation};
-/// let body = br#"{"rID":"r1","tables":[{"id":"t1","name":"A","number":"12"}]}"#;
-/// let head = AnswerHead::read(body).unwrap();
-/// let (head, warnings) = validate_after_head(Operation::TablesInfo, head, body, Warnings::Find).unwrap();
-/// assert_eq!(head.rid, "r1");
-/// assert_eq!(warnings[0].field, "tables[0].number");
-/// ```
-pub fn validate_after_head(
-    operation: Operation,
-    head: AnswerHead,
-    body: &[u8],
-    warnings: Warnings,
-) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
-    read_callback(operation, Some(head), body, warnings)
-}
-
-/// Whether a callback's reading also looks for conformance warnings (they cost several times
-/// the reading itself).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Warnings {
-    /// Only read and validate.
+/// Whether [`read_callback`] also looks for conformance warnings (they cost several times the
+/// reading itself).
+#[derive(Clone, Copy)]
+enum Warnings {
     Skip,
-    /// Also find the conformance warnings.
     Find,
 }
 
-/// Reads a callback body as `operation`'s answer (its head too, unless given): the head, and
-/// the warnings when asked for.
+/// Reads a callback body as `operation`'s answer: its head, and its warnings when asked for.
 fn read_callback(
     operation: Operation,
-    head: Option<AnswerHead>,
     body: &[u8],
     warnings: Warnings,
 ) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
     fn read<A: AnswerBody>(
-        head: Option<AnswerHead>,
         body: &[u8],
         warnings: Warnings,
     ) -> Result<(AnswerHead, Vec<ConformanceWarning>), CallbackError> {
-        let callback = match head {
-            Some(head) => Callback::<A>::parse_after_head(head, body),
-            None => Callback::<A>::parse(body),
-        }
-        .map_err(CallbackError::Invalid)?;
-        let found = match warnings {
-            Warnings::Skip => Vec::new(),
-            Warnings::Find => callback.conformance_warnings(body),
+        let read = match warnings {
+            Warnings::Skip => Callback::<A>::parse(body).map(|callback| (callback.head, Vec::new())),
+            Warnings::Find => Callback::<A>::parse_with_warnings(body).map(|(callback, found)| (callback.head, found)),
         };
-        Ok((callback.head, found))
+        read.map_err(CallbackError::Invalid)
     }
     match operation {
-        Operation::GetBill => read::<BillAnswer>(head, body, warnings),
-        Operation::PayBill => read::<PayBillAnswer>(head, body, warnings),
-        Operation::SplitOrder => read::<SplitAnswer>(head, body, warnings),
-        Operation::TablesInfo => read::<TablesInfoAnswer>(head, body, warnings),
-        Operation::HallplansInfo => read::<HallplansInfoAnswer>(head, body, warnings),
-        Operation::UsersInfo => read::<UsersInfoAnswer>(head, body, warnings),
-        Operation::CategoriesInfo => read::<CategoriesInfoAnswer>(head, body, warnings),
-        Operation::MenuInfo => read::<MenuInfoAnswer>(head, body, warnings),
-        Operation::StopList => read::<StopListAnswer>(head, body, warnings),
-        Operation::CheckWork => read::<CheckWorkAnswer>(head, body, warnings),
-        Operation::VersionInfo => read::<VersionInfoAnswer>(head, body, warnings),
-        Operation::CheckProductsRestrictions => read::<RestrictionsAnswer>(head, body, warnings),
-        Operation::CreateOrderOnTable => read::<CreateOrderAnswer>(head, body, warnings),
+        Operation::GetBill => read::<BillAnswer>(body, warnings),
+        Operation::PayBill => read::<PayBillAnswer>(body, warnings),
+        Operation::SplitOrder => read::<SplitAnswer>(body, warnings),
+        Operation::TablesInfo => read::<TablesInfoAnswer>(body, warnings),
+        Operation::HallplansInfo => read::<HallplansInfoAnswer>(body, warnings),
+        Operation::UsersInfo => read::<UsersInfoAnswer>(body, warnings),
+        Operation::CategoriesInfo => read::<CategoriesInfoAnswer>(body, warnings),
+        Operation::MenuInfo => read::<MenuInfoAnswer>(body, warnings),
+        Operation::StopList => read::<StopListAnswer>(body, warnings),
+        Operation::CheckWork => read::<CheckWorkAnswer>(body, warnings),
+        Operation::VersionInfo => read::<VersionInfoAnswer>(body, warnings),
+        Operation::CheckProductsRestrictions => read::<RestrictionsAnswer>(body, warnings),
+        Operation::CreateOrderOnTable => read::<CreateOrderAnswer>(body, warnings),
         Operation::SetSettings | Operation::ShowMessage => Err(CallbackError::NoCallback(operation)),
     }
 }

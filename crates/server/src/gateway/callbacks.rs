@@ -13,9 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rahunok_protocol::envelope::parse_tracked;
-use rahunok_protocol::ops::{
-    validate_after_head, validate_callback, validate_callback_with_warnings, CallbackError, Warnings,
-};
+use rahunok_protocol::ops::{validate_callback, validate_callback_with_warnings, CallbackError};
 use rahunok_protocol::{AnswerHead, ConformanceWarning, FieldError, Operation};
 
 /// How much of a body is kept with a warning.
@@ -47,7 +45,7 @@ async fn accept_callback(
     let operation = Operation::from_name(operation)
         .filter(|op| op.expects_callback())
         .ok_or_else(|| with_body(GatewayError::UnknownOperation(operation.to_string())))?;
-    let head = read_head(&bytes).map_err(with_body)?;
+    let head = read_head(operation, &bytes).map_err(with_body)?;
     settle(&state.link, &resto_id, operation, head, &bytes).await.map_err(with_body)
 }
 
@@ -76,19 +74,15 @@ pub(super) fn settle_here(
     head: ReadHead,
     bytes: &Bytes,
 ) -> Result<StatusCode, GatewayError> {
-    let ReadHead { rid, head } = head;
+    let ReadHead { rid, valid } = head;
     match link.pending.lookup(&rid, resto_id, operation, bytes) {
         Lookup::Waiting => {}
         other => return refusal(other, rid),
     }
-    let warnings = match link.warning_checks.check_this_one(resto_id, operation) {
-        true => Warnings::Find,
-        false => Warnings::Skip,
-    };
-    let validated = match (head, warnings) {
-        (Some(head), _) => validate_after_head(operation, head, bytes, warnings),
-        (None, Warnings::Find) => validate_callback_with_warnings(operation, bytes),
-        (None, Warnings::Skip) => validate_callback(operation, bytes).map(|head| (head, Vec::new())),
+    let validated = match (valid, link.warning_checks.check_this_one(resto_id, operation)) {
+        (_, true) => validate_callback_with_warnings(operation, bytes),
+        (Some(head), false) => Ok((head, Vec::new())),
+        (None, false) => validate_callback(operation, bytes).map(|head| (head, Vec::new())),
     };
     let (head, warnings) = match validated {
         Ok(validated) => validated,
@@ -144,31 +138,32 @@ fn keep_warnings(link: &PosLink, resto_id: &str, operation: Operation, body: &[u
     }
 }
 
-/// A callback's `rID`, with its whole head when that reads cleanly (step 6 then does not read
-/// it again).
+/// A callback's `rID`, and its head when the whole answer is already known to be valid for
+/// the operation (step 6 then has nothing left to check).
 pub(super) struct ReadHead {
     pub(super) rid: String,
-    head: Option<AnswerHead>,
+    valid: Option<AnswerHead>,
 }
 
 impl ReadHead {
-    /// Only the `rID` (a callback relayed from another node, whose head is read there again).
+    /// Only the `rID`: step 6 reads the answer (a callback relayed from another node, or one
+    /// that did not read cleanly).
     pub(super) fn rid_only(rid: String) -> ReadHead {
-        ReadHead { rid, head: None }
+        ReadHead { rid, valid: None }
     }
 }
 
-/// Step 4: a JSON object. Then `rID`, which step 5 needs — read in the same pass that checks
-/// the JSON (a syntax error is step 4's, a wrong `rID` step 5's), with the rest of the head
-/// when it reads cleanly; when it does not, step 6 says why.
-fn read_head(bytes: &Bytes) -> Result<ReadHead, GatewayError> {
+/// Step 4: a JSON object. Then `rID`, which step 5 needs. Most answers are valid, so the whole
+/// answer is read first, in one pass that checks the JSON, finds the `rID` and does step 6's
+/// reading; only when that fails are the steps taken one by one, so the first failure in
+/// spec order is the one reported (a syntax error is step 4's, a wrong `rID` step 5's, a
+/// wrong field step 6's).
+fn read_head(operation: Operation, bytes: &Bytes) -> Result<ReadHead, GatewayError> {
     ensure_object_within_limits(bytes)?;
-    if let Ok(head) = AnswerHead::read(bytes) {
-        if !head.rid.is_empty() {
-            return Ok(ReadHead { rid: head.rid.clone(), head: Some(head) });
-        }
+    match validate_callback(operation, bytes) {
+        Ok(head) if !head.rid.is_empty() => Ok(ReadHead { rid: head.rid.clone(), valid: Some(head) }),
+        _ => request_id(bytes).map(ReadHead::rid_only),
     }
-    request_id(bytes).map(ReadHead::rid_only)
 }
 
 /// The `rID` alone, or why there is none (a syntax error is step 4's).
