@@ -45,8 +45,8 @@ async fn accept_callback(
     let operation = Operation::from_name(operation)
         .filter(|op| op.expects_callback())
         .ok_or_else(|| with_body(GatewayError::UnknownOperation(operation.to_string())))?;
-    let head = read_head(operation, &bytes).map_err(with_body)?;
-    settle(&state.link, &resto_id, operation, head, &bytes).await.map_err(with_body)
+    let reading = first_reading(operation, &bytes).map_err(with_body)?;
+    settle(&state.link, &resto_id, operation, reading, &bytes).await.map_err(with_body)
 }
 
 /// Steps 5–7 of section 4 for a verified body: here, or on the node where its request waits.
@@ -54,11 +54,11 @@ async fn settle(
     link: &PosLink,
     resto_id: &str,
     operation: Operation,
-    head: ReadHead,
+    reading: FirstReading,
     bytes: &Bytes,
 ) -> Result<StatusCode, GatewayError> {
-    let rid = head.rid.clone();
-    match (settle_here(link, resto_id, operation, head, bytes), link.cluster()) {
+    let rid = reading.rid().to_owned();
+    match (settle_here(link, resto_id, operation, reading, bytes), link.cluster()) {
         (Err(GatewayError::UnknownRid(_)), Some(cluster)) => {
             cluster.settle_elsewhere(resto_id, operation, rid, bytes).await
         }
@@ -71,18 +71,18 @@ pub(super) fn settle_here(
     link: &PosLink,
     resto_id: &str,
     operation: Operation,
-    head: ReadHead,
+    reading: FirstReading,
     bytes: &Bytes,
 ) -> Result<StatusCode, GatewayError> {
-    let ReadHead { rid, valid } = head;
+    let rid = reading.rid().to_owned();
     match link.pending.lookup(&rid, resto_id, operation, bytes) {
         Lookup::Waiting => {}
         other => return refusal(other, rid),
     }
-    let validated = match (valid, link.warning_checks.check_this_one(resto_id, operation)) {
+    let validated = match (reading, link.warning_checks.check_this_one(resto_id, operation)) {
         (_, true) => validate_callback_with_warnings(operation, bytes),
-        (Some(head), false) => Ok((head, Vec::new())),
-        (None, false) => validate_callback(operation, bytes).map(|head| (head, Vec::new())),
+        (FirstReading::Valid(head), false) => Ok((head, Vec::new())),
+        (FirstReading::RidOnly(_), false) => validate_callback(operation, bytes).map(|head| (head, Vec::new())),
     };
     let (head, warnings) = match validated {
         Ok(validated) => validated,
@@ -138,18 +138,21 @@ fn keep_warnings(link: &PosLink, resto_id: &str, operation: Operation, body: &[u
     }
 }
 
-/// A callback's `rID`, and its head when the whole answer is already known to be valid for
-/// the operation (step 6 then has nothing left to check).
-pub(super) struct ReadHead {
-    pub(super) rid: String,
-    valid: Option<AnswerHead>,
-}
-
-impl ReadHead {
+/// What the first reading of a callback found.
+pub(super) enum FirstReading {
+    /// The whole answer is valid for the operation (step 6 has nothing left to check); its head.
+    Valid(AnswerHead),
     /// Only the `rID`: step 6 reads the answer (a callback relayed from another node, or one
     /// that did not read cleanly).
-    pub(super) fn rid_only(rid: String) -> ReadHead {
-        ReadHead { rid, valid: None }
+    RidOnly(String),
+}
+
+impl FirstReading {
+    fn rid(&self) -> &str {
+        match self {
+            FirstReading::Valid(head) => &head.rid,
+            FirstReading::RidOnly(rid) => rid,
+        }
     }
 }
 
@@ -158,11 +161,11 @@ impl ReadHead {
 /// reading; only when that fails are the steps taken one by one, so the first failure in
 /// spec order is the one reported (a syntax error is step 4's, a wrong `rID` step 5's, a
 /// wrong field step 6's).
-fn read_head(operation: Operation, bytes: &Bytes) -> Result<ReadHead, GatewayError> {
+fn first_reading(operation: Operation, bytes: &Bytes) -> Result<FirstReading, GatewayError> {
     ensure_object_within_limits(bytes)?;
     match validate_callback(operation, bytes) {
-        Ok(head) if !head.rid.is_empty() => Ok(ReadHead { rid: head.rid.clone(), valid: Some(head) }),
-        _ => request_id(bytes).map(ReadHead::rid_only),
+        Ok(head) if !head.rid.is_empty() => Ok(FirstReading::Valid(head)),
+        _ => request_id(bytes).map(FirstReading::RidOnly),
     }
 }
 

@@ -331,7 +331,7 @@ impl Cluster {
             &link,
             &relayed.resto_id,
             operation,
-            super::callbacks::ReadHead::rid_only(relayed.rid),
+            super::callbacks::FirstReading::RidOnly(relayed.rid),
             &body,
         ) {
             Err(GatewayError::UnknownRid(_)) => return,

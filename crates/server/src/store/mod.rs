@@ -145,6 +145,8 @@ impl Store {
             // trip to sqlx's worker thread (BENCHMARKS.md).
             options.test_before_acquire(false).after_connect(|conn, _meta| {
                 Box::pin(async move {
+                    // Only a new file takes it (one in WAL mode keeps its size): a request-log
+                    // row fills most of a 4 KiB page on its own (docs/deploying.md).
                     conn.execute("PRAGMA page_size = 16384").await?;
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;

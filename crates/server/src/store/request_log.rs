@@ -237,9 +237,13 @@ const ROWS_PER_INSERT: usize = 64;
 /// and sqlx looks each one's name up by a walk of the statement's whole list, so binding 896 of
 /// them cost 7 % of a getBill round trip's CPU (BENCHMARKS.md). PostgreSQL needs `$n`.
 fn insert_request_log_sql(backend: Backend, rows: usize) -> std::borrow::Cow<'static, str> {
-    static FULL_CHUNK: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    static SQLITE_FULL_CHUNK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static POSTGRES_FULL_CHUNK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     if rows == ROWS_PER_INSERT {
-        let full = &FULL_CHUNK[usize::from(backend == Backend::Postgres)];
+        let full = match backend {
+            Backend::Sqlite => &SQLITE_FULL_CHUNK,
+            Backend::Postgres => &POSTGRES_FULL_CHUNK,
+        };
         return full.get_or_init(|| insert_sql_for(backend, ROWS_PER_INSERT)).as_str().into();
     }
     insert_sql_for(backend, rows).into()
