@@ -257,22 +257,30 @@ impl<A: AnswerBody> Callback<A> {
     /// assert!(Callback::<BillAnswer>::parse(br#"{"state":"FAIL"}"#).is_err());
     /// ```
     pub fn parse(bytes: &[u8]) -> Result<Callback<A>, Vec<FieldError>> {
-        let head: AnswerHead = parse_tracked(bytes)?;
-        let mut errors = head.validate();
-        let body = match (parse_tracked::<A>(bytes), head.state) {
-            (Ok(body), _) => body,
-            (Err(_), AnswerState::Fail) => A::default(),
-            (Err(mut body_errors), AnswerState::Success) => {
-                errors.append(&mut body_errors);
-                A::default()
-            }
+        let (head, body, body_errors) = match crate::one_pass::read::<A>(bytes) {
+            Some((head, body)) => (head, body, Vec::new()),
+            None => Callback::read_apart(bytes)?,
         };
+        let mut errors = head.validate();
+        errors.extend(body_errors);
         errors.extend(body.validate(&head));
         if errors.is_empty() {
             Ok(Callback { head, body })
         } else {
             Err(errors)
         }
+    }
+
+    /// The head, then the body, each read on its own with the path of its first problem: the
+    /// head's errors end the reading; a body that does not read is the default (on `FAIL`,
+    /// quietly; on `SUCCESS`, with its errors).
+    pub(crate) fn read_apart(bytes: &[u8]) -> Result<(AnswerHead, A, Vec<FieldError>), Vec<FieldError>> {
+        let head: AnswerHead = parse_tracked(bytes)?;
+        Ok(match (parse_tracked::<A>(bytes), head.state) {
+            (Ok(body), _) => (head, body, Vec::new()),
+            (Err(_), AnswerState::Fail) => (head, A::default(), Vec::new()),
+            (Err(body_errors), AnswerState::Success) => (head, A::default(), body_errors),
+        })
     }
 
     /// [`Callback::parse`] plus the conformance warnings of the raw body

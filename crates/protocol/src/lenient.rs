@@ -28,6 +28,7 @@
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -60,20 +61,114 @@ impl fmt::Display for WireScalar {
 
 impl<'de> Deserialize<'de> for WireScalar {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WireScalar, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        // A raw value holds no whitespace around it.
-        let text = raw.get();
-        Ok(match text.as_bytes().first() {
+        let raw = raw_text(deserializer)?;
+        Ok(Scalar::of(&raw).map_err(de::Error::custom)?.into_owned())
+    }
+}
+
+/// One JSON value classified like [`WireScalar`], borrowing its text where it can: what the
+/// readers of this crate match on, so a scalar that is checked, parsed into money or copied
+/// once costs no allocation of its own on the way.
+pub(crate) enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    /// A number's text is always lent (a `Cow` only so it matches alongside `Text`).
+    Number(Cow<'a, str>),
+    Text(Cow<'a, str>),
+    Composite,
+}
+
+impl<'a> Scalar<'a> {
+    /// Classifies `raw`, the exact JSON text of one value (no whitespace around it).
+    pub(crate) fn of(raw: &'a str) -> Result<Scalar<'a>, serde_json::Error> {
+        Ok(match raw.as_bytes().first() {
             // A string without escapes is its text between the quotes (no second parse).
-            Some(b'"') if !text.contains('\\') => WireScalar::Text(text[1..text.len() - 1].to_string()),
-            Some(b'"') => WireScalar::Text(serde_json::from_str(text).map_err(de::Error::custom)?),
-            Some(b'{') | Some(b'[') => WireScalar::Composite,
-            _ if text == "null" => WireScalar::Null,
-            _ if text == "true" => WireScalar::Bool(true),
-            _ if text == "false" => WireScalar::Bool(false),
-            _ => WireScalar::Number(text.to_string()),
+            Some(b'"') if !raw.contains('\\') => Scalar::Text(Cow::Borrowed(&raw[1..raw.len() - 1])),
+            Some(b'"') => Scalar::Text(Cow::Owned(serde_json::from_str(raw)?)),
+            Some(b'{') | Some(b'[') => Scalar::Composite,
+            _ if raw == "null" => Scalar::Null,
+            _ if raw == "true" => Scalar::Bool(true),
+            _ if raw == "false" => Scalar::Bool(false),
+            _ => Scalar::Number(Cow::Borrowed(raw)),
         })
     }
+
+    fn into_owned(self) -> WireScalar {
+        match self {
+            Scalar::Null => WireScalar::Null,
+            Scalar::Bool(b) => WireScalar::Bool(b),
+            Scalar::Number(n) => WireScalar::Number(n.into_owned()),
+            Scalar::Text(t) => WireScalar::Text(t.into_owned()),
+            Scalar::Composite => WireScalar::Composite,
+        }
+    }
+}
+
+impl fmt::Display for Scalar<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Null => f.write_str("null"),
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Number(n) => write!(f, "the number {n}"),
+            Scalar::Text(t) => write!(f, "the string {t:?}"),
+            Scalar::Composite => f.write_str("an object or array"),
+        }
+    }
+}
+
+/// The exact JSON text of the next value: lent by the parser when it reads from a string or
+/// bytes, an owned copy when it cannot lend (`serde_json::from_value`, which the SDK's users
+/// call).
+///
+/// This is what `Box<RawValue>` and `&RawValue` do, through the same door (serde_json's
+/// raw-value newtype name, which both of its deserializers and `serde_path_to_error` pass
+/// on), with both answers accepted: `Box<RawValue>` always copied, `&RawValue` cannot be
+/// read from a `Value`. A boxed copy of every scalar was a tenth of the reading of a `getBill`
+/// answer (BENCHMARKS.md). `raw_text_borrows_from_text_and_copies_from_a_value` checks that the
+/// door is where it was whenever serde_json is updated.
+pub(crate) fn raw_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+    /// serde_json's name for its raw-value newtype (`serde_json::raw::TOKEN`, not exported).
+    const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+    struct RawVisitor;
+    impl<'de> Visitor<'de> for RawVisitor {
+        type Value = Cow<'de, str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Cow<'de, str>, A::Error> {
+            // One entry: serde_json's raw-value key, then the text.
+            map.next_key::<de::IgnoredAny>()?.ok_or_else(|| de::Error::custom("expected a raw JSON value"))?;
+            map.next_value_seed(TextSeed)
+        }
+    }
+
+    struct TextSeed;
+    impl<'de> de::DeserializeSeed<'de> for TextSeed {
+        type Value = Cow<'de, str>;
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+            deserializer.deserialize_str(TextVisitor)
+        }
+    }
+
+    struct TextVisitor;
+    impl<'de> Visitor<'de> for TextVisitor {
+        type Value = Cow<'de, str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the text of a JSON value")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Cow<'de, str>, E> {
+            Ok(Cow::Borrowed(text))
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Cow<'de, str>, E> {
+            Ok(Cow::Owned(text.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, text: String) -> Result<Cow<'de, str>, E> {
+            Ok(Cow::Owned(text))
+        }
+    }
+
+    deserializer.deserialize_newtype_struct(RAW_VALUE, RawVisitor)
 }
 
 /// Writes `text` (already a valid JSON number) verbatim, so `129.20` keeps its two decimals.
@@ -86,12 +181,13 @@ pub fn serialize_number_text<S: Serializer>(text: &str, serializer: S) -> Result
 ///
 /// Struct fields use it through [`text`] (`#[serde(default, with = "lenient::text", ...)]`).
 pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(match WireScalar::deserialize(deserializer)? {
-        WireScalar::Null => None,
-        WireScalar::Text(t) if t.is_empty() => None,
-        WireScalar::Text(t) | WireScalar::Number(t) => Some(t),
-        WireScalar::Bool(b) => Some(b.to_string()),
-        WireScalar::Composite => return Err(de::Error::custom("expected a string, found an object or array")),
+    let raw = raw_text(deserializer)?;
+    Ok(match Scalar::of(&raw).map_err(de::Error::custom)? {
+        Scalar::Null => None,
+        Scalar::Text(t) if t.is_empty() => None,
+        Scalar::Text(t) | Scalar::Number(t) => Some(t.into_owned()),
+        Scalar::Bool(b) => Some(b.to_string()),
+        Scalar::Composite => return Err(de::Error::custom("expected a string, found an object or array")),
     })
 }
 
@@ -169,10 +265,11 @@ pub fn string_or_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Str
 
 /// An optional whole number that may arrive as a string (`"orderNumber": "32070"`).
 pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    match WireScalar::deserialize(deserializer)? {
-        WireScalar::Null => Ok(None),
-        WireScalar::Text(t) if t.trim().is_empty() => Ok(None),
-        WireScalar::Number(t) | WireScalar::Text(t) => parse_int(&t).map(Some).map_err(de::Error::custom),
+    let raw = raw_text(deserializer)?;
+    match Scalar::of(&raw).map_err(de::Error::custom)? {
+        Scalar::Null => Ok(None),
+        Scalar::Text(t) if t.trim().is_empty() => Ok(None),
+        Scalar::Number(t) | Scalar::Text(t) => parse_int(&t).map(Some).map_err(de::Error::custom),
         other => Err(de::Error::custom(format!("expected a whole number, found {other}"))),
     }
 }
@@ -189,15 +286,16 @@ fn parse_int(text: &str) -> Result<i64, String> {
 
 /// A boolean that may arrive as `"true"`, `1` or `null` (false).
 pub fn bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    match WireScalar::deserialize(deserializer)? {
-        WireScalar::Null => Ok(false),
-        WireScalar::Bool(b) => Ok(b),
-        WireScalar::Number(t) | WireScalar::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+    let raw = raw_text(deserializer)?;
+    match Scalar::of(&raw).map_err(de::Error::custom)? {
+        Scalar::Null => Ok(false),
+        Scalar::Bool(b) => Ok(b),
+        Scalar::Number(t) | Scalar::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" => Ok(true),
             "false" | "0" | "no" | "" => Ok(false),
             _ => Err(de::Error::custom(format!("expected true or false, found {t:?}"))),
         },
-        WireScalar::Composite => Err(de::Error::custom("expected true or false, found an object or array")),
+        Scalar::Composite => Err(de::Error::custom("expected true or false, found an object or array")),
     }
 }
 
@@ -387,3 +485,49 @@ macro_rules! wire_enum {
     };
 }
 pub(crate) use wire_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Line {
+        #[serde(deserialize_with = "opt_string")]
+        name: Option<String>,
+        #[serde(deserialize_with = "opt_int")]
+        number: Option<i64>,
+        #[serde(deserialize_with = "bool")]
+        hidden: bool,
+        sum: crate::Money,
+    }
+
+    /// Lent by a parser of text, copied from a `Value`: the same text either way.
+    #[test]
+    fn raw_text_borrows_from_text_and_copies_from_a_value() {
+        let raw = raw_text(&mut serde_json::Deserializer::from_str(" 129.20 ")).unwrap();
+        assert!(matches!(raw, Cow::Borrowed("129.20")), "lent by a text parser: {raw:?}");
+        let raw = raw_text(&mut serde_json::Deserializer::from_slice(br#""a\"b""#)).unwrap();
+        assert!(matches!(raw, Cow::Borrowed(r#""a\"b""#)), "lent by a bytes parser: {raw:?}");
+
+        let value: serde_json::Value = serde_json::from_str(r#"{"v": "12"}"#).unwrap();
+        let raw = raw_text(&value["v"]).unwrap();
+        assert!(matches!(raw, Cow::Owned(ref t) if t == "\"12\""), "copied from a Value: {raw:?}");
+    }
+
+    #[test]
+    fn the_readers_give_the_same_answers_from_text_bytes_and_a_value() {
+        let json = r#"{"name": "Борщ \"київський\"", "number": "32070", "hidden": "Yes", "sum": 129.20}"#;
+        let from_text: Line = serde_json::from_str(json).unwrap();
+        let from_bytes: Line = serde_json::from_slice(json.as_bytes()).unwrap();
+        let from_value: Line = serde_json::from_value(serde_json::from_str(json).unwrap()).unwrap();
+        for line in [from_text, from_bytes, from_value] {
+            assert_eq!(line.name.as_deref(), Some("Борщ \"київський\""));
+            assert_eq!(line.number, Some(32070));
+            assert!(line.hidden);
+            assert_eq!(line.sum.to_string(), "129.20");
+        }
+        let wrong = r#"{"name": [1], "number": null, "hidden": false, "sum": 1}"#;
+        let error = serde_json::from_str::<Line>(wrong).err().unwrap().to_string();
+        assert!(error.starts_with("expected a string, found an object or array"), "{error}");
+    }
+}

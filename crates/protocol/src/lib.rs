@@ -30,6 +30,7 @@ pub mod error_body;
 pub mod lenient;
 pub mod menu_rules;
 pub mod money;
+mod one_pass;
 pub mod operation;
 pub mod ops;
 pub mod order;

@@ -5,7 +5,7 @@
 //! or a minus sign, and printing always writes two decimals (`129.20`).
 
 use crate::decimal::{write_scaled, Decimal, DecimalError};
-use crate::lenient::{self, WireScalar};
+use crate::lenient::{self, Scalar};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::iter::Sum;
@@ -138,8 +138,8 @@ impl Serialize for Money {
 
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
-        match WireScalar::deserialize(deserializer)? {
-            WireScalar::Number(text) | WireScalar::Text(text) => Money::parse(&text).map_err(de::Error::custom),
+        match Scalar::of(&lenient::raw_text(deserializer)?).map_err(de::Error::custom)? {
+            Scalar::Number(text) | Scalar::Text(text) => Money::parse(&text).map_err(de::Error::custom),
             other => Err(de::Error::custom(format!("expected an amount of money, found {other}"))),
         }
     }
@@ -147,10 +147,10 @@ impl<'de> Deserialize<'de> for Money {
 
 /// Deserializes an optional amount: absent, `null` and `""` are `None`.
 pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Money>, D::Error> {
-    match WireScalar::deserialize(deserializer)? {
-        WireScalar::Null => Ok(None),
-        WireScalar::Text(text) if text.trim().is_empty() => Ok(None),
-        WireScalar::Number(text) | WireScalar::Text(text) => Money::parse(&text).map(Some).map_err(de::Error::custom),
+    match Scalar::of(&lenient::raw_text(deserializer)?).map_err(de::Error::custom)? {
+        Scalar::Null => Ok(None),
+        Scalar::Text(text) if text.trim().is_empty() => Ok(None),
+        Scalar::Number(text) | Scalar::Text(text) => Money::parse(&text).map(Some).map_err(de::Error::custom),
         other => Err(de::Error::custom(format!("expected an amount of money, found {other}"))),
     }
 }

@@ -5,7 +5,7 @@
 //! through binary floating point.
 
 use crate::decimal::Decimal;
-use crate::lenient::{self, WireScalar};
+use crate::lenient::{self, Scalar};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -71,12 +71,10 @@ impl Serialize for Quantity {
 
 /// Deserializes an optional quantity: absent, `null` and `""` are `None`.
 pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Quantity>, D::Error> {
-    match WireScalar::deserialize(deserializer)? {
-        WireScalar::Null => Ok(None),
-        WireScalar::Text(text) if text.trim().is_empty() => Ok(None),
-        WireScalar::Number(text) | WireScalar::Text(text) => {
-            Quantity::parse(&text).map(Some).map_err(de::Error::custom)
-        }
+    match Scalar::of(&lenient::raw_text(deserializer)?).map_err(de::Error::custom)? {
+        Scalar::Null => Ok(None),
+        Scalar::Text(text) if text.trim().is_empty() => Ok(None),
+        Scalar::Number(text) | Scalar::Text(text) => Quantity::parse(&text).map(Some).map_err(de::Error::custom),
         other => Err(de::Error::custom(format!("expected a quantity, found {other}"))),
     }
 }
@@ -88,8 +86,8 @@ pub fn or_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Quantity, D:
 
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Quantity, D::Error> {
-        match WireScalar::deserialize(deserializer)? {
-            WireScalar::Number(text) | WireScalar::Text(text) => Quantity::parse(&text).map_err(de::Error::custom),
+        match Scalar::of(&lenient::raw_text(deserializer)?).map_err(de::Error::custom)? {
+            Scalar::Number(text) | Scalar::Text(text) => Quantity::parse(&text).map_err(de::Error::custom),
             other => Err(de::Error::custom(format!("expected a quantity, found {other}"))),
         }
     }
