@@ -182,8 +182,8 @@ mod tests {
             format!(r#" {{ "r\u0049D" : "r1" , "orders" : [ {ORDER} ] , "errorMessage" : null }} "#),
             format!(r#"{{"rID":"r1","orders":[{ORDER}],"rID":"r2"}}"#),
             format!(r#"{{"rID":"r1","orders":[{ORDER}],"orders":[]}}"#),
-            format!(r#"{{"rID":"r1","state":"FAIL","orders":"not a list"}}"#),
-            format!(r#"{{"rID":"r1","state":"SUCCESS","orders":"not a list"}}"#),
+            r#"{"rID":"r1","state":"FAIL","orders":"not a list"}"#.to_string(),
+            r#"{"rID":"r1","state":"SUCCESS","orders":"not a list"}"#.to_string(),
             format!(r#"{{"rID":"r1","state":"MAYBE","orders":[{ORDER}]}}"#),
             format!(r#"{{"rID":"","orders":[{ORDER}]}}"#),
             format!(r#"{{"state":"SUCCESS","orders":[{ORDER}]}}"#),
@@ -215,7 +215,7 @@ mod tests {
             Just("[]".to_string()),
             Just("{}".to_string()),
             Just(format!("[{ORDER}]")),
-            Just(format!("{ORDER}")),
+            Just(ORDER.to_string()),
         ]
     }
 
