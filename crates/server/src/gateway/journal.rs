@@ -8,14 +8,14 @@
 use crate::metrics::Metrics;
 use crate::store::{BodyCut, CallbackRefusal, RequestLogEntry, Store, StoredWarning};
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 const QUEUE: usize = 10_000;
-const BATCH: usize = 256;
+const BATCH: usize = 1024;
 /// How long a batch waits for more entries before it is written (unless someone waits for a
 /// flush): one commit per few entries under load rewrote the same pages again and again
 /// (BENCHMARKS.md).
-const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
+const LINGER: std::time::Duration = std::time::Duration::from_millis(100);
 
 enum Command {
     Request(RequestLogEntry),
@@ -28,6 +28,9 @@ enum Command {
 #[derive(Clone)]
 pub struct JournalWriter {
     sender: mpsc::Sender<Command>,
+    /// Ends the writer's wait early: a flush is waiting, or a batch is full. Entries alone do
+    /// not wake it (a wake-up per entry cost more than the entry).
+    write_now: Arc<Notify>,
     metrics: Arc<Metrics>,
     body_limit: usize,
 }
@@ -37,8 +40,9 @@ impl JournalWriter {
     /// longer than `body_limit` are kept cut (with their size and hash).
     pub fn start(store: Store, metrics: Arc<Metrics>, body_limit: usize) -> JournalWriter {
         let (sender, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(store, receiver));
-        JournalWriter { sender, metrics, body_limit }
+        let write_now = Arc::new(Notify::new());
+        tokio::spawn(write_batches(store, receiver, write_now.clone()));
+        JournalWriter { sender, write_now, metrics, body_limit }
     }
 
     /// Queues a finished request; never waits.
@@ -69,6 +73,7 @@ impl JournalWriter {
     pub async fn flush(&self) {
         let (done, written) = oneshot::channel();
         if self.sender.send(Command::Flush(done)).await.is_ok() {
+            self.write_now.notify_one();
             let _ = written.await;
         }
     }
@@ -77,6 +82,9 @@ impl JournalWriter {
         if let Err(error) = self.sender.try_send(command) {
             self.metrics.journal_entry_dropped();
             tracing::warn!(%error, "the gateway journal queue is full; an entry was dropped");
+        }
+        if self.sender.max_capacity() - self.sender.capacity() >= BATCH {
+            self.write_now.notify_one();
         }
     }
 }
@@ -89,10 +97,10 @@ struct Batch {
     flushed: Vec<oneshot::Sender<()>>,
 }
 
-async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Command>) {
+async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Command>, write_now: Arc<Notify>) {
     let mut commands = Vec::with_capacity(BATCH);
     while receiver.recv_many(&mut commands, BATCH).await > 0 {
-        linger(&mut receiver, &mut commands).await;
+        linger(&mut receiver, &mut commands, &write_now).await;
         let mut batch = Batch::default();
         for command in commands.drain(..) {
             match command {
@@ -116,15 +124,17 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Command>) {
     }
 }
 
-/// Adds what arrives within [`LINGER`] to `commands`, up to a full batch; returns at once when
-/// a flush is waiting or the queue is closed.
-async fn linger(receiver: &mut mpsc::Receiver<Command>, commands: &mut Vec<Command>) {
-    let deadline = tokio::time::Instant::now() + LINGER;
-    while commands.len() < BATCH && !commands.iter().any(|c| matches!(c, Command::Flush(_))) {
-        let room = BATCH - commands.len();
-        match tokio::time::timeout_at(deadline, receiver.recv_many(commands, room)).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+/// Adds what arrives within [`LINGER`] to `commands`, up to a full batch; returns sooner when
+/// a flush is waiting, a batch is full ([`JournalWriter`]'s `write_now`) or the queue is closed.
+async fn linger(receiver: &mut mpsc::Receiver<Command>, commands: &mut Vec<Command>, write_now: &Notify) {
+    let flush_waiting = |commands: &[Command]| commands.iter().any(|c| matches!(c, Command::Flush(_)));
+    if commands.len() < BATCH && !flush_waiting(commands) && !receiver.is_closed() {
+        let _ = tokio::time::timeout(LINGER, write_now.notified()).await;
+    }
+    while commands.len() < BATCH {
+        match receiver.try_recv() {
+            Ok(command) => commands.push(command),
+            Err(_) => break,
         }
     }
 }
