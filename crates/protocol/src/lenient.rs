@@ -49,13 +49,14 @@ pub enum WireScalar {
 
 impl fmt::Display for WireScalar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WireScalar::Null => f.write_str("null"),
-            WireScalar::Bool(b) => write!(f, "{b}"),
-            WireScalar::Number(n) => write!(f, "the number {n}"),
-            WireScalar::Text(t) => write!(f, "the string {t:?}"),
-            WireScalar::Composite => f.write_str("an object or array"),
-        }
+        let lent = match self {
+            WireScalar::Null => Scalar::Null,
+            WireScalar::Bool(b) => Scalar::Bool(*b),
+            WireScalar::Number(n) => Scalar::Number(Cow::Borrowed(n)),
+            WireScalar::Text(t) => Scalar::Text(Cow::Borrowed(t)),
+            WireScalar::Composite => Scalar::Composite,
+        };
+        lent.fmt(f)
     }
 }
 
@@ -139,36 +140,47 @@ pub(crate) fn raw_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cow
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Cow<'de, str>, A::Error> {
             // One entry: serde_json's raw-value key, then the text.
             map.next_key::<de::IgnoredAny>()?.ok_or_else(|| de::Error::custom("expected a raw JSON value"))?;
-            map.next_value_seed(TextSeed)
-        }
-    }
-
-    struct TextSeed;
-    impl<'de> de::DeserializeSeed<'de> for TextSeed {
-        type Value = Cow<'de, str>;
-        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Cow<'de, str>, D::Error> {
-            deserializer.deserialize_str(TextVisitor)
-        }
-    }
-
-    struct TextVisitor;
-    impl<'de> Visitor<'de> for TextVisitor {
-        type Value = Cow<'de, str>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("the text of a JSON value")
-        }
-        fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Cow<'de, str>, E> {
-            Ok(Cow::Borrowed(text))
-        }
-        fn visit_str<E: de::Error>(self, text: &str) -> Result<Cow<'de, str>, E> {
-            Ok(Cow::Owned(text.to_owned()))
-        }
-        fn visit_string<E: de::Error>(self, text: String) -> Result<Cow<'de, str>, E> {
-            Ok(Cow::Owned(text))
+            map.next_value_seed(StrSeed)
         }
     }
 
     deserializer.deserialize_newtype_struct(RAW_VALUE, RawVisitor)
+}
+
+/// [`raw_text`] as a seed, for values read by hand from a map.
+pub(crate) struct RawTextSeed;
+
+impl<'de> de::DeserializeSeed<'de> for RawTextSeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+        raw_text(deserializer)
+    }
+}
+
+/// A string as the parser gives it: lent when it can, copied when it cannot.
+pub(crate) struct StrSeed;
+
+impl<'de> de::DeserializeSeed<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Borrowed(text))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Owned(text.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Owned(text))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor)
+    }
 }
 
 /// Writes `text` (already a valid JSON number) verbatim, so `129.20` keeps its two decimals.

@@ -14,9 +14,9 @@
 //! keys, any of the values a POS sends).
 
 use crate::envelope::AnswerHead;
-use crate::lenient;
+use crate::lenient::{RawTextSeed, StrSeed};
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -90,10 +90,10 @@ impl<'de, M: MapAccess<'de>> MapAccess<'de> for HeadAside<'_, 'de, M> {
     type Error = M::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, M::Error> {
-        while let Some(key) = self.map.next_key_seed(KeySeed)? {
+        while let Some(key) = self.map.next_key_seed(StrSeed)? {
             match HEAD_KEYS.iter().find(|head_key| **head_key == key) {
                 Some(head_key) => {
-                    let value = self.map.next_value_seed(RawSeed)?;
+                    let value = self.map.next_value_seed(RawTextSeed)?;
                     self.head.text.push((head_key, value));
                 }
                 None => {
@@ -116,41 +116,6 @@ impl<'de, M: MapAccess<'de>> MapAccess<'de> for HeadAside<'_, 'de, M> {
 
     fn size_hint(&self) -> Option<usize> {
         self.map.size_hint()
-    }
-}
-
-/// A key, lent by the parser when it has no escapes.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Cow<'de, str>, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Cow<'de, str>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Cow<'de, str>, E> {
-                Ok(Cow::Borrowed(key))
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Cow<'de, str>, E> {
-                Ok(Cow::Owned(key.to_owned()))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-/// A value's exact JSON text ([`lenient::raw_text`]).
-struct RawSeed;
-
-impl<'de> DeserializeSeed<'de> for RawSeed {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Cow<'de, str>, D::Error> {
-        lenient::raw_text(deserializer)
     }
 }
 
