@@ -1,38 +1,55 @@
 //! `rahunok pos-sim` as an integrator runs it: a separate process connecting to a running
 //! `rahunok serve`, answering from a fixture file, and pushing ORDERS_CACHE.
 
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const RAHUNOK: &str = env!("CARGO_BIN_EXE_rahunok");
 const TOKEN: &str = "pos-sim-test-token";
 
-struct Running(Child);
+/// A process started by the test, killed when dropped; what it logged is kept in `log`.
+struct Running {
+    child: Child,
+    log: PathBuf,
+}
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+impl Running {
+    /// What the process has logged so far (for a failure message).
+    fn logged(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        format!("--- {} ---\n{text}", self.log.display())
     }
 }
 
-fn spawn(args: &[&str]) -> Running {
-    Running(
-        Command::new(RAHUNOK)
-            .args(args)
-            .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
-            .env("RAHUNOK_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("rahunok runs"),
-    )
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
-async fn get(http: &reqwest::Client, url: &str) -> Option<serde_json::Value> {
-    let response = http.get(url).bearer_auth(TOKEN).send().await.ok()?;
-    response.status().is_success().then_some(())?;
-    response.json().await.ok()
+fn spawn(args: &[&str], log: &Path) -> Running {
+    let child = Command::new(RAHUNOK)
+        .args(args)
+        .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
+        .env("RAHUNOK_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).expect("the log file opens"))
+        .spawn()
+        .expect("rahunok runs");
+    Running { child, log: log.to_path_buf() }
+}
+
+/// The JSON answer of `url`, or what came instead.
+async fn get(http: &reqwest::Client, url: &str) -> Result<serde_json::Value, String> {
+    let response = http.get(url).bearer_auth(TOKEN).send().await.map_err(|e| e.to_string())?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{status}: {text}"));
+    }
+    serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,7 +73,10 @@ async fn pos_sim_serves_a_fixture_file_and_pushes_the_orders_cache() {
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
-    let _server = spawn(&["serve", "--listen", &format!("127.0.0.1:{port}"), "--data", dir.to_str().unwrap()]);
+    let server = spawn(
+        &["serve", "--listen", &format!("127.0.0.1:{port}"), "--data", dir.to_str().unwrap()],
+        &data.path().join("serve.log"),
+    );
     let http = reqwest::Client::new();
     // Start the POS once the server listens: a POS reconnects at most once per 15 s.
     for _ in 0..200 {
@@ -65,45 +85,50 @@ async fn pos_sim_serves_a_fixture_file_and_pushes_the_orders_cache() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let _pos = spawn(&[
-        "pos-sim",
-        "--server",
-        &base,
-        "--resto",
-        resto_id,
-        "--secret",
-        secret,
-        "--fixture",
-        fixture_path.to_str().unwrap(),
-        "--cache-interval",
-        "0.5",
-        // On a loaded machine the server may still be starting: try again after 1 s, not 15.
-        "--reconnect-delay",
-        "1",
-    ]);
+    let pos = spawn(
+        &[
+            "pos-sim",
+            "--server",
+            &base,
+            "--resto",
+            resto_id,
+            "--secret",
+            secret,
+            "--fixture",
+            fixture_path.to_str().unwrap(),
+            "--cache-interval",
+            "0.5",
+            // On a loaded machine the server may still be starting: try again after 1 s, not 15.
+            "--reconnect-delay",
+            "1",
+        ],
+        &data.path().join("pos-sim.log"),
+    );
 
     let tables_url = format!("{base}/api/admin/restaurants/{resto_id}/tables?refresh=true");
-    let mut tables = None;
+    let mut tables = Err("not asked yet".to_string());
     for _ in 0..200 {
         tables = get(&http, &tables_url).await;
-        if tables.is_some() {
+        if tables.is_ok() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let tables = tables.expect("the POS connected and answered tablesInfo");
+    let tables = tables.unwrap_or_else(|last| {
+        panic!("the POS never answered tablesInfo; last answer {last}\n{}\n{}", server.logged(), pos.logged())
+    });
     assert_eq!(tables["tables"][0]["name"], "Стіл з фікстури", "answers come from the fixture file");
 
     let orders_url = format!("{base}/api/admin/restaurants/{resto_id}/orders");
     for _ in 0..100 {
-        if let Some(cache) = get(&http, &orders_url).await {
+        if let Ok(cache) = get(&http, &orders_url).await {
             if cache["fresh"] == true && cache["orders"].as_array().is_some_and(|o| o.len() == 3) {
                 return;
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the virtual POS never pushed its 3 open orders in ORDERS_CACHE");
+    panic!("the virtual POS never pushed its 3 open orders in ORDERS_CACHE\n{}\n{}", server.logged(), pos.logged());
 }
 
 #[test]

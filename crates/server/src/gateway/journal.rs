@@ -12,8 +12,9 @@ use tokio::sync::{mpsc, oneshot, Notify};
 
 const QUEUE: usize = 10_000;
 const BATCH: usize = 1024;
-/// How long a batch waits for more entries before it is written (unless someone waits for a
-/// flush): one commit per few entries under load rewrote the same pages again and again
+/// How long a batch waits for more entries before it is written (unless a flush is waiting or
+/// a batch is full): every commit rewrites the last, partly filled pages of the log's table and
+/// its indexes, so small commits under load wrote the same pages again and again
 /// (BENCHMARKS.md).
 const LINGER: std::time::Duration = std::time::Duration::from_millis(100);
 
