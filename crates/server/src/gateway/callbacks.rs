@@ -57,9 +57,8 @@ async fn settle(
     reading: FirstReading,
     bytes: &Bytes,
 ) -> Result<StatusCode, GatewayError> {
-    let rid = reading.rid().to_owned();
     match (settle_here(link, resto_id, operation, reading, bytes), link.cluster()) {
-        (Err(GatewayError::UnknownRid(_)), Some(cluster)) => {
+        (Err(GatewayError::UnknownRid(rid)), Some(cluster)) => {
             cluster.settle_elsewhere(resto_id, operation, rid, bytes).await
         }
         (settled, _) => settled,

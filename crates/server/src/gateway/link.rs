@@ -299,7 +299,7 @@ impl PosLink {
             };
         }
         match self.round_trip_here(resto_id, operation, rid, frame).await {
-            Ok(body) => Forwarded::Answered(String::from_utf8_lossy(&body).into_owned()),
+            Ok(body) => Forwarded::Answered(text_of(&body)),
             Err(LinkError::AnswerInvalid(errors)) => Forwarded::Refused(errors),
             Err(LinkError::Timeout(_)) => Forwarded::Timeout,
             Err(_) => Forwarded::Offline,

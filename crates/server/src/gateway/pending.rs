@@ -125,7 +125,7 @@ impl PendingRequests {
         }
         match inner.finished.get(rid) {
             Some(f) if f.resto_id == resto_id && f.operation == operation => match f.ending {
-                Ending::Answered(fingerprint) if fingerprint == self.fingerprint.hash_one(body) => Lookup::AnsweredSame,
+                Ending::Answered(fingerprint) if fingerprint == self.fingerprint_of(body) => Lookup::AnsweredSame,
                 Ending::Answered(_) => Lookup::AnsweredDifferent,
                 Ending::Refused => Lookup::Refused,
                 Ending::Expired | Ending::Abandoned => Lookup::Expired,
@@ -145,7 +145,7 @@ impl PendingRequests {
         body: AnswerBytes,
         failure: Option<String>,
     ) -> Lookup {
-        let ending = Ending::Answered(self.fingerprint.hash_one(&body[..]));
+        let ending = Ending::Answered(self.fingerprint_of(&body));
         self.deliver(rid, resto_id, operation, ending, Delivery::Answered { body, failure })
     }
 
@@ -224,6 +224,10 @@ impl PendingRequests {
         let finished = Finished { resto_id: waiting.resto_id.clone(), operation: waiting.operation, ending };
         inner.finished.insert(rid.to_string(), finished);
         inner.finished_order.push_back((now, rid.to_string()));
+    }
+
+    fn fingerprint_of(&self, body: &[u8]) -> u64 {
+        self.fingerprint.hash_one(body)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {

@@ -263,7 +263,7 @@ fn insert_sql_for(backend: Backend, rows: usize) -> String {
         .collect();
     // A repeated rID is left out. On SQLite as `OR IGNORE`, not `ON CONFLICT (rid)`: a
     // statement of many rows that may stop half way (on any other constraint) copies every
-    // page it changes into a statement journal first, a sixth of the log's cost
+    // page it changes into a statement journal first, an eighth of the log's cost
     // (BENCHMARKS.md); no value here is ever NULL, so ignoring is all it can do.
     let (verb, tail) = match backend {
         Backend::Sqlite => ("INSERT OR IGNORE", ""),
