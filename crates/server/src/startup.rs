@@ -316,6 +316,7 @@ async fn serve_metrics(listener: TcpListener, state: AppState, mut stop: shutdow
 
 /// Every route of the platform.
 pub fn router(state: AppState) -> Router {
+    let https = state.base_url.starts_with("https://");
     Router::new()
         .merge(crate::gateway::routes())
         .merge(crate::guest::routes())
@@ -327,21 +328,6 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(crate::http_error::no_such_route)
         .method_not_allowed_fallback(crate::http_error::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::edge::harden))
-        .layer(compression())
+        .layer(axum::middleware::from_fn(move |request, next| crate::web::edge::harden(https, request, next)))
         .with_state(state)
-}
-
-/// brotli or gzip, as the client asks, for answers over 4 KiB that are not images or event
-/// streams (the panel's pages and logs, the admin API's JSON, long bills), at the fastest
-/// level. Smaller answers go out as they are: a guest table page (3.4 KB) fits the first flight
-/// of packets either way, and compressing it cost half as much again as building it (gzip five
-/// times as much: its encoder zeroes ~300 KB of tables per answer) — BENCHMARKS.md.
-fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
-    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
-    let worth_it =
-        SizeAbove::new(4096).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE);
-    tower_http::compression::CompressionLayer::new()
-        .quality(tower_http::CompressionLevel::Fastest)
-        .compress_when(worth_it)
 }

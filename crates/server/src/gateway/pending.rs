@@ -81,10 +81,14 @@ pub enum Lookup {
     Refused,
 }
 
+/// Keyed by rID with foldhash, seeded at random per map: the keys are ours (a callback can only
+/// look one up), and SipHash's cost showed in the round trip's profile (BENCHMARKS.md).
+type ByRid<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 #[derive(Default)]
 struct Inner {
-    waiting: HashMap<String, Waiting>,
-    finished: HashMap<String, Finished>,
+    waiting: ByRid<Waiting>,
+    finished: ByRid<Finished>,
     finished_order: VecDeque<(Instant, String)>,
 }
 

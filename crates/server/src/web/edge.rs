@@ -1,15 +1,15 @@
 //! What every request and answer passes through, whatever the route: URLs holding text the
-//! store cannot keep are refused before any handler runs, and every answer carries the security
+//! store cannot keep are refused before any handler runs, every answer carries the security
 //! headers (no framing, no MIME sniffing, no referrer to other hosts; `Secure` cookies when the
-//! public URL is https).
+//! public URL is https), and large answers go out compressed ([`super::compression`]).
 //!
 //! Why one layer: a header forgotten on one page (the checkout, an error page) is the page an
 //! attacker frames; a NUL byte reaching PostgreSQL is a 500 for anyone who types `%00`. Doing it
 //! once at the edge means a new route cannot forget either.
 
+use super::compression;
 use super::CSP;
-use crate::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, SET_COOKIE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
@@ -21,8 +21,14 @@ use axum::response::Response;
 /// itself after their signature) read here to look for unstorable text.
 const CHECKED_BODY_LIMIT: usize = 1024 * 1024;
 
-/// Refuses unstorable URLs and form or JSON bodies, then adds the security headers to the answer.
-pub async fn harden(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Refuses unstorable URLs and form or JSON bodies, then adds the security headers to the
+/// answer (cookies `Secure` when `https`, the public URL's scheme) and compresses it when that
+/// pays.
+///
+/// It is given the scheme, not the application's state: every request's copy of the state
+/// touched one shared reference count from both cores (BENCHMARKS.md).
+pub async fn harden(https: bool, request: Request, next: Next) -> Response {
+    let accepted = compression::accepted_encodings(&request);
     let checked = match unstorable_url(&request) {
         Some(why) => Err(crate::http_error::unstorable_url(request.uri().path(), why)),
         None => checked_body(request).await,
@@ -31,8 +37,8 @@ pub async fn harden(State(state): State<AppState>, request: Request, next: Next)
         Ok(request) => next.run(request).await,
         Err(refused) => refused,
     };
-    secure_headers(response.headers_mut(), state.base_url.starts_with("https://"));
-    response
+    secure_headers(response.headers_mut(), https);
+    compression::compress_if_worth_it(response, accepted).await
 }
 
 /// Reads a form or JSON body (not a callback's) and refuses it when it holds a NUL character

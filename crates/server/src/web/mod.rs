@@ -4,6 +4,7 @@
 //! on this.
 
 pub mod assets;
+pub mod compression;
 pub mod edge;
 pub mod landing;
 mod lang;
