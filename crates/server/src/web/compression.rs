@@ -20,13 +20,29 @@ use tower::{Layer, ServiceExt};
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 
-/// The `Accept-Encoding` values of a request, kept for its answer.
-pub fn accepted_encodings(request: &Request) -> Vec<HeaderValue> {
-    request.headers().get_all(ACCEPT_ENCODING).iter().cloned().collect()
+/// What a request's `Accept-Encoding` said, kept for its answer: its one line as it came (a
+/// shared reference to the request's bytes, no copy), or several lines joined with commas, as
+/// HTTP reads them.
+pub struct AcceptedEncodings(Option<HeaderValue>);
+
+impl AcceptedEncodings {
+    /// The encodings `request` accepts.
+    pub fn of(request: &Request) -> AcceptedEncodings {
+        let lines = request.headers().get_all(ACCEPT_ENCODING);
+        let mut each = lines.iter();
+        match (each.next(), each.next()) {
+            (None, _) => AcceptedEncodings(None),
+            (Some(only), None) => AcceptedEncodings(Some(only.clone())),
+            _ => {
+                let joined = lines.iter().map(HeaderValue::as_bytes).collect::<Vec<_>>().join(b", ".as_slice());
+                AcceptedEncodings(HeaderValue::from_bytes(&joined).ok())
+            }
+        }
+    }
 }
 
 /// `answer`, compressed as a request that sent `accepted` can read it, when that pays.
-pub async fn compress_if_worth_it(answer: Response, accepted: Vec<HeaderValue>) -> Response {
+pub async fn compress_if_worth_it(answer: Response, accepted: AcceptedEncodings) -> Response {
     if !worth_compressing().should_compress(&answer) {
         return answer;
     }
@@ -41,7 +57,7 @@ fn worth_compressing() -> impl Predicate {
 
 /// `answer` through tower-http's compression, for a request that accepted `accepted`
 /// (it chooses the encoding, sets `Vary` and leaves alone what is already encoded).
-async fn compressed(answer: Response, accepted: Vec<HeaderValue>) -> Response {
+async fn compressed(answer: Response, accepted: AcceptedEncodings) -> Response {
     let mut answer = Some(answer);
     // Called once, by `oneshot` below; the default is never reached.
     let answered = tower::service_fn(move |_: Request<()>| {
@@ -52,11 +68,53 @@ async fn compressed(answer: Response, accepted: Vec<HeaderValue>) -> Response {
         .compress_when(worth_compressing())
         .layer(answered);
     let mut request = Request::new(());
-    for value in accepted {
-        request.headers_mut().append(ACCEPT_ENCODING, value);
+    if let AcceptedEncodings(Some(value)) = accepted {
+        request.headers_mut().insert(ACCEPT_ENCODING, value);
     }
     match compressing.oneshot(request).await {
         Ok(answer) => answer.map(Body::new),
         Err(never) => match never {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
+
+    fn asking(lines: &[&'static str]) -> Request {
+        let mut request = Request::new(Body::empty());
+        for line in lines {
+            request.headers_mut().append(ACCEPT_ENCODING, HeaderValue::from_static(line));
+        }
+        request
+    }
+
+    fn answer_of(bytes: usize) -> Response {
+        let mut answer = Response::new(Body::from("x".repeat(bytes)));
+        answer.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        answer
+    }
+
+    #[test]
+    fn one_line_is_kept_as_it_came_and_several_are_joined_as_http_reads_them() {
+        assert_eq!(AcceptedEncodings::of(&asking(&[])).0, None);
+        assert_eq!(AcceptedEncodings::of(&asking(&["gzip"])).0, Some(HeaderValue::from_static("gzip")));
+        assert_eq!(
+            AcceptedEncodings::of(&asking(&["gzip", "br;q=1"])).0,
+            Some(HeaderValue::from_static("gzip, br;q=1"))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_large_answer_is_compressed_as_any_of_the_lines_allows_and_a_small_one_is_not() {
+        let encoding = |answer: &Response| answer.headers().get(CONTENT_ENCODING).cloned();
+        let two_lines = AcceptedEncodings::of(&asking(&["gzip", "br"]));
+        let large = compress_if_worth_it(answer_of(5000), two_lines).await;
+        assert_eq!(encoding(&large), Some(HeaderValue::from_static("br")));
+        let small = compress_if_worth_it(answer_of(4000), AcceptedEncodings::of(&asking(&["br"]))).await;
+        assert_eq!(encoding(&small), None);
+        let unasked = compress_if_worth_it(answer_of(5000), AcceptedEncodings::of(&asking(&[]))).await;
+        assert_eq!(encoding(&unasked), None);
     }
 }

@@ -28,7 +28,7 @@ const CHECKED_BODY_LIMIT: usize = 1024 * 1024;
 /// It is given the scheme, not the application's state: every request's copy of the state
 /// touched one shared reference count from both cores (BENCHMARKS.md).
 pub async fn harden(https: bool, request: Request, next: Next) -> Response {
-    let accepted = compression::accepted_encodings(&request);
+    let accepted = compression::AcceptedEncodings::of(&request);
     let checked = match unstorable_url(&request) {
         Some(why) => Err(crate::http_error::unstorable_url(request.uri().path(), why)),
         None => checked_body(request).await,
