@@ -42,8 +42,8 @@ pub async fn run(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     let http = reqwest::Client::new();
     let server = ServerProcess::ours(&node_args(args, data, "bench")).await?;
     server.wait_ready(&http).await?;
-    let resto_id = connect_pos_pushing(&http, &server.base, Some(PUSH_EVERY)).await?;
-    let page = format!("{}/t/{resto_id}/3", server.base);
+    let pos = connect_pos_pushing(&http, &server.base, Some(PUSH_EVERY)).await?;
+    let page = format!("{}/t/{}/3", server.base, pos.resto_id);
     wait_for_cached_bill(&http, &page).await?;
     let page_bytes = PageBytes {
         identity: bytes_on_the_wire(&http, &page, "identity").await?,

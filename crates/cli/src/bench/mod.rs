@@ -106,17 +106,18 @@ async fn one_node(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     flags.extend(["--metrics-listen".to_string(), metrics.clone()]);
     let server = ServerProcess::ours(&flags).await?;
     server.wait_ready(&http).await?;
-    let resto_id = connect_pos(&http, &server.base).await?;
+    let pos = connect_pos(&http, &server.base).await?;
+    let resto_id = &pos.resto_id;
     let (ours, baseline) = match args.baseline {
         false => {
-            let ours = load::round_trips(args, &http, &server, &resto_id).await?;
+            let ours = load::round_trips(args, &http, &server, resto_id).await?;
             if !args.json {
                 ours.print("ours");
             }
             (ours, None)
         }
         true => {
-            let (ours, bare) = alternate_with_bare(args, &http, &server, &resto_id).await?;
+            let (ours, bare) = alternate_with_bare(args, &http, &server, resto_id).await?;
             (ours, Some(bare))
         }
     };
@@ -230,9 +231,10 @@ async fn two_nodes(args: &BenchArgs, data: &std::path::Path, nats_url: &str) -> 
         nodes.push(node);
     }
     let (a, b) = (&nodes[0], &nodes[1]);
-    let resto_id = connect_pos(&http, &a.base).await?;
-    let on_a = load::round_trips(args, &http, a, &resto_id).await?;
-    let through_b = load::round_trips(args, &http, b, &resto_id).await?;
+    let pos = connect_pos(&http, &a.base).await?;
+    let resto_id = &pos.resto_id;
+    let on_a = load::round_trips(args, &http, a, resto_id).await?;
+    let through_b = load::round_trips(args, &http, b, resto_id).await?;
     if args.json {
         let report = serde_json::json!({ "askedOnA": on_a, "askedThroughB": through_b });
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -256,18 +258,31 @@ fn node_args(args: &BenchArgs, data: &std::path::Path, name: &str) -> Vec<String
     flags
 }
 
-/// A new restaurant with the virtual POS connected to `base`; its id.
-async fn connect_pos(http: &reqwest::Client, base: &str) -> Result<String> {
+/// A restaurant of the run with the virtual POS connected for it. The POS stops when this is
+/// dropped — declared after the server, so before the server stops (quietly: no reconnect logs
+/// after the figures).
+struct ConnectedPos {
+    resto_id: String,
+    _stop: AbortOnDrop,
+}
+
+/// A new restaurant with the virtual POS connected to `base`.
+async fn connect_pos(http: &reqwest::Client, base: &str) -> Result<ConnectedPos> {
     connect_pos_pushing(http, base, None).await
 }
 
 /// [`connect_pos`], the POS pushing its `ORDERS_CACHE` every `cache_interval`.
-async fn connect_pos_pushing(http: &reqwest::Client, base: &str, cache_interval: Option<Duration>) -> Result<String> {
+async fn connect_pos_pushing(
+    http: &reqwest::Client,
+    base: &str,
+    cache_interval: Option<Duration>,
+) -> Result<ConnectedPos> {
     let (resto_id, secret) = create_restaurant(http, base, "Bench café").await?;
     let pos = VirtualPos::kyiv_cafe();
-    tokio::spawn(pos.run(PosConfig::new(base, &resto_id, &secret, "bench"), cache_interval));
+    let running = tokio::spawn(pos.run(PosConfig::new(base, &resto_id, &secret, "bench"), cache_interval));
+    let connected = ConnectedPos { resto_id, _stop: AbortOnDrop(running) };
     wait_connected(http, base, 1).await?;
-    Ok(resto_id)
+    Ok(connected)
 }
 
 /// Opens `count` authenticated idle POS sockets; the server's RSS growth per socket, in KiB.
