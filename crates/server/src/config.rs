@@ -141,6 +141,10 @@ pub struct PaymentTimings {
     /// (created, the card page opened, a card sent); then it expires early and the bill is
     /// free for the others at the table.
     pub hold_without_activity: Duration,
+    /// How long the acquirer is given to create a charge (with its own retries: the monobank
+    /// client's four tries of 20 s fit). Meanwhile the payment is held as being created and the
+    /// closer leaves it alone; an acquirer slower than this fails the payment and frees the bill.
+    pub create_charge_within: Duration,
 }
 
 impl Default for PaymentTimings {
@@ -152,6 +156,7 @@ impl Default for PaymentTimings {
             reconcile_after: Duration::from_secs(20),
             expire_after: Duration::from_secs(15 * 60),
             hold_without_activity: Duration::from_secs(3 * 60),
+            create_charge_within: Duration::from_secs(90),
         }
     }
 }

@@ -198,6 +198,11 @@ impl Server {
         let link = Arc::new(PosLink::new(config.callback_timeout, log, config.retention.finished_requests_kept));
         let node = node_name(&config);
         refuse_peers_without_bus(&store, &node, config.nats_url.is_some()).await?;
+        // This node's previous run is gone: whatever it held is free (before anything is served).
+        let released = store.release_payment_leases_of(&node).await?;
+        if released > 0 {
+            tracing::info!(node, released, "gave back the payment leases of this node's previous run");
+        }
         if let Some(url) = &config.nats_url {
             let cluster = Cluster::join(url, &node, &link).await?;
             link.attach_cluster(cluster);

@@ -436,6 +436,7 @@ mod tests {
             payer: None,
             active_at: None,
             rating,
+            lease_until: None,
         };
         let payments =
             [rated("Ірина", Some(5)), rated("Ірина", Some(4)), rated("Андрій", Some(3)), rated("Андрій", None)];

@@ -82,19 +82,24 @@ fn lease_length(payments: &Payments) -> Duration {
 }
 
 /// Asks the acquirer about a payment whose notification did not come, and expires it when the
-/// guest never finished. An orphan — a payment that never got its checkout (a crash between our
-/// insert and the acquirer's answer) — is expired as soon as it is looked at: no guest holds its
-/// checkout page, so it only blocks the bill (everyone else would see "someone is already
-/// paying"). A payment with no sign of the guest at the acquirer for
+/// guest never finished. A payment with no checkout yet whose creator still holds it (the
+/// acquirer is making the charge: `PaymentTimings::create_charge_within`) is left alone. Once
+/// nobody holds it, it is an orphan — a crash between our insert and the acquirer's answer —
+/// and is expired as soon as it is looked at: no guest holds its checkout page, so it only
+/// blocks the bill (everyone else would see "someone is already paying"). A node that starts
+/// gives back the leases of its previous run, so an orphan of a crash is released soon after
+/// the restart. A payment with no sign of the guest at the acquirer for
 /// `PaymentTimings::hold_without_activity` ends early for the same reason. Expiring cancels any
 /// charge the acquirer did create first, and a charge paid meanwhile is settled instead.
 async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Result<(), PaymentError> {
     let timings = &payments.timings;
     let age = now - payment.created_at;
     let expire_at = hold_ends_at(payment, timings);
-    let orphan = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
+    let no_checkout = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
+    let being_created = no_checkout && payment.lease_until.is_some_and(|until| until >= now);
+    let orphan = no_checkout && !being_created;
     let not_yet = payment.next_attempt_at.is_some_and(|at| at > now) && now < expire_at && !orphan;
-    if (age < timings.reconcile_after.as_millis() as i64 && now < expire_at) || not_yet {
+    if being_created || (age < timings.reconcile_after.as_millis() as i64 && now < expire_at) || not_yet {
         return Ok(());
     }
     let status = match payments.settle_with_acquirer(payment).await {

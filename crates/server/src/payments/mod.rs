@@ -57,6 +57,15 @@ pub struct Payments {
     node: String,
 }
 
+/// How long past [`PaymentTimings::create_charge_within`] a new payment stays held by its
+/// creator: room for the writes that record the acquirer's answer.
+const CREATION_WRITES: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why a payment failed when the acquirer did not make its charge in time.
+fn too_slow(allowed: std::time::Duration) -> String {
+    format!("the acquirer did not create the charge within {} s", allowed.as_secs_f64())
+}
+
 /// A refund the restaurant asks for.
 #[derive(Debug, Clone, Default)]
 pub struct RefundRequest {
@@ -115,6 +124,11 @@ impl Payments {
         self
     }
 
+    /// The name of the node this service runs on (the holder of its payment leases).
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
     /// The sandbox acquirer, for its card pages.
     pub fn sandbox(&self) -> &sandbox::Sandbox {
         self.acquirers.sandbox()
@@ -146,7 +160,11 @@ impl Payments {
             receipt: request.receipt.clone(),
             payer: request.payer.clone(),
         };
-        let created = match self.store.create_payment(&new).await? {
+        // Held as being created while the acquirer makes the charge (and a little longer, for
+        // the writes after it), so the closer does not take it for an orphan meanwhile.
+        let creating_until =
+            crate::store::now_ms() + (self.timings.create_charge_within + CREATION_WRITES).as_millis() as i64;
+        let created = match self.store.create_payment_held(&new, &self.node, creating_until).await? {
             CreateOutcome::Created(created) => created,
             CreateOutcome::Existing(existing) => return Ok(existing),
             CreateOutcome::BillHeld(holder) => return Err(PaymentError::BillHeld(Box::new(holder))),
@@ -160,14 +178,29 @@ impl Payments {
             basket: basket::basket(receipt.as_ref(), created.sum, created.tips),
             validity: self.timings.expire_after,
         };
-        match acquirer.create(charge).await {
-            Ok(checkout) => self.mark_sent_to_acquirer(&id, checkout.acquirer_ref, checkout.url).await?,
+        let made = tokio::time::timeout(self.timings.create_charge_within, acquirer.create(charge))
+            .await
+            .unwrap_or_else(|_| Err(AcquirerError::Unavailable(too_slow(self.timings.create_charge_within))));
+        match made {
+            Ok(checkout) => {
+                self.mark_sent_to_acquirer(&id, checkout.acquirer_ref, checkout.url).await?;
+                self.done_creating(&id).await;
+            }
             Err(error) => {
                 self.mark_refused_by_acquirer(&id, &error).await?;
+                self.done_creating(&id).await;
                 return Err(PaymentError::Acquirer(error));
             }
-        };
+        }
         Ok(self.store.payment_by_id(&id).await?.expect("the payment exists"))
+    }
+
+    /// Gives back the lease a payment was created under: with several nodes, another node's
+    /// closer may then take it up at once. If that fails the lease runs out by itself.
+    async fn done_creating(&self, id: &str) {
+        if let Err(error) = self.store.release_payment_lease(id, &self.node).await {
+            tracing::warn!(payment = id, %error, "could not give a new payment's lease back; it runs out by itself");
+        }
     }
 
     /// The guest who started a payment takes it back before paying: the acquirer's charge is

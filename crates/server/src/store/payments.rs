@@ -54,6 +54,9 @@ pub struct PaymentRecord {
     pub active_at: Option<i64>,
     /// The guest's 1–5 rating of the service, once given on the receipt.
     pub rating: Option<i64>,
+    /// Until when a node holds the payment, unix ms: its creator while the acquirer makes the
+    /// charge ([`Store::create_payment_held`]), or the closer while it closes it.
+    pub lease_until: Option<i64>,
 }
 
 impl PaymentRecord {
@@ -153,7 +156,8 @@ pub struct TransitionChanges {
 }
 
 const COLUMNS: &str = "id, resto_id, bill_id, table_number, status, sum_kop, tips_kop, acquirer, acquirer_ref, \
-    checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at, payer, active_at, rating";
+    checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at, payer, active_at, rating, \
+    lease_until";
 
 /// The statuses of payments that took the guest's money, as an SQL list (`'paid', …`).
 fn charged_statuses() -> String {
@@ -193,6 +197,7 @@ fn record_from(row: &AnyRow) -> Result<PaymentRecord, StoreError> {
         payer: column(row, "payer")?,
         active_at: column(row, "active_at")?,
         rating: column(row, "rating")?,
+        lease_until: column(row, "lease_until")?,
     })
 }
 
@@ -215,8 +220,25 @@ impl Store {
         Ok(counts)
     }
 
-    /// Creates a payment in `created`, unless the idempotency key was used or the bill is held.
+    /// Creates a payment in `created`, unless the idempotency key was used or the bill is held;
+    /// no node holds it (as a crash right after storing it would leave it).
     pub async fn create_payment(&self, new: &NewPayment) -> Result<CreateOutcome, StoreError> {
+        self.insert_payment(new, None).await
+    }
+
+    /// [`Store::create_payment`], leased to `node` until `until` in the same write: the node is
+    /// making the payment's charge, and the closer must not take the payment for an orphan
+    /// meanwhile.
+    pub async fn create_payment_held(
+        &self,
+        new: &NewPayment,
+        node: &str,
+        until: i64,
+    ) -> Result<CreateOutcome, StoreError> {
+        self.insert_payment(new, Some((node, until))).await
+    }
+
+    async fn insert_payment(&self, new: &NewPayment, lease: Option<(&str, i64)>) -> Result<CreateOutcome, StoreError> {
         if let Some(existing) = self.payment_by_idempotency_key(&new.idempotency_key).await? {
             return Ok(CreateOutcome::Existing(existing));
         }
@@ -224,8 +246,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO payments (id, resto_id, bill_id, table_number, idempotency_key, status, bill_lock, sum_kop, \
-             tips_kop, acquirer, receipt, attempts, created_at, updated_at, payer, active_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12, $13, $12) ON CONFLICT DO NOTHING",
+             tips_kop, acquirer, receipt, attempts, created_at, updated_at, payer, active_at, lease_node, lease_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12, $13, $12, $14, $15) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(&new.id)
         .bind(&new.resto_id)
@@ -240,6 +263,8 @@ impl Store {
         .bind(&new.receipt)
         .bind(now)
         .bind(new.payer.clone())
+        .bind(lease.map(|(node, _)| node.to_string()))
+        .bind(lease.map(|(_, until)| until))
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -497,6 +522,17 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(taken.rows_affected() == 1)
+    }
+
+    /// Gives back every lease held in `node`'s name: called when the node starts, since the
+    /// process that took them is gone (a charge it was making is left to the closer, a payment
+    /// it was closing is taken up again at once).
+    pub async fn release_payment_leases_of(&self, node: &str) -> Result<u64, StoreError> {
+        let released = sqlx::query("UPDATE payments SET lease_node = NULL, lease_until = NULL WHERE lease_node = $1")
+            .bind(node)
+            .execute(self.pool())
+            .await?;
+        Ok(released.rows_affected())
     }
 
     /// Gives the lease on payment `id` back (when `node` holds it).

@@ -597,7 +597,52 @@ async fn a_guest_who_cancels_has_the_monobank_invoice_removed_and_the_next_guest
     assert_ne!(next, payment_id, "the next guest pays at once");
 }
 
+async fn a_payment_monobank_is_slow_to_create_is_not_expired_while_its_invoice_is_made(backend: Backend) {
+    // The closer looks at every unfinished payment at once and often: a payment still waiting
+    // for its invoice has no checkout yet, like one whose creator crashed, but must be left be.
+    let timings = rahunok_server::config::PaymentTimings {
+        tick: Duration::from_millis(50),
+        reconcile_after: Duration::ZERO,
+        max_retry_delay: Duration::from_millis(200),
+        ..Default::default()
+    };
+    let cafe = mono_cafe(backend, timings).await;
+    cafe.mono.set_create_takes(Duration::from_secs(2));
+    let (payment_id, page_url) = start_paying(&cafe, "b-32070", "0").await;
+    let (_, detail) =
+        cafe.app.get_json(&format!("/api/admin/restaurants/{}/payments/{payment_id}", cafe.restaurant.resto_id)).await;
+    let steps: Vec<&str> =
+        detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["created", "created"], "stored, then sent to monobank, and nothing else: {detail}");
+    assert_eq!(detail["checkoutUrl"], page_url.as_str());
+    pay_on_monobank_page(&page_url).await;
+    wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "closed").await;
+    assert_eq!(cafe.pos.floor().paid("b-32070").unwrap().times_paid, 1);
+}
+
+async fn a_monobank_that_takes_longer_than_allowed_to_create_an_invoice_fails_the_payment_and_frees_the_bill(
+    backend: Backend,
+) {
+    let timings =
+        rahunok_server::config::PaymentTimings { create_charge_within: Duration::from_millis(500), ..no_polling() };
+    let cafe = mono_cafe(backend, timings).await;
+    cafe.mono.set_create_takes(Duration::from_secs(2));
+    let guest = guest_client();
+    let resto_id = &cafe.restaurant.resto_id;
+    let (key, expected) = submit_pay(&cafe.app, &guest, resto_id, "b-32070").await;
+    let (status, _, page) = crate::payments::post_pay(&cafe.app, &guest, resto_id, "b-32070", &key, &expected).await;
+    assert_eq!(status, 502);
+    assert!(page.contains("Гроші не списано"), "{page}");
+    let (_, failed) = cafe.app.get_json(&format!("/api/admin/restaurants/{resto_id}/payments?status=failed")).await;
+    assert_eq!(failed[0]["billId"], "b-32070", "the payment failed and released the bill: {failed}");
+    cafe.mono.set_create_takes(Duration::ZERO);
+    let (next, _) = start_paying(&cafe, "b-32070", "0").await;
+    assert_ne!(next, failed[0]["id"].as_str().unwrap(), "once monobank is quick again the guest pays");
+}
+
 on_both_stores!(
+    a_payment_monobank_is_slow_to_create_is_not_expired_while_its_invoice_is_made,
+    a_monobank_that_takes_longer_than_allowed_to_create_an_invoice_fails_the_payment_and_frees_the_bill,
     a_guest_who_cancels_has_the_monobank_invoice_removed_and_the_next_guest_pays_at_once,
     the_invoice_carries_the_exact_amount_basket_reference_and_webhook_address,
     with_every_webhook_dropped_the_payment_still_closes_on_the_pos_by_polling,

@@ -97,6 +97,8 @@ struct Inner {
     clock_ms: i64,
     /// The status endpoint still says `created` for paid invoices (monobank lagging).
     status_lags: bool,
+    /// How long creating an invoice takes (a slow monobank).
+    create_takes: Duration,
 }
 
 struct Shared {
@@ -128,6 +130,7 @@ impl MonobankEmulator {
             next_id: 1,
             clock_ms: 1_780_000_000_000,
             status_lags: false,
+            create_takes: Duration::ZERO,
         };
         let shared = Arc::new(Shared { url: url.clone(), inner: Mutex::new(inner), http: reqwest::Client::new() });
         let app = Router::new()
@@ -167,6 +170,11 @@ impl MonobankEmulator {
     /// While on, the status endpoint answers `created` for paid invoices (a lagging monobank).
     pub fn set_status_lags(&self, lags: bool) {
         self.inner().status_lags = lags;
+    }
+
+    /// Creating an invoice takes this long from now on (the invoice is made when it answers).
+    pub fn set_create_takes(&self, takes: Duration) {
+        self.inner().create_takes = takes;
     }
 
     /// Every API call so far.
@@ -349,6 +357,8 @@ async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, Json(body
     {
         return refused;
     }
+    let takes = shared.inner.lock().unwrap().create_takes;
+    tokio::time::sleep(takes).await;
     let mut inner = shared.inner.lock().unwrap();
     let id = format!("inv{:06}", inner.next_id);
     inner.next_id += 1;

@@ -254,11 +254,14 @@ async fn a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill(backen
 
 async fn an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_timings(backend: Backend) {
     // A crash between storing the payment and the acquirer's answer leaves it without a
-    // checkout; after the restart the closer expires it, and the bill can be paid again.
+    // checkout, held by this node for as long as the acquirer may take (90 s by default); after
+    // the restart the node gives back what its previous run held, the closer expires the
+    // payment, and the bill can be paid again.
     let app = spawn_app(backend).await;
     let (r, _pos) = cafe(&app).await;
     let orphan = unsent_payment("pay_orphan_restart", &r.resto_id, "b-32070", "520");
-    app.state.store.create_payment(&orphan).await.unwrap();
+    let held_until = rahunok_server::store::now_ms() + 3_600_000;
+    app.state.store.create_payment_held(&orphan, app.state.payments.node(), held_until).await.unwrap();
     let app = app.restart().await;
     let _pos = app.start_virtual_pos(&r).await;
     let path = format!("/api/admin/restaurants/{}/payments/pay_orphan_restart", r.resto_id);

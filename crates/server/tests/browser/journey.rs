@@ -71,9 +71,9 @@ async fn a_guest_who_goes_back_continues_or_cancels_and_a_second_phone_pays_at_o
 async fn an_abandoned_payment_frees_the_bill_after_the_configured_hold() {
     let payment_timings = rahunok_server::config::PaymentTimings {
         tick: Duration::from_millis(100),
-        // Not at once: a payment is looked at as an orphan (no checkout yet) when it is
-        // reconciled, and at zero the closer could catch the second guest's payment between its
-        // insert and the acquirer's answer and expire it (production waits 20 s).
+        // The closer asks about unfinished payments after 2 s (20 s in production); a payment
+        // whose charge is still being made is left alone whatever this is
+        // (`api::monobank::a_payment_monobank_is_slow_to_create_is_not_expired_while_its_invoice_is_made`).
         reconcile_after: Duration::from_secs(2),
         // Long enough for a loaded machine to open a page well inside it; the loop below
         // waits for it to pass.
