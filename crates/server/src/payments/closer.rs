@@ -95,11 +95,12 @@ async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Re
     let timings = &payments.timings;
     let age = now - payment.created_at;
     let expire_at = hold_ends_at(payment, timings);
-    let no_checkout = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
-    let being_created = no_checkout && payment.lease_until.is_some_and(|until| until >= now);
-    let orphan = no_checkout && !being_created;
+    let orphan = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
+    if orphan && payment.lease_until.is_some_and(|until| until >= now) {
+        return Ok(()); // not an orphan yet: its creator is still making the charge
+    }
     let not_yet = payment.next_attempt_at.is_some_and(|at| at > now) && now < expire_at && !orphan;
-    if being_created || (age < timings.reconcile_after.as_millis() as i64 && now < expire_at) || not_yet {
+    if (age < timings.reconcile_after.as_millis() as i64 && now < expire_at) || not_yet {
         return Ok(());
     }
     let status = match payments.settle_with_acquirer(payment).await {
