@@ -22,6 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod answer_head;
 pub mod basic_auth;
 pub mod conformance;
 pub mod decimal;

@@ -13,7 +13,7 @@
 //! answer (the tests below check it on chosen bodies and on generated ones: any order of
 //! keys, any of the values a POS sends).
 
-use crate::envelope::AnswerHead;
+use crate::answer_head::AnswerHead;
 use crate::lenient::{RawTextSeed, StrSeed};
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer};
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};

@@ -5,7 +5,7 @@
 //! Why this exists: the request log and the admin API answer "what happened to this
 //! restaurant"; an operator also needs "is the platform healthy right now", as numbers a
 //! Prometheus server scrapes and alerts on. They are served at `/metrics` on a listener of their
-//! own (`--metrics-listen`, off by default; see [`routes`]), never on the public one.
+//! own (`--metrics-listen`, off by default; the route is wired in `crate::routes`), never on the public one.
 //!
 //! Labels are bounded sets (operation names, outcomes, error codes, warning kinds, payment
 //! states, acquirer names): no restaurant id and nothing secret, so the number of series does
@@ -16,13 +16,7 @@
 //! store's truth (payments by state, the closer's backlog) are read from the store at each
 //! scrape, so every node of a cluster reports the same figures for them.
 
-use crate::state::AppState;
-use crate::store::{PaymentStatus, RequestOutcome, StoreError};
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use crate::store::{PaymentStatus, RequestOutcome, Store, StoreError};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -211,11 +205,13 @@ impl Metrics {
         }
     }
 
-    /// The OpenMetrics exposition, with the gauges read from `state` first.
-    pub async fn scrape(&self, state: &AppState) -> Result<String, StoreError> {
-        self.pos_sockets.set(state.link.connected_count() as i64);
-        self.pending_requests.set(state.link.waiting_count() as i64);
-        let counts = state.store.payment_counts().await?;
+    /// The OpenMetrics exposition, with the gauges set first: the POS sockets this node holds
+    /// and the requests waiting for their answers (as the caller counted them), the payments
+    /// by state as `store` has them.
+    pub async fn scrape(&self, sockets: usize, waiting: usize, store: &Store) -> Result<String, StoreError> {
+        self.pos_sockets.set(sockets as i64);
+        self.pending_requests.set(waiting as i64);
+        let counts = store.payment_counts().await?;
         let count_of = |status: PaymentStatus| counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
         for status in PaymentStatus::ALL {
             self.payments.get_or_create(&StateLabels { state: status.as_str().to_string() }).set(count_of(*status));
@@ -231,35 +227,11 @@ impl Metrics {
     }
 }
 
-/// The metrics listener's only route: `GET /metrics`.
-pub fn routes(state: AppState) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics))
-        .fallback(crate::http_error::no_such_route)
-        .method_not_allowed_fallback(crate::http_error::method_not_allowed)
-        .with_state(state)
-}
-
-/// `GET /metrics`: OpenMetrics when the scraper accepts it (Prometheus does), the classic text
-/// format otherwise.
-async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let accept = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).unwrap_or_default();
-    let openmetrics = accept.contains("application/openmetrics-text");
-    match state.metrics.scrape(&state).await {
-        Ok(text) if openmetrics => ([(header::CONTENT_TYPE, OPENMETRICS)], text).into_response(),
-        Ok(text) => ([(header::CONTENT_TYPE, PROMETHEUS_TEXT)], prometheus_text(&text)).into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "could not read the store for /metrics");
-            (StatusCode::SERVICE_UNAVAILABLE, "the store could not be read\n").into_response()
-        }
-    }
-}
-
 /// The classic Prometheus text format of an OpenMetrics exposition written by this module: a
 /// counter family `x` is typed and described under its sample name `x_total` (the classic
 /// format names a family by its samples), and the `# EOF` marker goes. Everything else (gauges,
 /// histograms, labels, escaping) is the same in both formats.
-fn prometheus_text(openmetrics: &str) -> String {
+pub fn prometheus_text(openmetrics: &str) -> String {
     let mut out = String::with_capacity(openmetrics.len());
     let mut help: Option<&str> = None;
     for line in openmetrics.lines() {

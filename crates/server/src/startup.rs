@@ -2,7 +2,9 @@
 //! shut down gracefully.
 
 use crate::config::{Config, MasterKeySource, Storage};
-use crate::gateway::{AuthLimiter, Cluster, ClusterError, JournalWriter, PosLink, UnverifiedBudget, CLOSE_GOING_AWAY};
+use crate::gateway::{
+    AuthLimiter, Cluster, ClusterError, JournalWriter, LocalNode, PosLink, UnverifiedBudget, CLOSE_GOING_AWAY,
+};
 use crate::payments::acquirers::Acquirers;
 use crate::payments::monobank::MonobankApi;
 use crate::payments::sandbox::Sandbox;
@@ -13,7 +15,6 @@ use crate::serving::ConnectionLimits;
 use crate::shutdown;
 use crate::state::{AppState, Services};
 use crate::store::{Store, StoreError};
-use axum::Router;
 use rand::distributions::{Alphanumeric, DistString};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -204,7 +205,8 @@ impl Server {
             tracing::info!(node, released, "gave back the payment leases of this node's previous run");
         }
         if let Some(url) = &config.nats_url {
-            let cluster = Cluster::join(url, &node, &link).await?;
+            let this_node: std::sync::Weak<dyn LocalNode> = Arc::downgrade(&link) as std::sync::Weak<PosLink>;
+            let cluster = Cluster::join(url, &node, this_node).await?;
             link.attach_cluster(cluster);
             tracing::info!(node, nats = url, "joined the other nodes");
         }
@@ -272,8 +274,9 @@ impl Server {
             max_connections: state.config.max_connections,
             header_read_timeout: state.config.header_read_timeout,
         };
-        let serving =
-            crate::serving::serve(listener, router(state.clone()), limits, async move { stop_accepting.recv().await });
+        let serving = crate::serving::serve(listener, crate::routes::router(&state), limits, async move {
+            stop_accepting.recv().await
+        });
         let mut serving = std::pin::pin!(serving);
         tokio::select! {
             served = &mut serving => return served,
@@ -310,29 +313,11 @@ async fn bind(address: SocketAddr) -> Result<TcpListener, StartupError> {
 /// Serves `/metrics` until the shutdown starts (few connections: it is for a scraper).
 async fn serve_metrics(listener: TcpListener, state: AppState, mut stop: shutdown::Shutdown) {
     let limits = ConnectionLimits { max_connections: 64, header_read_timeout: state.config.header_read_timeout };
-    let served = crate::serving::serve(listener, crate::metrics::routes(state), limits, async move {
+    let served = crate::serving::serve(listener, crate::routes::metrics(state), limits, async move {
         stop.recv().await;
     })
     .await;
     if let Err(error) = served {
         tracing::error!(%error, "the metrics listener stopped");
     }
-}
-
-/// Every route of the platform.
-pub fn router(state: AppState) -> Router {
-    let https = state.base_url.starts_with("https://");
-    Router::new()
-        .merge(crate::gateway::routes())
-        .merge(crate::guest::routes())
-        .merge(crate::payments::monobank_webhook::routes())
-        .merge(crate::admin::routes(state.clone()))
-        .merge(crate::panel::routes())
-        .merge(crate::web::assets::routes())
-        .merge(crate::web::landing::routes())
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .fallback(crate::http_error::no_such_route)
-        .method_not_allowed_fallback(crate::http_error::method_not_allowed)
-        .layer(axum::middleware::from_fn(move |request, next| crate::web::edge::harden(https, request, next)))
-        .with_state(state)
 }

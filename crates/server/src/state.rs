@@ -1,9 +1,13 @@
-//! What every handler can reach. `AppState` only wires the services together (see
-//! `startup.rs`); the services own what they use, and only handlers see this type.
+//! Every service of a running server, wired together (see `startup.rs`). Only the wiring sees
+//! this type: each area's routes are given their own state, holding just what that area uses
+//! (`GatewayState`, `GuestState`, …), made here.
 
+use crate::admin::AdminState;
 use crate::config::Config;
-use crate::gateway::{AuthLimiter, PosLink};
-use crate::payments::Payments;
+use crate::gateway::{AuthLimiter, GatewayState, PosLink};
+use crate::guest::GuestState;
+use crate::panel::PanelState;
+use crate::payments::{Payments, PaymentsState};
 use crate::pos_data::PosData;
 use crate::store::Store;
 use std::sync::Arc;
@@ -41,7 +45,7 @@ pub struct Services {
     /// Failed-authentication limits for POS sockets.
     pub auth_limiter: Arc<AuthLimiter>,
     /// Slows down password guessing at the panel's sign-in.
-    pub sign_in_throttle: Arc<crate::panel::sign_in_throttle::SignInThrottle>,
+    pub sign_in_throttle: Arc<crate::panel::SignInThrottle>,
     /// Room for callback bodies whose signature is not verified yet.
     pub unverified_budget: Arc<crate::gateway::UnverifiedBudget>,
     /// The configuration in force.
@@ -52,4 +56,58 @@ pub struct Services {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Where guests and the acquirer reach this server (no trailing slash).
     pub base_url: Arc<str>,
+}
+
+impl AppState {
+    /// The gateway's state.
+    pub fn gateway(&self) -> GatewayState {
+        GatewayState {
+            store: self.store.clone(),
+            link: self.link.clone(),
+            auth_limiter: self.auth_limiter.clone(),
+            unverified_budget: self.unverified_budget.clone(),
+            config: self.config.clone(),
+        }
+    }
+
+    /// The guest pages' state.
+    pub fn guest(&self) -> GuestState {
+        GuestState {
+            store: self.store.clone(),
+            link: self.link.clone(),
+            pos_data: self.pos_data.clone(),
+            payments: self.payments.clone(),
+            config: self.config.clone(),
+            base_url: self.base_url.clone(),
+        }
+    }
+
+    /// The acquirers' routes' state.
+    pub fn payment_routes(&self) -> PaymentsState {
+        PaymentsState { payments: self.payments.clone(), store: self.store.clone() }
+    }
+
+    /// The admin API's state.
+    pub fn admin(&self) -> AdminState {
+        AdminState {
+            store: self.store.clone(),
+            link: self.link.clone(),
+            pos_data: self.pos_data.clone(),
+            payments: self.payments.clone(),
+            config: self.config.clone(),
+            admin_token: self.admin_token.clone(),
+        }
+    }
+
+    /// The panel's state.
+    pub fn panel(&self) -> PanelState {
+        PanelState {
+            store: self.store.clone(),
+            link: self.link.clone(),
+            pos_data: self.pos_data.clone(),
+            payments: self.payments.clone(),
+            config: self.config.clone(),
+            sign_in_throttle: self.sign_in_throttle.clone(),
+        }
+    }
 }

@@ -6,8 +6,8 @@
 //! the previous one returned, so they run as one script.
 
 use super::checks;
+use super::checks::CheckResult;
 use super::operations::{excerpt, failure_of, unanswered, Probe};
-use super::report::CheckResult;
 use super::target::Asked;
 use rahunok_protocol::envelope::{substate, Callback};
 use rahunok_protocol::ops::{BillAnswer, GetBill, PayBill, SplitAnswer, SplitOrder, SplitPosition, Table};

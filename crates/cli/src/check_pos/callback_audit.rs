@@ -8,9 +8,9 @@
 //! tries the usual re-serialisations of the body that arrived and sees whether one of them is
 //! what was signed.
 
+use super::checks::CheckResult;
 use super::checks::{self, Check};
 use super::operations::excerpt;
-use super::report::CheckResult;
 use super::target::Refusal;
 use rahunok_protocol::signing;
 use rahunok_server::store::{RequestLogEntry, RequestOutcome};
@@ -220,11 +220,11 @@ mod tests {
     fn checks_pass_without_refusals_and_name_the_failure_with_them() {
         let rids = HashSet::new();
         let clean = CallbackAudit { refusals: &[], log: &[], secret: "s", checker_rids: &rids };
-        assert!(clean.results().iter().all(|r| r.status == super::super::report::Status::Pass));
+        assert!(clean.results().iter().all(|r| r.status == super::super::checks::Status::Pass));
         let refusals = [Refusal { err_code: "VALIDATION".into(), ..Refusal::default() }];
         let audit = CallbackAudit { refusals: &refusals, log: &[], secret: "s", checker_rids: &rids };
         let failed: Vec<&str> =
-            audit.results().iter().filter(|r| r.status != super::super::report::Status::Pass).map(|r| r.id).collect();
+            audit.results().iter().filter(|r| r.status != super::super::checks::Status::Pass).map(|r| r.id).collect();
         assert_eq!(failed, ["callback.valid_body"]);
     }
 }

@@ -8,7 +8,7 @@
 //! to replace the POS's (close code 4409), twice in a row.
 
 use super::checks;
-use super::report::CheckResult;
+use super::checks::CheckResult;
 use super::target::{AdminApi, Connection, Credentials};
 use anyhow::{Context, Result};
 use base64::engine::general_purpose::STANDARD;

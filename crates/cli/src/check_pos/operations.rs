@@ -6,8 +6,8 @@
 //! Why this exists: "every operation the POS declares in versionInfo or answers" is one rule
 //! applied to ten operations; the judging lives here once.
 
+use super::checks::CheckResult;
 use super::checks::{self, Check};
-use super::report::CheckResult;
 use super::target::{AdminApi, Asked};
 use rahunok_protocol::envelope::{AnswerBody, Callback};
 use rahunok_protocol::ops::{

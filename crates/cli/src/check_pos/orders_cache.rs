@@ -6,7 +6,7 @@
 //! last received a push (`pushedAt`, server clock) for a window of a few intervals.
 
 use super::checks;
-use super::report::CheckResult;
+use super::checks::CheckResult;
 use super::target::AdminApi;
 use std::time::{Duration, Instant};
 

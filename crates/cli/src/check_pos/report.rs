@@ -11,109 +11,12 @@
 //! entries of the test suite's `<properties>` — properties, not skipped test cases, because a
 //! check that passed with warnings did pass, and CI systems count skips as "not run".
 
-use super::checks::{self, Check};
+use super::checks::{self, CheckResult, Status};
 use super::operations::excerpt;
 use rahunok_server::store::StoredWarning;
 use serde::Serialize;
 use std::fmt::Write;
 use std::time::Duration;
-
-/// The outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Status {
-    /// Holds.
-    Pass,
-    /// Does not hold.
-    Fail,
-    /// Could not be run (a precondition is missing, or the feature is not declared).
-    Skip,
-}
-
-impl Status {
-    fn label(self) -> &'static str {
-        match self {
-            Status::Pass => "PASS",
-            Status::Fail => "FAIL",
-            Status::Skip => "SKIP",
-        }
-    }
-}
-
-/// One check's outcome, with the evidence.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckResult {
-    /// Stable id.
-    pub id: &'static str,
-    /// What passing means.
-    pub title: &'static str,
-    /// PASS, FAIL or SKIP.
-    pub status: Status,
-    /// Whether the run passes only if this check passes.
-    pub required: bool,
-    /// Round trip of the request behind this check.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub latency_ms: Option<u64>,
-    /// One line about the outcome.
-    pub note: String,
-    /// What the checker (or server) sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sent: Option<String>,
-    /// What came back.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub received: Option<String>,
-    /// The spec section.
-    pub section: &'static str,
-    /// The rule, quoted from the spec.
-    pub rule: &'static str,
-}
-
-impl CheckResult {
-    /// A required result of `check`.
-    pub fn new(check: Check, status: Status, note: String) -> CheckResult {
-        CheckResult {
-            id: check.id,
-            title: check.title,
-            status,
-            required: true,
-            latency_ms: None,
-            note,
-            sent: None,
-            received: None,
-            section: check.section,
-            rule: check.rule,
-        }
-    }
-
-    /// Marks the check as optional (it cannot fail the run by being skipped).
-    pub fn optional(mut self) -> CheckResult {
-        self.required = false;
-        self
-    }
-
-    /// Records the round trip.
-    pub fn latency(mut self, latency: Duration) -> CheckResult {
-        self.latency_ms = Some(latency.as_millis() as u64);
-        self
-    }
-
-    /// Records what was sent and what came back.
-    pub fn evidence(mut self, sent: impl Into<String>, received: impl Into<String>) -> CheckResult {
-        self.sent = Some(sent.into());
-        self.received = Some(received.into());
-        self
-    }
-
-    /// True when this result keeps the run from passing.
-    pub fn blocks(&self) -> bool {
-        match self.status {
-            Status::Pass => false,
-            Status::Fail => true,
-            Status::Skip => self.required,
-        }
-    }
-}
 
 /// A whole run.
 #[derive(Debug, Clone, Serialize)]

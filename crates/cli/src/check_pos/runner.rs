@@ -8,11 +8,11 @@
 //! replacing the socket comes last because it disturbs the link.
 
 use super::callback_audit::CallbackAudit;
+use super::checks::CheckResult;
 use super::checks::{self, Check};
 use super::keepalive::{CheckerRids, LinkWatch};
 use super::operations::Probe;
 use super::orders_cache::CacheWatch;
-use super::report::CheckResult;
 use super::target::{AdminApi, Connection, Credentials};
 use rahunok_protocol::ops::feature;
 use rahunok_server::store::StoredWarning;

@@ -5,9 +5,9 @@
 use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
+use super::AdminState;
 use crate::payments::acquirer::AcquirerError;
 use crate::payments::PaymentError;
-use crate::state::AppState;
 use crate::store::{AcquirerChoice, MerchantToken};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -59,7 +59,7 @@ impl From<AcquirerChoice> for AcquirerView {
     responses((status = 200, description = "`{kind}` or `{kind: monobank, merchantName}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
 ) -> Result<Json<AcquirerView>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
@@ -76,7 +76,7 @@ pub async fn show(
     responses((status = 200, description = "`{kind}` or `{kind: monobank, merchantName}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn choose(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
     body: Result<Json<AcquirerSetting>, JsonRejection>,
 ) -> Result<Json<AcquirerView>, AdminError> {

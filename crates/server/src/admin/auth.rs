@@ -1,14 +1,14 @@
 //! The bearer-token check in front of the admin API (the token's hash, compared in constant time).
 
 use super::AdminError;
-use crate::state::AppState;
+use super::AdminState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
 /// Refuses requests without the right `Authorization: Bearer` token.
 pub async fn require_admin_token(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     request: Request,
     next: Next,
 ) -> Result<Response, AdminError> {

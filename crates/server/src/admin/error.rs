@@ -1,7 +1,12 @@
-//! Every way the admin API refuses a call. The HTTP mapping lives in `crate::http_error`.
+//! Every way the admin API refuses a call, and its HTTP answer. A refused payment action is
+//! answered by the payments' own mapping (`payments/error.rs`), the same as in the panel.
 
 use crate::gateway::LinkError;
+use crate::http_error::answer;
+use crate::payments::PaymentError;
 use crate::store::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 /// A refusal of the admin API.
 #[derive(Debug, thiserror::Error)]
@@ -18,9 +23,9 @@ pub enum AdminError {
     /// No such payment for this restaurant.
     #[error("no payment `{0}` for this restaurant")]
     UnknownPayment(String),
-    /// The payment cannot do that now (e.g. refund an unpaid payment).
-    #[error("{0}")]
-    PaymentRefused(String),
+    /// A payment action was refused (e.g. refund an unpaid payment).
+    #[error(transparent)]
+    Payment(PaymentError),
     /// The card acquirer could not be reached (after retries); nothing was changed.
     #[error("{0}")]
     AcquirerUnavailable(String),
@@ -46,6 +51,31 @@ impl From<crate::pos_data::PosDataError> for AdminError {
         match error {
             crate::pos_data::PosDataError::Link(e) => AdminError::Link(e),
             crate::pos_data::PosDataError::Store(e) => AdminError::Store(e),
+        }
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let text = self.to_string();
+        match &self {
+            AdminError::Unauthorized => answer(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "Unauthorized", "auth", text),
+            AdminError::UnknownRestaurant(_) => {
+                answer(StatusCode::NOT_FOUND, "UNKNOWN_RESTAURANT", "Not found", "request", text)
+            }
+            AdminError::UnknownOperation(_) => {
+                answer(StatusCode::NOT_FOUND, "UNKNOWN_OPERATION", "Not found", "request", text)
+            }
+            AdminError::UnknownPayment(_) => {
+                answer(StatusCode::NOT_FOUND, "UNKNOWN_PAYMENT", "Not found", "request", text)
+            }
+            AdminError::Payment(error) => error.answer(),
+            AdminError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
+            AdminError::AcquirerUnavailable(_) => {
+                answer(StatusCode::BAD_GATEWAY, "ACQUIRER_UNAVAILABLE", "Acquirer unavailable", "acquirer", text)
+            }
+            AdminError::Link(error) => error.answer(),
+            AdminError::Store(error) => crate::http_error::store_failure(error),
         }
     }
 }

@@ -13,19 +13,42 @@ mod restaurants;
 
 pub use error::AdminError;
 
-use crate::state::AppState;
+use crate::config::Config;
+use crate::gateway::PosLink;
+use crate::payments::Payments;
+use crate::pos_data::PosData;
+use crate::secrets::AdminToken;
+use crate::store::Store;
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::Arc;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// What the admin API's handlers use.
+#[derive(Clone)]
+pub struct AdminState {
+    /// The store.
+    pub store: Store,
+    /// The request path to POS systems.
+    pub link: Arc<PosLink>,
+    /// The POS's data about each restaurant, asked for or as stored.
+    pub pos_data: PosData,
+    /// Payments and the acquirers.
+    pub payments: Arc<Payments>,
+    /// The configuration in force.
+    pub config: Arc<Config>,
+    /// The admin API bearer token.
+    pub admin_token: Arc<AdminToken>,
+}
+
 /// Where the OpenAPI document is served (without the token: it holds nothing secret).
 pub const OPENAPI_PATH: &str = "/api/admin/openapi.json";
 
 /// Every admin route with its OpenAPI description, registered together.
-fn documented() -> OpenApiRouter<AppState> {
+fn documented() -> OpenApiRouter<AdminState> {
     OpenApiRouter::with_openapi(openapi::AdminApi::openapi())
         .routes(routes!(restaurants::health))
         .routes(routes!(restaurants::create, restaurants::list))
@@ -57,8 +80,9 @@ pub fn openapi_document() -> &'static utoipa::openapi::OpenApi {
 }
 
 /// The admin API routes, behind the bearer-token check, and the OpenAPI document.
-pub fn routes(state: AppState) -> Router<AppState> {
+pub fn routes(state: AdminState) -> Router {
     let (api, _) = documented().split_for_parts();
-    api.route_layer(axum::middleware::from_fn_with_state(state, auth::require_admin_token))
+    api.route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_admin_token))
         .route(OPENAPI_PATH, get(|| async { Json(openapi_document()) }))
+        .with_state(state)
 }

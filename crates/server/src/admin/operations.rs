@@ -4,7 +4,7 @@
 use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
-use crate::state::AppState;
+use super::AdminState;
 use crate::store::{RequestLogEntry, RequestLogQuery};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
     responses((status = 200, description = "the POS's callback body as sent (202 `{sent: true}` for operations without a callback)", body = serde_json::Value, content_type = "application/json"), (status = 202, description = "sent; the operation has no callback", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn send(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path((resto_id, operation)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, AdminError> {
@@ -75,7 +75,7 @@ pub struct LogQuery {
     responses((status = 200, description = "an array of request-log entries", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn request_log(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
     query: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Json<Vec<RequestLogEntry>>, AdminError> {

@@ -3,8 +3,8 @@
 use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
+use super::AdminState;
 use crate::payments::{PaymentError, RefundRequest};
-use crate::state::AppState;
 use crate::store::{PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -109,7 +109,7 @@ pub struct PaymentDetail {
     responses((status = 200, description = "an array of payments", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
     query: Result<Query<PaymentQuery>, QueryRejection>,
 ) -> Result<Json<Vec<PaymentView>>, AdminError> {
@@ -136,7 +136,7 @@ pub async fn list(
     responses((status = 200, description = "the payment with `transitions`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path((resto_id, payment_id)): Path<(String, String)>,
 ) -> Result<Json<PaymentDetail>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
@@ -168,7 +168,7 @@ pub struct RefundBody {
     responses((status = 200, description = "the payment", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn refund(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path((resto_id, payment_id)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Json<PaymentView>, AdminError> {
@@ -199,7 +199,7 @@ pub async fn refund(
     responses((status = 200, description = "the payment", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn retry(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path((resto_id, payment_id)): Path<(String, String)>,
 ) -> Result<Json<PaymentView>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
@@ -210,11 +210,6 @@ pub async fn retry(
 fn payment_error(error: PaymentError, payment_id: String) -> AdminError {
     match error {
         PaymentError::NotFound => AdminError::UnknownPayment(payment_id),
-        PaymentError::Store(e) => AdminError::Store(e),
-        e @ PaymentError::RefundTooLarge { .. } => AdminError::BadRequest(e.to_string()),
-        PaymentError::Acquirer(e @ crate::payments::acquirer::AcquirerError::Unavailable(_)) => {
-            AdminError::AcquirerUnavailable(e.to_string())
-        }
-        other => AdminError::PaymentRefused(other.to_string()),
+        other => AdminError::Payment(other),
     }
 }

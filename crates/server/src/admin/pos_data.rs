@@ -5,8 +5,8 @@
 use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
+use super::AdminState;
 use crate::pos_data::{orders_cache_is_fresh, Snapshotted};
-use crate::state::AppState;
 use crate::store::{now_ms, CachedOrder};
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -41,7 +41,7 @@ pub struct PosDataView<T> {
 /// `GET …/tables`, `…/halls`, `…/staff`, `…/categories`, `…/menu`, `…/stop-list`: the snapshot
 /// `R` answers, stored or (with `refresh`) asked for now.
 async fn snapshot<R: Snapshotted>(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
     Query(query): Query<RefreshQuery>,
 ) -> Result<Json<PosDataView<<R as PosRequest>::Answer>>, AdminError> {
@@ -65,7 +65,7 @@ async fn snapshot<R: Snapshotted>(
     responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn tables(
-    state: State<AppState>,
+    state: State<AdminState>,
     path: Path<String>,
     query: Query<RefreshQuery>,
 ) -> Result<Json<PosDataView<<TablesInfo as PosRequest>::Answer>>, AdminError> {
@@ -80,7 +80,7 @@ pub async fn tables(
     responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn halls(
-    state: State<AppState>,
+    state: State<AdminState>,
     path: Path<String>,
     query: Query<RefreshQuery>,
 ) -> Result<Json<PosDataView<<HallplansInfo as PosRequest>::Answer>>, AdminError> {
@@ -95,7 +95,7 @@ pub async fn halls(
     responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn staff(
-    state: State<AppState>,
+    state: State<AdminState>,
     path: Path<String>,
     query: Query<RefreshQuery>,
 ) -> Result<Json<PosDataView<<UsersInfo as PosRequest>::Answer>>, AdminError> {
@@ -110,7 +110,7 @@ pub async fn staff(
     responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn categories(
-    state: State<AppState>,
+    state: State<AdminState>,
     path: Path<String>,
     query: Query<RefreshQuery>,
 ) -> Result<Json<PosDataView<<CategoriesInfo as PosRequest>::Answer>>, AdminError> {
@@ -125,7 +125,7 @@ pub async fn categories(
     responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn menu(
-    state: State<AppState>,
+    state: State<AdminState>,
     path: Path<String>,
     query: Query<RefreshQuery>,
 ) -> Result<Json<PosDataView<<MenuInfo as PosRequest>::Answer>>, AdminError> {
@@ -140,7 +140,7 @@ pub async fn menu(
     responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn stop_list(
-    state: State<AppState>,
+    state: State<AdminState>,
     path: Path<String>,
     query: Query<RefreshQuery>,
 ) -> Result<Json<PosDataView<<StopList as PosRequest>::Answer>>, AdminError> {
@@ -166,7 +166,7 @@ pub struct OrdersCacheView {
     responses((status = 200, description = "`{orders, closedBillIds, pushedAt, fresh}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn cached_orders(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
 ) -> Result<Json<OrdersCacheView>, AdminError> {
     known_restaurant(&state, &resto_id).await?;

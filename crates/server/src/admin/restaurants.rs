@@ -3,8 +3,8 @@
 
 use super::openapi::AdminErrors;
 use super::AdminError;
+use super::AdminState;
 use crate::gateway::{ConnectionInfo, LinkError, CLOSE_GOING_AWAY};
-use crate::state::AppState;
 use crate::store::{CallbackRefusal, Restaurant, RestaurantName, StoredWarning};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -50,7 +50,7 @@ pub enum Connection {
     responses((status = 201, description = "`{restoId, secretKey, name, ...}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     body: Result<Json<NewRestaurant>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<IssuedCredentials>), AdminError> {
     let Json(body) =
@@ -67,7 +67,7 @@ pub async fn create(
     summary = "Every restaurant with its live connection",
     responses((status = 200, description = "an array of restaurants, each with `connection`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RestaurantView>>, AdminError> {
+pub async fn list(State(state): State<AdminState>) -> Result<Json<Vec<RestaurantView>>, AdminError> {
     let restaurants = state.store.restaurants().await?;
     let connections = state.link.connections_anywhere(restaurants.iter().map(|r| r.resto_id.as_str())).await;
     Ok(Json(restaurants.into_iter().zip(connections).map(|(r, info)| view(r, info)).collect()))
@@ -81,7 +81,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RestaurantVi
     responses((status = 200, description = "the restaurant with `connection`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
 ) -> Result<Json<RestaurantView>, AdminError> {
     let restaurant = known_restaurant(&state, &resto_id).await?;
@@ -118,7 +118,7 @@ pub struct Rotated {
     responses((status = 200, description = "`{restoId, secretKey, previousSecretValidUntil}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn rotate_secret(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<Rotated>, AdminError> {
@@ -163,7 +163,7 @@ pub struct Disconnected {
     responses((status = 202, description = "`{closedWith: 1001}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn disconnect(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
 ) -> Result<(StatusCode, Json<Disconnected>), AdminError> {
     known_restaurant(&state, &resto_id).await?;
@@ -186,11 +186,11 @@ pub struct Health {
     summary = "Pending requests and connected restaurants on this node",
     responses((status = 200, description = "`{pendingRequests, connectedRestaurants}`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
-pub async fn health(State(state): State<AppState>) -> Json<Health> {
+pub async fn health(State(state): State<AdminState>) -> Json<Health> {
     Json(Health { pending_requests: state.link.waiting_count(), connected_restaurants: state.link.connected_count() })
 }
 
-pub(super) async fn known_restaurant(state: &AppState, resto_id: &str) -> Result<Restaurant, AdminError> {
+pub(super) async fn known_restaurant(state: &AdminState, resto_id: &str) -> Result<Restaurant, AdminError> {
     state.store.restaurant(resto_id).await?.ok_or_else(|| AdminError::UnknownRestaurant(resto_id.to_string()))
 }
 
@@ -213,7 +213,7 @@ fn view(restaurant: Restaurant, connection: Option<ConnectionInfo>) -> Restauran
     responses((status = 200, description = "an array of refusals with the body and signature as sent", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn callback_refusals(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
 ) -> Result<Json<Vec<CallbackRefusal>>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
@@ -232,7 +232,7 @@ pub async fn callback_refusals(
     responses((status = 200, description = "an array of warnings by operation, kind and field", body = serde_json::Value, content_type = "application/json"), AdminErrors),
 )]
 pub async fn conformance_warnings(
-    State(state): State<AppState>,
+    State(state): State<AdminState>,
     Path(resto_id): Path<String>,
 ) -> Result<Json<Vec<StoredWarning>>, AdminError> {
     known_restaurant(&state, &resto_id).await?;

@@ -9,7 +9,6 @@
 
 use super::error::GatewayError;
 use super::link::PosLink;
-use super::signed_body::header;
 use crate::store::{now_ms, BodyCut, CallbackRefusal};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -76,6 +75,11 @@ fn request_id_hint(body: &[u8]) -> Option<String> {
         rid: Option<String>,
     }
     serde_json::from_slice::<Head>(body).ok()?.rid
+}
+
+/// A header's trimmed, non-empty value.
+pub(super) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name)?.to_str().ok().map(str::trim).filter(|v| !v.is_empty()).map(String::from)
 }
 
 #[cfg(test)]

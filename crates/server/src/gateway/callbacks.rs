@@ -6,7 +6,7 @@ use super::error::GatewayError;
 use super::link::PosLink;
 use super::pending::Lookup;
 use super::signed_body::{read_signed_body, SignedBody};
-use crate::state::AppState;
+use super::GatewayState;
 use crate::store::{now_ms, StoredWarning};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -21,7 +21,7 @@ const WARNING_BODY_KEPT: usize = 16 * 1024;
 
 /// The callback handler.
 pub async fn callback(
-    State(state): State<AppState>,
+    State(state): State<GatewayState>,
     Path(operation): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -33,7 +33,7 @@ pub async fn callback(
 }
 
 async fn accept_callback(
-    state: &AppState,
+    state: &GatewayState,
     operation: &str,
     headers: &HeaderMap,
     body: Body,

@@ -17,15 +17,17 @@
 //!   that received it; the node where it is waiting (or finished) answers, the others stay quiet.
 
 use super::error::GatewayError;
-use super::link::{Forwarded, PosLink};
 use super::sessions::{ConnectionInfo, CLOSE_REPLACED};
 use async_nats::{Client, RequestErrorKind};
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use futures_util::StreamExt;
+use rahunok_protocol::FieldError;
 use rahunok_protocol::{ErrorBody, Operation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -101,29 +103,65 @@ struct RelayVerdict {
     error: Option<ErrorBody>,
 }
 
+/// How a request sent through another node ended (what that node answers over the bus).
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Forwarded {
+    /// The callback body.
+    Answered(String),
+    /// The callback was refused as unusable, with these field errors.
+    Refused(Vec<FieldError>),
+    /// No callback before the deadline.
+    Timeout,
+    /// The node no longer holds the socket.
+    Offline,
+    /// Sent (a message that expects no callback).
+    Sent,
+}
+
+/// What this node does when another asks: the bus calls it and knows nothing else of this
+/// node (the request path implements it, in `super::relay`).
+pub trait LocalNode: Send + Sync {
+    /// Sends a frame forwarded by another node over this node's socket (never forwarding again).
+    fn send_here<'a>(
+        &'a self,
+        resto_id: &'a str,
+        operation: Operation,
+        rid: String,
+        frame: String,
+        round_trip: bool,
+    ) -> Pin<Box<dyn Future<Output = Forwarded> + Send + 'a>>;
+    /// The connection of `resto_id` when its socket is on this node.
+    fn connection_info(&self, resto_id: &str) -> Option<ConnectionInfo>;
+    /// Closes `resto_id`'s socket when it is on this node; whether it was.
+    fn close_socket_here(&self, resto_id: &str, code: u16, reason: &'static str) -> bool;
+    /// Steps 5–7 for a callback another node verified, when its `rID` waits (or finished) here.
+    fn settle_relayed_callback(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        rid: String,
+        body: &Bytes,
+    ) -> Result<StatusCode, GatewayError>;
+}
+
 /// This node's end of the bus.
 pub struct Cluster {
     client: Client,
     node: String,
-    link: Weak<PosLink>,
+    link: Weak<dyn LocalNode>,
     /// The task serving `rahunok.pos.<R>` for each restaurant whose socket is here.
     serving: Mutex<HashMap<String, (u64, JoinHandle<()>)>>,
 }
 
 impl Cluster {
     /// Connects to NATS as `node` and starts listening for the cluster-wide subjects.
-    pub async fn join(url: &str, node: &str, link: &Arc<PosLink>) -> Result<Arc<Cluster>, ClusterError> {
+    pub async fn join(url: &str, node: &str, link: Weak<dyn LocalNode>) -> Result<Arc<Cluster>, ClusterError> {
         let client = async_nats::ConnectOptions::new()
             .name(format!("rahunok {node}"))
             .connect(url)
             .await
             .map_err(|e| ClusterError::Connect { url: url.to_string(), reason: e.to_string() })?;
-        let cluster = Arc::new(Cluster {
-            client,
-            node: node.to_string(),
-            link: Arc::downgrade(link),
-            serving: Mutex::new(HashMap::new()),
-        });
+        let cluster = Arc::new(Cluster { client, node: node.to_string(), link, serving: Mutex::new(HashMap::new()) });
         cluster.listen_for_sockets().await?;
         cluster.listen_for_callbacks().await?;
         Ok(cluster)
@@ -327,13 +365,7 @@ impl Cluster {
         let Ok(relayed) = serde_json::from_slice::<RelayedCallback>(&message.payload) else { return };
         let Some(operation) = Operation::from_name(&relayed.operation) else { return };
         let body = Bytes::from(relayed.body.into_bytes());
-        let verdict = match super::callbacks::settle_here(
-            &link,
-            &relayed.resto_id,
-            operation,
-            super::callbacks::FirstReading::RidOnly(relayed.rid),
-            &body,
-        ) {
+        let verdict = match link.settle_relayed_callback(&relayed.resto_id, operation, relayed.rid, &body) {
             Err(GatewayError::UnknownRid(_)) => return,
             Ok(status) => RelayVerdict { status: status.as_u16(), error: None },
             Err(error) => {

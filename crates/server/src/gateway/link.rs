@@ -7,7 +7,7 @@
 //! With several nodes, a restaurant whose socket is on another node is asked through that node
 //! (`super::cluster`), which records the round trip.
 
-use super::cluster::Cluster;
+use super::cluster::{Cluster, Forwarded};
 use super::journal::JournalWriter;
 use super::pending::{AnswerBytes, Delivery, PendingRequests};
 use super::sessions::{ConnectionInfo, Outgoing, RestaurantSessions};
@@ -15,7 +15,7 @@ use super::warning_checks::WarningChecks;
 use crate::store::{now_ms, RequestLogEntry, RequestOutcome};
 use rahunok_protocol::envelope::{Callback, PosMessage, PosRequest, RequestFrame};
 use rahunok_protocol::{rid, FieldError, Operation};
-use serde::{Deserialize, Serialize};
+
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -61,30 +61,14 @@ pub struct PosLink {
     cluster: OnceLock<Arc<Cluster>>,
 }
 
-/// How a request sent through another node ended (what that node answers over the bus).
-#[derive(Debug, Serialize, Deserialize)]
-pub enum Forwarded {
-    /// The callback body.
-    Answered(String),
-    /// The callback was refused as unusable, with these field errors.
-    Refused(Vec<FieldError>),
-    /// No callback before the deadline.
-    Timeout,
-    /// The node no longer holds the socket.
-    Offline,
-    /// Sent (a message that expects no callback).
-    Sent,
-}
-
-impl Forwarded {
-    fn into_answer(self, deadline: Duration) -> Result<AnswerBytes, LinkError> {
-        match self {
-            Forwarded::Answered(body) => Ok(AnswerBytes::from(body.into_bytes())),
-            Forwarded::Refused(errors) => Err(LinkError::AnswerInvalid(errors)),
-            Forwarded::Timeout => Err(LinkError::Timeout(deadline)),
-            Forwarded::Offline => Err(LinkError::Offline),
-            Forwarded::Sent => Ok(AnswerBytes::new()),
-        }
+/// What a request forwarded to another node came to, as this node's caller sees it.
+fn answer_of(forwarded: Forwarded, deadline: Duration) -> Result<AnswerBytes, LinkError> {
+    match forwarded {
+        Forwarded::Answered(body) => Ok(AnswerBytes::from(body.into_bytes())),
+        Forwarded::Refused(errors) => Err(LinkError::AnswerInvalid(errors)),
+        Forwarded::Timeout => Err(LinkError::Timeout(deadline)),
+        Forwarded::Offline => Err(LinkError::Offline),
+        Forwarded::Sent => Ok(AnswerBytes::new()),
     }
 }
 
@@ -260,7 +244,7 @@ impl PosLink {
         frame: String,
     ) -> Result<(), LinkError> {
         if let Some(forwarded) = self.forward(resto_id, operation, &rid, &frame, false).await {
-            return forwarded.into_answer(self.deadline).map(|_| ());
+            return answer_of(forwarded, self.deadline).map(|_| ());
         }
         self.send_only_here(resto_id, operation, rid, frame).await
     }
@@ -334,7 +318,7 @@ impl PosLink {
         frame: String,
     ) -> Result<AnswerBytes, LinkError> {
         if let Some(forwarded) = self.forward(resto_id, operation, &rid, &frame, true).await {
-            return forwarded.into_answer(self.deadline);
+            return answer_of(forwarded, self.deadline);
         }
         self.round_trip_here(resto_id, operation, rid, frame).await
     }

@@ -3,7 +3,7 @@
 //! and the body size limit. The body is hashed as it streams in, so an oversized body with a
 //! bad signature still gets 401, as the order of checks requires.
 
-use super::callback_refusals::Refused;
+use super::callback_refusals::{header, Refused};
 use super::error::GatewayError;
 use super::unverified_budget::UnverifiedBudget;
 use crate::store::Store;
@@ -65,9 +65,4 @@ pub async fn read_signed_body(
         return Err(Refused::with_body(GatewayError::BodyTooLarge(limit), &bytes));
     }
     Ok(SignedBody { resto_id, bytes })
-}
-
-/// A header's trimmed, non-empty value.
-pub(super) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name)?.to_str().ok().map(str::trim).filter(|v| !v.is_empty()).map(String::from)
 }

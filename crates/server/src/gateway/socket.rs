@@ -8,7 +8,7 @@
 
 use super::error::GatewayError;
 use super::sessions::{Outgoing, SessionHandle, CLOSE_REPLACED, CLOSE_SILENT};
-use crate::state::AppState;
+use super::GatewayState;
 use crate::store::now_ms;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 
 /// The upgrade handler.
 pub async fn restaurant_entry_point(
-    State(state): State<AppState>,
+    State(state): State<GatewayState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
@@ -50,7 +50,7 @@ pub async fn restaurant_entry_point(
 }
 
 async fn authenticate(
-    state: &AppState,
+    state: &GatewayState,
     peer: SocketAddr,
     headers: &HeaderMap,
 ) -> Result<(String, Option<String>), GatewayError> {
@@ -73,7 +73,7 @@ async fn authenticate(
 
 /// The answer to wrong credentials: `error`, or 429 once the address or restaurant has failed
 /// too often (the right credentials never get here).
-fn refusal(state: &AppState, address: IpAddr, known_restaurant: Option<&str>, error: GatewayError) -> GatewayError {
+fn refusal(state: &GatewayState, address: IpAddr, known_restaurant: Option<&str>, error: GatewayError) -> GatewayError {
     if state.auth_limiter.failure_allowed(address, known_restaurant) {
         error
     } else {
@@ -100,7 +100,7 @@ fn system_cookie(headers: &HeaderMap) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-async fn run_session(state: AppState, resto_id: String, pos_name: Option<String>, socket: WebSocket) {
+async fn run_session(state: GatewayState, resto_id: String, pos_name: Option<String>, socket: WebSocket) {
     let (session, outbox, replaced) = state.link.sessions.register(&resto_id, pos_name);
     if let Some(old) = replaced {
         let _ = old.outbox.try_send(Outgoing::Close(CLOSE_REPLACED, "replaced by a newer connection"));
@@ -119,7 +119,7 @@ async fn run_session(state: AppState, resto_id: String, pos_name: Option<String>
 }
 
 /// Tells the other nodes, then greets the POS.
-async fn start_session(state: &AppState, resto_id: &str, session: &SessionHandle) {
+async fn start_session(state: &GatewayState, resto_id: &str, session: &SessionHandle) {
     if let Some(cluster) = state.link.cluster() {
         cluster.socket_opened(resto_id, session.connection_id).await;
     }
@@ -127,7 +127,7 @@ async fn start_session(state: &AppState, resto_id: &str, session: &SessionHandle
 }
 
 /// `setSettings` right away, then `versionInfo` (answered by callback, in the background).
-async fn greet(state: &AppState, resto_id: &str, session: &SessionHandle) {
+async fn greet(state: &GatewayState, resto_id: &str, session: &SessionHandle) {
     match state.store.restaurant(resto_id).await {
         Ok(Some(restaurant)) => {
             if let Err(error) = state.link.send_message(resto_id, &restaurant.settings).await {
@@ -153,7 +153,7 @@ async fn greet(state: &AppState, resto_id: &str, session: &SessionHandle) {
 }
 
 async fn pump(
-    state: &AppState,
+    state: &GatewayState,
     resto_id: &str,
     session: &SessionHandle,
     socket: WebSocket,

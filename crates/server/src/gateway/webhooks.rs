@@ -5,7 +5,7 @@ use super::callback_refusals::{refuse, Refused};
 use super::callbacks::ensure_json_object;
 use super::error::GatewayError;
 use super::signed_body::{read_signed_body, SignedBody};
-use crate::state::AppState;
+use super::GatewayState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -14,7 +14,7 @@ use rahunok_protocol::ops::User;
 use rahunok_protocol::webhook::{UserAction, Webhook, WebhookError};
 
 /// The webhook handler.
-pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn webhook(State(state): State<GatewayState>, headers: HeaderMap, body: Body) -> Response {
     let (resto_id, hook) = match read_webhook(&state, &headers, body).await {
         Ok(read) => read,
         Err(refused) => return refuse(&state.link, &headers, "/callback/webhook".into(), refused),
@@ -25,7 +25,7 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bo
     }
 }
 
-async fn read_webhook(state: &AppState, headers: &HeaderMap, body: Body) -> Result<(String, Webhook), Refused> {
+async fn read_webhook(state: &GatewayState, headers: &HeaderMap, body: Body) -> Result<(String, Webhook), Refused> {
     let SignedBody { resto_id, bytes } =
         read_signed_body(&state.store, &state.unverified_budget, state.config.callback_body_limit, headers, body)
             .await?;
@@ -40,7 +40,7 @@ async fn read_webhook(state: &AppState, headers: &HeaderMap, body: Body) -> Resu
     Ok((resto_id, hook))
 }
 
-async fn apply(state: &AppState, resto_id: &str, hook: Webhook) -> Result<StatusCode, GatewayError> {
+async fn apply(state: &GatewayState, resto_id: &str, hook: Webhook) -> Result<StatusCode, GatewayError> {
     state.link.touch(resto_id);
     match hook {
         Webhook::OrdersCache(push) => state.store.apply_orders_cache(resto_id, &push).await?,

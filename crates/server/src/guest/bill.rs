@@ -3,16 +3,17 @@
 //! pick theirs. Viewing works without JavaScript.
 
 use super::bill_source::{bill_live, bills_on_table};
-use super::clock::time_of_day;
 use super::error::{error_page, GuestError};
 use super::hold::{hold_notice, hold_on, Hold};
 use super::payer::GuestBrowser;
-use super::receipt_data::ReceiptData;
 use super::split::can_split;
 use super::tips::{percent_of, tip_base, tip_choices, tip_limit};
+use super::venue::{known_venue, table_path, Venue};
 use super::view::{bill_card, link, money};
-use crate::state::AppState;
-use crate::store::{GuestSettings, Restaurant};
+use super::GuestState;
+use crate::payments::receipt_data::ReceiptData;
+use crate::store::Restaurant;
+use crate::web::clock::time_of_day;
 use crate::web::{assets, shell, Lang, Page};
 use axum::extract::{OriginalUri, Path, State};
 use maud::{html, Markup};
@@ -21,7 +22,7 @@ use rand::distributions::{Alphanumeric, DistString};
 
 /// `GET /t/{restoId}/{table}`.
 pub async fn table_page(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
     lang: Lang,
     browser: GuestBrowser,
@@ -58,13 +59,13 @@ fn free_table_page(lang: Lang, path: &str, resto_id: &str, table: &str) -> Page 
 
 /// "The menu" for a table: browse it, or order when the restaurant lets guests.
 pub fn menu_link(lang: Lang, resto_id: &str, table: &str) -> Markup {
-    let href = link(lang, &format!("{}/menu", super::menu_page::table_path(resto_id, table)));
+    let href = link(lang, &format!("{}/menu", table_path(resto_id, table)));
     html! { a.button.secondary #menu-link href=(href) { (lang.pick("Меню", "Menu")) } }
 }
 
 /// `GET /b/{restoId}/{billId}`.
 pub async fn bill_id_page(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
     lang: Lang,
     browser: GuestBrowser,
@@ -106,28 +107,13 @@ fn retried_tip(lang: Lang, query: Option<&str>, venue: &Venue, order: &Order) ->
     }
 }
 
-/// The restaurant a QR code leads to, with what it lets guests do.
-pub struct Venue {
-    /// The restaurant.
-    pub restaurant: Restaurant,
-    /// Tip presets and split on/off, as set in the admin panel.
-    pub settings: GuestSettings,
-}
-
-/// The venue, or the guest's "unknown restaurant" page.
-pub async fn known_venue(state: &AppState, resto_id: &str) -> Result<Venue, GuestError> {
-    let restaurant = state.store.restaurant(resto_id).await?.ok_or(GuestError::UnknownRestaurant)?;
-    let settings = state.store.guest_settings(resto_id).await?;
-    Ok(Venue { restaurant, settings })
-}
-
 /// How long a table whose bill was paid here says so ("Рахунок сплачено ✓" with the time)
 /// before it is simply a free table: long enough for everyone at the table to see it, short
 /// enough not to greet the next guests.
 pub const PAID_SHOWN_FOR_MS: i64 = 15 * 60 * 1000;
 
 async fn table_bills(
-    state: &AppState,
+    state: &GuestState,
     resto_id: &str,
     table: &str,
     browser: &GuestBrowser,
@@ -149,7 +135,7 @@ async fn table_bills(
 }
 
 /// One bill by id; a bill that is gone because we took its payment shows the receipt link.
-pub async fn one_bill(state: &AppState, resto_id: &str, bill_id: &str) -> Result<(Venue, Order), GuestError> {
+pub async fn one_bill(state: &GuestState, resto_id: &str, bill_id: &str) -> Result<(Venue, Order), GuestError> {
     let venue = known_venue(state, resto_id).await?;
     match bill_live(state, resto_id, bill_id).await {
         Ok(order) => Ok((venue, order)),

@@ -6,14 +6,14 @@
 //! still accepted.
 
 use super::error::GuestError;
+use super::GuestState;
 use crate::pos_data::orders_cache_is_fresh;
-use crate::state::AppState;
 use rahunok_protocol::envelope::parse_tracked;
 use rahunok_protocol::ops::{BillAnswer, GetBill};
 use rahunok_protocol::order::Order;
 
 /// The open orders on a table (cache first).
-pub async fn bills_on_table(state: &AppState, resto_id: &str, table: &str) -> Result<Vec<Order>, GuestError> {
+pub async fn bills_on_table(state: &GuestState, resto_id: &str, table: &str) -> Result<Vec<Order>, GuestError> {
     if let Some(orders) = cached_orders_on_table(state, resto_id, table).await? {
         return Ok(orders);
     }
@@ -26,12 +26,12 @@ pub async fn bills_on_table(state: &AppState, resto_id: &str, table: &str) -> Re
 }
 
 /// One bill, always asked live (used right before charging, and for the pre-check QR).
-pub async fn bill_live(state: &AppState, resto_id: &str, bill_id: &str) -> Result<Order, GuestError> {
+pub async fn bill_live(state: &GuestState, resto_id: &str, bill_id: &str) -> Result<Order, GuestError> {
     let answer = ask_pos(state, resto_id, GetBill::for_bill(bill_id)).await?;
     answer.orders.into_iter().find(|o| o.bill_id == bill_id).ok_or(GuestError::NoOpenBill)
 }
 
-async fn ask_pos(state: &AppState, resto_id: &str, request: GetBill) -> Result<BillAnswer, GuestError> {
+async fn ask_pos(state: &GuestState, resto_id: &str, request: GetBill) -> Result<BillAnswer, GuestError> {
     let link = state.link.clone();
     let resto = resto_id.to_string();
     let asking = tokio::spawn(async move { link.request(&resto, &request).await });
@@ -44,7 +44,7 @@ async fn ask_pos(state: &AppState, resto_id: &str, request: GetBill) -> Result<B
 
 /// Orders on the table from a fresh cache, when every one has its full form there.
 async fn cached_orders_on_table(
-    state: &AppState,
+    state: &GuestState,
     resto_id: &str,
     table: &str,
 ) -> Result<Option<Vec<Order>>, GuestError> {

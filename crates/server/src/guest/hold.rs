@@ -6,7 +6,7 @@
 use super::error::GuestError;
 use super::payer::GuestBrowser;
 use super::view::link;
-use crate::state::AppState;
+use super::GuestState;
 use crate::store::{now_ms, PaymentRecord, PaymentStatus};
 use crate::web::Lang;
 use maud::{html, Markup};
@@ -46,7 +46,7 @@ impl Hold {
 
 /// The hold on a bill, as `browser` sees it.
 pub async fn hold_on(
-    state: &AppState,
+    state: &GuestState,
     resto_id: &str,
     bill_id: &str,
     browser: &GuestBrowser,

@@ -5,7 +5,7 @@
 //! `ORDER_ON_TABLE`.
 
 use super::error::GuestError;
-use crate::state::AppState;
+use super::GuestState;
 use crate::store::GuestSettings;
 use rahunok_protocol::ops::{feature, MenuDish, MenuGroup, MenuInfo, MenuInfoAnswer, StopList, StopListAnswer};
 use rahunok_protocol::Quantity;
@@ -46,7 +46,7 @@ pub enum NotOrderable {
 
 impl GuestMenu {
     /// The stored snapshots; when there are none yet, asked from the POS once (and stored).
-    pub async fn load(state: &AppState, resto_id: &str) -> Result<GuestMenu, GuestError> {
+    pub async fn load(state: &GuestState, resto_id: &str) -> Result<GuestMenu, GuestError> {
         let data = &state.pos_data;
         let menu = match data.stored::<MenuInfo>(resto_id).await? {
             Some((menu, _)) => menu,
@@ -192,7 +192,7 @@ pub enum Ordering {
 
 impl Ordering {
     /// For the restaurant with these settings, as its POS connection stands.
-    pub async fn now(state: &AppState, resto_id: &str, settings: &GuestSettings) -> Ordering {
+    pub async fn now(state: &GuestState, resto_id: &str, settings: &GuestSettings) -> Ordering {
         if !settings.ordering_enabled {
             return Ordering::SwitchedOff;
         }

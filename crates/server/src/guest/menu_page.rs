@@ -5,14 +5,14 @@
 //! otherwise the menu is for browsing and says so. `POST …/menu/add` and `POST …/cart/remove`
 //! change the browser's cart and come back to where the guest was.
 
-use super::bill::known_venue;
 use super::cart::{line_from_form, not_orderable, Cart, ChoiceProblem};
 use super::error::{error_page, GuestError};
 use super::menu::{by_weight, GuestMenu, MenuSection, NotOrderable, Ordering};
 use super::ordering::{checked_table, open_cart};
 use super::payer::GuestBrowser;
+use super::venue::{known_venue, table_path};
 use super::view::{link, money};
-use crate::state::AppState;
+use super::GuestState;
 use crate::store::GuestOrder;
 use crate::web::{assets, shell, Lang, Page};
 use axum::extract::rejection::FormRejection;
@@ -26,25 +26,9 @@ use rahunok_protocol::menu_rules::ModifierLimit;
 use rahunok_protocol::ops::{GroupModifierRule, MenuDish};
 use rahunok_protocol::Money;
 
-/// Where a table's pages live.
-pub fn table_path(resto_id: &str, table: &str) -> String {
-    format!("/t/{resto_id}/{}", urlencoding(table))
-}
-
-/// A table number as a path segment.
-fn urlencoding(table: &str) -> String {
-    table
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 /// `GET /t/{restoId}/{table}/menu`.
 pub async fn menu(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
     lang: Lang,
     browser: GuestBrowser,
@@ -60,7 +44,7 @@ pub async fn menu(
 /// Everything the menu page shows.
 pub struct MenuView {
     /// The restaurant.
-    pub venue: super::bill::Venue,
+    pub venue: super::venue::Venue,
     /// The table number.
     pub table: String,
     /// The menu.
@@ -72,7 +56,7 @@ pub struct MenuView {
 }
 
 async fn menu_view(
-    state: &AppState,
+    state: &GuestState,
     resto_id: &str,
     table: &str,
     browser: &GuestBrowser,
@@ -291,7 +275,7 @@ fn cart_bar(lang: Lang, view: &MenuView) -> Markup {
 /// and a guest cookie are made on the first add) and comes back to the dish; a choice the
 /// menu's rules refuse comes back with why, beside the dish (422).
 pub async fn add(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
     lang: Lang,
     browser: GuestBrowser,
@@ -329,7 +313,7 @@ enum Added {
 }
 
 async fn add_to_cart(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     resto_id: &str,
     table: &str,
@@ -389,7 +373,7 @@ pub struct RemoveForm {
 /// `POST /t/{restoId}/{table}/cart/remove`: takes a line out of the browser's cart, then back
 /// to the review (or the menu).
 pub async fn remove(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
     lang: Lang,
     browser: GuestBrowser,
@@ -412,7 +396,7 @@ pub async fn remove(
 }
 
 async fn remove_line(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     resto_id: &str,
     table: &str,

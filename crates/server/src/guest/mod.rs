@@ -5,7 +5,6 @@
 mod bill;
 mod bill_source;
 pub mod cart;
-pub mod clock;
 mod error;
 pub mod hold;
 pub mod menu;
@@ -16,27 +15,43 @@ mod pay;
 pub mod payer;
 mod rating;
 mod receipt;
-pub mod receipt_data;
 pub mod split;
 mod split_page;
 pub mod tips;
+mod venue;
 pub mod view;
 
 pub use error::GuestError;
 
-use crate::payments::checkout_pages;
-use crate::state::AppState;
-use crate::web::Lang;
-use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
-use axum::http::HeaderValue;
-use axum::middleware::{from_fn, Next};
-use axum::response::Response;
+use crate::config::Config;
+use crate::gateway::PosLink;
+use crate::payments::Payments;
+use crate::pos_data::PosData;
+use crate::store::Store;
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::Router;
+use std::sync::Arc;
 
-/// The guest pages and the sandbox acquirer's hosted pages.
-pub fn routes() -> Router<AppState> {
+/// What the guest pages use.
+#[derive(Clone)]
+pub struct GuestState {
+    /// The store.
+    pub store: Store,
+    /// The request path to POS systems.
+    pub link: Arc<PosLink>,
+    /// The POS's data about each restaurant, asked for or as stored.
+    pub pos_data: PosData,
+    /// Payments and the acquirers.
+    pub payments: Arc<Payments>,
+    /// The configuration in force.
+    pub config: Arc<Config>,
+    /// Where guests reach this server (no trailing slash).
+    pub base_url: Arc<str>,
+}
+
+/// The guest pages.
+pub fn routes() -> Router<GuestState> {
     Router::new()
         .route("/t/{resto_id}/{table}", get(bill::table_page))
         .route("/t/{resto_id}/{table}/menu", get(menu_page::menu))
@@ -50,22 +65,5 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{payment_id}", get(receipt::payment_page))
         .route("/p/{payment_id}/cancel", post(receipt::cancel_payment))
         .route("/p/{payment_id}/rating", post(rating::rate))
-        .route("/sandbox/checkout/{reference}", get(checkout_pages::checkout).post(checkout_pages::pay_with_card))
-        .route("/sandbox/checkout/{reference}/confirm", post(checkout_pages::confirm))
-        .route(crate::payments::sandbox::NOTIFY_PATH, post(checkout_pages::notification))
-        .layer(from_fn(finish_response))
-}
-
-/// Guest pages are live (the bill, who is paying it): never cached, so Back shows the bill as
-/// it is now rather than a stale pay form. A `?lang=` choice is remembered in the `lang` cookie
-/// and follows the guest through paying, the card page and the receipt.
-async fn finish_response(request: Request, next: Next) -> Response {
-    let chosen = Lang::chosen_in(request.uri().query());
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(lang) = chosen {
-        headers.append(SET_COOKIE, lang.cookie());
-    }
-    response
+        .layer(from_fn(crate::web::live_page))
 }

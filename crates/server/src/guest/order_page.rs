@@ -7,15 +7,15 @@
 //! bill"), still being sent (with "check again"), or refused (with why). A refresh there asks
 //! nothing of the POS; only the confirm button sends, and sending again is harmless.
 
-use super::bill::{known_venue, Venue};
 use super::cart::Cart;
 use super::error::{error_page, GuestError};
 use super::menu::{GuestMenu, Ordering};
-use super::menu_page::table_path;
 use super::ordering::{check_stock, checked_table, open_cart, send, table_id};
 use super::payer::GuestBrowser;
+use super::venue::table_path;
+use super::venue::{known_venue, Venue};
 use super::view::{link, money};
-use crate::state::AppState;
+use super::GuestState;
 use crate::store::{GuestOrder, GuestOrderStatus};
 use crate::web::{assets, shell, Lang, Page};
 use axum::extract::rejection::FormRejection;
@@ -30,7 +30,7 @@ use serde::Deserialize;
 
 /// `GET /t/{restoId}/{table}/order`.
 pub async fn review(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
     lang: Lang,
     browser: GuestBrowser,
@@ -56,7 +56,7 @@ enum LineCheck {
 }
 
 async fn review_page(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     path: &str,
     resto_id: &str,
@@ -252,7 +252,7 @@ pub struct ConfirmForm {
 
 /// `POST /t/{restoId}/{table}/order`.
 pub async fn confirm(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
     lang: Lang,
     browser: GuestBrowser,
@@ -274,7 +274,7 @@ pub async fn confirm(
 }
 
 async fn confirmed(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     review_path: &str,
     resto_id: &str,
@@ -310,7 +310,7 @@ async fn confirmed(
 /// Confirms the cart for sending when ordering is open and the cart is what the guest saw;
 /// `Some(why)` when it is not (the review again, with why).
 async fn claim(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     resto_id: &str,
     order: &GuestOrder,
@@ -352,7 +352,7 @@ async fn claim(
 
 /// `GET /t/{restoId}/{table}/order/{id}`: the order as it stands (asks nothing of the POS).
 pub async fn placed(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, table, id)): Path<(String, String, String)>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
@@ -365,7 +365,7 @@ pub async fn placed(
 }
 
 async fn placed_page(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     path: &str,
     resto_id: &str,

@@ -6,8 +6,8 @@
 
 use super::cart::Cart;
 use super::error::GuestError;
+use super::GuestState;
 use crate::gateway::LinkError;
-use crate::state::AppState;
 use crate::store::{GuestOrder, PlacedOnPos, Store};
 use rahunok_protocol::ops::{CheckProductsRestrictions, CreateOrderOnTable, Restrictions, TablesInfo};
 use rahunok_protocol::PosRequest;
@@ -26,7 +26,7 @@ pub fn checked_table(table: &str) -> Result<&str, GuestError> {
 
 /// The browser's open cart on the table, with its lines.
 pub async fn open_cart(
-    state: &AppState,
+    state: &GuestState,
     resto_id: &str,
     table: &str,
     browser: Option<&str>,
@@ -39,7 +39,7 @@ pub async fn open_cart(
 
 /// The POS's id of the table with this number (from the stored tables; asked once, waiting
 /// as long as a guest waits, when the table is not among them).
-pub async fn table_id(state: &AppState, resto_id: &str, table: &str) -> Result<String, GuestError> {
+pub async fn table_id(state: &GuestState, resto_id: &str, table: &str) -> Result<String, GuestError> {
     let find = |tables: &rahunok_protocol::ops::TablesInfoAnswer| {
         tables.tables.iter().find(|t| t.number.to_string() == table.trim()).map(|t| t.id.clone())
     };
@@ -62,13 +62,13 @@ pub async fn table_id(state: &AppState, resto_id: &str, table: &str) -> Result<S
 
 /// Asks the POS whether the kitchen can make the cart now (`checkProductsRestrictions`),
 /// waiting as long as a guest waits.
-pub async fn check_stock(state: &AppState, resto_id: &str, cart: &Cart) -> Result<Restrictions, GuestError> {
+pub async fn check_stock(state: &GuestState, resto_id: &str, cart: &Cart) -> Result<Restrictions, GuestError> {
     let request = CheckProductsRestrictions { items: cart.items() };
     Ok(ask(state, resto_id, request).await?.result)
 }
 
 async fn ask<R: PosRequest + Send + Sync + 'static>(
-    state: &AppState,
+    state: &GuestState,
     resto_id: &str,
     request: R,
 ) -> Result<R::Answer, GuestError>
@@ -87,7 +87,7 @@ where
 /// Sends a confirmed order (again, when it was sent before: same `externalId`) and waits as
 /// long as a guest waits for the POS's answer; returns the order as it stands then.
 pub async fn send(
-    state: &AppState,
+    state: &GuestState,
     order: &GuestOrder,
     cart: &Cart,
     table_id: String,

@@ -8,11 +8,11 @@ use super::bill::{bill_page, one_bill, BillView, KeptTip};
 use super::error::{error_page, GuestError};
 use super::hold::Hold;
 use super::payer::GuestBrowser;
-use super::receipt_data::ReceiptData;
 use super::tips::{parse_custom_tip, percent_of, tip_base, tip_choices, tip_limit, TipError};
 use super::view::{link, money};
+use super::GuestState;
+use crate::payments::receipt_data::ReceiptData;
 use crate::payments::{PaymentError, PaymentRequest};
-use crate::state::AppState;
 use crate::store::PaymentStatus;
 use crate::web::{Lang, Page};
 use axum::extract::rejection::FormRejection;
@@ -41,7 +41,7 @@ pub struct PayForm {
 
 /// The handler.
 pub async fn pay(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
     lang: Lang,
     browser: GuestBrowser,
@@ -69,7 +69,7 @@ pub async fn pay(
 }
 
 async fn pay_for_bill(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     path: &str,
     resto_id: &str,

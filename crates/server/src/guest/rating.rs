@@ -7,7 +7,7 @@ use super::error::error_page;
 use super::error::GuestError;
 use super::payer::GuestBrowser;
 use super::view::link;
-use crate::state::AppState;
+use super::GuestState;
 use crate::store::PaymentRecord;
 use crate::web::{message_page, Lang, Page};
 use axum::extract::rejection::FormRejection;
@@ -58,7 +58,7 @@ pub fn after_paying(lang: Lang, payment: &PaymentRecord, may_rate: bool, review_
 
 /// `POST /p/{paymentId}/rating`.
 pub async fn rate(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path(payment_id): Path<String>,
     lang: Lang,
     browser: GuestBrowser,

@@ -3,15 +3,15 @@
 //! the restaurant, items, sum, tip, time, payment id and the fiscal lines sent to the POS, then
 //! (for the guest who paid) a rating and the restaurant's review link.
 
-use super::clock::date_time;
 use super::error::{error_page, GuestError};
 use super::payer::GuestBrowser;
 use super::rating::after_paying;
-use super::receipt_data::ReceiptData;
 use super::view::{bill_card, link, money};
+use super::GuestState;
+use crate::payments::receipt_data::ReceiptData;
 use crate::payments::PaymentError;
-use crate::state::AppState;
 use crate::store::{PaymentRecord, PaymentStatus};
+use crate::web::clock::date_time;
 use crate::web::{message_page, shell, Lang, Page};
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
@@ -21,7 +21,7 @@ use rahunok_protocol::order::FiscalLine;
 
 /// The handler.
 pub async fn payment_page(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path(payment_id): Path<String>,
     lang: Lang,
     browser: GuestBrowser,
@@ -70,7 +70,7 @@ pub async fn payment_page(
 /// and goes back to the bill, free again for anyone at the table. A payment that got paid
 /// meanwhile stands: the guest lands on its receipt.
 pub async fn cancel_payment(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path(payment_id): Path<String>,
     lang: Lang,
     browser: GuestBrowser,

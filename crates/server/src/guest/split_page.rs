@@ -10,7 +10,7 @@ use super::bill::one_bill;
 use super::error::{error_page, GuestError};
 use super::split::{can_split, estimated_share, family_sum, pickable_lines, plan, raw_total, Choice, Pickable};
 use super::view::{link, money, quantity};
-use crate::state::AppState;
+use super::GuestState;
 use crate::web::{assets, shell, Lang, Page};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{OriginalUri, Path, State};
@@ -23,7 +23,7 @@ use rahunok_protocol::{Money, Quantity};
 
 /// The split form.
 pub async fn split_form(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
@@ -125,7 +125,7 @@ fn pick_line(lang: Lang, pick: &Pickable<'_>) -> Markup {
 /// `POST …/split`: without `confirm`, the choice to confirm; with it, `splitOrder` and on to
 /// the child bill.
 pub async fn split(
-    State(state): State<AppState>,
+    State(state): State<GuestState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
@@ -154,7 +154,7 @@ pub async fn split(
 
 /// The chosen lines, checked, with what they come to, and the button that splits.
 async fn confirmation(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     path: &str,
     resto_id: &str,
@@ -199,11 +199,11 @@ async fn confirmation(
 }
 
 async fn checked_order(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     resto_id: &str,
     bill_id: &str,
-) -> Result<(super::bill::Venue, Order), GuestError> {
+) -> Result<(super::venue::Venue, Order), GuestError> {
     let (venue, order) = one_bill(state, resto_id, bill_id).await?;
     if !venue.settings.split_enabled {
         return Err(GuestError::BadInput(
@@ -215,7 +215,7 @@ async fn checked_order(
 
 /// Sends `splitOrder` for a confirmed choice; the child bill's id.
 async fn split_bill(
-    state: &AppState,
+    state: &GuestState,
     lang: Lang,
     resto_id: &str,
     bill_id: &str,

@@ -4,7 +4,7 @@
 
 use super::session::SignedIn;
 use super::PanelError;
-use crate::state::AppState;
+use super::PanelState;
 use crate::store::{PanelRole, PanelUser, Restaurant};
 use crate::web::Lang;
 use axum::extract::{FromRequestParts, RawPathParams};
@@ -45,10 +45,10 @@ impl Viewer {
     }
 }
 
-impl FromRequestParts<AppState> for Viewer {
+impl FromRequestParts<PanelState> for Viewer {
     type Rejection = PanelError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, PanelError> {
+    async fn from_request_parts(parts: &mut Parts, state: &PanelState) -> Result<Viewer, PanelError> {
         let SignedIn { user, csrf } = SignedIn::from_request_parts(parts, state).await?;
         let Ok(lang) = Lang::from_request_parts(parts, state).await;
         let path = parts.uri.path_and_query().map(ToString::to_string).unwrap_or_else(|| "/panel".into());
@@ -71,10 +71,10 @@ impl InRestaurant {
     }
 }
 
-impl FromRequestParts<AppState> for InRestaurant {
+impl FromRequestParts<PanelState> for InRestaurant {
     type Rejection = PanelError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<InRestaurant, PanelError> {
+    async fn from_request_parts(parts: &mut Parts, state: &PanelState) -> Result<InRestaurant, PanelError> {
         let mut viewer = Viewer::from_request_parts(parts, state).await?;
         let params =
             RawPathParams::from_request_parts(parts, state).await.map_err(|_| PanelError::NotFound("restaurant"))?;

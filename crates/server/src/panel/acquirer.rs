@@ -6,9 +6,9 @@
 use super::access::{InRestaurant, Viewer};
 use super::layout::{csrf_field, Section};
 use super::PanelError;
+use super::PanelState;
 use crate::payments::acquirer::AcquirerError;
 use crate::payments::PaymentError;
-use crate::state::AppState;
 use crate::store::{AcquirerChoice, MerchantToken};
 use axum::extract::State;
 use axum::response::Redirect;
@@ -61,7 +61,7 @@ pub fn card(viewer: &Viewer, resto_id: &str, choice: &AcquirerChoice) -> Markup 
 
 /// Saves the choice; a monobank token is checked with monobank first.
 pub async fn save(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Form(form): Form<AcquirerForm>,
 ) -> Result<Redirect, PanelError> {

@@ -8,7 +8,7 @@ use super::error::explain_link;
 use super::layout::{self, csrf_field, Place, Section};
 use super::pretty_json::{pretty, pretty_excerpt, SHOWN_BYTES};
 use super::PanelError;
-use crate::state::AppState;
+use super::PanelState;
 use crate::store::{RequestLogEntry, RequestLogQuery, RequestOutcome};
 use crate::web::{assets, Page};
 use axum::extract::{Path, Query, State};
@@ -87,7 +87,7 @@ fn shown_body(viewer: &Viewer, resto_id: &str, entry: &RequestLogEntry, part: &s
 /// `GET /panel/r/{id}/requests/{rid}/{request|response}.json`: a stored body in full, as a
 /// download.
 pub async fn download_body(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Path((_, rid, file)): Path<(String, String, String)>,
 ) -> Result<Response, PanelError> {
@@ -164,7 +164,7 @@ fn log_filters(viewer: &Viewer, resto_id: &str, filter: &LogFilter) -> Markup {
 
 /// The request log with filters.
 pub async fn request_log(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Query(filter): Query<LogFilter>,
 ) -> Result<Page, PanelError> {
@@ -281,7 +281,7 @@ fn parse_fields(viewer: &Viewer, text: &str) -> Result<BTreeMap<String, Box<RawV
         .map_err(|e| format!("{} {e}", viewer.t("Поля мають бути JSON-об'єктом:", "The fields must be a JSON object:")))
 }
 
-async fn send(state: &AppState, viewer: &Viewer, resto_id: &str, operation: Operation, fields: &str) -> Sent {
+async fn send(state: &PanelState, viewer: &Viewer, resto_id: &str, operation: Operation, fields: &str) -> Sent {
     let fields = match parse_fields(viewer, fields) {
         Ok(fields) => fields,
         Err(problem) => return Sent::Failed(problem),
@@ -298,7 +298,7 @@ async fn send(state: &AppState, viewer: &Viewer, resto_id: &str, operation: Oper
 
 /// Sends the operation and shows the POS's answer under the form.
 pub async fn send_operation(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Form(form): Form<ConsoleForm>,
 ) -> Result<Page, PanelError> {

@@ -6,9 +6,9 @@ use super::access::{InRestaurant, Viewer};
 use super::layout::{self, csrf_field, Place, Section};
 use super::origin::{public_base, socket_url};
 use super::PanelError;
+use super::PanelState;
 use crate::gateway::ConnectionInfo;
 use crate::pos_data::orders_cache_is_fresh;
-use crate::state::AppState;
 use crate::store::now_ms;
 use crate::store::{CallbackRefusal, StoredWarning};
 use crate::web::{assets, Page};
@@ -92,7 +92,7 @@ fn warnings(viewer: &Viewer, info: &ConnectionInfo, cache_pushed_at: Option<i64>
 /// protocol's ~15 s intervals, and some).
 const TEXT_PING_GRACE_MS: i64 = 40_000;
 
-async fn connection_view(state: &AppState, at: &InRestaurant) -> Result<ConnectionView, PanelError> {
+async fn connection_view(state: &PanelState, at: &InRestaurant) -> Result<ConnectionView, PanelError> {
     let viewer = &at.viewer;
     let Some(info) = state.link.connection_info(at.resto_id()) else {
         return Ok(ConnectionView {
@@ -124,7 +124,7 @@ async fn connection_view(state: &AppState, at: &InRestaurant) -> Result<Connecti
 }
 
 /// The connection, for the page's polling.
-pub async fn connection(State(state): State<AppState>, at: InRestaurant) -> Result<Json<ConnectionView>, PanelError> {
+pub async fn connection(State(state): State<PanelState>, at: InRestaurant) -> Result<Json<ConnectionView>, PanelError> {
     Ok(Json(connection_view(&state, &at).await?))
 }
 
@@ -253,7 +253,7 @@ fn setup_card(viewer: &Viewer, resto_id: &str, base: &str, socket_url: &str) -> 
 }
 
 /// The dashboard page.
-pub async fn page(State(state): State<AppState>, at: InRestaurant, headers: HeaderMap) -> Result<Page, PanelError> {
+pub async fn page(State(state): State<PanelState>, at: InRestaurant, headers: HeaderMap) -> Result<Page, PanelError> {
     let view = connection_view(&state, &at).await?;
     let viewer = &at.viewer;
     let restaurant = &at.restaurant;

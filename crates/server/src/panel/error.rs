@@ -1,12 +1,15 @@
-//! Every way the admin panel refuses a request. The status codes live in `crate::http_error`;
-//! this module turns a refusal into a friendly page in the viewer's language (for pages) and
-//! leaves the JSON error body in place (for the panel's JSON endpoints and image downloads).
+//! Every way the admin panel refuses a request, and its HTTP answer: a friendly page in the
+//! viewer's language (for pages), the JSON error body (for the panel's JSON endpoints and image
+//! downloads). A refused payment action is answered by the payments' own mapping
+//! (`payments/error.rs`), the same as in the admin API.
 
 use crate::gateway::LinkError;
+use crate::http_error::answer;
 use crate::payments::PaymentError;
 use crate::store::StoreError;
 use crate::web::{self, Lang, Page};
 use axum::extract::{FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -170,5 +173,30 @@ impl From<crate::pos_data::PosDataError> for PanelError {
             crate::pos_data::PosDataError::Link(e) => PanelError::Link(e),
             crate::pos_data::PosDataError::Store(e) => PanelError::Store(e),
         }
+    }
+}
+
+impl IntoResponse for PanelError {
+    /// The protocol's error body with the status; the panel's page requests get a friendly page
+    /// in the viewer's language instead (`crate::panel` reads the error from the extensions).
+    fn into_response(self) -> Response {
+        let text = self.to_string();
+        let mut response = match &self {
+            PanelError::NotSignedIn => answer(StatusCode::UNAUTHORIZED, "NOT_SIGNED_IN", "Unauthorized", "auth", text),
+            PanelError::NotYourRestaurant | PanelError::OperatorsOnly => {
+                answer(StatusCode::FORBIDDEN, "FORBIDDEN", "Forbidden", "auth", text)
+            }
+            PanelError::UnknownRestaurant(_) => {
+                answer(StatusCode::NOT_FOUND, "UNKNOWN_RESTAURANT", "Not found", "request", text)
+            }
+            PanelError::NotFound(_) => answer(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found", "request", text),
+            PanelError::BadCsrf => answer(StatusCode::FORBIDDEN, "BAD_CSRF_TOKEN", "Forbidden", "auth", text),
+            PanelError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
+            PanelError::Link(error) => error.answer(),
+            PanelError::Payment(error) => error.answer(),
+            PanelError::Store(error) => crate::http_error::store_failure(error),
+        };
+        response.extensions_mut().insert(std::sync::Arc::new(self));
+        response
     }
 }

@@ -27,25 +27,47 @@ mod restaurants;
 mod session;
 mod settings;
 mod sign_in;
-pub mod sign_in_throttle;
+mod sign_in_throttle;
 mod tables;
 pub mod users;
 mod users_page;
 mod words;
 
 pub use error::PanelError;
+pub use sign_in_throttle::SignInThrottle;
 
-use crate::state::AppState;
-use crate::web::Lang;
+use crate::config::Config;
+use crate::gateway::PosLink;
+use crate::payments::Payments;
+use crate::pos_data::PosData;
+use crate::store::Store;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::HeaderValue;
 use axum::middleware::{from_fn, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use std::sync::Arc;
+
+/// What the panel's pages use.
+#[derive(Clone)]
+pub struct PanelState {
+    /// The store.
+    pub store: Store,
+    /// The request path to POS systems.
+    pub link: Arc<PosLink>,
+    /// The POS's data about each restaurant, asked for or as stored.
+    pub pos_data: PosData,
+    /// Payments and the acquirers.
+    pub payments: Arc<Payments>,
+    /// The configuration in force.
+    pub config: Arc<Config>,
+    /// Slows down password guessing at the sign-in.
+    pub sign_in_throttle: Arc<sign_in_throttle::SignInThrottle>,
+}
 
 /// The panel's routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<PanelState> {
     Router::new()
         .route("/panel", get(sign_in::home))
         .route("/panel/sign-in", get(sign_in::form).post(sign_in::submit))
@@ -82,17 +104,12 @@ pub fn routes() -> Router<AppState> {
         .layer(from_fn(finish_response))
 }
 
-/// Panel answers are never cached (they carry CSRF tokens, secrets shown once, live data), and
-/// a `?lang=` choice is remembered in the `lang` cookie.
+/// Panel answers are live pages ([`crate::web::live_page`]: never cached, they carry CSRF
+/// tokens, secrets shown once, live data), never framed, and send no referrer off the site.
 async fn finish_response(request: Request, next: Next) -> Response {
-    let chosen = Lang::chosen_in(request.uri().query());
-    let mut response = next.run(request).await;
+    let mut response = crate::web::live_page(request, next).await;
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    if let Some(lang) = chosen {
-        headers.append(header::SET_COOKIE, lang.cookie());
-    }
     response
 }

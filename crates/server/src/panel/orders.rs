@@ -6,9 +6,9 @@
 use super::access::{InRestaurant, Viewer};
 use super::layout::{self, Place, Section};
 use super::PanelError;
-use crate::guest::view::money;
-use crate::state::AppState;
+use super::PanelState;
 use crate::store::{GuestOrder, GuestOrderStatus};
+use crate::web::format::money;
 use crate::web::Page;
 use axum::extract::State;
 use maud::{html, Markup};
@@ -78,7 +78,7 @@ fn orders_table(viewer: &Viewer, orders: &[GuestOrder]) -> Markup {
 }
 
 /// `GET /panel/r/{resto_id}/orders`.
-pub async fn list(State(state): State<AppState>, at: InRestaurant) -> Result<Page, PanelError> {
+pub async fn list(State(state): State<PanelState>, at: InRestaurant) -> Result<Page, PanelError> {
     let viewer = &at.viewer;
     let orders = state.store.guest_orders(at.resto_id(), LIST_LIMIT).await?;
     let body = orders_table(viewer, &orders);

@@ -9,11 +9,11 @@ use super::access::{InRestaurant, Viewer};
 use super::layout::{self, csrf_field, Place, Section};
 use super::pretty_json::pretty;
 use super::PanelError;
-use crate::guest::receipt_data::ReceiptData;
-use crate::guest::view::money;
+use super::PanelState;
+use crate::payments::receipt_data::ReceiptData;
 use crate::payments::{PaymentError, RefundRequest};
-use crate::state::AppState;
 use crate::store::{PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition};
+use crate::web::format::money;
 use crate::web::Page;
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
@@ -212,7 +212,7 @@ fn waiter_ratings(viewer: &Viewer, payments: &[PaymentRecord]) -> Markup {
 
 /// The payments list.
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Query(query): Query<ListQuery>,
 ) -> Result<Page, PanelError> {
@@ -328,7 +328,7 @@ fn done_notice(viewer: &Viewer, done: Option<&str>) -> Markup {
 
 /// One payment with its timeline and actions.
 pub async fn detail(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Path((_, payment_id)): Path<(String, String)>,
     Query(query): Query<DoneQuery>,
@@ -363,7 +363,7 @@ fn not_found_as_page(error: PaymentError) -> PanelError {
 
 /// Returns the guest's money.
 pub async fn refund(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Path((_, payment_id)): Path<(String, String)>,
     Form(form): Form<RefundForm>,
@@ -390,7 +390,7 @@ pub async fn refund(
 
 /// Makes the closer try a `paid_not_closed` payment now.
 pub async fn retry(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Path((_, payment_id)): Path<(String, String)>,
 ) -> Result<Redirect, PanelError> {

@@ -6,8 +6,8 @@ use super::access::{InRestaurant, Viewer};
 use super::error::explain_link;
 use super::layout::{self, csrf_field, Place, Section};
 use super::PanelError;
-use crate::guest::view::money;
-use crate::state::AppState;
+use super::PanelState;
+use crate::web::format::money;
 use crate::web::Page;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -47,7 +47,7 @@ impl PosData {
         }
     }
 
-    async fn refresh(self, state: &AppState, resto_id: &str) -> Result<(), PanelError> {
+    async fn refresh(self, state: &PanelState, resto_id: &str) -> Result<(), PanelError> {
         let data = &state.pos_data;
         let refreshed = match self {
             PosData::Staff => data.refresh::<UsersInfo>(resto_id).await.map(drop),
@@ -59,7 +59,7 @@ impl PosData {
     }
 
     /// Whether a copy of this data is stored (from an earlier refresh).
-    async fn is_stored(self, state: &AppState, resto_id: &str) -> Result<bool, PanelError> {
+    async fn is_stored(self, state: &PanelState, resto_id: &str) -> Result<bool, PanelError> {
         let data = &state.pos_data;
         Ok(match self {
             PosData::Staff => data.stored::<UsersInfo>(resto_id).await?.is_some(),
@@ -77,7 +77,7 @@ fn pos_data(slug: &str) -> Result<PosData, PanelError> {
 /// A POS data page. Opened for the first time (nothing stored yet) while the POS is
 /// connected, it asks the POS at once rather than showing an empty page with a button.
 pub async fn page(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Page, PanelError> {
@@ -98,7 +98,7 @@ pub async fn page(
 
 /// Asks the POS again, then shows the page (with the POS's failure, if it failed).
 pub async fn refresh(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, PanelError> {
@@ -114,7 +114,7 @@ pub async fn refresh(
 }
 
 async fn render(
-    state: &AppState,
+    state: &PanelState,
     at: &InRestaurant,
     data: PosData,
     problem: Option<String>,

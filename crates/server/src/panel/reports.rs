@@ -11,10 +11,10 @@
 use super::access::InRestaurant;
 use super::layout::{self, Place, Section};
 use super::PanelError;
-use crate::guest::clock;
-use crate::guest::receipt_data::ReceiptData;
-use crate::state::AppState;
+use super::PanelState;
+use crate::payments::receipt_data::ReceiptData;
 use crate::store::{now_ms, PaymentRecord};
+use crate::web::clock;
 use crate::web::Page;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
@@ -128,7 +128,11 @@ fn days(range: &Range, zone: &str, at: &InRestaurant) -> Result<Days, PanelError
     Ok(Days { from, to, from_ms, until_ms })
 }
 
-async fn report_for(state: &AppState, at: &InRestaurant, range: &Range) -> Result<(Days, Report, String), PanelError> {
+async fn report_for(
+    state: &PanelState,
+    at: &InRestaurant,
+    range: &Range,
+) -> Result<(Days, Report, String), PanelError> {
     let zone = state.store.guest_settings(at.resto_id()).await?.time_zone;
     let days = days(range, &zone, at)?;
     let payments = state.store.charged_payments(at.resto_id(), days.from_ms, days.until_ms).await?;
@@ -137,7 +141,7 @@ async fn report_for(state: &AppState, at: &InRestaurant, range: &Range) -> Resul
 
 /// `GET /panel/r/{resto_id}/reports`.
 pub async fn page(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Query(range): Query<Range>,
 ) -> Result<Page, PanelError> {
@@ -170,7 +174,7 @@ fn figures_table(
     rows: &[(String, Figures)],
     total: &Figures,
 ) -> Markup {
-    let money = |m: Money| crate::guest::view::money(viewer.lang, m);
+    let money = |m: Money| crate::web::format::money(viewer.lang, m);
     html! {
         div.table-wrap { table id=(id) {
             thead { tr {
@@ -204,7 +208,7 @@ pub struct CsvQuery {
 /// `GET /panel/r/{resto_id}/reports.csv`: UTF-8 with a byte-order mark, comma-separated,
 /// amounts as `1234.50`.
 pub async fn csv(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Query(query): Query<CsvQuery>,
 ) -> Result<Response, PanelError> {

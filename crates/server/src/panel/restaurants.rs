@@ -7,7 +7,7 @@ use super::access::{InRestaurant, Viewer};
 use super::layout::{self, csrf_field, Place, Section};
 use super::origin::socket_url;
 use super::PanelError;
-use crate::state::AppState;
+use super::PanelState;
 use crate::store::{CredentialNotice, Restaurant, RestaurantName};
 use crate::web::{assets, Page};
 use axum::extract::{Path, State};
@@ -20,7 +20,7 @@ use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 
 /// Which of `restaurants` hold a POS socket on any node, in the same order.
-async fn connected(state: &AppState, restaurants: &[Restaurant]) -> Vec<bool> {
+async fn connected(state: &PanelState, restaurants: &[Restaurant]) -> Vec<bool> {
     let connections = state.link.connections_anywhere(restaurants.iter().map(|r| r.resto_id.as_str())).await;
     connections.iter().map(Option::is_some).collect()
 }
@@ -37,7 +37,7 @@ fn restaurant_row(viewer: &Viewer, restaurant: &Restaurant, on: bool) -> Markup 
 }
 
 /// The list of restaurants and the form to add one.
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Page, PanelError> {
+pub async fn list(State(state): State<PanelState>, viewer: Viewer) -> Result<Page, PanelError> {
     viewer.require_operator()?;
     let restaurants = state.store.restaurants().await?;
     let connected = connected(&state, &restaurants).await;
@@ -76,7 +76,7 @@ pub struct LiveDot {
 }
 
 /// Which restaurants are connected now.
-pub async fn live_dots(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Vec<LiveDot>>, PanelError> {
+pub async fn live_dots(State(state): State<PanelState>, viewer: Viewer) -> Result<Json<Vec<LiveDot>>, PanelError> {
     viewer.require_operator()?;
     let restaurants = state.store.restaurants().await?;
     let connected = connected(&state, &restaurants).await;
@@ -96,7 +96,7 @@ pub struct NewRestaurant {
 /// Creates a restaurant, then redirects to its credentials, shown once (POST → GET: a refresh
 /// repeats the GET, never the creation).
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     viewer: Viewer,
     Form(form): Form<NewRestaurant>,
 ) -> Result<Redirect, PanelError> {
@@ -111,7 +111,7 @@ pub async fn create(
 }
 
 /// Keeps the new secret for the viewer and sends them to the page that shows it once.
-async fn show_once(state: &AppState, viewer: &Viewer, notice: CredentialNotice) -> Result<Redirect, PanelError> {
+async fn show_once(state: &PanelState, viewer: &Viewer, notice: CredentialNotice) -> Result<Redirect, PanelError> {
     let id = state.store.keep_credential_notice(&viewer.user.name, &notice).await?;
     Ok(Redirect::to(&format!("/panel/r/{}/credentials/{id}", notice.resto_id)))
 }
@@ -119,7 +119,7 @@ async fn show_once(state: &AppState, viewer: &Viewer, notice: CredentialNotice) 
 /// `GET /panel/r/{resto_id}/credentials/{notice}`: the secret just issued, once; afterwards a
 /// page that says it was shown and how to get a new one.
 pub async fn issued(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     headers: HeaderMap,
     Path((_, notice_id)): Path<(String, String)>,
@@ -171,7 +171,7 @@ pub struct Rotation {
 /// Issues a new secret; the old one works for the chosen grace period. Redirects to the page
 /// that shows the new secret once.
 pub async fn rotate(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     Form(form): Form<Rotation>,
 ) -> Result<Redirect, PanelError> {

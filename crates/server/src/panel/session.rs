@@ -9,7 +9,7 @@
 
 use super::origin::over_https;
 use super::PanelError;
-use crate::state::AppState;
+use super::PanelState;
 use crate::store::{now_ms, PanelUser, StoreError};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
@@ -100,7 +100,7 @@ pub fn set_cookie(headers: &HeaderMap, name: &str, value: Option<&str>) -> Heade
 }
 
 /// Starts a session for `user_name`; the token goes into the cookie, its hash into the store.
-pub async fn start(state: &AppState, user_name: &str) -> Result<SessionToken, StoreError> {
+pub async fn start(state: &PanelState, user_name: &str) -> Result<SessionToken, StoreError> {
     let token = SessionToken(random_token());
     let now = now_ms();
     state.store.insert_panel_session(&token.store_key(), user_name, now, now + SESSION_LIFETIME_MS).await?;
@@ -120,10 +120,10 @@ pub struct SignedIn {
     pub csrf: String,
 }
 
-impl FromRequestParts<AppState> for SignedIn {
+impl FromRequestParts<PanelState> for SignedIn {
     type Rejection = PanelError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedIn, PanelError> {
+    async fn from_request_parts(parts: &mut Parts, state: &PanelState) -> Result<SignedIn, PanelError> {
         if let Some(signed_in) = parts.extensions.get::<SignedInUser>() {
             return Ok(SignedIn { user: signed_in.0.clone(), csrf: signed_in.1.clone() });
         }

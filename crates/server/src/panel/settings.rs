@@ -7,8 +7,8 @@ use super::access::{InRestaurant, Viewer};
 use super::layout::{self, csrf_field, Place, Section};
 use super::origin::public_base;
 use super::PanelError;
+use super::PanelState;
 use crate::gateway::LinkError;
-use crate::state::AppState;
 use crate::store::{AcquirerChoice, GuestSettings};
 use crate::web::Page;
 use axum::extract::{Query, State};
@@ -103,7 +103,7 @@ impl SettingsForm {
         })?;
         let time_zone = match self.time_zone.trim() {
             "" => GuestSettings::DEFAULT_TIME_ZONE.to_string(),
-            zone if crate::guest::clock::known_zone(zone) => zone.to_string(),
+            zone if crate::web::clock::known_zone(zone) => zone.to_string(),
             _ => {
                 return Err(viewer
                     .t(
@@ -149,7 +149,7 @@ fn parse_tip_percents(text: &str) -> Option<Vec<u32>> {
     valid.then_some(percents)
 }
 
-fn suggested_precheck_url(state: &AppState, headers: &HeaderMap, resto_id: &str) -> String {
+fn suggested_precheck_url(state: &PanelState, headers: &HeaderMap, resto_id: &str) -> String {
     format!("{}/b/{resto_id}/{{billId}}", public_base(&state.config, headers))
 }
 
@@ -229,7 +229,7 @@ fn saved_notice(viewer: &Viewer, saved: Option<&str>) -> Option<Markup> {
 
 /// The settings page.
 pub async fn page(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     headers: HeaderMap,
     Query(query): Query<SavedQuery>,
@@ -243,7 +243,7 @@ pub async fn page(
 
 /// Saves the settings and pushes the POS part with `setSettings`.
 pub async fn save(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     headers: HeaderMap,
     Form(form): Form<SettingsForm>,

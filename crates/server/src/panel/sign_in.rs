@@ -7,7 +7,7 @@ use super::access::Viewer;
 use super::session::{self, SignedIn, SESSION_COOKIE, SIGN_IN_COOKIE};
 use super::users::{check_against_nobody, normalize_name, password_matches};
 use super::PanelError;
-use crate::state::AppState;
+use super::PanelState;
 use crate::store::{PanelRole, PanelUser};
 use crate::web::{self, Lang, Page};
 use axum::extract::{ConnectInfo, Query, State};
@@ -127,7 +127,7 @@ fn wait_text(lang: Lang, wait: Duration) -> String {
 
 /// The sign-in form (or straight on, for a signed-in viewer).
 pub async fn form(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     signed_in: Result<SignedIn, PanelError>,
     lang: Lang,
     headers: HeaderMap,
@@ -150,7 +150,7 @@ pub struct Credentials {
 
 /// Checks the password; on success starts a session and goes on to `next`.
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     lang: Lang,
     headers: HeaderMap,
@@ -179,7 +179,7 @@ pub async fn submit(
 }
 
 /// The user, if `password` is theirs. Takes as long for unknown names as for known ones.
-async fn verify(state: &AppState, name: &str, password: String) -> Result<Option<PanelUser>, PanelError> {
+async fn verify(state: &PanelState, name: &str, password: String) -> Result<Option<PanelUser>, PanelError> {
     let stored = state.store.panel_user_credentials(name).await?;
     let checked = tokio::task::spawn_blocking(move || match stored {
         Some(stored) => password_matches(&password, &stored.password_hash).then_some(stored.user),
@@ -194,7 +194,7 @@ async fn verify(state: &AppState, name: &str, password: String) -> Result<Option
 }
 
 /// Ends the session and clears its cookie.
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PanelError> {
+pub async fn sign_out(State(state): State<PanelState>, headers: HeaderMap) -> Result<Response, PanelError> {
     if let Some(token) = session::presented(&headers) {
         state.store.delete_panel_session(&token.store_key()).await?;
     }

@@ -9,7 +9,7 @@ use super::layout::{self, Place, Section};
 use super::origin::{guest_table_url, public_base, unreachable_by_phones};
 use super::qr::QrImage;
 use super::PanelError;
-use crate::state::AppState;
+use super::PanelState;
 use crate::web::{self, assets, Page};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -96,7 +96,7 @@ fn tables_view(base: &str, resto_id: &str, groups: Vec<(&str, Vec<&Table>)>) -> 
 
 /// Asks the POS for tables and halls (both at once), stores them, and answers them grouped.
 pub async fn fetch(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     headers: HeaderMap,
 ) -> Result<Json<TablesView>, PanelError> {
@@ -108,7 +108,7 @@ pub async fn fetch(
 }
 
 /// The page: it renders at once and asks the POS from the browser, showing progress.
-pub async fn page(State(state): State<AppState>, at: InRestaurant, headers: HeaderMap) -> Result<Page, PanelError> {
+pub async fn page(State(state): State<PanelState>, at: InRestaurant, headers: HeaderMap) -> Result<Page, PanelError> {
     let viewer = &at.viewer;
     let resto_id = at.resto_id();
     let body = html! {
@@ -142,7 +142,7 @@ pub async fn page(State(state): State<AppState>, at: InRestaurant, headers: Head
 }
 
 /// The warning shown above codes that would point at an address phones cannot open.
-fn phones_cannot_reach(viewer: &Viewer, state: &AppState, headers: &HeaderMap) -> Markup {
+fn phones_cannot_reach(viewer: &Viewer, state: &PanelState, headers: &HeaderMap) -> Markup {
     let Some(base) = unreachable_by_phones(&state.config, headers) else { return html! {} };
     html! {
         div.alert #unreachable-codes role="alert" {
@@ -169,7 +169,7 @@ pub struct CodeQuery {
     download: Option<String>,
 }
 
-fn qr_for(state: &AppState, headers: &HeaderMap, resto_id: &str, number: i64) -> Result<QrImage, PanelError> {
+fn qr_for(state: &PanelState, headers: &HeaderMap, resto_id: &str, number: i64) -> Result<QrImage, PanelError> {
     let url = guest_table_url(&public_base(&state.config, headers), resto_id, &number.to_string());
     QrImage::encode(&url).map_err(|e| PanelError::BadRequest(e.to_string()))
 }
@@ -214,7 +214,7 @@ impl CodeFile {
 
 /// A table's QR code, `qr.svg` or `qr.png` (`?download=1` names the file for saving).
 pub async fn code(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     headers: HeaderMap,
     Path((_, number, file)): Path<(String, i64, String)>,
@@ -244,7 +244,7 @@ fn print_label(viewer: &Viewer, restaurant_name: &str, hall: &str, table: &Table
 
 /// Every stored table's code on A4 sheets, with its name and number.
 pub async fn print_all(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     at: InRestaurant,
     headers: HeaderMap,
 ) -> Result<Page, PanelError> {

@@ -12,7 +12,7 @@ use super::access::Viewer;
 use super::layout::{self, csrf_field, Place};
 use super::users::{create_user, hash_password, normalize_name, UserError, MIN_PASSWORD_CHARS};
 use super::PanelError;
-use crate::state::AppState;
+use super::PanelState;
 use crate::store::{now_ms, ListedPanelUser, PanelRole, Restaurant};
 use crate::web::Page;
 use axum::extract::{Path, Query, State};
@@ -49,7 +49,11 @@ fn scope(viewer: &Viewer) -> Option<&str> {
 }
 
 /// `GET /panel/users`.
-pub async fn page(State(state): State<AppState>, viewer: Viewer, Query(done): Query<Done>) -> Result<Page, PanelError> {
+pub async fn page(
+    State(state): State<PanelState>,
+    viewer: Viewer,
+    Query(done): Query<Done>,
+) -> Result<Page, PanelError> {
     let users = state.store.listed_panel_users(scope(&viewer)).await?;
     let restaurants = match scope(&viewer) {
         None => state.store.restaurants().await?,
@@ -155,7 +159,7 @@ fn add_form(viewer: &Viewer, restaurants: &[Restaurant]) -> Markup {
 
 /// A role as the forms send it: `operator` or `admin:<RESTO_ID>`, checked against what the
 /// viewer may give.
-async fn chosen_role(state: &AppState, viewer: &Viewer, value: &str) -> Result<PanelRole, PanelError> {
+async fn chosen_role(state: &PanelState, viewer: &Viewer, value: &str) -> Result<PanelRole, PanelError> {
     let role = match value.strip_prefix("admin:") {
         None if value == "operator" => PanelRole::Operator,
         Some(resto_id) if state.store.restaurant(resto_id).await?.is_some() => {
@@ -172,7 +176,7 @@ async fn chosen_role(state: &AppState, viewer: &Viewer, value: &str) -> Result<P
 }
 
 /// The user `name`, if the viewer may manage them and they are not the viewer.
-async fn managed_other(state: &AppState, viewer: &Viewer, name: &str) -> Result<ListedPanelUser, PanelError> {
+async fn managed_other(state: &PanelState, viewer: &Viewer, name: &str) -> Result<ListedPanelUser, PanelError> {
     let users = state.store.listed_panel_users(scope(viewer)).await?;
     let user = users.into_iter().find(|u| u.user.name == name).ok_or(PanelError::NotFound("user"))?;
     if user.user.name == viewer.user.name {
@@ -184,7 +188,7 @@ async fn managed_other(state: &AppState, viewer: &Viewer, name: &str) -> Result<
 }
 
 /// Refuses to leave the panel without an active operator.
-async fn keep_an_operator(state: &AppState, viewer: &Viewer, user: &ListedPanelUser) -> Result<(), PanelError> {
+async fn keep_an_operator(state: &PanelState, viewer: &Viewer, user: &ListedPanelUser) -> Result<(), PanelError> {
     if user.user.role == PanelRole::Operator && user.active && state.store.active_operator_count().await? <= 1 {
         return Err(PanelError::BadRequest(
             viewer.t("Це останній активний оператор.", "This is the last active operator.").into(),
@@ -211,7 +215,7 @@ pub struct NewUser {
 
 /// `POST /panel/users`.
 pub async fn add(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     viewer: Viewer,
     Form(form): Form<NewUser>,
 ) -> Result<Redirect, PanelError> {
@@ -240,7 +244,7 @@ pub async fn add(
 
 /// `POST /panel/users/{name}/deactivate` and `…/activate`.
 pub async fn set_active(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     viewer: Viewer,
     Path((name, what)): Path<(String, String)>,
 ) -> Result<Redirect, PanelError> {
@@ -265,7 +269,7 @@ pub struct NewPassword {
 
 /// `POST /panel/users/{name}/password`: anyone the viewer manages, or the viewer themselves.
 pub async fn reset_password(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     viewer: Viewer,
     Path(name): Path<String>,
     Form(form): Form<NewPassword>,
@@ -293,7 +297,7 @@ pub struct NewRole {
 
 /// `POST /panel/users/{name}/role` (operators only).
 pub async fn change_role(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     viewer: Viewer,
     Path(name): Path<String>,
     Form(form): Form<NewRole>,

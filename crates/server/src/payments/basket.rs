@@ -4,7 +4,7 @@
 //! a bill above its lines gets a "service" line, and the tip is a line of its own.
 
 use super::acquirer::BasketLine;
-use crate::guest::receipt_data::ReceiptData;
+use crate::payments::receipt_data::ReceiptData;
 use rahunok_protocol::{Money, Quantity};
 
 /// The lines of a payment of `sum` (the bill) plus `tips`, from the bill as the guest saw it.
@@ -81,7 +81,7 @@ fn spread_discount(items: &[(String, Money, String)], listed: Money, target: Mon
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guest::receipt_data::ReceiptLine;
+    use crate::payments::receipt_data::ReceiptLine;
 
     fn money(text: &str) -> Money {
         Money::parse(text).unwrap()

@@ -3,8 +3,8 @@
 //! platform. Plus the endpoint where the platform receives the acquirer's signed notifications.
 
 use super::sandbox::{judge_card, CardOutcome, SandboxCharge, CARD_3DS, CARD_DECLINED, CARD_SUCCESS, SIGNATURE_HEADER};
-use crate::guest::view::money;
-use crate::state::AppState;
+use super::PaymentsState;
+use crate::web::format::money;
 use crate::web::{message_page, shell, Lang, Page};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
@@ -34,7 +34,7 @@ pub struct Confirmation {
 
 /// `GET /sandbox/checkout/{reference}`.
 pub async fn checkout(
-    State(state): State<AppState>,
+    State(state): State<PaymentsState>,
     Path(reference): Path<String>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
@@ -51,7 +51,7 @@ pub async fn checkout(
 
 /// `POST /sandbox/checkout/{reference}`.
 pub async fn pay_with_card(
-    State(state): State<AppState>,
+    State(state): State<PaymentsState>,
     Path(reference): Path<String>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
@@ -94,7 +94,7 @@ pub async fn pay_with_card(
 
 /// `POST /sandbox/checkout/{reference}/confirm`.
 pub async fn confirm(
-    State(state): State<AppState>,
+    State(state): State<PaymentsState>,
     Path(reference): Path<String>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
@@ -119,7 +119,7 @@ pub async fn confirm(
 }
 
 /// `POST /payments/notify/sandbox`: the acquirer's signed notification.
-pub async fn notification(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+pub async fn notification(State(state): State<PaymentsState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     match state.payments.on_notification(None, &body, signature).await {
         Ok(()) => StatusCode::OK,
@@ -134,7 +134,12 @@ pub async fn notification(State(state): State<AppState>, headers: HeaderMap, bod
 
 /// The charge the page is about, while it can still be paid. Opening or submitting the page is
 /// the guest's activity at the acquirer: the payment keeps its hold on the bill.
-async fn open_charge(state: &AppState, reference: &str, lang: Lang, path: &str) -> Result<SandboxCharge, Response> {
+async fn open_charge(
+    state: &PaymentsState,
+    reference: &str,
+    lang: Lang,
+    path: &str,
+) -> Result<SandboxCharge, Response> {
     match state.payments.sandbox().charge(reference).await {
         Ok(Some(charge)) if matches!(charge.status.as_str(), "pending" | "needs_confirmation") => {
             if let Err(error) = state.store.note_payment_activity(reference).await {
@@ -163,9 +168,9 @@ async fn open_charge(state: &AppState, reference: &str, lang: Lang, path: &str) 
 
 /// Who the guest pays, in their language: the restaurant and the table (from the payment the
 /// charge is for), rather than our internal bill id.
-async fn payee(state: &AppState, reference: &str, lang: Lang) -> String {
+async fn payee(state: &PaymentsState, reference: &str, lang: Lang) -> String {
     let receipt = match state.store.payment_by_id(reference).await {
-        Ok(Some(payment)) => serde_json::from_str::<crate::guest::receipt_data::ReceiptData>(&payment.receipt).ok(),
+        Ok(Some(payment)) => serde_json::from_str::<crate::payments::receipt_data::ReceiptData>(&payment.receipt).ok(),
         _ => None,
     };
     match receipt {

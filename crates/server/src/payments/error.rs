@@ -1,8 +1,11 @@
-//! Every way a payment action can be refused.
+//! Every way a payment action can be refused, and its one HTTP answer.
 
 use crate::gateway::LinkError;
+use crate::http_error::answer;
 use crate::payments::acquirer::AcquirerError;
 use crate::store::{PaymentRecord, PaymentStatus, StoreError};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 /// A refused payment action.
 #[derive(Debug, thiserror::Error)]
@@ -43,4 +46,41 @@ pub enum PaymentError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl PaymentError {
+    /// The one answer to a refused payment action, whoever asked (the admin API or the panel):
+    /// the same error, the same status and code.
+    pub fn answer(&self) -> Response {
+        let error = self;
+        let text = error.to_string();
+        match error {
+            PaymentError::NotFound => answer(StatusCode::NOT_FOUND, "UNKNOWN_PAYMENT", "Not found", "request", text),
+            PaymentError::NotRefundable(_) | PaymentError::NotRetryable(_) | PaymentError::BillHeld(_) => {
+                answer(StatusCode::CONFLICT, "PAYMENT_REFUSED", "Not possible now", "payment", text)
+            }
+            PaymentError::NotYet(_) => answer(StatusCode::SERVICE_UNAVAILABLE, "NOT_YET", "Try again", "payment", text),
+            PaymentError::NotYours => answer(StatusCode::FORBIDDEN, "NOT_YOUR_PAYMENT", "Forbidden", "payment", text),
+            PaymentError::RefundTooLarge { .. } => {
+                answer(StatusCode::BAD_REQUEST, "REFUND_TOO_LARGE", "Bad request", "payment", text)
+            }
+            PaymentError::Acquirer(AcquirerError::Unavailable(_)) => {
+                answer(StatusCode::BAD_GATEWAY, "ACQUIRER_UNAVAILABLE", "Acquirer unavailable", "acquirer", text)
+            }
+            PaymentError::Acquirer(AcquirerError::Refused(_)) => {
+                answer(StatusCode::CONFLICT, "PAYMENT_REFUSED", "Not possible now", "acquirer", text)
+            }
+            PaymentError::Acquirer(_) => {
+                answer(StatusCode::BAD_GATEWAY, "ACQUIRER_ERROR", "Acquirer failed", "acquirer", text)
+            }
+            PaymentError::Link(error) => error.answer(),
+            PaymentError::Store(error) => crate::http_error::store_failure(error),
+        }
+    }
+}
+
+impl IntoResponse for PaymentError {
+    fn into_response(self) -> Response {
+        self.answer()
+    }
 }

@@ -20,23 +20,45 @@ mod counted_acquirer;
 mod error;
 pub mod monobank;
 pub mod monobank_webhook;
+pub mod receipt_data;
 pub mod sandbox;
-pub mod status;
 
 pub use crate::config::PaymentTimings;
 pub use error::PaymentError;
 
+/// What the acquirers' own pages and notification routes use.
+#[derive(Clone)]
+pub struct PaymentsState {
+    /// Payments and the acquirers.
+    pub payments: Arc<Payments>,
+    /// The store.
+    pub store: Store,
+}
+
+/// The acquirers' routes: the sandbox's hosted card pages and notifications, monobank's webhook.
+pub fn routes() -> Router<PaymentsState> {
+    Router::new()
+        .route("/sandbox/checkout/{reference}", get(checkout_pages::checkout).post(checkout_pages::pay_with_card))
+        .route("/sandbox/checkout/{reference}/confirm", post(checkout_pages::confirm))
+        .route(sandbox::NOTIFY_PATH, post(checkout_pages::notification))
+        .layer(from_fn(crate::web::live_page))
+        .merge(monobank_webhook::routes())
+}
+
 use crate::gateway::PosLink;
-use crate::guest::receipt_data::ReceiptData;
 use crate::store::{
     CreateOutcome, NewPayment, NextAttempt, PaymentRecord, PaymentStatus, RefundReservation, Store, StoreError,
     TransitionChanges,
 };
 use acquirer::{AcquirerError, CardReceipt, ChargeRequest, ChargeStatus};
 use acquirers::Acquirers;
+use axum::middleware::from_fn;
+use axum::routing::{get, post};
+use axum::Router;
 use rahunok_protocol::order::FiscalLine;
 use rahunok_protocol::{ops::ShowMessage, Money};
 use rand::distributions::{Alphanumeric, DistString};
+use receipt_data::ReceiptData;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;

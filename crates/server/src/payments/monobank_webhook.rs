@@ -5,7 +5,7 @@
 use super::acquirer::AcquirerError;
 use super::monobank::{SIGNATURE_HEADER, WEBHOOK_PATH};
 use super::PaymentError;
-use crate::state::AppState;
+use super::PaymentsState;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,7 +17,7 @@ use axum::Router;
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The webhook route.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<PaymentsState> {
     Router::new()
         .route(&format!("{WEBHOOK_PATH}/{{payment_id}}"), post(webhook))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The handler.
 pub async fn webhook(
-    State(state): State<AppState>,
+    State(state): State<PaymentsState>,
     Path(payment_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,

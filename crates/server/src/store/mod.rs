@@ -52,7 +52,7 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     /// A payment was asked to make a move its state table forbids (a bug in the caller).
     #[error(transparent)]
-    ForbiddenMove(#[from] crate::payments::status::ForbiddenMove),
+    ForbiddenMove(#[from] crate::payment_status::ForbiddenMove),
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

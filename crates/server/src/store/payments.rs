@@ -6,7 +6,7 @@
 //! have one such payment at a time and can never be charged twice.
 
 use super::{column, now_ms, Store, StoreError};
-pub use crate::payments::status::PaymentStatus;
+pub use crate::payment_status::PaymentStatus;
 use rahunok_protocol::Money;
 use sqlx::any::AnyRow;
 

@@ -109,7 +109,7 @@ async fn favicon() -> Response {
 
 async fn serve(lang: Lang, uri: Uri) -> Response {
     let Some(asset) = ASSETS.iter().find(|asset| asset.path == uri.path()) else {
-        return crate::http_error::no_such_route(lang, uri).await;
+        return crate::web::no_such_route(lang, uri).await;
     };
     let headers =
         [(CONTENT_TYPE, asset.content_type), (CACHE_CONTROL, CACHE_FOREVER), (X_CONTENT_TYPE_OPTIONS, "nosniff")];

@@ -30,7 +30,7 @@ const CHECKED_BODY_LIMIT: usize = 1024 * 1024;
 pub async fn harden(https: bool, request: Request, next: Next) -> Response {
     let accepted = compression::AcceptedEncodings::of(&request);
     let checked = match unstorable_url(&request) {
-        Some(why) => Err(crate::http_error::unstorable_url(request.uri().path(), why)),
+        Some(why) => Err(crate::web::unstorable_url(request.uri().path(), why)),
         None => checked_body(request).await,
     };
     let mut response = match checked {

@@ -4,12 +4,16 @@
 //! on this.
 
 pub mod assets;
+pub mod clock;
 pub mod compression;
 pub mod edge;
+pub mod format;
 pub mod landing;
 mod lang;
+mod not_found;
 
 pub use lang::Lang;
+pub use not_found::{no_such_route, unstorable_url};
 
 use axum::http::header::CONTENT_SECURITY_POLICY;
 use axum::http::{HeaderValue, StatusCode};
@@ -110,4 +114,19 @@ pub fn message_page(lang: Lang, path: &str, heading: &str, text: &str, extra: Ma
             }
         },
     )
+}
+
+/// The headers of a live page (a bill, who is paying it, a card form, a panel view): never
+/// cached, so Back shows the page as it is now rather than a stale form; and a `?lang=` choice
+/// remembered in the `lang` cookie, so it follows a guest through paying, the card page and
+/// the receipt.
+pub async fn live_page(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let chosen = Lang::chosen_in(request.uri().query());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(lang) = chosen {
+        headers.append(axum::http::header::SET_COOKIE, lang.cookie());
+    }
+    response
 }

@@ -6,8 +6,8 @@ use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::on_both_stores;
 use crate::panel_auth::{restaurant_admin, signed_in};
 use rahunok_protocol::Money;
-use rahunok_server::guest::clock;
 use rahunok_server::store::{now_ms, CreateOutcome, NewPayment, PaymentStatus, TransitionChanges};
+use rahunok_server::web::clock;
 
 async fn seed(app: &TestApp, resto_id: &str, id: &str, waiter: &str, (sum, tips): (&str, &str), to: PaymentStatus) {
     let receipt = serde_json::json!({

@@ -207,7 +207,7 @@ async fn an_english_phone_sees_english_from_the_bill_to_the_receipt() {
     assert!(receipt.contains("Approval code") && receipt.contains("UAH") && !receipt.contains("грн"), "{receipt}");
     let filter = PaymentFilter::default();
     let payment = app.state.store.payments(&r.resto_id, &filter).await.unwrap().remove(0);
-    let kyiv = rahunok_server::guest::clock::date_time(payment.created_at, "Europe/Kyiv");
+    let kyiv = rahunok_server::web::clock::date_time(payment.created_at, "Europe/Kyiv");
     assert!(receipt.contains(&format!("Time: {kyiv}")), "the receipt is in Kyiv time ({kyiv}): {receipt}");
     assert_eq!(receipt.matches(&payment.id).count(), 1, "the payment id once");
     browser.save_screenshot("journey-english-receipt-390").await;
@@ -346,5 +346,5 @@ async fn the_split_page_keeps_the_guests_and_its_live_total_is_the_pos_child_bil
     let child_id = child_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
     let child = pos.floor().open_order(&child_id).cloned().expect("the POS has the child bill");
     assert!(!child.discounts.list.is_empty(), "a discounted table: the child carries its share");
-    assert_eq!(rahunok_server::guest::view::money(rahunok_server::web::Lang::Uk, child.total_sum), live);
+    assert_eq!(rahunok_server::web::format::money(rahunok_server::web::Lang::Uk, child.total_sum), live);
 }

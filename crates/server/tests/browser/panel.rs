@@ -631,7 +631,7 @@ async fn a_restaurants_pages_show_times_in_its_time_zone() {
     settings.time_zone = "Asia/Tokyo".into();
     store.save_guest_settings(&restaurant.resto_id, &settings).await.unwrap();
     let created_at = store.restaurant(&restaurant.resto_id).await.unwrap().unwrap().created_at;
-    let in_tokyo = rahunok_server::guest::clock::time_of_day(created_at, "Asia/Tokyo");
+    let in_tokyo = rahunok_server::web::clock::time_of_day(created_at, "Asia/Tokyo");
 
     let browser = laptop().await;
     sign_in(&browser, &app, "olena", "Новий ресторан").await;

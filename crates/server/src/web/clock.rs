@@ -27,7 +27,7 @@ fn format(ms: i64, zone_name: &str, pattern: &str) -> String {
 /// The date and time of unix milliseconds `ms` in the zone: `30.11.2026 14:32`.
 ///
 /// ```
-/// use rahunok_server::guest::clock::date_time;
+/// use rahunok_server::web::clock::date_time;
 /// // 2026-11-30 10:48 UTC is 12:48 in Kyiv (winter, UTC+2) and 11:48 in Warsaw.
 /// assert_eq!(date_time(1_796_035_680_000, "Europe/Kyiv"), "30.11.2026 12:48");
 /// assert_eq!(date_time(1_796_035_680_000, "Europe/Warsaw"), "30.11.2026 11:48");
@@ -44,7 +44,7 @@ pub fn time_of_day(ms: i64, zone_name: &str) -> String {
 /// The calendar date of `ms` in the zone, `2026-11-30`.
 ///
 /// ```
-/// use rahunok_server::guest::clock::date_of;
+/// use rahunok_server::web::clock::date_of;
 /// // 23:30 UTC on 29 November is already 30 November in Kyiv.
 /// assert_eq!(date_of(1_795_995_000_000, "Europe/Kyiv"), "2026-11-30");
 /// ```
@@ -56,7 +56,7 @@ pub fn date_of(ms: i64, zone_name: &str) -> String {
 /// that is not a date.
 ///
 /// ```
-/// use rahunok_server::guest::clock::day_start_ms;
+/// use rahunok_server::web::clock::day_start_ms;
 /// assert_eq!(day_start_ms("2026-11-30", "Europe/Kyiv"), Some(1_795_989_600_000)); // 22:00 UTC the day before
 /// assert_eq!(day_start_ms("30.11.2026", "Europe/Kyiv"), None);
 /// ```
