@@ -197,8 +197,11 @@ async fn three_nodes_serve_one_pos_whichever_node_is_asked_or_answered() {
 /// it said on stderr.
 async fn refused_node(cluster: &TestCluster, flags: &[&str]) -> String {
     let port = free_port();
+    let data = tempfile::tempdir().unwrap();
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rahunok"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", &cluster.database])
+        .arg("--data")
+        .arg(data.path())
         .args(flags)
         .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
         .env("RAHUNOK_LOG", "error")

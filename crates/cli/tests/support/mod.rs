@@ -12,8 +12,10 @@ use std::time::Duration;
 /// The admin token every test server runs with.
 pub const TOKEN: &str = "process-test-token";
 
-/// A running `rahunok serve`; killed when dropped.
-pub struct ServerProcess(pub Child);
+/// A running `rahunok serve`; killed when dropped. The second field is the temporary `--data`
+/// given to a server started without one (a PostgreSQL node still keeps its master key and
+/// admin token file there: never in the working directory, never in the repository).
+pub struct ServerProcess(pub Child, pub Option<tempfile::TempDir>);
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
@@ -26,15 +28,18 @@ impl ServerProcess {
     /// Starts `rahunok serve` on `port` with the store flags (`--data DIR` or
     /// `--database-url URL`) and any other flags in `args`.
     pub fn start(port: u16, args: &[String]) -> ServerProcess {
+        let own_data = (!args.iter().any(|a| a == "--data")).then(|| tempfile::tempdir().expect("a temporary dir"));
+        let data_flags = own_data.iter().flat_map(|d| ["--data".to_string(), d.path().display().to_string()]);
         let child = Command::new(env!("CARGO_BIN_EXE_rahunok"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(args)
+            .args(data_flags)
             .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
             .env("RAHUNOK_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
             .expect("rahunok serve starts");
-        ServerProcess(child)
+        ServerProcess(child, own_data)
     }
 
     /// Sends a signal by name (`TERM`, `INT`).
