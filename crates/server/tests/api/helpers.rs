@@ -153,7 +153,7 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.auth_failures_allowed = options.auth_failures_allowed;
     config.payment_timings = options.payment_timings.clone();
     if let Some(url) = &options.monobank_api_url {
-        config.monobank_api_url = url.clone();
+        config.acquirer_api_urls.insert("monobank".into(), url.clone());
     }
     config.max_connections = options.max_connections;
     config.header_read_timeout = options.header_read_timeout;

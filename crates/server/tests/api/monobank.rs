@@ -464,15 +464,15 @@ async fn the_merchant_token_never_shows_in_answers_logs_the_panel_or_the_databas
     assert!(!page.body.contains(TOKEN), "the panel never shows the token");
     let csrf = csrf_of(&page.body);
     let acquirer_path = format!("{settings_path}/acquirer");
-    let refused = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", "nope")]).await;
+    let refused = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("monobank.token", "nope")]).await;
     assert!(refused.location.ends_with("saved=token-refused"), "{}", refused.location);
-    let kept = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", "")]).await;
+    let kept = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("monobank.token", "")]).await;
     assert!(kept.location.ends_with("saved=acquirer"), "an empty token keeps the saved one: {}", kept.location);
     let back = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "sandbox"), ("token", "")]).await;
     assert_eq!(back.status, 303);
     let (_, now) = cafe.app.get_json(&format!("/api/admin/restaurants/{resto}/acquirer")).await;
     assert_eq!(now, json!({"kind": "sandbox"}));
-    let again = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", TOKEN)]).await;
+    let again = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("monobank.token", TOKEN)]).await;
     assert!(again.location.ends_with("saved=acquirer"), "{}", again.location);
     let page = marta.get(&format!("{settings_path}?saved=acquirer")).await;
     assert!(!page.body.contains(TOKEN));
