@@ -19,7 +19,10 @@ use std::sync::Arc;
 
 /// Every kind of acquirer, started for this server. A new acquirer is one line here.
 async fn every_kind(setup: &AcquirerSetup) -> Result<Vec<Arc<dyn AcquirerKind>>, StoreError> {
-    Ok(vec![Arc::new(sandbox::SandboxKind::start(setup).await?), Arc::new(monobank::MonobankKind::start(setup).await?)])
+    Ok(vec![
+        Arc::new(sandbox::SandboxKind::start(setup).await?), // built in, for demos and tests; the default
+        Arc::new(monobank::MonobankKind::start(setup).await?), // monobank acquiring ("plata by mono")
+    ])
 }
 
 /// The kind a restaurant that never chose takes payments with.
