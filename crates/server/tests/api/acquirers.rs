@@ -142,7 +142,7 @@ async fn a_restaurant_whose_stored_acquirer_is_unknown_is_not_charged_through_th
     let guest = guest_client();
     let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
     let (status, location, page) = post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await;
-    assert_ne!(status, 303, "the guest is not sent to the sandbox: {location}");
+    assert_eq!(status, 502, "the guest is told it failed, not sent to the sandbox: {location}");
     assert!(!location.contains("/sandbox/checkout/") && !page.contains("/sandbox/checkout/"), "{page}");
     let (_, payments) = app.get_json(&format!("/api/admin/restaurants/{}/payments", r.resto_id)).await;
     assert_eq!(payments, json!([]), "no payment was made");
