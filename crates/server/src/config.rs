@@ -67,8 +67,9 @@ pub struct Config {
     pub menu_refresh_every: Duration,
     /// Timings of the payment closer.
     pub payment_timings: PaymentTimings,
-    /// monobank's acquiring API (`https://api.monobank.ua`; an emulator in tests and staging).
-    pub monobank_api_url: String,
+    /// An acquirer's API address by its kind (`monobank` → an emulator in tests and staging); a
+    /// kind not listed talks to its real API.
+    pub acquirer_api_urls: std::collections::BTreeMap<String, String>,
     /// After SIGTERM/SIGINT, how long requests in flight may take to finish before the server
     /// stops anyway.
     pub shutdown_grace: Duration,
@@ -120,9 +121,6 @@ impl Default for Retention {
         }
     }
 }
-
-/// monobank's real acquiring API.
-pub const MONOBANK_API_URL: &str = "https://api.monobank.ua";
 
 /// Timings of the payment machinery (shortened in tests).
 #[derive(Debug, Clone)]
@@ -188,7 +186,7 @@ impl Config {
             guest_wait: Duration::from_secs(8),
             menu_refresh_every: Duration::from_secs(15 * 60),
             payment_timings: PaymentTimings::default(),
-            monobank_api_url: MONOBANK_API_URL.to_string(),
+            acquirer_api_urls: Default::default(),
             shutdown_grace: Duration::from_secs(10),
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),

@@ -17,7 +17,7 @@ pub fn router(state: &AppState) -> Router {
     Router::new()
         .merge(crate::gateway::routes().with_state(state.gateway()))
         .merge(crate::guest::routes().with_state(state.guest()))
-        .merge(crate::payments::routes().with_state(state.payment_routes()))
+        .merge(crate::payments::routes(&state.payments).with_state(state.payment_routes()))
         .merge(crate::admin::routes(state.admin()))
         .merge(crate::panel::routes().with_state(state.panel()))
         .merge(crate::web::assets::routes())

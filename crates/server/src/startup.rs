@@ -5,9 +5,8 @@ use crate::config::{Config, MasterKeySource, Storage};
 use crate::gateway::{
     AuthLimiter, Cluster, ClusterError, JournalWriter, LocalNode, PosLink, UnverifiedBudget, CLOSE_GOING_AWAY,
 };
+use crate::payments::acquirer_kind::AcquirerSetup;
 use crate::payments::acquirers::Acquirers;
-use crate::payments::monobank::MonobankApi;
-use crate::payments::sandbox::Sandbox;
 use crate::payments::Payments;
 use crate::pos_data::PosData;
 use crate::secrets::AdminToken;
@@ -43,9 +42,6 @@ pub enum StartupError {
     #[error("{0}")]
     PeersWithoutBus(String),
 }
-
-/// Where the sandbox acquirer's notification secret is kept.
-const SANDBOX_SECRET_SETTING: &str = "sandbox_secret";
 
 /// Where stores written before hashing kept the admin token in clear (moved out at start).
 const CLEAR_ADMIN_TOKEN_SETTING: &str = "admin_token";
@@ -187,9 +183,6 @@ impl Server {
         let local = listener.local_addr().map_err(|source| StartupError::Bind { address: config.listen, source })?;
         let base_url =
             config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').to_string();
-        let sandbox_secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 48);
-        let sandbox_secret = store.secret_setting_or_insert(SANDBOX_SECRET_SETTING, &sandbox_secret).await?;
-        let sandbox = Sandbox::new(store.clone(), sandbox_secret, base_url.clone());
         let metrics_listener = match config.metrics_listen {
             Some(address) => Some(bind(address).await?),
             None => None,
@@ -210,8 +203,12 @@ impl Server {
             link.attach_cluster(cluster);
             tracing::info!(node, nats = url, "joined the other nodes");
         }
-        let monobank = MonobankApi::new(&config.monobank_api_url, &base_url);
-        let acquirers = Acquirers::new(store.clone(), sandbox, monobank, metrics.clone());
+        let setup = AcquirerSetup {
+            store: store.clone(),
+            public_url: base_url.clone(),
+            api_urls: config.acquirer_api_urls.clone(),
+        };
+        let acquirers = Acquirers::start(&setup, metrics.clone()).await?;
         let payments = Payments::new(store.clone(), link.clone(), acquirers, config.payment_timings.clone(), &base_url)
             .on_node(&node);
         let state = AppState::new(Services {

@@ -3,7 +3,8 @@
 
 use crate::gateway::LinkError;
 use crate::http_error::answer;
-use crate::payments::PaymentError;
+use crate::payments::acquirer_kind::UnknownAcquirer;
+use crate::payments::{PaymentError, UNKNOWN_ACQUIRER};
 use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -32,6 +33,9 @@ pub enum AdminError {
     /// The request body or query is wrong.
     #[error("{0}")]
     BadRequest(String),
+    /// The body names a kind of acquirer this server does not know.
+    #[error(transparent)]
+    UnknownAcquirer(UnknownAcquirer),
     /// The POS did not give a usable answer.
     #[error(transparent)]
     Link(#[from] LinkError),
@@ -71,6 +75,9 @@ impl IntoResponse for AdminError {
             }
             AdminError::Payment(error) => error.answer(),
             AdminError::BadRequest(_) => answer(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Bad request", "request", text),
+            AdminError::UnknownAcquirer(_) => {
+                answer(StatusCode::BAD_REQUEST, UNKNOWN_ACQUIRER, "Bad request", "request", text)
+            }
             AdminError::AcquirerUnavailable(_) => {
                 answer(StatusCode::BAD_GATEWAY, "ACQUIRER_UNAVAILABLE", "Acquirer unavailable", "acquirer", text)
             }

@@ -71,7 +71,8 @@ pub struct FieldError {
 #[allow(dead_code)] // describes responses only
 #[derive(IntoResponses)]
 pub enum AdminErrors {
-    /// The body or the query is wrong (`BAD_REQUEST`).
+    /// The body or the query is wrong (`BAD_REQUEST`; `UNKNOWN_ACQUIRER` for a kind of acquirer
+    /// the server does not know).
     #[response(status = 400)]
     BadRequest(ErrorBody),
     /// No or a wrong admin token (`UNAUTHORIZED`).
@@ -80,7 +81,8 @@ pub enum AdminErrors {
     /// No such restaurant, operation or payment (`UNKNOWN_RESTAURANT`, `UNKNOWN_OPERATION`, `UNKNOWN_PAYMENT`).
     #[response(status = 404)]
     NotFound(ErrorBody),
-    /// The payment cannot do that now (`PAYMENT_REFUSED`, e.g. refund an unpaid payment).
+    /// The payment cannot do that now (`PAYMENT_REFUSED`, e.g. refund an unpaid payment;
+    /// `UNKNOWN_ACQUIRER` for a payment made with an acquirer this server does not know).
     #[response(status = 409)]
     Conflict(ErrorBody),
     /// The store failed; nothing was changed (`STORE_ERROR`).

@@ -9,7 +9,7 @@ use super::origin::public_base;
 use super::PanelError;
 use super::PanelState;
 use crate::gateway::LinkError;
-use crate::store::{AcquirerChoice, GuestSettings};
+use crate::store::GuestSettings;
 use crate::web::Page;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -196,7 +196,7 @@ fn render(
     form: &SettingsForm,
     suggested_url: &str,
     notice: Option<Markup>,
-    acquirer: &AcquirerChoice,
+    acquirer: &super::acquirer::AcquirerCard,
 ) -> Page {
     let viewer = &at.viewer;
     let body = html! {
@@ -237,7 +237,7 @@ pub async fn page(
     let guest = state.store.guest_settings(at.resto_id()).await?;
     let form = SettingsForm::from_stored(&at.restaurant.settings, &guest);
     let notice = saved_notice(&at.viewer, query.saved.as_deref());
-    let acquirer = state.store.acquirer_choice(at.resto_id()).await?;
+    let acquirer = super::acquirer::load(&state, at.resto_id()).await?;
     Ok(render(&at, &form, &suggested_precheck_url(&state, &headers, at.resto_id()), notice, &acquirer))
 }
 
@@ -257,7 +257,7 @@ pub async fn save(
         Ok(valid) => valid,
         Err(problem) => {
             let notice = html! { p.alert role="alert" { (problem) } };
-            let acquirer = state.store.acquirer_choice(at.resto_id()).await?;
+            let acquirer = super::acquirer::load(&state, at.resto_id()).await?;
             return Ok(render(&at, &form, &suggested_url, Some(notice), &acquirer).into_response());
         }
     };

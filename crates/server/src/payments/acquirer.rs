@@ -1,7 +1,7 @@
 //! The seam to a card acquirer: create a charge and send the guest to pay, ask its status,
 //! refund it, and verify the acquirer's signed notifications. The built-in sandbox and the
-//! monobank adapter implement it; another acquirer is one more implementation (and a line in
-//! `super::acquirers`, which picks the restaurant's).
+//! monobank adapter implement it; another acquirer is one more implementation, made by its kind
+//! (`super::acquirer_kind`), and a line in `super::acquirers`, which picks the restaurant's.
 
 use rahunok_protocol::Money;
 use std::future::Future;
@@ -104,7 +104,8 @@ pub enum AcquirerError {
 
 /// A card acquirer (see the module docs).
 pub trait Acquirer: Send + Sync {
-    /// A short name stored with each payment and printed on fiscal lines.
+    /// Its kind's name (`AcquirerKind::name`): stored with each payment and printed on fiscal
+    /// lines.
     fn name(&self) -> &'static str;
     /// Whether charges are filed under our reference (so a charge can be asked about before its
     /// id came back); false unless an acquirer says so.

@@ -1,98 +1,169 @@
-//! Which acquirer charges for a restaurant: the one it chose (stored, the sandbox by default)
-//! for a new payment, and for an existing payment the one it was made with — a restaurant that
-//! switches acquirer keeps following and refunding its earlier payments. Adding an acquirer is
-//! its module plus one arm here.
+//! Every kind of acquirer the platform can charge through — the one list ([`every_kind`]) — and
+//! which one charges for a restaurant: the one it chose (stored, the sandbox by default) for a
+//! new payment, and for an existing payment the one it was made with, so a restaurant that
+//! switches acquirer keeps following and refunding its earlier payments.
+//!
+//! Why one list: choosing an acquirer, checking and keeping its credentials, the admin API, the
+//! panel's form, the notification routes and the metrics all go over it, reading each kind's
+//! descriptor ([`AcquirerKind`]). A name that is not on it is refused ([`UnknownAcquirer`]),
+//! never taken for the sandbox.
 
 use super::acquirer::{Acquirer, AcquirerError};
+use super::acquirer_kind::{AcquirerKind, AcquirerSetup, UnknownAcquirer};
 use super::counted_acquirer::CountedAcquirer;
-use super::monobank::{self, MonobankApi};
-use super::sandbox::Sandbox;
 use super::PaymentError;
+use super::{monobank, sandbox};
 use crate::metrics::Metrics;
-use crate::store::{AcquirerChoice, MerchantToken, PaymentRecord, Store};
+use crate::store::{AcquirerChoice, AcquirerCredentials, PaymentRecord, Store, StoreError};
 use std::sync::Arc;
 
-/// Every acquirer the platform can charge through.
+/// Every kind of acquirer, started for this server. A new acquirer is one line here.
+async fn every_kind(setup: &AcquirerSetup) -> Result<Vec<Arc<dyn AcquirerKind>>, StoreError> {
+    Ok(vec![
+        Arc::new(sandbox::SandboxKind::start(setup).await?), // built in, for demos and tests; the default
+        Arc::new(monobank::MonobankKind::start(setup).await?), // monobank acquiring ("plata by mono")
+    ])
+}
+
+/// The kind a restaurant that never chose takes payments with.
+const DEFAULT_KIND: &str = sandbox::NAME;
+
+/// Why a restaurant's choice of acquirer was not made; nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChoiceError {
+    /// No such kind of acquirer.
+    #[error(transparent)]
+    UnknownKind(#[from] UnknownAcquirer),
+    /// The credentials do not fit the kind (a field missing, empty or not its own).
+    #[error("{0}")]
+    Invalid(String),
+    /// The acquirer did not accept the credentials.
+    #[error("{0}")]
+    Refused(String),
+    /// The acquirer could not be reached to check them.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Every acquirer the platform can charge through (see the module docs).
 pub struct Acquirers {
     store: Store,
-    sandbox: Sandbox,
-    monobank: MonobankApi,
+    kinds: Vec<Arc<dyn AcquirerKind>>,
     metrics: Arc<Metrics>,
 }
 
 impl Acquirers {
-    /// The acquirers, with monobank's API client; their failures are counted in `metrics`.
-    pub fn new(store: Store, sandbox: Sandbox, monobank: MonobankApi, metrics: Arc<Metrics>) -> Acquirers {
-        Acquirers { store, sandbox, monobank, metrics }
+    /// Starts every kind of acquirer; their failed calls are counted in `metrics`.
+    pub async fn start(setup: &AcquirerSetup, metrics: Arc<Metrics>) -> Result<Acquirers, StoreError> {
+        Ok(Acquirers { store: setup.store.clone(), kinds: every_kind(setup).await?, metrics })
     }
 
-    /// The sandbox (for its card pages).
-    pub fn sandbox(&self) -> &Sandbox {
-        &self.sandbox
+    /// Every kind, in the list's order.
+    pub fn kinds(&self) -> &[Arc<dyn AcquirerKind>] {
+        &self.kinds
     }
 
-    /// The sandbox behind the seam every acquirer call goes through (for notifications that
-    /// name no payment).
-    pub fn sandbox_as_acquirer(&self) -> Arc<dyn Acquirer> {
-        self.counted(Arc::new(self.sandbox.clone()))
+    /// The kind named `name`.
+    pub fn kind(&self, name: &str) -> Result<&Arc<dyn AcquirerKind>, UnknownAcquirer> {
+        self.kinds.iter().find(|kind| kind.name() == name).ok_or_else(|| UnknownAcquirer {
+            kind: name.to_string(),
+            known: self.kinds.iter().map(|kind| kind.name()).collect(),
+        })
     }
 
-    /// monobank's client (to check a token before a restaurant chooses monobank).
-    pub fn monobank(&self) -> &MonobankApi {
-        &self.monobank
+    /// The acquirer a restaurant takes payments with (the sandbox unless it chose another).
+    pub async fn choice(&self, resto_id: &str) -> Result<AcquirerChoice, StoreError> {
+        let chosen = self.store.acquirer_choice(resto_id).await?;
+        Ok(chosen.unwrap_or_else(|| AcquirerChoice { kind: DEFAULT_KIND.to_string(), account_name: None }))
     }
 
-    /// Makes monobank the restaurant's acquirer once monobank confirms the token (live, with
-    /// `/api/merchant/details`); the merchant's name. A refused token changes nothing.
-    pub async fn choose_monobank(&self, resto_id: &str, token: &MerchantToken) -> Result<String, PaymentError> {
-        if token.expose().is_empty() {
-            return Err(AcquirerError::Refused("the monobank token is empty".into()).into());
-        }
-        let details = match self.monobank.merchant_details(token).await {
-            Ok(details) => details,
-            Err(AcquirerError::Refused(_) | AcquirerError::UnknownCharge(_)) => {
-                return Err(AcquirerError::Refused("monobank did not accept the token".into()).into())
+    /// Makes `kind` the restaurant's acquirer once the credentials fit it and the acquirer
+    /// accepts them (checked live); the choice as it now is. Anything refused changes nothing.
+    pub async fn choose(
+        &self,
+        resto_id: &str,
+        kind: &str,
+        credentials: AcquirerCredentials,
+    ) -> Result<AcquirerChoice, ChoiceError> {
+        let kind = self.kind(kind)?;
+        fitting(kind.as_ref(), &credentials)?;
+        let account_name = match kind.check(resto_id, &credentials).await {
+            Ok(name) => name,
+            Err(unavailable @ AcquirerError::Unavailable(_)) => {
+                return Err(ChoiceError::Unavailable(unavailable.to_string()))
             }
-            Err(other) => return Err(other.into()),
+            Err(other) => return Err(ChoiceError::Refused(refusal(kind.as_ref(), other))),
         };
-        self.store.choose_monobank(resto_id, token, &details.merchant_name).await?;
-        tracing::info!(resto_id, merchant = details.merchant_name, "the restaurant now takes payments with monobank");
-        if !self.monobank.webhooks_reach_us() {
-            tracing::warn!(
-                resto_id,
-                "the public URL is not https: monobank's webhooks will not arrive, payments settle by status polling \
-                 only (set --public-url https://…)"
-            );
-        }
-        Ok(details.merchant_name)
+        self.store.choose_acquirer(resto_id, kind.name(), &credentials, account_name.as_deref()).await?;
+        tracing::info!(resto_id, acquirer = kind.name(), account = account_name, "the restaurant chose its acquirer");
+        Ok(AcquirerChoice { kind: kind.name().to_string(), account_name })
     }
 
     /// The acquirer a new payment of this restaurant goes through.
     pub async fn for_new_payment(&self, resto_id: &str) -> Result<Arc<dyn Acquirer>, PaymentError> {
-        match self.store.acquirer_choice(resto_id).await? {
-            AcquirerChoice::Sandbox => Ok(self.counted(Arc::new(self.sandbox.clone()))),
-            AcquirerChoice::Monobank { .. } => self.named(monobank::NAME, resto_id).await,
-        }
+        let choice = self.choice(resto_id).await?;
+        self.for_restaurant(&choice.kind, resto_id).await
     }
 
     /// The acquirer a payment was made with.
     pub async fn for_payment(&self, payment: &PaymentRecord) -> Result<Arc<dyn Acquirer>, PaymentError> {
-        self.named(&payment.acquirer, &payment.resto_id).await
+        self.for_restaurant(&payment.acquirer, &payment.resto_id).await
     }
 
-    async fn named(&self, name: &str, resto_id: &str) -> Result<Arc<dyn Acquirer>, PaymentError> {
-        match name {
-            monobank::NAME => {
-                let token = self.store.monobank_token(resto_id).await?.ok_or_else(|| {
-                    AcquirerError::Refused("the restaurant has no monobank token; set it in the settings".into())
-                })?;
-                Ok(self.counted(Arc::new(self.monobank.for_restaurant(self.store.clone(), resto_id, token))))
-            }
-            _ => Ok(self.counted(Arc::new(self.sandbox.clone()))),
-        }
+    /// The acquirer of `kind` serving every restaurant alike (for notifications that name no
+    /// payment).
+    pub fn shared(&self, kind: &str) -> Result<Arc<dyn Acquirer>, PaymentError> {
+        let kind = self.kind(kind)?;
+        let shared = kind.shared().ok_or_else(|| {
+            AcquirerError::Refused(format!("a notification of {} must name its payment", kind.name()))
+        })?;
+        Ok(self.counted(kind.as_ref(), shared))
     }
 
-    fn counted(&self, acquirer: Arc<dyn Acquirer>) -> Arc<dyn Acquirer> {
-        Arc::new(CountedAcquirer::new(acquirer, self.metrics.clone()))
+    async fn for_restaurant(&self, kind: &str, resto_id: &str) -> Result<Arc<dyn Acquirer>, PaymentError> {
+        let kind = self.kind(kind)?;
+        let credentials = if kind.fields().is_empty() {
+            AcquirerCredentials::new()
+        } else {
+            self.store.acquirer_credentials(resto_id, kind.name()).await?.ok_or_else(|| {
+                AcquirerError::Refused(format!(
+                    "the restaurant has no {} credentials; set them in the settings",
+                    kind.name()
+                ))
+            })?
+        };
+        Ok(self.counted(kind.as_ref(), kind.acquirer(resto_id, credentials)?))
+    }
+
+    fn counted(&self, kind: &dyn AcquirerKind, acquirer: Arc<dyn Acquirer>) -> Arc<dyn Acquirer> {
+        Arc::new(CountedAcquirer::new(kind.name(), acquirer, self.metrics.clone()))
+    }
+}
+
+/// Checks that the credentials are exactly the kind's fields, each given.
+fn fitting(kind: &dyn AcquirerKind, credentials: &AcquirerCredentials) -> Result<(), ChoiceError> {
+    let fields = kind.fields();
+    let names = || fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", ");
+    if let Some(stranger) = credentials.names().find(|name| !fields.iter().any(|f| f.name == *name)) {
+        return Err(ChoiceError::Invalid(match fields.len() {
+            0 => format!("{} takes no credentials, not `{stranger}`", kind.name()),
+            _ => format!("{} takes {}, not `{stranger}`", kind.name(), names()),
+        }));
+    }
+    if let Some(missing) = fields.iter().find(|f| credentials.get(f.name).is_none_or(str::is_empty)) {
+        return Err(ChoiceError::Invalid(format!("{} needs `{}` (it takes {})", kind.name(), missing.name, names())));
+    }
+    Ok(())
+}
+
+/// Why the acquirer did not accept credentials, in its words (never repeating a secret: the
+/// kind's check words it).
+fn refusal(kind: &dyn AcquirerKind, error: AcquirerError) -> String {
+    match error {
+        AcquirerError::Refused(reason) => reason,
+        _ => format!("{} did not accept the credentials", kind.name()),
     }
 }

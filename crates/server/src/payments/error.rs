@@ -3,9 +3,13 @@
 use crate::gateway::LinkError;
 use crate::http_error::answer;
 use crate::payments::acquirer::AcquirerError;
+use crate::payments::acquirer_kind::UnknownAcquirer;
 use crate::store::{PaymentRecord, PaymentStatus, StoreError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+
+/// The error code of every refusal naming an acquirer this server does not know.
+pub const UNKNOWN_ACQUIRER: &str = "UNKNOWN_ACQUIRER";
 
 /// A refused payment action.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +44,9 @@ pub enum PaymentError {
     /// The acquirer failed or refused.
     #[error(transparent)]
     Acquirer(#[from] AcquirerError),
+    /// The payment (or the restaurant's choice) names an acquirer this server does not know.
+    #[error(transparent)]
+    UnknownAcquirer(#[from] UnknownAcquirer),
     /// The POS did not answer usefully.
     #[error(transparent)]
     Link(#[from] LinkError),
@@ -72,6 +79,9 @@ impl PaymentError {
             }
             PaymentError::Acquirer(_) => {
                 answer(StatusCode::BAD_GATEWAY, "ACQUIRER_ERROR", "Acquirer failed", "acquirer", text)
+            }
+            PaymentError::UnknownAcquirer(_) => {
+                answer(StatusCode::CONFLICT, UNKNOWN_ACQUIRER, "Not possible now", "acquirer", text)
             }
             PaymentError::Link(error) => error.answer(),
             PaymentError::Store(error) => crate::http_error::store_failure(error),

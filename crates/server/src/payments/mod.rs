@@ -4,27 +4,27 @@
 //! closed`, with `failed`, `expired`, `paid_not_closed`, `refunded`). Every step is one
 //! transaction, and the allowed moves are one table ([`status`]); [`closer`] drives paid payments
 //! to `closed` with `payBill`, retrying with backoff, and on start-up resumes whatever a crash
-//! interrupted. The acquirer sits behind [`acquirer::Acquirer`]; the built-in [`sandbox`] is the
-//! default and [`monobank`] the first real one, chosen per restaurant ([`acquirers`]).
+//! interrupted. The acquirer sits behind [`acquirer::Acquirer`]; each kind of acquirer describes
+//! itself with an [`acquirer_kind::AcquirerKind`], and [`acquirers`] lists them all (the built-in
+//! [`sandbox`], the default, and [`monobank`], the first real one) and picks each restaurant's.
 //!
 //! [`Payments`] is the service: it holds what payments need (the store, the POS link, the
 //! acquirer, the timings) and nothing else, so the guest pages, the admin API, the panel and the
 //! closer all go through the same named moves.
 
 pub mod acquirer;
+pub mod acquirer_kind;
 pub mod acquirers;
 pub mod basket;
-pub mod checkout_pages;
 pub mod closer;
 mod counted_acquirer;
 mod error;
 pub mod monobank;
-pub mod monobank_webhook;
 pub mod receipt_data;
 pub mod sandbox;
 
 pub use crate::config::PaymentTimings;
-pub use error::PaymentError;
+pub use error::{PaymentError, UNKNOWN_ACQUIRER};
 
 /// What the acquirers' own pages and notification routes use.
 #[derive(Clone)]
@@ -35,14 +35,10 @@ pub struct PaymentsState {
     pub store: Store,
 }
 
-/// The acquirers' routes: the sandbox's hosted card pages and notifications, monobank's webhook.
-pub fn routes() -> Router<PaymentsState> {
-    Router::new()
-        .route("/sandbox/checkout/{reference}", get(checkout_pages::checkout).post(checkout_pages::pay_with_card))
-        .route("/sandbox/checkout/{reference}/confirm", post(checkout_pages::confirm))
-        .route(sandbox::NOTIFY_PATH, post(checkout_pages::notification))
-        .layer(from_fn(crate::web::live_page))
-        .merge(monobank_webhook::routes())
+/// The acquirers' routes, each kind's own (the sandbox's hosted card pages and notifications,
+/// monobank's webhook, …).
+pub fn routes(payments: &Payments) -> Router<PaymentsState> {
+    payments.acquirers.kinds().iter().fold(Router::new(), |routes, kind| routes.merge(kind.routes()))
 }
 
 use crate::gateway::PosLink;
@@ -52,8 +48,6 @@ use crate::store::{
 };
 use acquirer::{AcquirerError, CardReceipt, ChargeRequest, ChargeStatus};
 use acquirers::Acquirers;
-use axum::middleware::from_fn;
-use axum::routing::{get, post};
 use axum::Router;
 use rahunok_protocol::order::FiscalLine;
 use rahunok_protocol::{ops::ShowMessage, Money};
@@ -151,12 +145,7 @@ impl Payments {
         &self.node
     }
 
-    /// The sandbox acquirer, for its card pages.
-    pub fn sandbox(&self) -> &sandbox::Sandbox {
-        self.acquirers.sandbox()
-    }
-
-    /// Every acquirer (to check a restaurant's monobank token).
+    /// Every acquirer (to choose a restaurant's, and to read their descriptors).
     pub fn acquirers(&self) -> &Acquirers {
         &self.acquirers
     }
@@ -260,20 +249,23 @@ impl Payments {
         }
     }
 
-    /// A verified acquirer notification: settle the payment it names. `payment_id` is the
-    /// payment the notification's address names (monobank's); `None` for the sandbox's.
+    /// A notification from an acquirer of kind `kind`: once verified, settle the payment it
+    /// names. `payment_id` is the payment the notification's address names (monobank's); `None`
+    /// when only the verified body names it (the sandbox's). A payment of another kind is not
+    /// this acquirer's to settle: `NotFound`.
     pub async fn on_notification(
         &self,
+        kind: &str,
         payment_id: Option<&str>,
         body: &[u8],
         signature: Option<&str>,
     ) -> Result<(), PaymentError> {
         let acquirer = match payment_id {
             Some(id) => {
-                let payment = self.store.payment_by_id(id).await?.ok_or(PaymentError::NotFound)?;
-                self.acquirers.for_payment(&payment).await?
+                let payment = self.store.payment_by_id(id).await?.filter(|p| p.acquirer == kind);
+                self.acquirers.for_payment(&payment.ok_or(PaymentError::NotFound)?).await?
             }
-            None => self.acquirers.sandbox_as_acquirer(),
+            None => self.acquirers.shared(kind)?,
         };
         let event = acquirer.verify_notification(body, signature).await?;
         if payment_id.is_some_and(|id| id != event.reference) {
@@ -281,7 +273,8 @@ impl Payments {
                 "the notification names another payment".into(),
             )));
         }
-        let payment = self.store.payment_by_id(&event.reference).await?.ok_or(PaymentError::NotFound)?;
+        let payment = self.store.payment_by_id(&event.reference).await?.filter(|p| p.acquirer == kind);
+        let payment = payment.ok_or(PaymentError::NotFound)?;
         match event.status {
             Some(status) => self.apply_charge_status(&payment, acquirer.name(), status).await?,
             None => self.settle_with_acquirer(&payment).await?,

@@ -1,45 +1,75 @@
-//! Which card acquirer each restaurant takes payments with, the acquirer's invoices as last
-//! seen (so an older notification never overwrites a newer one), and refunds asked for (so a
-//! retried refund is sent with the same reference and never returns the money twice).
+//! Which card acquirer each restaurant takes payments with and the credentials it gave each
+//! kind of acquirer, the acquirer's invoices as last seen (so an older notification never
+//! overwrites a newer one), and refunds asked for (so a retried refund is sent with the same
+//! reference and never returns the money twice).
 //!
-//! The merchant token is a secret: it is stored only sealed with the master key
-//! (`crate::secrets`, context `acquirer.token:<resto_id>`) through `Store::seal_token`, read
-//! only through `Store::open_token`, and leaves this module only to the acquirer's client.
+//! Why the store knows no acquirer by name: a kind of acquirer is a name and a set of credential
+//! fields to this module (the kinds themselves are listed in `crate::payments::acquirers`), so a
+//! new acquirer needs no change here. Credentials are kept per restaurant and kind, so a
+//! restaurant that switches acquirer can still follow and refund its earlier payments.
+//!
+//! Credentials may hold secrets (a merchant token, a private key): they are stored only sealed
+//! with the master key (`crate::secrets`, context `acquirer.credentials:<resto_id>:<kind>`)
+//! through `Store::seal_credentials`, read only through `Store::open_credentials`, and their
+//! `Debug` shows the field names only. Stores written before credentials were kept by kind hold
+//! a monobank token in `restaurant_acquirers.token_sealed`; it is adopted at start
+//! ([`Store::adopt_legacy_acquirer_tokens`]) and that column is left alone for an older release.
 
 use super::{column, now_ms, Store, StoreError};
 use rahunok_protocol::Money;
+use std::collections::BTreeMap;
 
 /// The acquirer a restaurant chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AcquirerChoice {
-    /// The built-in sandbox (the default).
-    Sandbox,
-    /// monobank, with the merchant's name as monobank reported it.
-    Monobank {
-        /// The merchant's name.
-        merchant_name: String,
-    },
+pub struct AcquirerChoice {
+    /// The kind of acquirer (`sandbox`, `monobank`), as its module names it.
+    pub kind: String,
+    /// The account the acquirer named for the credentials when they were checked (monobank: the
+    /// merchant's name); `None` when the kind has nothing to check.
+    pub account_name: Option<String>,
 }
 
-/// A merchant token read back from the store. Its `Debug` never shows the token.
-#[derive(Clone, PartialEq, Eq)]
-pub struct MerchantToken(String);
+/// The credentials a restaurant gave one kind of acquirer, field by field (as the kind names its
+/// fields). Values may be secrets: `Debug` shows the field names only.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AcquirerCredentials(BTreeMap<String, String>);
 
-impl MerchantToken {
-    /// Wraps a token the restaurant typed in.
-    pub fn new(token: &str) -> MerchantToken {
-        MerchantToken(token.trim().to_string())
+impl AcquirerCredentials {
+    /// No fields.
+    pub fn new() -> AcquirerCredentials {
+        AcquirerCredentials::default()
     }
 
-    /// The token, for the acquirer's request header only.
-    pub fn expose(&self) -> &str {
-        &self.0
+    /// With `name` set to `value` (trimmed, as typed in).
+    pub fn with(mut self, name: &str, value: &str) -> AcquirerCredentials {
+        self.set(name, value);
+        self
+    }
+
+    /// Sets `name` to `value` (trimmed, as typed in).
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.0.insert(name.to_string(), value.trim().to_string());
+    }
+
+    /// A field's value; only for the acquirer's client (never to be logged or shown).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// The names of the fields given.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// Whether no field is given.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
-impl std::fmt::Debug for MerchantToken {
+impl std::fmt::Debug for AcquirerCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MerchantToken(…)")
+        f.debug_map().entries(self.0.keys().map(|name| (name, "…"))).finish()
     }
 }
 
@@ -70,85 +100,138 @@ pub enum RefundReservation {
     },
 }
 
-/// Where a restaurant's merchant token is sealed (the associated data binds it to its row).
-fn token_context(resto_id: &str) -> String {
+/// Where a restaurant's credentials for one kind of acquirer are sealed (the associated data
+/// binds them to their row).
+fn credentials_context(resto_id: &str, kind: &str) -> String {
+    format!("acquirer.credentials:{resto_id}:{kind}")
+}
+
+/// Where stores from before credentials were kept by kind sealed a restaurant's monobank token.
+fn legacy_token_context(resto_id: &str) -> String {
     format!("acquirer.token:{resto_id}")
 }
 
+/// The only kind of acquirer whose token stores from before kept (in
+/// `restaurant_acquirers.token_sealed`), and the field it is now kept under.
+const LEGACY_TOKEN_KIND: &str = "monobank";
+const LEGACY_TOKEN_FIELD: &str = "token";
+
 impl Store {
-    /// Seals a merchant token for storage with the master key: the one place that decides how
-    /// tokens are kept.
-    fn seal_token(&self, resto_id: &str, token: &MerchantToken) -> String {
-        self.master_key().seal(token.0.as_bytes(), &token_context(resto_id))
+    /// Seals credentials for storage with the master key: the one place that decides how they
+    /// are kept.
+    fn seal_credentials(&self, resto_id: &str, kind: &str, credentials: &AcquirerCredentials) -> String {
+        let json = serde_json::to_vec(&credentials.0).expect("a map of strings serialises");
+        self.master_key().seal(&json, &credentials_context(resto_id, kind))
     }
 
-    /// Opens a token sealed by [`Store::seal_token`].
-    fn open_token(&self, resto_id: &str, sealed: &str) -> Result<MerchantToken, StoreError> {
-        let bytes = self.master_key().open(sealed, &token_context(resto_id))?;
-        let text = String::from_utf8(bytes).map_err(|_| StoreError::Corrupt("a merchant token is not text".into()))?;
-        Ok(MerchantToken(text))
+    /// Opens credentials sealed by [`Store::seal_credentials`].
+    fn open_credentials(&self, resto_id: &str, kind: &str, sealed: &str) -> Result<AcquirerCredentials, StoreError> {
+        let bytes = self.master_key().open(sealed, &credentials_context(resto_id, kind))?;
+        let fields = serde_json::from_slice(&bytes)
+            .map_err(|_| StoreError::Corrupt(format!("the {kind} credentials of {resto_id} are not readable")))?;
+        Ok(AcquirerCredentials(fields))
+    }
+
+    /// Keeps the monobank token a store from before kept in `restaurant_acquirers` as that
+    /// restaurant's monobank credentials (once: a restaurant with monobank credentials already
+    /// is left as it is). The old column stays, for an older release run on this store.
+    pub(super) async fn adopt_legacy_acquirer_tokens(&self) -> Result<(), StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.resto_id, a.token_sealed, a.updated_at FROM restaurant_acquirers a \
+             LEFT JOIN acquirer_credentials c ON c.resto_id = a.resto_id AND c.kind = $1 \
+             WHERE a.token_sealed IS NOT NULL AND c.resto_id IS NULL",
+        )
+        .bind(LEGACY_TOKEN_KIND)
+        .fetch_all(self.pool())
+        .await?;
+        for row in rows {
+            let resto_id: String = column(&row, "resto_id")?;
+            let sealed: String = column(&row, "token_sealed")?;
+            let token = self.master_key().open(&sealed, &legacy_token_context(&resto_id))?;
+            let token =
+                String::from_utf8(token).map_err(|_| StoreError::Corrupt("a merchant token is not text".into()))?;
+            let credentials = AcquirerCredentials::new().with(LEGACY_TOKEN_FIELD, &token);
+            sqlx::query(
+                "INSERT INTO acquirer_credentials (resto_id, kind, credentials_sealed, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (resto_id, kind) DO NOTHING",
+            )
+            .bind(&resto_id)
+            .bind(LEGACY_TOKEN_KIND)
+            .bind(self.seal_credentials(&resto_id, LEGACY_TOKEN_KIND, &credentials))
+            .bind(column::<i64>(&row, "updated_at")?)
+            .execute(self.pool())
+            .await?;
+        }
+        Ok(())
     }
 }
 
 impl Store {
-    /// The acquirer a restaurant takes payments with (the sandbox unless it chose another).
-    pub async fn acquirer_choice(&self, resto_id: &str) -> Result<AcquirerChoice, StoreError> {
+    /// The acquirer a restaurant chose; `None` when it never chose one.
+    pub async fn acquirer_choice(&self, resto_id: &str) -> Result<Option<AcquirerChoice>, StoreError> {
         let row = sqlx::query("SELECT kind, merchant_name FROM restaurant_acquirers WHERE resto_id = $1")
             .bind(resto_id)
             .fetch_optional(self.pool())
             .await?;
-        let Some(row) = row else { return Ok(AcquirerChoice::Sandbox) };
-        match column::<String>(&row, "kind")?.as_str() {
-            "monobank" => Ok(AcquirerChoice::Monobank {
-                merchant_name: column::<Option<String>>(&row, "merchant_name")?.unwrap_or_default(),
-            }),
-            _ => Ok(AcquirerChoice::Sandbox),
-        }
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(AcquirerChoice { kind: column(&row, "kind")?, account_name: column(&row, "merchant_name")? }))
     }
 
-    /// Makes monobank the restaurant's acquirer, with a token already checked with monobank.
-    pub async fn choose_monobank(
+    /// Makes `kind` the restaurant's acquirer, with credentials already checked with the
+    /// acquirer (kept sealed, for this kind; none given keeps the kind's stored ones) and the
+    /// account the acquirer named for them. Credentials of other kinds stay, so payments made
+    /// with them can still be followed and refunded.
+    pub async fn choose_acquirer(
         &self,
         resto_id: &str,
-        token: &MerchantToken,
-        merchant_name: &str,
+        kind: &str,
+        credentials: &AcquirerCredentials,
+        account_name: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO restaurant_acquirers (resto_id, kind, token_sealed, merchant_name, updated_at) \
-             VALUES ($1, 'monobank', $2, $3, $4) ON CONFLICT (resto_id) DO UPDATE SET kind = 'monobank', \
-             token_sealed = $2, merchant_name = $3, updated_at = $4",
-        )
-        .bind(resto_id)
-        .bind(self.seal_token(resto_id, token))
-        .bind(merchant_name)
-        .bind(now_ms())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Makes the sandbox the restaurant's acquirer again. The monobank token stays (sealed) so
-    /// payments already made with monobank can still be followed and refunded.
-    pub async fn choose_sandbox(&self, resto_id: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO restaurant_acquirers (resto_id, kind, updated_at) VALUES ($1, 'sandbox', $2) \
-             ON CONFLICT (resto_id) DO UPDATE SET kind = 'sandbox', updated_at = $2",
-        )
-        .bind(resto_id)
-        .bind(now_ms())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// The restaurant's monobank token, if it ever set one.
-    pub async fn monobank_token(&self, resto_id: &str) -> Result<Option<MerchantToken>, StoreError> {
-        let row = sqlx::query("SELECT token_sealed FROM restaurant_acquirers WHERE resto_id = $1")
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        if !credentials.is_empty() {
+            sqlx::query(
+                "INSERT INTO acquirer_credentials (resto_id, kind, credentials_sealed, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (resto_id, kind) DO UPDATE SET \
+                 credentials_sealed = $3, updated_at = $4",
+            )
             .bind(resto_id)
+            .bind(kind)
+            .bind(self.seal_credentials(resto_id, kind, credentials))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO restaurant_acquirers (resto_id, kind, merchant_name, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (resto_id) DO UPDATE SET kind = $2, merchant_name = $3, updated_at = $4",
+        )
+        .bind(resto_id)
+        .bind(kind)
+        .bind(account_name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The credentials the restaurant gave this kind of acquirer, if it ever gave any.
+    pub async fn acquirer_credentials(
+        &self,
+        resto_id: &str,
+        kind: &str,
+    ) -> Result<Option<AcquirerCredentials>, StoreError> {
+        let row = sqlx::query("SELECT credentials_sealed FROM acquirer_credentials WHERE resto_id = $1 AND kind = $2")
+            .bind(resto_id)
+            .bind(kind)
             .fetch_optional(self.pool())
             .await?;
-        match row.map(|r| column::<Option<String>>(&r, "token_sealed")).transpose()?.flatten() {
-            Some(sealed) => self.open_token(resto_id, &sealed).map(Some),
+        match row {
+            Some(row) => {
+                self.open_credentials(resto_id, kind, &column::<String>(&row, "credentials_sealed")?).map(Some)
+            }
             None => Ok(None),
         }
     }

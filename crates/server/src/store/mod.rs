@@ -17,11 +17,12 @@ mod payments;
 mod request_log;
 mod restaurants;
 mod retention;
+mod sandbox;
 mod sealed;
 mod server_settings;
 mod snapshots;
 
-pub use acquirers::{AcquirerChoice, MerchantToken, RefundRecord, RefundReservation};
+pub use acquirers::{AcquirerChoice, AcquirerCredentials, RefundRecord, RefundReservation};
 pub use cluster_nodes::LiveNode;
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use credential_notices::CredentialNotice;
@@ -35,6 +36,7 @@ pub use payments::{
 };
 pub use request_log::{BodyCut, RequestLogEntry, RequestLogQuery, RequestOutcome};
 pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, RestaurantName};
+pub use sandbox::{SandboxCharge, SandboxChargeStatus};
 pub use snapshots::{Snapshot, SnapshotKind};
 
 use crate::secrets::MasterKey;
@@ -162,6 +164,7 @@ impl Store {
         migrations::run(&store).await?;
         store.check_master_key().await?;
         store.seal_clear_secrets().await?;
+        store.adopt_legacy_acquirer_tokens().await?;
         Ok(store)
     }
 
@@ -180,7 +183,7 @@ impl Store {
         self.backend
     }
 
-    /// The connection pool (for modules that own their own tables, like the sandbox acquirer).
+    /// The connection pool (for the store's own modules, and for tests that look at the tables).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

@@ -142,7 +142,8 @@ impl TestApp {
 /// The master key of every test server (a restart must open what the previous start sealed).
 pub const TEST_MASTER_KEY: &str = "dGVzdC1tYXN0ZXIta2V5LW9mLXJhaHVub2stdGVzdHM=";
 
-async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options: AppOptions) -> TestApp {
+/// Starts a test server on `storage` (kept alive by `data`, for SQLite).
+pub async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options: AppOptions) -> TestApp {
     let mut config = Config::new(storage.clone());
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.callback_timeout = options.callback_timeout;
@@ -153,7 +154,7 @@ async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, options
     config.auth_failures_allowed = options.auth_failures_allowed;
     config.payment_timings = options.payment_timings.clone();
     if let Some(url) = &options.monobank_api_url {
-        config.monobank_api_url = url.clone();
+        config.acquirer_api_urls.insert("monobank".into(), url.clone());
     }
     config.max_connections = options.max_connections;
     config.header_read_timeout = options.header_read_timeout;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod acquirers;
 mod admin;
 mod assets;
 mod callback_refusals;

@@ -2,7 +2,9 @@
 //! the platform creates, webhooks lost, forged, re-keyed, late and repeated, status polling,
 //! refunds, expiry, and the merchant token kept out of sight.
 
-use crate::helpers::{spawn_app_with, AppOptions, Backend, Restaurant, TestApp};
+use crate::helpers::{
+    fresh_storage, spawn_app_on, spawn_app_with, AppOptions, Backend, Restaurant, TestApp, TEST_MASTER_KEY,
+};
 use crate::monobank_emulator::{MonobankEmulator, Webhooks, APPROVAL, MASKED_PAN, MERCHANT, RRN, TOKEN};
 use crate::on_both_stores;
 use crate::panel_auth::{csrf_of, restaurant_admin, PanelBrowser, PASSWORD};
@@ -464,15 +466,17 @@ async fn the_merchant_token_never_shows_in_answers_logs_the_panel_or_the_databas
     assert!(!page.body.contains(TOKEN), "the panel never shows the token");
     let csrf = csrf_of(&page.body);
     let acquirer_path = format!("{settings_path}/acquirer");
-    let refused = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", "nope")]).await;
+    let refused =
+        marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("monobank.token", "nope")]).await;
     assert!(refused.location.ends_with("saved=token-refused"), "{}", refused.location);
-    let kept = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", "")]).await;
+    let kept = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("monobank.token", "")]).await;
     assert!(kept.location.ends_with("saved=acquirer"), "an empty token keeps the saved one: {}", kept.location);
     let back = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "sandbox"), ("token", "")]).await;
     assert_eq!(back.status, 303);
     let (_, now) = cafe.app.get_json(&format!("/api/admin/restaurants/{resto}/acquirer")).await;
     assert_eq!(now, json!({"kind": "sandbox"}));
-    let again = marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("token", TOKEN)]).await;
+    let again =
+        marta.post_form(&acquirer_path, &[("csrf", &csrf), ("kind", "monobank"), ("monobank.token", TOKEN)]).await;
     assert!(again.location.ends_with("saved=acquirer"), "{}", again.location);
     let page = marta.get(&format!("{settings_path}?saved=acquirer")).await;
     assert!(!page.body.contains(TOKEN));
@@ -643,7 +647,65 @@ async fn paying_fails_with_a_friendly_page_and_frees_the_bill(
     failed[0]["id"].as_str().unwrap().to_string()
 }
 
+/// A store from before credentials were kept by kind holds the restaurant's monobank token in
+/// `restaurant_acquirers` (and has no `acquirer_credentials`): after the upgrade the restaurant
+/// still takes payments with monobank, with that token, and the old column is left for an older
+/// release.
+async fn a_monobank_token_kept_by_an_older_release_still_charges_after_the_upgrade(backend: Backend) {
+    let (storage, data) = fresh_storage(backend).await;
+    let start = || async {
+        let mut config = rahunok_server::Config::new(storage.clone());
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.admin_token = Some("unused".into());
+        config.admin_token_file = None;
+        config.master_key = rahunok_server::config::MasterKeySource::Base64(TEST_MASTER_KEY.into());
+        rahunok_server::Server::build(config).await.expect("the server starts")
+    };
+    // Built, never run (no closer left behind): the store as the older release left it.
+    let older = start().await;
+    let store = older.state().store.clone();
+    let name = rahunok_server::store::RestaurantName::parse("Кав'ярня").unwrap();
+    let (made, secret) = store.create_restaurant(&name).await.unwrap();
+    let restaurant = Restaurant { resto_id: made.resto_id.clone(), secret };
+    let sealed = store.master_key().seal(TOKEN.as_bytes(), &format!("acquirer.token:{}", restaurant.resto_id));
+    sqlx::query(
+        "INSERT INTO restaurant_acquirers (resto_id, kind, token_sealed, merchant_name, updated_at) \
+         VALUES ($1, 'monobank', $2, $3, 0)",
+    )
+    .bind(&restaurant.resto_id)
+    .bind(&sealed)
+    .bind(MERCHANT)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query("DROP TABLE acquirer_credentials").execute(store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM schema_migrations WHERE version = 13").execute(store.pool()).await.unwrap();
+    drop((older, store));
+    drop(start().await); // the upgrade; the next start finds the token adopted already
+
+    let mono = MonobankEmulator::start().await;
+    let options =
+        AppOptions { payment_timings: no_polling(), monobank_api_url: Some(mono.url.clone()), ..AppOptions::default() };
+    let app = spawn_app_on(storage.clone(), data, options).await;
+    let pos = app.start_virtual_pos(&restaurant).await;
+    let resto_id = restaurant.resto_id.clone();
+    let (_, shown) = app.get_json(&format!("/api/admin/restaurants/{resto_id}/acquirer")).await;
+    assert_eq!(shown, json!({"kind": "monobank", "merchantName": MERCHANT}));
+    let cafe = MonoCafe { app, mono, restaurant, pos };
+    let payment_id = pay_bill(&cafe, "b-32070").await;
+    wait_for_status(&cafe.app, &resto_id, &payment_id, "closed").await;
+    assert_eq!(cafe.mono.calls_to("/api/merchant/invoice/create").len(), 1, "monobank took the old token");
+    let kept = sqlx::query("SELECT token_sealed FROM restaurant_acquirers WHERE resto_id = $1")
+        .bind(&resto_id)
+        .fetch_one(cafe.app.state.store.pool())
+        .await
+        .unwrap();
+    let kept: Option<String> = sqlx::Row::get(&kept, "token_sealed");
+    assert_eq!(kept.as_deref(), Some(sealed.as_str()), "the old column is left for an older release");
+}
+
 on_both_stores!(
+    a_monobank_token_kept_by_an_older_release_still_charges_after_the_upgrade,
     a_payment_monobank_is_slow_to_create_is_not_expired_while_its_invoice_is_made,
     a_monobank_that_takes_longer_than_allowed_to_create_an_invoice_fails_the_payment_and_frees_the_bill,
     a_guest_who_cancels_has_the_monobank_invoice_removed_and_the_next_guest_pays_at_once,

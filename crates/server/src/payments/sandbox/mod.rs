@@ -1,30 +1,39 @@
 //! The sandbox acquirer: a stand-in for a real card acquirer, built into the server for demos
-//! and tests. It has its own hosted card page (`/sandbox/checkout/{ref}`), checks the card with
-//! Luhn, knows a few test cards, keeps its charges in its own table, and — like a real acquirer
-//! — tells the platform about the outcome with a signed HTTP notification, sent asynchronously
-//! and retried until it is accepted. Card numbers are never stored or logged, only masked.
+//! and tests. It has its own hosted card page (`/sandbox/checkout/{ref}`, [`checkout_pages`]),
+//! checks the card with Luhn, knows a few test cards, keeps its charges in its own books (the
+//! store's `sandbox_charges`), and — like a real acquirer — tells the platform about the outcome
+//! with a signed HTTP notification, sent asynchronously and retried until it is accepted. Card
+//! numbers are never stored or logged, only masked. [`SandboxKind`] describes it to the rest of
+//! the platform: no credentials, nothing to check, one acquirer for every restaurant.
 //!
 //! Test cards: `4242 4242 4242 4242` pays; `4000 0000 0000 0002` is declined;
 //! `4000 0000 0000 3220` asks for a 3-D-Secure-style confirmation first. Any other number that
 //! passes the Luhn check pays.
 
+mod checkout_pages;
+
 use super::acquirer::{
     Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus, Checkout,
 };
-use crate::store::{column, now_ms, Store, StoreError};
-use hmac::{Hmac, Mac};
+use super::acquirer_kind::{AcquirerKind, AcquirerSetup, CredentialField, Label};
+use super::PaymentsState;
+use crate::store::{AcquirerCredentials, Store, StoreError};
+use axum::Router;
 use rahunok_protocol::Money;
 use rand::Rng;
-use sha2::Sha256;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// A query on the store, ready to run.
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+pub use crate::store::{SandboxCharge, SandboxChargeStatus};
 
+/// The kind's name: stored with each payment, printed on fiscal lines.
+pub const NAME: &str = "sandbox";
 /// The header carrying the notification signature.
 pub const SIGNATURE_HEADER: &str = "x-sandbox-signature";
 /// Where the sandbox notifies the platform.
 pub const NOTIFY_PATH: &str = "/payments/notify/sandbox";
+/// Where the sandbox's notification secret is kept (sealed, see `crate::store`).
+const SECRET_SETTING: &str = "sandbox_secret";
 
 /// A card that pays.
 pub const CARD_SUCCESS: &str = "4242424242424242";
@@ -40,21 +49,6 @@ pub struct Sandbox {
     secret: String,
     base_url: String,
     http: reqwest::Client,
-}
-
-/// A charge as the sandbox's card page sees it.
-#[derive(Debug, Clone)]
-pub struct SandboxCharge {
-    /// Reference.
-    pub reference: String,
-    /// Amount.
-    pub amount: Money,
-    /// What is paid for.
-    pub description: String,
-    /// Where to send the guest afterwards.
-    pub return_url: String,
-    /// `pending`, `needs_confirmation`, `paid`, `declined`.
-    pub status: String,
 }
 
 /// What the card page decided.
@@ -163,10 +157,6 @@ pub fn expiry_is_valid(expiry: &str) -> bool {
         && month.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
 }
 
-fn sign(secret: &str, body: &[u8]) -> String {
-    rahunok_protocol::signing::sign(secret.as_bytes(), body)
-}
-
 impl Sandbox {
     /// A sandbox notifying `base_url`, signing with `secret`.
     pub fn new(store: Store, secret: String, base_url: String) -> Sandbox {
@@ -175,66 +165,36 @@ impl Sandbox {
 
     /// A charge, for the card page.
     pub async fn charge(&self, reference: &str) -> Result<Option<SandboxCharge>, StoreError> {
-        let row = sqlx::query(
-            "SELECT reference, amount_kop, description, return_url, status FROM sandbox_charges WHERE reference = $1",
-        )
-        .bind(reference)
-        .fetch_optional(self.store.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(SandboxCharge {
-            reference: column(&row, "reference")?,
-            amount: Money::from_kopiyky(column(&row, "amount_kop")?).unwrap_or_default(),
-            description: column(&row, "description")?,
-            return_url: column(&row, "return_url")?,
-            status: column(&row, "status")?,
-        }))
+        self.store.sandbox_charge(reference).await
     }
 
-    /// Records the card page's outcome (only from `pending` or `needs_confirmation`) and, for a
-    /// final one, notifies the platform in the background. False if the charge had already ended.
+    /// Records the card page's outcome (only while the charge is open) and, for a final one,
+    /// notifies the platform in the background. False if the charge had already ended.
     pub async fn settle(&self, reference: &str, outcome: CardOutcome, card_mask: &str) -> Result<bool, StoreError> {
         let (status, approval, rrn) = match outcome {
             CardOutcome::Paid => {
                 let mut rng = rand::thread_rng();
                 (
-                    "paid",
+                    SandboxChargeStatus::Paid,
                     Some(format!("{:06}", rng.gen_range(0..1_000_000))),
                     Some(format!("{:012}", rng.gen_range(0..1_000_000_000_000u64))),
                 )
             }
-            CardOutcome::Declined => ("declined", None, None),
-            CardOutcome::NeedsConfirmation => ("needs_confirmation", None, None),
+            CardOutcome::Declined => (SandboxChargeStatus::Declined, None, None),
+            CardOutcome::NeedsConfirmation => (SandboxChargeStatus::NeedsConfirmation, None, None),
         };
-        let changed = sqlx::query(
-            "UPDATE sandbox_charges SET status = $1, card_mask = $2, approval_code = $3, rrn = $4, updated_at = $5 \
-             WHERE reference = $6 AND status IN ('pending', 'needs_confirmation')",
-        )
-        .bind(status)
-        .bind(card_mask)
-        .bind(approval)
-        .bind(rrn)
-        .bind(now_ms())
-        .bind(reference)
-        .execute(self.store.pool())
-        .await?
-        .rows_affected()
-            == 1;
+        let changed =
+            self.store.settle_sandbox_charge(reference, status, card_mask, approval.as_deref(), rrn.as_deref()).await?;
         if changed && outcome != CardOutcome::NeedsConfirmation {
             tokio::spawn(self.clone().notify(reference.to_string()));
         }
         Ok(changed)
     }
 
-    /// Runs one conditional update of the sandbox's charges; how many rows it changed.
-    async fn rows_changed(&self, update: AnyQuery<'_>) -> Result<u64, AcquirerError> {
-        Ok(update.execute(self.store.pool()).await.map_err(unavailable)?.rows_affected())
-    }
-
     /// Sends the signed notification, retrying for about a minute until it is accepted.
     async fn notify(self, reference: String) {
         let body = serde_json::json!({ "chargeId": reference }).to_string();
-        let signature = sign(&self.secret, body.as_bytes());
+        let signature = rahunok_protocol::signing::sign(self.secret.as_bytes(), body.as_bytes());
         let url = format!("{}{}", self.base_url, NOTIFY_PATH);
         let mut pause = Duration::from_millis(100);
         for _ in 0..12 {
@@ -258,7 +218,7 @@ impl Sandbox {
 
 impl Acquirer for Sandbox {
     fn name(&self) -> &'static str {
-        "sandbox"
+        NAME
     }
 
     fn files_under_our_reference(&self) -> bool {
@@ -267,19 +227,10 @@ impl Acquirer for Sandbox {
 
     fn create(&self, request: ChargeRequest) -> AcquirerFuture<'_, Checkout> {
         Box::pin(async move {
-            let now = now_ms();
-            sqlx::query(
-                "INSERT INTO sandbox_charges (reference, amount_kop, description, return_url, status, refunded_kop, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) ON CONFLICT (reference) DO NOTHING",
-            )
-            .bind(&request.reference)
-            .bind(request.amount.kopiyky())
-            .bind(&request.description)
-            .bind(&request.return_url)
-            .bind(now)
-            .execute(self.store.pool())
-            .await
-            .map_err(unavailable)?;
+            self.store
+                .create_sandbox_charge(&request.reference, request.amount, &request.description, &request.return_url)
+                .await
+                .map_err(unavailable)?;
             Ok(Checkout {
                 acquirer_ref: request.reference.clone(),
                 url: format!("{}/sandbox/checkout/{}", self.base_url, request.reference),
@@ -289,25 +240,22 @@ impl Acquirer for Sandbox {
 
     fn status<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, ChargeStatus> {
         Box::pin(async move {
-            let row =
-                sqlx::query("SELECT status, card_mask, approval_code, rrn FROM sandbox_charges WHERE reference = $1")
-                    .bind(acquirer_ref)
-                    .fetch_optional(self.store.pool())
-                    .await
-                    .map_err(unavailable)?
-                    .ok_or_else(|| AcquirerError::UnknownCharge(acquirer_ref.to_string()))?;
-            let text = |name: &str| column::<Option<String>>(&row, name).ok().flatten().unwrap_or_default();
-            Ok(match text("status").as_str() {
-                "paid" => ChargeStatus::Paid(CardReceipt {
-                    card_mask: text("card_mask"),
-                    approval_code: text("approval_code"),
-                    rrn: text("rrn"),
+            let charge = self
+                .charge(acquirer_ref)
+                .await
+                .map_err(unavailable)?
+                .ok_or_else(|| AcquirerError::UnknownCharge(acquirer_ref.to_string()))?;
+            Ok(match charge.status {
+                SandboxChargeStatus::Paid => ChargeStatus::Paid(CardReceipt {
+                    card_mask: charge.card_mask.unwrap_or_default(),
+                    approval_code: charge.approval_code.unwrap_or_default(),
+                    rrn: charge.rrn.unwrap_or_default(),
                     payment_system: None,
                 }),
-                "declined" => ChargeStatus::Declined("the card was declined".into()),
+                SandboxChargeStatus::Declined => ChargeStatus::Declined("the card was declined".into()),
                 // Cancelled by us (an expiry or the guest's "cancel"): it can never be paid.
-                "cancelled" => ChargeStatus::Expired,
-                _ => ChargeStatus::Pending,
+                SandboxChargeStatus::Cancelled => ChargeStatus::Expired,
+                SandboxChargeStatus::Pending | SandboxChargeStatus::NeedsConfirmation => ChargeStatus::Pending,
             })
         })
     }
@@ -315,17 +263,13 @@ impl Acquirer for Sandbox {
     fn cancel<'a>(&'a self, acquirer_ref: &'a str) -> AcquirerFuture<'a, bool> {
         Box::pin(async move {
             // Asked again (a crash between this and recording it on the payment): still cancelled.
-            let cancel = sqlx::query(
-                "UPDATE sandbox_charges SET status = 'cancelled', updated_at = $1 \
-                 WHERE reference = $2 AND status IN ('pending', 'needs_confirmation', 'cancelled')",
-            );
-            if self.rows_changed(cancel.bind(now_ms()).bind(acquirer_ref)).await? == 1 {
+            if self.store.cancel_sandbox_charge(acquirer_ref).await.map_err(unavailable)? {
                 return Ok(true);
             }
             // Not cancellable: paid or declined meanwhile, or never created at all.
             self.charge(acquirer_ref)
                 .await
-                .map_err(|e| AcquirerError::Unavailable(e.to_string()))?
+                .map_err(unavailable)?
                 .map(|_| false)
                 .ok_or_else(|| AcquirerError::UnknownCharge(acquirer_ref.to_string()))
         })
@@ -333,11 +277,7 @@ impl Acquirer for Sandbox {
 
     fn refund<'a>(&'a self, acquirer_ref: &'a str, amount: Money, _ext_ref: &'a str) -> AcquirerFuture<'a, ()> {
         Box::pin(async move {
-            let refund = sqlx::query(
-                "UPDATE sandbox_charges SET refunded_kop = refunded_kop + $1, updated_at = $2 \
-                 WHERE reference = $3 AND status = 'paid' AND refunded_kop + $1 <= amount_kop",
-            );
-            if self.rows_changed(refund.bind(amount.kopiyky()).bind(now_ms()).bind(acquirer_ref)).await? == 1 {
+            if self.store.refund_sandbox_charge(acquirer_ref, amount).await.map_err(unavailable)? {
                 Ok(())
             } else {
                 Err(AcquirerError::Refused(format!("charge {acquirer_ref} is not paid or the refund exceeds it")))
@@ -358,10 +298,9 @@ impl Sandbox {
     /// Checks the HMAC of a notification, then reads the charge it names.
     fn verify_now(&self, body: &[u8], signature: Option<&str>) -> Result<AcquirerEvent, AcquirerError> {
         let signature = signature.ok_or(AcquirerError::BadSignature)?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.as_bytes()).expect("any key length");
-        mac.update(body);
-        let expected = base64_decode(signature).ok_or(AcquirerError::BadSignature)?;
-        mac.verify_slice(&expected).map_err(|_| AcquirerError::BadSignature)?;
+        if !rahunok_protocol::signing::verify(self.secret.as_bytes(), body, signature) {
+            return Err(AcquirerError::BadSignature);
+        }
         #[derive(serde::Deserialize)]
         struct Notification {
             #[serde(rename = "chargeId")]
@@ -373,25 +312,69 @@ impl Sandbox {
     }
 }
 
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()
-}
-
 /// How many charges the sandbox took money for, for one bill (tests check "exactly one charge").
 pub async fn paid_charges_for_bill(store: &Store, resto_id: &str, bill_id: &str) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM sandbox_charges c JOIN payments p ON p.id = c.reference \
-         WHERE p.resto_id = $1 AND p.bill_id = $2 AND c.status = 'paid'",
-    )
-    .bind(resto_id)
-    .bind(bill_id)
-    .fetch_one(store.pool())
-    .await?;
-    column(&row, "n")
+    store.sandbox_paid_charges_for_bill(resto_id, bill_id).await
 }
 
-/// The sandbox's own store failing looks, to the platform, like an acquirer that is down.
-fn unavailable(error: sqlx::Error) -> AcquirerError {
+/// The sandbox's own books failing look, to the platform, like an acquirer that is down.
+fn unavailable(error: StoreError) -> AcquirerError {
     AcquirerError::Unavailable(error.to_string())
+}
+
+/// The sandbox as a kind of acquirer: no credentials, nothing to check, the same acquirer for
+/// every restaurant, and its card pages and notification route.
+pub struct SandboxKind {
+    sandbox: Sandbox,
+}
+
+impl SandboxKind {
+    /// The sandbox of this server, signing its notifications with the store's sandbox secret
+    /// (made on the first start).
+    pub async fn start(setup: &AcquirerSetup) -> Result<SandboxKind, StoreError> {
+        use rand::distributions::{Alphanumeric, DistString};
+        let fresh = Alphanumeric.sample_string(&mut rand::thread_rng(), 48);
+        let secret = setup.store.secret_setting_or_insert(SECRET_SETTING, &fresh).await?;
+        Ok(SandboxKind { sandbox: Sandbox::new(setup.store.clone(), secret, setup.public_url.clone()) })
+    }
+}
+
+impl AcquirerKind for SandboxKind {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn title(&self) -> &'static str {
+        "Sandbox"
+    }
+
+    fn note(&self) -> Option<Label> {
+        Some(Label {
+            uk: "тестовий еквайр, гроші не списуються", en: "the test acquirer, no money moves"
+        })
+    }
+
+    fn fields(&self) -> &'static [CredentialField] {
+        &[]
+    }
+
+    fn check<'a>(
+        &'a self,
+        _resto_id: &'a str,
+        _credentials: &'a AcquirerCredentials,
+    ) -> AcquirerFuture<'a, Option<String>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    fn acquirer(&self, _resto_id: &str, _credentials: AcquirerCredentials) -> Result<Arc<dyn Acquirer>, AcquirerError> {
+        Ok(Arc::new(self.sandbox.clone()))
+    }
+
+    fn shared(&self) -> Option<Arc<dyn Acquirer>> {
+        Some(Arc::new(self.sandbox.clone()))
+    }
+
+    fn routes(&self) -> Router<PaymentsState> {
+        checkout_pages::routes(self.sandbox.clone())
+    }
 }

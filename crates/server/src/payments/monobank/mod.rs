@@ -2,9 +2,11 @@
 //!
 //! Why it exists: Ukrainian restaurants have monobank merchant accounts, and with this adapter a
 //! guest pays a real card on monobank's page. Each restaurant brings its own merchant token
-//! (kept by `crate::store`, never logged); [`MonobankApi`] is the shared HTTP client (the API
-//! address, retries of 429 and 5xx with backoff, the cached webhook key) and [`Monobank`] is
-//! the acquirer of one restaurant.
+//! (kept sealed by `crate::store`, never logged); [`MonobankApi`] is the shared HTTP client (the
+//! API address, retries of 429 and 5xx with backoff, the cached webhook key), [`Monobank`] is
+//! the acquirer of one restaurant, and [`MonobankKind`] describes monobank to the rest of the
+//! platform (its one credential, the token, checked with `/api/merchant/details`; its webhook
+//! route, [`webhook`]).
 //!
 //! monobank signs every webhook with ECDSA P-256 over the raw body (`X-Sign`, base64 DER). The
 //! signature is checked before the body is read, against the key from `/api/merchant/pubkey`,
@@ -12,10 +14,15 @@
 //! come late, twice or out of order: the invoice's `modifiedDate` is recorded, and an older
 //! status than the newest seen is read as "nothing new".
 
+pub mod webhook;
+
 use super::acquirer::{
     Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus, Checkout,
 };
-use crate::store::{MerchantToken, Store};
+use super::acquirer_kind::{AcquirerKind, AcquirerSetup, CredentialField, Label};
+use super::PaymentsState;
+use crate::store::{AcquirerCredentials, Store, StoreError};
+use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use p256::ecdsa::signature::Verifier;
@@ -28,14 +35,57 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The name stored with each payment and printed on fiscal lines.
+/// The kind's name: stored with each payment, printed on fiscal lines.
 pub const NAME: &str = "monobank";
+/// monobank's real acquiring API.
+pub const API_URL: &str = "https://api.monobank.ua";
 /// Where monobank posts webhooks: this path, then `/{paymentId}`.
 pub const WEBHOOK_PATH: &str = "/acquirer/monobank/webhook";
 /// The header carrying the webhook signature.
 pub const SIGNATURE_HEADER: &str = "x-sign";
 /// Hryvnia, ISO 4217.
 const UAH: u16 = 980;
+/// The credential field holding the merchant token.
+const TOKEN_FIELD: &str = "token";
+
+/// What a restaurant gives monobank: the merchant token.
+const FIELDS: &[CredentialField] = &[CredentialField {
+    name: TOKEN_FIELD,
+    label: Label {
+        uk: "Токен monobank (з кабінету web.monobank.ua)", en: "monobank token (from web.monobank.ua)"
+    },
+    secret: true,
+}];
+
+/// A restaurant's merchant token. Its `Debug` never shows the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MerchantToken(String);
+
+impl MerchantToken {
+    /// Wraps a token the restaurant typed in.
+    pub fn new(token: &str) -> MerchantToken {
+        MerchantToken(token.trim().to_string())
+    }
+
+    /// The token in the restaurant's credentials.
+    fn from_credentials(credentials: &AcquirerCredentials) -> Result<MerchantToken, AcquirerError> {
+        match credentials.get(TOKEN_FIELD).map(str::trim) {
+            Some(token) if !token.is_empty() => Ok(MerchantToken::new(token)),
+            _ => Err(AcquirerError::Refused("the restaurant has no monobank token; set it in the settings".into())),
+        }
+    }
+
+    /// The token, for the acquirer's request header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for MerchantToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MerchantToken(…)")
+    }
+}
 
 /// The merchant behind a token, as `/api/merchant/details` tells it.
 #[derive(Debug, Clone, Deserialize)]
@@ -264,39 +314,18 @@ impl InvoiceStatus {
     }
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` into unix milliseconds.
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` into unix milliseconds (a time without an
+/// offset is read as UTC).
 pub fn parse_iso8601_ms(text: &str) -> Option<i64> {
     let text = text.trim();
-    let (date, rest) = text.split_once('T')?;
-    let mut date_parts = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (date_parts.next()??, date_parts.next()??, date_parts.next()??);
-    let zone_at = rest.find(['Z', '+', '-']).unwrap_or(rest.len());
-    let (clock, zone) = rest.split_at(zone_at);
-    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, ""));
-    let mut clock_parts = hms.split(':').map(|p| p.parse::<i64>().ok());
-    let (hour, minute, second) = (clock_parts.next()??, clock_parts.next()??, clock_parts.next()??);
-    let millis = format!("{fraction:0<3}").get(..3)?.parse::<i64>().ok()?;
-    let offset_minutes = match zone {
-        "" | "Z" => 0,
-        _ => {
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let (h, m) = zone[1..].split_once(':').unwrap_or((&zone[1..], "0"));
-            sign * (h.parse::<i64>().ok()? * 60 + m.parse::<i64>().ok()?)
-        }
+    if !text.contains('T') {
+        return None;
+    }
+    let at = match text.parse::<jiff::Timestamp>() {
+        Ok(at) => at,
+        Err(_) => text.parse::<jiff::civil::DateTime>().ok()?.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp(),
     };
-    let days = days_from_civil(year, month, day);
-    Some(((days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60) * 1000) + millis)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Some(at.as_millisecond())
 }
 
 /// One restaurant's monobank acquirer.
@@ -471,6 +500,70 @@ impl Acquirer for Monobank {
     }
 }
 
+/// monobank as a kind of acquirer: the merchant token is its one credential, checked with
+/// `/api/merchant/details` (which names the merchant); its webhook is its route.
+pub struct MonobankKind {
+    api: MonobankApi,
+    store: Store,
+}
+
+impl MonobankKind {
+    /// monobank's client for this server: its API (the real one unless configured otherwise),
+    /// webhooks to our public URL.
+    pub async fn start(setup: &AcquirerSetup) -> Result<MonobankKind, StoreError> {
+        let api = MonobankApi::new(&setup.api_url(NAME, API_URL), &setup.public_url);
+        Ok(MonobankKind { api, store: setup.store.clone() })
+    }
+}
+
+impl AcquirerKind for MonobankKind {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn title(&self) -> &'static str {
+        "monobank"
+    }
+
+    fn fields(&self) -> &'static [CredentialField] {
+        FIELDS
+    }
+
+    fn check<'a>(
+        &'a self,
+        resto_id: &'a str,
+        credentials: &'a AcquirerCredentials,
+    ) -> AcquirerFuture<'a, Option<String>> {
+        Box::pin(async move {
+            let token = MerchantToken::from_credentials(credentials)?;
+            let details = match self.api.merchant_details(&token).await {
+                Ok(details) => details,
+                Err(AcquirerError::Refused(_) | AcquirerError::UnknownCharge(_)) => {
+                    return Err(AcquirerError::Refused("monobank did not accept the token".into()))
+                }
+                Err(other) => return Err(other),
+            };
+            if !self.api.webhooks_reach_us() {
+                tracing::warn!(
+                    resto_id,
+                    "the public URL is not https: monobank's webhooks will not arrive, payments settle by status \
+                     polling only (set --public-url https://…)"
+                );
+            }
+            Ok(Some(details.merchant_name))
+        })
+    }
+
+    fn acquirer(&self, resto_id: &str, credentials: AcquirerCredentials) -> Result<Arc<dyn Acquirer>, AcquirerError> {
+        let token = MerchantToken::from_credentials(&credentials)?;
+        Ok(Arc::new(self.api.for_restaurant(self.store.clone(), resto_id, token)))
+    }
+
+    fn routes(&self) -> Router<PaymentsState> {
+        webhook::routes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,7 +573,10 @@ mod tests {
         assert_eq!(parse_iso8601_ms("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_iso8601_ms("2024-05-24T10:51:25Z"), Some(1_716_547_885_000));
         assert_eq!(parse_iso8601_ms("2024-05-24T13:51:25.120+03:00"), Some(1_716_547_885_120));
+        assert_eq!(parse_iso8601_ms(" 2024-05-24T10:51:25.5 "), Some(1_716_547_885_500), "no offset: UTC");
+        assert_eq!(parse_iso8601_ms("2024-05-24T07:51:25-03:00"), Some(1_716_547_885_000));
         assert_eq!(parse_iso8601_ms("yesterday"), None);
+        assert_eq!(parse_iso8601_ms("2024-05-24"), None, "a date alone is no moment");
     }
 
     #[test]

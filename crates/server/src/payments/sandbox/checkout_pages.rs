@@ -2,17 +2,33 @@
 //! form (with the test cards listed), a 3-D-Secure-style confirmation step, then back to the
 //! platform. Plus the endpoint where the platform receives the acquirer's signed notifications.
 
-use super::sandbox::{judge_card, CardOutcome, SandboxCharge, CARD_3DS, CARD_DECLINED, CARD_SUCCESS, SIGNATURE_HEADER};
-use super::PaymentsState;
+use super::{
+    judge_card, CardError, CardOutcome, Sandbox, SandboxCharge, SandboxChargeStatus, CARD_3DS, CARD_DECLINED,
+    CARD_SUCCESS, NAME, NOTIFY_PATH, SIGNATURE_HEADER,
+};
+use crate::payments::acquirer::AcquirerError;
+use crate::payments::{PaymentError, PaymentsState};
 use crate::web::format::money;
 use crate::web::{message_page, shell, Lang, Page};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
 use maud::{html, Markup};
 use serde::Deserialize;
+
+/// The card pages and the notification route, serving `sandbox`.
+pub fn routes(sandbox: Sandbox) -> Router<PaymentsState> {
+    Router::new()
+        .route("/sandbox/checkout/{reference}", get(checkout).post(pay_with_card))
+        .route("/sandbox/checkout/{reference}/confirm", post(confirm))
+        .route(NOTIFY_PATH, post(notification))
+        .layer(from_fn(crate::web::live_page))
+        .layer(Extension(sandbox))
+}
 
 /// The card form.
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -35,12 +51,13 @@ pub struct Confirmation {
 /// `GET /sandbox/checkout/{reference}`.
 pub async fn checkout(
     State(state): State<PaymentsState>,
+    Extension(sandbox): Extension<Sandbox>,
     Path(reference): Path<String>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
     let path = uri.to_string();
-    match open_charge(&state, &reference, lang, &path).await {
+    match open_charge(&state, &sandbox, &reference, lang, &path).await {
         Ok(charge) => {
             let payee = payee(&state, &reference, lang).await;
             Page::ok(card_page(lang, &path, &charge, &payee, &CardForm::default(), None)).into_response()
@@ -52,13 +69,14 @@ pub async fn checkout(
 /// `POST /sandbox/checkout/{reference}`.
 pub async fn pay_with_card(
     State(state): State<PaymentsState>,
+    Extension(sandbox): Extension<Sandbox>,
     Path(reference): Path<String>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
     Form(form): Form<CardForm>,
 ) -> Response {
     let path = uri.to_string();
-    let charge = match open_charge(&state, &reference, lang, &path).await {
+    let charge = match open_charge(&state, &sandbox, &reference, lang, &path).await {
         Ok(charge) => charge,
         Err(page) => return page,
     };
@@ -68,11 +86,9 @@ pub async fn pay_with_card(
             let english = error.to_string();
             let message = lang.pick(
                 match error {
-                    super::sandbox::CardError::InvalidNumber => "Номер картки недійсний.",
-                    super::sandbox::CardError::InvalidExpiry => {
-                        "Термін дії має виглядати як ММ/РР (наприклад 12/30 або 1230)."
-                    }
-                    super::sandbox::CardError::InvalidCvc => "CVC — три цифри.",
+                    CardError::InvalidNumber => "Номер картки недійсний.",
+                    CardError::InvalidExpiry => "Термін дії має виглядати як ММ/РР (наприклад 12/30 або 1230).",
+                    CardError::InvalidCvc => "CVC — три цифри.",
                 },
                 &english,
             );
@@ -82,7 +98,7 @@ pub async fn pay_with_card(
             return Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
         }
     };
-    if let Err(error) = state.payments.sandbox().settle(&reference, outcome.clone(), &mask).await {
+    if let Err(error) = sandbox.settle(&reference, outcome.clone(), &mask).await {
         tracing::error!(%error, "sandbox could not record a card outcome");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
@@ -94,23 +110,23 @@ pub async fn pay_with_card(
 
 /// `POST /sandbox/checkout/{reference}/confirm`.
 pub async fn confirm(
-    State(state): State<PaymentsState>,
+    Extension(sandbox): Extension<Sandbox>,
     Path(reference): Path<String>,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
     Form(confirmation): Form<Confirmation>,
 ) -> Response {
     let path = uri.to_string();
-    let Ok(Some(charge)) = state.payments.sandbox().charge(&reference).await else {
+    let Ok(Some(charge)) = sandbox.charge(&reference).await else {
         return Page::with_status(
             StatusCode::NOT_FOUND,
             message_page(lang, &path, "Sandbox", "no such charge", html! {}),
         )
         .into_response();
     };
-    if charge.status == "needs_confirmation" {
+    if charge.status == SandboxChargeStatus::NeedsConfirmation {
         let outcome = if confirmation.decision == "approve" { CardOutcome::Paid } else { CardOutcome::Declined };
-        if let Err(error) = state.payments.sandbox().settle(&reference, outcome, "400000******3220").await {
+        if let Err(error) = sandbox.settle(&reference, outcome, "400000******3220").await {
             tracing::error!(%error, "sandbox could not record a confirmation");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
@@ -121,10 +137,10 @@ pub async fn confirm(
 /// `POST /payments/notify/sandbox`: the acquirer's signed notification.
 pub async fn notification(State(state): State<PaymentsState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    match state.payments.on_notification(None, &body, signature).await {
+    match state.payments.on_notification(NAME, None, &body, signature).await {
         Ok(()) => StatusCode::OK,
-        Err(super::PaymentError::Acquirer(super::acquirer::AcquirerError::BadSignature)) => StatusCode::UNAUTHORIZED,
-        Err(super::PaymentError::NotFound) => StatusCode::NOT_FOUND,
+        Err(PaymentError::Acquirer(AcquirerError::BadSignature)) => StatusCode::UNAUTHORIZED,
+        Err(PaymentError::NotFound) => StatusCode::NOT_FOUND,
         Err(error) => {
             tracing::warn!(%error, "acquirer notification not processed");
             StatusCode::SERVICE_UNAVAILABLE
@@ -136,12 +152,13 @@ pub async fn notification(State(state): State<PaymentsState>, headers: HeaderMap
 /// the guest's activity at the acquirer: the payment keeps its hold on the bill.
 async fn open_charge(
     state: &PaymentsState,
+    sandbox: &Sandbox,
     reference: &str,
     lang: Lang,
     path: &str,
 ) -> Result<SandboxCharge, Response> {
-    match state.payments.sandbox().charge(reference).await {
-        Ok(Some(charge)) if matches!(charge.status.as_str(), "pending" | "needs_confirmation") => {
+    match sandbox.charge(reference).await {
+        Ok(Some(charge)) if charge.status.is_open() => {
             if let Err(error) = state.store.note_payment_activity(reference).await {
                 tracing::warn!(%error, "could not note the guest's activity on a payment");
             }

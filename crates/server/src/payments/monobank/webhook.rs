@@ -2,10 +2,9 @@
 //! signature is checked over the raw bytes before anything is read; an unverifiable webhook is
 //! answered 400 and changes nothing, and monobank (which retries until 200) can send it again.
 
-use super::acquirer::AcquirerError;
-use super::monobank::{SIGNATURE_HEADER, WEBHOOK_PATH};
-use super::PaymentError;
-use super::PaymentsState;
+use super::{NAME, SIGNATURE_HEADER, WEBHOOK_PATH};
+use crate::payments::acquirer::AcquirerError;
+use crate::payments::{PaymentError, PaymentsState};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -31,7 +30,7 @@ pub async fn webhook(
     body: Bytes,
 ) -> StatusCode {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    match state.payments.on_notification(Some(&payment_id), &body, signature).await {
+    match state.payments.on_notification(NAME, Some(&payment_id), &body, signature).await {
         Ok(()) => StatusCode::OK,
         Err(PaymentError::Acquirer(AcquirerError::BadSignature)) => {
             tracing::warn!(payment = payment_id, "a monobank webhook did not verify; ignored");
