@@ -34,6 +34,7 @@ fn every_server_module_the_document_names_exists() {
     let modules: Vec<&str> = quoted(&document)
         .into_iter()
         .filter(|q| (q.ends_with(".rs") || q.ends_with('/')) && !q.starts_with("crates/") && !q.contains(' '))
+        .filter(|q| !q.contains('<'))
         .collect();
     assert!(modules.len() > 20, "{modules:?}");
     let missing: Vec<&str> = modules.iter().copied().filter(|m| !src.join(m).exists()).collect();

@@ -10,7 +10,9 @@
 //! `super::` or `self::`, or such a path written in the code, resolved to the deepest module
 //! that exists (`crate::gateway::PosLink` is an import of `gateway`, i.e. `gateway/mod.rs`;
 //! `crate::gateway::link::PosLink` of `gateway/link.rs`). `mod x;` declarations are not imports,
-//! and `#[cfg(test)] mod tests` blocks are left out (tests may reach anywhere).
+//! and `#[cfg(test)] mod tests` blocks are left out (tests may reach anywhere). A module's use of
+//! its own descendants is not counted either, however written (`self::link::…` or `link::…`):
+//! a parent declares and re-exports its children; a child reaching up (`super::…`) is counted.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -175,7 +177,7 @@ fn import_graph(src: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
         let imports: BTreeSet<Module> = named_paths(text)
             .iter()
             .filter_map(|path| resolve(path, module, &known))
-            .filter(|target| target != module && !target.is_empty())
+            .filter(|target| !target.starts_with(module) && !target.is_empty())
             .collect();
         graph.insert(module.clone(), imports);
     }
