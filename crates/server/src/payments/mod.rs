@@ -362,7 +362,7 @@ impl Payments {
         if previous.as_ref().is_some_and(|r| r.state == "done") {
             return Ok(payment);
         }
-        if previous.is_none() && payment.status.check_move(PaymentStatus::Refunded).is_err() {
+        if previous.is_none() && !payment.status.is_refundable() {
             return Err(PaymentError::NotRefundable(payment.status));
         }
         let left = payment.amount() - self.store.refunded_amount(&payment.id).await?;
