@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod clock;
 pub mod compression;
+pub mod cookies;
 pub mod edge;
 pub mod format;
 pub mod landing;
