@@ -158,7 +158,7 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     let response = next.run(Request::from_parts(parts, body)).await;
     let Some(error) = response.extensions().get::<Arc<PanelError>>().cloned() else { return response };
     if matches!(*error, PanelError::NotSignedIn) {
-        let target = format!("/panel/sign-in?next={}", super::session::encode_next(&path));
+        let target = format!("/panel/sign-in?next={}", crate::web::percent::path(&path));
         return Redirect::to(&target).into_response();
     }
     let (heading, text) = error.explain(lang);

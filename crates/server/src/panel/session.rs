@@ -124,18 +124,6 @@ impl FromRequestParts<PanelState> for SignedIn {
 #[derive(Clone)]
 struct SignedInUser(PanelUser, String);
 
-/// `path` made safe to carry in a `next=` query parameter.
-pub fn encode_next(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => encoded.push(byte as char),
-            other => encoded.push_str(&format!("%{other:02X}")),
-        }
-    }
-    encoded
-}
-
 /// Where to go after signing in: a panel path from `next`, else the panel's start.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {

@@ -17,7 +17,7 @@ use super::users::{
 use super::PanelError;
 use super::PanelState;
 use crate::store::{now_ms, ListedPanelUser, PanelRole, Restaurant};
-use crate::web::{Lang, Page};
+use crate::web::{percent, Lang, Page};
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use axum::Form;
@@ -201,12 +201,7 @@ async fn keep_an_operator(state: &PanelState, viewer: &Viewer, user: &ListedPane
 }
 
 fn back(done: &str, name: &str) -> Redirect {
-    Redirect::to(&format!("{PAGE}?done={done}&name={}", urlencoding_name(name)))
-}
-
-/// Names hold only letters, digits, `.`, `_`, `-`, `@`; `@` is the one to escape in a query.
-fn urlencoding_name(name: &str) -> String {
-    name.replace('@', "%40")
+    Redirect::to(&format!("{PAGE}?done={done}&name={}", percent::component(name)))
 }
 
 #[derive(Deserialize)]

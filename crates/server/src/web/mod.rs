@@ -12,6 +12,7 @@ pub mod format;
 pub mod landing;
 mod lang;
 mod not_found;
+pub mod percent;
 
 pub use lang::Lang;
 pub use not_found::{no_such_route, unstorable_url};
