@@ -65,6 +65,17 @@ pub enum PosDataError {
     Store(#[from] StoreError),
 }
 
+impl PosDataError {
+    /// The failure as an area's own error, which has a case for each (the admin API's, the
+    /// panel's, the guest pages').
+    pub fn into_error<E: From<LinkError> + From<StoreError>>(self) -> E {
+        match self {
+            PosDataError::Link(error) => error.into(),
+            PosDataError::Store(error) => error.into(),
+        }
+    }
+}
+
 /// The service (see the module docs); cheap to clone.
 #[derive(Clone)]
 pub struct PosData {

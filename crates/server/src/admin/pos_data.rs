@@ -6,7 +6,7 @@ use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
 use super::AdminState;
-use crate::pos_data::{orders_cache_is_fresh, Snapshotted};
+use crate::pos_data::{orders_cache_is_fresh, PosDataError, Snapshotted};
 use crate::store::{now_ms, CachedOrder};
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -47,7 +47,7 @@ async fn snapshot<R: Snapshotted>(
 ) -> Result<Json<PosDataView<<R as PosRequest>::Answer>>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
     if query.wanted() {
-        let data = state.pos_data.refresh::<R>(&resto_id).await?;
+        let data = state.pos_data.refresh::<R>(&resto_id).await.map_err(PosDataError::into_error::<AdminError>)?;
         return Ok(Json(PosDataView { data, refreshed_at: Some(now_ms()) }));
     }
     let (data, refreshed_at) = match state.pos_data.stored::<R>(&resto_id).await? {

@@ -175,15 +175,6 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     Page::with_status(status, web::message_page(lang, &path, &heading, &text, back)).into_response()
 }
 
-impl From<crate::pos_data::PosDataError> for PanelError {
-    fn from(error: crate::pos_data::PosDataError) -> PanelError {
-        match error {
-            crate::pos_data::PosDataError::Link(e) => PanelError::Link(e),
-            crate::pos_data::PosDataError::Store(e) => PanelError::Store(e),
-        }
-    }
-}
-
 impl IntoResponse for PanelError {
     /// The protocol's error body with the status; the panel's page requests get a friendly page
     /// in the viewer's language instead (`crate::panel` reads the error from the extensions).

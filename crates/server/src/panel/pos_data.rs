@@ -7,6 +7,7 @@ use super::error::explain_link;
 use super::layout::{self, csrf_field, Place, Section};
 use super::PanelError;
 use super::PanelState;
+use crate::pos_data::PosDataError;
 use crate::web::format::money;
 use crate::web::Page;
 use axum::extract::{Path, State};
@@ -55,7 +56,7 @@ impl PosData {
             PosData::Menu => data.refresh::<MenuInfo>(resto_id).await.map(drop),
             PosData::StopList => data.refresh::<StopList>(resto_id).await.map(drop),
         };
-        Ok(refreshed?)
+        refreshed.map_err(PosDataError::into_error)
     }
 
     /// Whether a copy of this data is stored (from an earlier refresh).
