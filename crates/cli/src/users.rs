@@ -5,8 +5,9 @@
 use crate::store_args::StoreArgs;
 use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
-use rahunok_server::panel::users::{create_user, MIN_PASSWORD_CHARS};
+use rahunok_server::panel::users::{create_user, password_rule};
 use rahunok_server::store::{PanelRole, Store};
+use rahunok_server::web::Lang;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::{Command, Stdio};
 
@@ -94,7 +95,7 @@ fn ask_password() -> Result<String> {
         return read_line();
     }
     echo(false);
-    let first = prompt(&format!("Password (at least {MIN_PASSWORD_CHARS} characters): "));
+    let first = prompt(&format!("Password ({}): ", password_rule(Lang::En)));
     let second = prompt("Again: ");
     echo(true);
     let (first, second) = (first?, second?);

@@ -329,20 +329,11 @@ fn split_discounts(parent: &mut Order, child: &mut Order, raw_before: Money) {
         .list
         .iter_mut()
         .filter_map(|discount| {
-            let share = share_of_money(discount.sum, child_raw, raw_before)?;
+            let share = discount.sum.mul_ratio_half_up(child_raw.kopiyky(), raw_before.kopiyky())?;
             discount.sum = discount.sum - share;
             (share > Money::ZERO).then(|| Discount { id: discount.id.clone(), name: discount.name.clone(), sum: share })
         })
         .collect();
-}
-
-fn share_of_money(total: Money, part: Money, whole: Money) -> Option<Money> {
-    if whole == Money::ZERO {
-        return None;
-    }
-    let scaled = i128::from(total.kopiyky()) * i128::from(part.kopiyky());
-    let denominator = i128::from(whole.kopiyky());
-    Money::from_kopiyky(i64::try_from((2 * scaled + denominator) / (2 * denominator)).ok()?)
 }
 
 /// Recomputes an order's sums from its lines and discounts.

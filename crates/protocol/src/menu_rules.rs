@@ -315,9 +315,7 @@ impl MenuInfoAnswer {
 /// `price × quantity`, rounded half up to the kopiyka.
 pub fn times(price: Money, quantity: Quantity) -> Option<Money> {
     let q = quantity.decimal();
-    let scaled = i128::from(price.kopiyky()) * i128::from(q.mantissa());
-    let divisor = 10i128.pow(q.scale());
-    Money::from_kopiyky(i64::try_from((2 * scaled + divisor) / (2 * divisor)).ok()?)
+    price.mul_ratio_half_up(q.mantissa(), 10i128.pow(q.scale()))
 }
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ pub struct Money(i64);
 impl Money {
     /// No money at all.
     pub const ZERO: Money = Money(0);
+    /// The most money there can be (about 92 quadrillion hryvnias).
+    pub const MAX: Money = Money(i64::MAX);
 
     /// Money from a whole number of kopiyky; `None` for a negative count.
     ///
@@ -87,6 +89,33 @@ impl Money {
     /// `self + other`, or `None` on overflow.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
+    }
+
+    /// `self × numerator / denominator`, rounded half up to the kopiyka, in integers all the
+    /// way: the one rule for every share, percentage and price × quantity. `None` when the
+    /// denominator is not positive, the numerator is negative, or the result is beyond what
+    /// `Money` holds.
+    ///
+    /// ```
+    /// use rahunok_protocol::Money;
+    /// let bill = Money::parse("702.90").unwrap();
+    /// assert_eq!(bill.mul_ratio_half_up(10, 100).unwrap().to_string(), "70.29");
+    /// // 0.5 kopiyka rounds up, 0.49… down.
+    /// assert_eq!(Money::parse("0.05").unwrap().mul_ratio_half_up(10, 100).unwrap().to_string(), "0.01");
+    /// assert_eq!(Money::parse("0.04").unwrap().mul_ratio_half_up(10, 100).unwrap().to_string(), "0.00");
+    /// assert_eq!(Money::parse("100").unwrap().mul_ratio_half_up(1, 3).unwrap().to_string(), "33.33");
+    /// assert!(bill.mul_ratio_half_up(1, 0).is_none());
+    /// ```
+    pub fn mul_ratio_half_up(self, numerator: impl Into<i128>, denominator: impl Into<i128>) -> Option<Money> {
+        let (numerator, denominator) = (numerator.into(), denominator.into());
+        if numerator < 0 || denominator <= 0 {
+            return None;
+        }
+        let scaled = i128::from(self.0).checked_mul(numerator)?;
+        let (whole, rest) = (scaled / denominator, scaled % denominator);
+        // Half up: the remainder is at least half the denominator (written so nothing overflows).
+        let rounded = if rest >= denominator - rest { whole + 1 } else { whole };
+        i64::try_from(rounded).ok().map(Money)
     }
 }
 
@@ -183,7 +212,5 @@ pub fn share_of(total: Money, part: crate::Quantity, whole: crate::Quantity) -> 
     if numerator > denominator {
         return None;
     }
-    let scaled = i128::from(total.kopiyky()) * numerator;
-    let rounded = (2 * scaled + denominator) / (2 * denominator);
-    Money::from_kopiyky(i64::try_from(rounded).ok()?)
+    total.mul_ratio_half_up(numerator, denominator)
 }

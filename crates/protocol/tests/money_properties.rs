@@ -102,6 +102,67 @@ proptest! {
         let parsed: Money = amounts.iter().map(|&k| Money::parse(&money(k).to_string()).unwrap()).sum();
         prop_assert_eq!(parsed.kopiyky(), amounts.iter().sum::<i64>());
     }
+
+    #[test]
+    fn a_ratio_of_money_is_the_exact_quotient_rounded_half_up(
+        k in 0..=MAX_KOPIYKY,
+        numerator in 0i64..=1_000_000_000,
+        denominator in 1i64..=1_000_000_000,
+    ) {
+        let result = money(k).mul_ratio_half_up(numerator, denominator).unwrap();
+        // r = floor(s/d + 1/2)  ⇔  2rd ≤ 2s + d < 2rd + 2d, with s = k × numerator
+        let (r, s, d) = (i128::from(result.kopiyky()), i128::from(k) * i128::from(numerator), i128::from(denominator));
+        prop_assert!(2 * r * d <= 2 * s + d && 2 * s + d < 2 * r * d + 2 * d, "{k} × {numerator}/{denominator} gave {r}");
+    }
+
+    #[test]
+    fn a_ratio_of_money_agrees_with_the_textbook_formula_where_that_cannot_overflow(
+        k in 0..=MAX_KOPIYKY,
+        numerator in 0u32..=10_000,
+        denominator in 1u32..=10_000,
+    ) {
+        let (s, d) = (i128::from(k) * i128::from(numerator), i128::from(denominator));
+        let textbook = (2 * s + d) / (2 * d);
+        prop_assert_eq!(i128::from(money(k).mul_ratio_half_up(numerator, denominator).unwrap().kopiyky()), textbook);
+    }
+
+    #[test]
+    fn a_larger_ratio_never_gives_less_money(k in 0..=MAX_KOPIYKY, a in 0u32..=1000, b in 0u32..=1000, d in 1u32..=1000) {
+        let (low, high) = (a.min(b), a.max(b));
+        prop_assert!(money(k).mul_ratio_half_up(low, d) <= money(k).mul_ratio_half_up(high, d));
+    }
+
+    #[test]
+    fn the_whole_ratio_is_the_amount_itself_and_none_of_it_is_zero(k in 0..=i64::MAX, d in 1i64..=i64::MAX) {
+        prop_assert_eq!(money(k).mul_ratio_half_up(d, d), Some(money(k)));
+        prop_assert_eq!(money(k).mul_ratio_half_up(0, d), Some(Money::ZERO));
+    }
+}
+
+#[test]
+fn a_ratio_with_no_positive_denominator_or_a_negative_numerator_is_no_money() {
+    let ten = money(1000);
+    assert_eq!(ten.mul_ratio_half_up(1, 0), None);
+    assert_eq!(ten.mul_ratio_half_up(1, -3), None);
+    assert_eq!(ten.mul_ratio_half_up(-1, 3), None);
+}
+
+#[test]
+fn a_ratio_beyond_what_money_holds_is_no_money_rather_than_a_wrong_amount() {
+    assert_eq!(Money::MAX.mul_ratio_half_up(2, 1), None);
+    assert_eq!(Money::MAX.mul_ratio_half_up(i128::MAX, 1), None, "the product itself overflows i128");
+    assert_eq!(Money::MAX.mul_ratio_half_up(i64::MAX, i64::MAX), Some(Money::MAX));
+    // Halves of the largest denominator: rounding compares the remainder without doubling it.
+    assert_eq!(money(1).mul_ratio_half_up(i128::MAX / 2, i128::MAX), Some(Money::ZERO), "just under half");
+    assert_eq!(money(1).mul_ratio_half_up(i128::MAX / 2 + 1, i128::MAX), Some(money(1)), "just over half");
+}
+
+#[test]
+fn half_a_kopiyka_rounds_up_and_less_rounds_down() {
+    assert_eq!(money(1).mul_ratio_half_up(1, 2), Some(money(1)));
+    assert_eq!(money(1).mul_ratio_half_up(49, 100), Some(Money::ZERO));
+    assert_eq!(money(5).mul_ratio_half_up(1, 10), Some(money(1)));
+    assert_eq!(money(3).mul_ratio_half_up(1, 2), Some(money(2)));
 }
 
 #[test]

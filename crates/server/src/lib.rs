@@ -14,6 +14,7 @@ pub mod panel;
 pub mod payment_status;
 pub mod payments;
 pub mod pos_data;
+pub mod rate_limit;
 pub mod retention;
 pub mod routes;
 pub mod secrets;

@@ -145,7 +145,10 @@ impl Metrics {
         registry.register("payments", "Payments in the store, by state", payments.clone());
         registry.register(
             "closer_backlog",
-            "Charged payments whose bill the POS has not closed yet (paid, closing_on_pos, paid_not_closed)",
+            format!(
+                "Charged payments whose bill the POS has not closed yet ({})",
+                PaymentStatus::awaiting_close().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ),
             closer_backlog.clone(),
         );
         Metrics {
@@ -216,10 +219,7 @@ impl Metrics {
         for status in PaymentStatus::ALL {
             self.payments.get_or_create(&StateLabels { state: status.as_str().to_string() }).set(count_of(*status));
         }
-        let backlog: i64 = [PaymentStatus::Paid, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed]
-            .into_iter()
-            .map(count_of)
-            .sum();
+        let backlog: i64 = PaymentStatus::awaiting_close().into_iter().map(count_of).sum();
         self.closer_backlog.set(backlog);
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String never fails");

@@ -102,6 +102,39 @@ impl PaymentStatus {
     pub fn is_charged(self) -> bool {
         matches!(self, Paid | ClosingOnPos | Closed | PaidNotClosed)
     }
+
+    /// Whether [`MOVES`] lets this payment move to `to`.
+    fn moves_to(self, to: PaymentStatus) -> bool {
+        MOVES.contains(&(self, to))
+    }
+
+    /// Whether money can be returned from this payment: the table has a move from it to
+    /// [`Refunded`].
+    pub fn is_refundable(self) -> bool {
+        self.moves_to(Refunded)
+    }
+
+    /// The statuses money can be returned from ([`PaymentStatus::is_refundable`]), in
+    /// [`PaymentStatus::ALL`]'s order.
+    pub fn refundable() -> Vec<PaymentStatus> {
+        PaymentStatus::ALL.iter().copied().filter(|s| s.is_refundable()).collect()
+    }
+
+    /// Whether the payment waits for the closer to close its bill on the POS. The closer's
+    /// steps toward a closed bill are the moves into [`ClosingOnPos`] (`payBill` sent) and into
+    /// [`Closed`] (the POS closed the bill); a payment waits to be closed when the table gives
+    /// it one of those moves: paid, `payBill` under way, or a `payBill` that failed and is
+    /// retried.
+    pub fn awaits_close(self) -> bool {
+        self.moves_to(ClosingOnPos) || self.moves_to(Closed)
+    }
+
+    /// The statuses that wait to be closed ([`PaymentStatus::awaits_close`]), in
+    /// [`PaymentStatus::ALL`]'s order: what the closer looks at on each pass and what the
+    /// `closer_backlog` metric counts.
+    pub fn awaiting_close() -> Vec<PaymentStatus> {
+        PaymentStatus::ALL.iter().copied().filter(|s| s.awaits_close()).collect()
+    }
 }
 
 #[cfg(test)]
@@ -149,6 +182,22 @@ mod tests {
             if from.is_charged() {
                 assert!(to.is_charged() || to == Refunded, "{} → {} loses a charge", from.as_str(), to.as_str());
             }
+        }
+    }
+
+    #[test]
+    fn money_can_be_returned_from_a_closed_payment_and_from_one_paid_but_not_closed_only() {
+        assert_eq!(PaymentStatus::refundable(), [Closed, PaidNotClosed]);
+        for &status in PaymentStatus::ALL {
+            assert_eq!(status.is_refundable(), status.check_move(Refunded).is_ok(), "{}", status.as_str());
+        }
+    }
+
+    #[test]
+    fn a_payment_waits_to_be_closed_exactly_while_it_is_charged_and_its_bill_not_closed() {
+        assert_eq!(PaymentStatus::awaiting_close(), [Paid, ClosingOnPos, PaidNotClosed]);
+        for &status in PaymentStatus::ALL {
+            assert_eq!(status.awaits_close(), status.is_charged() && status != Closed, "{}", status.as_str());
         }
     }
 

@@ -35,24 +35,23 @@ pub trait Snapshotted: PosRequest + Default + Send + Sync + 'static {
     const KIND: SnapshotKind;
 }
 
-impl Snapshotted for TablesInfo {
-    const KIND: SnapshotKind = SnapshotKind::Tables;
+/// Each snapshot request with the kind its answer is stored as.
+macro_rules! snapshotted {
+    ($($request:ty => $kind:ident),+ $(,)?) => {$(
+        impl Snapshotted for $request {
+            const KIND: SnapshotKind = SnapshotKind::$kind;
+        }
+    )+};
 }
-impl Snapshotted for HallplansInfo {
-    const KIND: SnapshotKind = SnapshotKind::Halls;
-}
-impl Snapshotted for UsersInfo {
-    const KIND: SnapshotKind = SnapshotKind::Staff;
-}
-impl Snapshotted for CategoriesInfo {
-    const KIND: SnapshotKind = SnapshotKind::Categories;
-}
-impl Snapshotted for MenuInfo {
-    const KIND: SnapshotKind = SnapshotKind::Menu;
-}
-impl Snapshotted for StopList {
-    const KIND: SnapshotKind = SnapshotKind::StopList;
-}
+
+snapshotted!(
+    TablesInfo => Tables,
+    HallplansInfo => Halls,
+    UsersInfo => Staff,
+    CategoriesInfo => Categories,
+    MenuInfo => Menu,
+    StopList => StopList,
+);
 
 /// Why fresh POS data could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +62,17 @@ pub enum PosDataError {
     /// The answer could not be stored.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl PosDataError {
+    /// The failure as an area's own error, which has a case for each (the admin API's, the
+    /// panel's, the guest pages').
+    pub fn into_error<E: From<LinkError> + From<StoreError>>(self) -> E {
+        match self {
+            PosDataError::Link(error) => error.into(),
+            PosDataError::Store(error) => error.into(),
+        }
+    }
 }
 
 /// The service (see the module docs); cheap to clone.

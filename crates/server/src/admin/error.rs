@@ -50,15 +50,6 @@ impl From<axum::extract::rejection::QueryRejection> for AdminError {
     }
 }
 
-impl From<crate::pos_data::PosDataError> for AdminError {
-    fn from(error: crate::pos_data::PosDataError) -> AdminError {
-        match error {
-            crate::pos_data::PosDataError::Link(e) => AdminError::Link(e),
-            crate::pos_data::PosDataError::Store(e) => AdminError::Store(e),
-        }
-    }
-}
-
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let text = self.to_string();

@@ -6,7 +6,7 @@ use super::openapi::AdminErrors;
 use super::restaurants::known_restaurant;
 use super::AdminError;
 use super::AdminState;
-use crate::pos_data::{orders_cache_is_fresh, Snapshotted};
+use crate::pos_data::{orders_cache_is_fresh, PosDataError, Snapshotted};
 use crate::store::{now_ms, CachedOrder};
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -47,7 +47,7 @@ async fn snapshot<R: Snapshotted>(
 ) -> Result<Json<PosDataView<<R as PosRequest>::Answer>>, AdminError> {
     known_restaurant(&state, &resto_id).await?;
     if query.wanted() {
-        let data = state.pos_data.refresh::<R>(&resto_id).await?;
+        let data = state.pos_data.refresh::<R>(&resto_id).await.map_err(PosDataError::into_error::<AdminError>)?;
         return Ok(Json(PosDataView { data, refreshed_at: Some(now_ms()) }));
     }
     let (data, refreshed_at) = match state.pos_data.stored::<R>(&resto_id).await? {
@@ -57,95 +57,62 @@ async fn snapshot<R: Snapshotted>(
     Ok(Json(PosDataView { data, refreshed_at }))
 }
 
-#[utoipa::path(
-    get,
-    path = "/api/admin/restaurants/{resto_id}/tables",
-    summary = "The POS's tables (`tablesInfo`), stored or asked for now",
-    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
-    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
-)]
-pub async fn tables(
-    state: State<AdminState>,
-    path: Path<String>,
-    query: Query<RefreshQuery>,
-) -> Result<Json<PosDataView<<TablesInfo as PosRequest>::Answer>>, AdminError> {
-    snapshot::<TablesInfo>(state, path, query).await
+/// A route for one snapshot kind: its OpenAPI entry and [`snapshot`] for its request.
+macro_rules! snapshot_route {
+    ($name:ident, $request:ident, $path:tt, $summary:tt) => {
+        #[utoipa::path(
+            get,
+            path = $path,
+            summary = $summary,
+            params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
+            responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
+        )]
+        pub async fn $name(
+            state: State<AdminState>,
+            path: Path<String>,
+            query: Query<RefreshQuery>,
+        ) -> Result<Json<PosDataView<<$request as PosRequest>::Answer>>, AdminError> {
+            snapshot::<$request>(state, path, query).await
+        }
+    };
 }
 
-#[utoipa::path(
-    get,
-    path = "/api/admin/restaurants/{resto_id}/halls",
-    summary = "The POS's halls (`hallplansInfo`), stored or asked for now",
-    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
-    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
-)]
-pub async fn halls(
-    state: State<AdminState>,
-    path: Path<String>,
-    query: Query<RefreshQuery>,
-) -> Result<Json<PosDataView<<HallplansInfo as PosRequest>::Answer>>, AdminError> {
-    snapshot::<HallplansInfo>(state, path, query).await
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/admin/restaurants/{resto_id}/staff",
-    summary = "The POS's staff (`usersInfo`), stored or asked for now",
-    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
-    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
-)]
-pub async fn staff(
-    state: State<AdminState>,
-    path: Path<String>,
-    query: Query<RefreshQuery>,
-) -> Result<Json<PosDataView<<UsersInfo as PosRequest>::Answer>>, AdminError> {
-    snapshot::<UsersInfo>(state, path, query).await
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/admin/restaurants/{resto_id}/categories",
-    summary = "The POS's menu categories (`categoriesInfo`), stored or asked for now",
-    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
-    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
-)]
-pub async fn categories(
-    state: State<AdminState>,
-    path: Path<String>,
-    query: Query<RefreshQuery>,
-) -> Result<Json<PosDataView<<CategoriesInfo as PosRequest>::Answer>>, AdminError> {
-    snapshot::<CategoriesInfo>(state, path, query).await
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/admin/restaurants/{resto_id}/menu",
-    summary = "The POS's the menu (`menuInfo`), stored or asked for now",
-    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
-    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
-)]
-pub async fn menu(
-    state: State<AdminState>,
-    path: Path<String>,
-    query: Query<RefreshQuery>,
-) -> Result<Json<PosDataView<<MenuInfo as PosRequest>::Answer>>, AdminError> {
-    snapshot::<MenuInfo>(state, path, query).await
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/admin/restaurants/{resto_id}/stop-list",
-    summary = "The POS's the stop list (`stopList`), stored or asked for now",
-    params(("resto_id" = String, Path, description = "the RESTO_ID"), RefreshQuery),
-    responses((status = 200, description = "the POS answer's data with `refreshedAt`", body = serde_json::Value, content_type = "application/json"), AdminErrors),
-)]
-pub async fn stop_list(
-    state: State<AdminState>,
-    path: Path<String>,
-    query: Query<RefreshQuery>,
-) -> Result<Json<PosDataView<<StopList as PosRequest>::Answer>>, AdminError> {
-    snapshot::<StopList>(state, path, query).await
-}
+snapshot_route!(
+    tables,
+    TablesInfo,
+    "/api/admin/restaurants/{resto_id}/tables",
+    "The POS's tables (`tablesInfo`), stored or asked for now"
+);
+snapshot_route!(
+    halls,
+    HallplansInfo,
+    "/api/admin/restaurants/{resto_id}/halls",
+    "The POS's halls (`hallplansInfo`), stored or asked for now"
+);
+snapshot_route!(
+    staff,
+    UsersInfo,
+    "/api/admin/restaurants/{resto_id}/staff",
+    "The POS's staff (`usersInfo`), stored or asked for now"
+);
+snapshot_route!(
+    categories,
+    CategoriesInfo,
+    "/api/admin/restaurants/{resto_id}/categories",
+    "The POS's menu categories (`categoriesInfo`), stored or asked for now"
+);
+snapshot_route!(
+    menu,
+    MenuInfo,
+    "/api/admin/restaurants/{resto_id}/menu",
+    "The POS's the menu (`menuInfo`), stored or asked for now"
+);
+snapshot_route!(
+    stop_list,
+    StopList,
+    "/api/admin/restaurants/{resto_id}/stop-list",
+    "The POS's the stop list (`stopList`), stored or asked for now"
+);
 
 /// Open orders from the POS's `ORDERS_CACHE` pushes.
 #[derive(Serialize)]

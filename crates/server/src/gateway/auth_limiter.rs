@@ -8,17 +8,9 @@
 //! reverse proxy every POS shares one address) is. The counting is `governor`'s keyed GCRA
 //! limiter: `failures_allowed` at once, then one more per `window / failures_allowed`.
 
-use governor::clock::DefaultClock;
-use governor::state::keyed::HashMapStateStore;
-use governor::{Quota, RateLimiter};
+use crate::rate_limit::{keyed, quota, sweep, Keyed};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::time::Duration;
-
-/// Above this many tracked keys, keys whose allowance has refilled are dropped.
-const TRACKED_KEYS_BEFORE_SWEEP: usize = 100_000;
-
-type Keyed<K> = RateLimiter<K, HashMapStateStore<K>, DefaultClock>;
 
 /// Failure allowances per address and per restaurant (see the module docs).
 pub struct AuthLimiter {
@@ -29,27 +21,19 @@ pub struct AuthLimiter {
 impl AuthLimiter {
     /// Allows `failures_allowed` failures per `window` for each address and each restaurant.
     pub fn new(failures_allowed: u32, window: Duration) -> AuthLimiter {
-        let burst = NonZeroU32::new(failures_allowed.max(1)).expect("at least one");
-        let period = (window / burst.get()).max(Duration::from_millis(1));
-        let quota = Quota::with_period(period).expect("a positive period").allow_burst(burst);
-        AuthLimiter { by_address: RateLimiter::hashmap(quota), by_restaurant: RateLimiter::hashmap(quota) }
+        let burst = failures_allowed.max(1);
+        let quota = quota(burst, window / burst);
+        AuthLimiter { by_address: keyed(quota), by_restaurant: keyed(quota) }
     }
 
     /// Counts a failed authentication from `address` (for `known_restaurant` when the id named
     /// one); false when the allowance of either is spent, so the answer is 429, not 401.
     pub fn failure_allowed(&self, address: IpAddr, known_restaurant: Option<&str>) -> bool {
-        self.sweep();
+        sweep(&[&self.by_address, &self.by_restaurant]);
         let address_allowed = self.by_address.check_key(&address).is_ok();
         let restaurant_allowed =
             known_restaurant.is_none_or(|id| self.by_restaurant.check_key(&id.to_string()).is_ok());
         address_allowed && restaurant_allowed
-    }
-
-    fn sweep(&self) {
-        if self.by_address.len() + self.by_restaurant.len() > TRACKED_KEYS_BEFORE_SWEEP {
-            self.by_address.retain_recent();
-            self.by_restaurant.retain_recent();
-        }
     }
 }
 

@@ -162,8 +162,10 @@ impl Cluster {
             .await
             .map_err(|e| ClusterError::Connect { url: url.to_string(), reason: e.to_string() })?;
         let cluster = Arc::new(Cluster { client, node: node.to_string(), link, serving: Mutex::new(HashMap::new()) });
-        cluster.listen_for_sockets().await?;
-        cluster.listen_for_callbacks().await?;
+        let sockets = cluster.client.subscribe(SOCKETS).await.map_err(|e| cluster.connect_error(e))?;
+        cluster.serve(sockets, |cluster, message| async move { cluster.close_replaced_socket(&message) });
+        let callbacks = cluster.client.subscribe(CALLBACKS).await.map_err(|e| cluster.connect_error(e))?;
+        cluster.serve(callbacks, |cluster, message| async move { cluster.answer_relayed_callback(message).await });
         Ok(cluster)
     }
 
@@ -186,13 +188,9 @@ impl Cluster {
                 return;
             }
         };
-        let cluster = Arc::downgrade(self);
-        let task = tokio::spawn(async move {
-            let mut subscriber = subscriber;
-            while let Some(message) = subscriber.next().await {
-                let Some(cluster) = cluster.upgrade() else { return };
-                tokio::spawn(async move { cluster.answer_pos_question(message).await });
-            }
+        // Each question on a task of its own: a slow POS answer does not hold up the next.
+        let task = self.serve(subscriber, |cluster, message| async move {
+            tokio::spawn(async move { cluster.answer_pos_question(message).await });
         });
         let replaced = self.lock().insert(resto_id.to_string(), (connection_id, task));
         if let Some((_, old)) = replaced {
@@ -331,33 +329,30 @@ impl Cluster {
         let _ = self.client.publish(reply, answer.into()).await;
     }
 
-    async fn listen_for_sockets(self: &Arc<Self>) -> Result<(), ClusterError> {
-        let mut subscriber = self.client.subscribe(SOCKETS).await.map_err(|e| self.connect_error(e))?;
+    /// Hands each message of `subscriber` to `handle`, on a task of its own, for as long as the
+    /// cluster lives.
+    fn serve<F, Fut>(self: &Arc<Self>, mut subscriber: async_nats::Subscriber, handle: F) -> JoinHandle<()>
+    where
+        F: Fn(Arc<Cluster>, async_nats::Message) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send,
+    {
         let cluster = Arc::downgrade(self);
         tokio::spawn(async move {
             while let Some(message) = subscriber.next().await {
                 let Some(cluster) = cluster.upgrade() else { return };
-                let Ok(notice) = serde_json::from_slice::<SocketOpened>(&message.payload) else { continue };
-                if notice.node != cluster.node {
-                    if let Some(link) = cluster.link.upgrade() {
-                        link.close_socket_here(&notice.resto_id, CLOSE_REPLACED, "replaced by a newer connection");
-                    }
-                }
+                handle(cluster, message).await;
             }
-        });
-        Ok(())
+        })
     }
 
-    async fn listen_for_callbacks(self: &Arc<Self>) -> Result<(), ClusterError> {
-        let mut subscriber = self.client.subscribe(CALLBACKS).await.map_err(|e| self.connect_error(e))?;
-        let cluster = Arc::downgrade(self);
-        tokio::spawn(async move {
-            while let Some(message) = subscriber.next().await {
-                let Some(cluster) = cluster.upgrade() else { return };
-                cluster.answer_relayed_callback(message).await;
+    /// Another node opened a socket for a restaurant: one of ours for it is replaced.
+    fn close_replaced_socket(&self, message: &async_nats::Message) {
+        let Ok(notice) = serde_json::from_slice::<SocketOpened>(&message.payload) else { return };
+        if notice.node != self.node {
+            if let Some(link) = self.link.upgrade() {
+                link.close_socket_here(&notice.resto_id, CLOSE_REPLACED, "replaced by a newer connection");
             }
-        });
-        Ok(())
+        }
     }
 
     async fn answer_relayed_callback(&self, message: async_nats::Message) {

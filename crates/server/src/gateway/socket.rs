@@ -10,6 +10,7 @@ use super::error::GatewayError;
 use super::sessions::{Outgoing, SessionHandle, CLOSE_REPLACED, CLOSE_SILENT};
 use super::GatewayState;
 use crate::store::now_ms;
+use crate::web::cookies;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
@@ -87,17 +88,10 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     rahunok_protocol::basic_auth::credentials(headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?)
 }
 
-/// `Cookie: system=<POS name>`.
+/// `Cookie: system=<POS name>`, quotes around the name dropped.
 fn system_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| name.trim() == "system")
-        .map(|(_, value)| value.trim().trim_matches('"').to_string())
-        .filter(|value| !value.is_empty())
+    let name = cookies::value(headers, "system")?.trim_matches('"');
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 async fn run_session(state: GatewayState, resto_id: String, pos_name: Option<String>, socket: WebSocket) {

@@ -10,12 +10,13 @@ use super::split::can_split;
 use super::tips::{percent_of, tip_base, tip_choices, tip_limit};
 use super::venue::{known_venue, table_path, Venue};
 use super::view::{bill_card, link, money};
+use super::visit::Visit;
 use super::GuestState;
 use crate::payments::receipt_data::ReceiptData;
 use crate::store::Restaurant;
 use crate::web::clock::time_of_day;
 use crate::web::{assets, shell, Lang, Page};
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use maud::{html, Markup};
 use rahunok_protocol::order::Order;
 use rand::distributions::{Alphanumeric, DistString};
@@ -24,11 +25,8 @@ use rand::distributions::{Alphanumeric, DistString};
 pub async fn table_page(
     State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
 ) -> Page {
-    let path = uri.to_string();
     match table_bills(&state, &resto_id, &table, &browser).await {
         Ok((venue, orders)) if orders.len() == 1 => {
             match hold_on(&state, &resto_id, &orders[0].bill_id, &browser).await {
@@ -67,11 +65,8 @@ pub fn menu_link(lang: Lang, resto_id: &str, table: &str) -> Markup {
 pub async fn bill_id_page(
     State(state): State<GuestState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
 ) -> Page {
-    let path = uri.to_string();
     let found = match one_bill(&state, &resto_id, &bill_id).await {
         Ok(found) => found,
         Err(error) => return error_page(lang, &path, &error, &path),
@@ -79,7 +74,7 @@ pub async fn bill_id_page(
     let (venue, order) = found;
     match hold_on(&state, &resto_id, &bill_id, &browser).await {
         Ok(hold) => {
-            let tip = retried_tip(lang, uri.query(), &venue, &order);
+            let tip = retried_tip(lang, path.split_once('?').map(|(_, query)| query), &venue, &order);
             Page::ok(bill_page(lang, &path, &venue, &order, &BillView { notice: None, hold, tip }))
         }
         Err(error) => error_page(lang, &path, &error, &path),

@@ -12,11 +12,12 @@ use super::ordering::{checked_table, open_cart};
 use super::payer::GuestBrowser;
 use super::venue::{known_venue, table_path};
 use super::view::{link, money};
+use super::visit::{sent_form, Visit};
 use super::GuestState;
 use crate::store::GuestOrder;
 use crate::web::{assets, shell, Lang, Page};
 use axum::extract::rejection::FormRejection;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,11 +31,8 @@ use rahunok_protocol::Money;
 pub async fn menu(
     State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
 ) -> Page {
-    let path = uri.to_string();
     match menu_view(&state, &resto_id, &table, &browser).await {
         Ok(view) => Page::ok(render(lang, &path, &view, None)),
         Err(error) => error_page(lang, &path, &error, &path),
@@ -277,18 +275,13 @@ fn cart_bar(lang: Lang, view: &MenuView) -> Markup {
 pub async fn add(
     State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let menu_path = link(lang, &format!("{}/menu", table_path(&resto_id, &table)));
-    let fields = match form {
-        Ok(Form(fields)) => fields,
-        Err(rejection) => {
-            return error_page(lang, &uri.to_string(), &GuestError::BadInput(rejection.body_text()), &menu_path)
-                .into_response()
-        }
+    let fields = match sent_form(form, lang, &path, &menu_path) {
+        Ok(form) => form,
+        Err(page) => return page.into_response(),
     };
     let (payer, new_cookie) = browser.payer_or_new();
     let mut response = match add_to_cart(&state, lang, &resto_id, &table, &payer, &fields).await {
@@ -381,12 +374,9 @@ pub async fn remove(
 ) -> Response {
     let home = table_path(&resto_id, &table);
     let menu_path = link(lang, &format!("{home}/menu"));
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => {
-            return error_page(lang, &menu_path, &GuestError::BadInput(rejection.body_text()), &menu_path)
-                .into_response()
-        }
+    let form = match sent_form(form, lang, &menu_path, &menu_path) {
+        Ok(form) => form,
+        Err(page) => return page.into_response(),
     };
     let back = if form.back == "menu" { menu_path.clone() } else { link(lang, &format!("{home}/order")) };
     match remove_line(&state, lang, &resto_id, &table, &browser, &form.line).await {

@@ -20,6 +20,7 @@ mod split_page;
 pub mod tips;
 mod venue;
 pub mod view;
+mod visit;
 
 pub use error::GuestError;
 

@@ -15,11 +15,12 @@ use super::payer::GuestBrowser;
 use super::venue::table_path;
 use super::venue::{known_venue, Venue};
 use super::view::{link, money};
+use super::visit::{sent_form, Visit};
 use super::GuestState;
 use crate::store::{GuestOrder, GuestOrderStatus};
 use crate::web::{assets, shell, Lang, Page};
 use axum::extract::rejection::FormRejection;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -32,11 +33,8 @@ use serde::Deserialize;
 pub async fn review(
     State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
 ) -> Response {
-    let path = uri.to_string();
     let menu_path = link(lang, &format!("{}/menu", table_path(&resto_id, &table)));
     match review_page(&state, lang, &path, &resto_id, &table, &browser, None).await {
         Ok(Some(page)) => page.into_response(),
@@ -254,18 +252,13 @@ pub struct ConfirmForm {
 pub async fn confirm(
     State(state): State<GuestState>,
     Path((resto_id, table)): Path<(String, String)>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
     form: Result<Form<ConfirmForm>, FormRejection>,
 ) -> Response {
     let review_path = link(lang, &format!("{}/order", table_path(&resto_id, &table)));
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => {
-            return error_page(lang, &uri.to_string(), &GuestError::BadInput(rejection.body_text()), &review_path)
-                .into_response()
-        }
+    let form = match sent_form(form, lang, &path, &review_path) {
+        Ok(form) => form,
+        Err(page) => return page.into_response(),
     };
     match confirmed(&state, lang, &review_path, &resto_id, &table, &browser, &form).await {
         Ok(response) => response,
@@ -354,10 +347,8 @@ async fn claim(
 pub async fn placed(
     State(state): State<GuestState>,
     Path((resto_id, table, id)): Path<(String, String, String)>,
-    lang: Lang,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, path, .. }: Visit,
 ) -> Page {
-    let path = uri.to_string();
     match placed_page(&state, lang, &path, &resto_id, &table, &id).await {
         Ok(page) => page,
         Err(error) => error_page(lang, &path, &error, &path),

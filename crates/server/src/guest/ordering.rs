@@ -52,8 +52,7 @@ pub async fn table_id(state: &GuestState, resto_id: &str, table: &str) -> Result
     let asking = tokio::spawn(async move { data.refresh::<TablesInfo>(&resto).await });
     let tables = match tokio::time::timeout(state.config.guest_wait, asking).await {
         Ok(Ok(Ok(tables))) => tables,
-        Ok(Ok(Err(crate::pos_data::PosDataError::Link(link)))) => return Err(link.into()),
-        Ok(Ok(Err(crate::pos_data::PosDataError::Store(store)))) => return Err(store.into()),
+        Ok(Ok(Err(error))) => return Err(error.into_error()),
         Ok(Err(join)) => return Err(GuestError::PosError(join.to_string())),
         Err(_) => return Err(GuestError::PosSlow),
     };

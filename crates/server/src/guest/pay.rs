@@ -7,16 +7,16 @@
 use super::bill::{bill_page, one_bill, BillView, KeptTip};
 use super::error::{error_page, GuestError};
 use super::hold::Hold;
-use super::payer::GuestBrowser;
 use super::tips::{parse_custom_tip, percent_of, tip_base, tip_choices, tip_limit, TipError};
 use super::view::{link, money};
+use super::visit::{sent_form, Visit};
 use super::GuestState;
 use crate::payments::receipt_data::ReceiptData;
 use crate::payments::{PaymentError, PaymentRequest};
 use crate::store::PaymentStatus;
 use crate::web::{Lang, Page};
 use axum::extract::rejection::FormRejection;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -43,24 +43,19 @@ pub struct PayForm {
 pub async fn pay(
     State(state): State<GuestState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
     form: Result<Form<PayForm>, FormRejection>,
 ) -> Response {
     let bill_path = link(lang, &format!("/b/{resto_id}/{bill_id}"));
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => {
-            return error_page(lang, &uri.to_string(), &GuestError::BadInput(rejection.body_text()), &bill_path)
-                .into_response()
-        }
+    let form = match sent_form(form, lang, &path, &bill_path) {
+        Ok(form) => form,
+        Err(page) => return page.into_response(),
     };
     // The browser is known from its first payment on: coming back, it may continue or cancel.
     let (payer, new_cookie) = browser.payer_or_new();
-    let mut response = match pay_for_bill(&state, lang, &uri.to_string(), &resto_id, &bill_id, &form, &payer).await {
+    let mut response = match pay_for_bill(&state, lang, &path, &resto_id, &bill_id, &form, &payer).await {
         Ok(response) => response,
-        Err(error) => error_page(lang, &uri.to_string(), &error, &bill_path).into_response(),
+        Err(error) => error_page(lang, &path, &error, &bill_path).into_response(),
     };
     if let Some(cookie) = new_cookie {
         response.headers_mut().append(SET_COOKIE, cookie);

@@ -3,18 +3,19 @@
 //! others at the table are told that someone is paying. The cookie is a random token; payments
 //! keep only its SHA-256, so the store alone cannot act as a guest's browser.
 
+use crate::web::cookies;
 use axum::extract::FromRequestParts;
-use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use rand::distributions::{Alphanumeric, DistString};
 use sha2::{Digest, Sha256};
 use std::convert::Infallible;
+use std::time::Duration;
 
 /// The cookie's name.
 pub const GUEST_COOKIE: &str = "rahunok_guest";
 /// How long a browser keeps its guest cookie: a day covers any meal.
-const LIFETIME_SECS: u64 = 24 * 3600;
+const LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// The browser asking, as its guest cookie names it (a cookie we did not make is ignored).
 #[derive(Debug, Clone, Default)]
@@ -35,21 +36,12 @@ impl GuestBrowser {
             return (payer, None);
         }
         let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
-        let cookie = format!("{GUEST_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={LIFETIME_SECS}");
-        (payer_of(&token), Some(HeaderValue::from_str(&cookie).expect("an alphanumeric cookie")))
+        let cookie = cookies::set_cookie(cookies::ours(GUEST_COOKIE, &token, "/", LIFETIME).http_only(true));
+        (payer_of(&token), Some(cookie))
     }
 
     fn from_cookie_header(parts: &Parts) -> GuestBrowser {
-        let token = parts
-            .headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == GUEST_COOKIE)
-            .map(|(_, value)| value.to_string())
-            .filter(|value| well_formed(value));
+        let token = cookies::value(&parts.headers, GUEST_COOKIE).filter(|value| well_formed(value)).map(str::to_string);
         GuestBrowser { token }
     }
 }

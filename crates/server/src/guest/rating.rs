@@ -5,13 +5,13 @@
 
 use super::error::error_page;
 use super::error::GuestError;
-use super::payer::GuestBrowser;
 use super::view::link;
+use super::visit::Visit;
 use super::GuestState;
 use crate::store::PaymentRecord;
 use crate::web::{message_page, Lang, Page};
 use axum::extract::rejection::FormRejection;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -60,12 +60,9 @@ pub fn after_paying(lang: Lang, payment: &PaymentRecord, may_rate: bool, review_
 pub async fn rate(
     State(state): State<GuestState>,
     Path(payment_id): Path<String>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
     form: Result<Form<RatingForm>, FormRejection>,
 ) -> Response {
-    let path = uri.to_string();
     let receipt = link(lang, &format!("/p/{payment_id}"));
     let rating = match form.ok().and_then(|Form(f)| f.rating.trim().parse::<i64>().ok()) {
         Some(stars) if STARS.contains(&stars) => stars,

@@ -4,16 +4,16 @@
 //! (for the guest who paid) a rating and the restaurant's review link.
 
 use super::error::{error_page, GuestError};
-use super::payer::GuestBrowser;
 use super::rating::after_paying;
 use super::view::{bill_card, link, money};
+use super::visit::Visit;
 use super::GuestState;
 use crate::payments::receipt_data::ReceiptData;
 use crate::payments::PaymentError;
 use crate::store::{PaymentRecord, PaymentStatus};
 use crate::web::clock::date_time;
 use crate::web::{message_page, shell, Lang, Page};
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
@@ -23,11 +23,8 @@ use rahunok_protocol::order::FiscalLine;
 pub async fn payment_page(
     State(state): State<GuestState>,
     Path(payment_id): Path<String>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
 ) -> Page {
-    let path = uri.to_string();
     let t = |uk, en| lang.pick(uk, en);
     let payment = match state.store.payment_by_id(&payment_id).await {
         Ok(Some(payment)) => payment,
@@ -72,11 +69,8 @@ pub async fn payment_page(
 pub async fn cancel_payment(
     State(state): State<GuestState>,
     Path(payment_id): Path<String>,
-    lang: Lang,
-    browser: GuestBrowser,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, browser, path }: Visit,
 ) -> Response {
-    let path = uri.to_string();
     let receipt = link(lang, &format!("/p/{payment_id}"));
     match state.payments.cancel_by_guest(&payment_id, browser.payer().as_deref()).await {
         Ok(payment) if payment.status == PaymentStatus::Cancelled => {

@@ -135,9 +135,6 @@ pub fn estimated_share(order: &Order, chosen: Money) -> Option<Money> {
         return Some(chosen);
     }
     order.discounts.list.iter().try_fold(chosen, |left, discount| {
-        let scaled = i128::from(discount.sum.kopiyky()) * i128::from(chosen.kopiyky());
-        let denominator = i128::from(raw.kopiyky());
-        let share = Money::from_kopiyky(i64::try_from((2 * scaled + denominator) / (2 * denominator)).ok()?)?;
-        left.checked_sub(share)
+        left.checked_sub(discount.sum.mul_ratio_half_up(chosen.kopiyky(), raw.kopiyky())?)
     })
 }

@@ -10,10 +10,11 @@ use super::bill::one_bill;
 use super::error::{error_page, GuestError};
 use super::split::{can_split, estimated_share, family_sum, pickable_lines, plan, raw_total, Choice, Pickable};
 use super::view::{link, money, quantity};
+use super::visit::{sent_form, Visit};
 use super::GuestState;
 use crate::web::{assets, shell, Lang, Page};
 use axum::extract::rejection::FormRejection;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -25,10 +26,8 @@ use rahunok_protocol::{Money, Quantity};
 pub async fn split_form(
     State(state): State<GuestState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
-    lang: Lang,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, path, .. }: Visit,
 ) -> Page {
-    let path = uri.to_string();
     let bill_path = link(lang, &format!("/b/{resto_id}/{bill_id}"));
     let (venue, order) = match one_bill(&state, &resto_id, &bill_id).await {
         Ok(found) => found,
@@ -127,17 +126,13 @@ fn pick_line(lang: Lang, pick: &Pickable<'_>) -> Markup {
 pub async fn split(
     State(state): State<GuestState>,
     Path((resto_id, bill_id)): Path<(String, String)>,
-    lang: Lang,
-    OriginalUri(uri): OriginalUri,
+    Visit { lang, path, .. }: Visit,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let path = uri.to_string();
     let retry = link(lang, &format!("/b/{resto_id}/{bill_id}/split"));
-    let fields = match form {
-        Ok(Form(fields)) => fields,
-        Err(rejection) => {
-            return error_page(lang, &path, &GuestError::BadInput(rejection.body_text()), &retry).into_response()
-        }
+    let fields = match sent_form(form, lang, &path, &retry) {
+        Ok(form) => form,
+        Err(page) => return page.into_response(),
     };
     let confirmed = fields.iter().any(|(name, value)| name == "confirm" && value == "yes");
     let outcome = match confirmed {

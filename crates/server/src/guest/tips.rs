@@ -30,7 +30,8 @@ pub fn tip_limit(order: &Order) -> Money {
     tip_base(order).max(order.total_sum)
 }
 
-/// `percent`% of `base`, rounded half up to the kopiyka.
+/// `percent`% of `base`, rounded half up to the kopiyka ([`Money::mul_ratio_half_up`]; past
+/// what `Money` holds it stays at [`Money::MAX`]).
 ///
 /// ```
 /// use rahunok_protocol::Money;
@@ -39,9 +40,7 @@ pub fn tip_limit(order: &Order) -> Money {
 /// assert_eq!(percent_of(Money::parse("0.05").unwrap(), 10).to_string(), "0.01");
 /// ```
 pub fn percent_of(base: Money, percent: u32) -> Money {
-    let scaled = i128::from(base.kopiyky()) * i128::from(percent);
-    let rounded = (scaled + 50) / 100;
-    Money::from_kopiyky(i64::try_from(rounded).unwrap_or(i64::MAX)).unwrap_or_default()
+    base.mul_ratio_half_up(percent, 100).unwrap_or(Money::MAX)
 }
 
 /// Why a typed tip was refused.

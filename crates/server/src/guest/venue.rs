@@ -3,6 +3,7 @@
 
 use super::{GuestError, GuestState};
 use crate::store::{GuestSettings, Restaurant};
+use crate::web::percent;
 
 /// The restaurant a QR code leads to, with what it lets guests do.
 pub struct Venue {
@@ -21,16 +22,5 @@ pub async fn known_venue(state: &GuestState, resto_id: &str) -> Result<Venue, Gu
 
 /// Where a table's pages live.
 pub fn table_path(resto_id: &str, table: &str) -> String {
-    format!("/t/{resto_id}/{}", urlencoding(table))
-}
-
-/// A table number as a path segment.
-fn urlencoding(table: &str) -> String {
-    table
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    format!("/t/{resto_id}/{}", percent::component(table))
 }

@@ -9,6 +9,7 @@ use crate::payments::PaymentError;
 use crate::store::StoreError;
 use crate::web::{self, Lang, Page};
 use axum::extract::{FromRequestParts, Request};
+use axum::http::header::ACCEPT;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -140,10 +141,17 @@ fn explain_payment(error: &PaymentError, lang: Lang) -> String {
     }
 }
 
-/// Whether a request wants JSON or an image rather than a page.
+/// Whether a request wants JSON or an image rather than a page: a `.json`, `.png` or `.svg`
+/// path, or a client that accepts JSON and not HTML (a script; a browser's own requests always
+/// name `text/html`), which then reads the refusal's `errCode` as the admin API gives it.
 fn wants_data(request: &Request) -> bool {
     let path = request.uri().path();
-    path.ends_with(".json") || path.ends_with(".png") || path.ends_with(".svg")
+    let accepts =
+        |kind: &str| request.headers().get_all(ACCEPT).iter().any(|v| v.to_str().is_ok_and(|v| v.contains(kind)));
+    path.ends_with(".json")
+        || path.ends_with(".png")
+        || path.ends_with(".svg")
+        || (accepts("application/json") && !accepts("text/html"))
 }
 
 /// Replaces the JSON body of a refused page request with a page in the viewer's language, and
@@ -158,22 +166,13 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     let response = next.run(Request::from_parts(parts, body)).await;
     let Some(error) = response.extensions().get::<Arc<PanelError>>().cloned() else { return response };
     if matches!(*error, PanelError::NotSignedIn) {
-        let target = format!("/panel/sign-in?next={}", super::session::encode_next(&path));
+        let target = format!("/panel/sign-in?next={}", crate::web::percent::path(&path));
         return Redirect::to(&target).into_response();
     }
     let (heading, text) = error.explain(lang);
     let back = html! { p { a href="/panel" { (lang.pick("До панелі", "To the panel")) } } };
     let status = response.status();
     Page::with_status(status, web::message_page(lang, &path, &heading, &text, back)).into_response()
-}
-
-impl From<crate::pos_data::PosDataError> for PanelError {
-    fn from(error: crate::pos_data::PosDataError) -> PanelError {
-        match error {
-            crate::pos_data::PosDataError::Link(e) => PanelError::Link(e),
-            crate::pos_data::PosDataError::Store(e) => PanelError::Store(e),
-        }
-    }
 }
 
 impl IntoResponse for PanelError {

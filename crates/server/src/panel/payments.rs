@@ -346,7 +346,7 @@ pub async fn detail(
             }
         }
         section.card { h2 { (viewer.t("Історія", "Timeline")) } (timeline(viewer, &transitions)) }
-        @if matches!(payment.status, PaymentStatus::Closed | PaymentStatus::PaidNotClosed) { (refund_form(viewer, at.resto_id(), &payment, refunded)) }
+        @if payment.status.is_refundable() { (refund_form(viewer, at.resto_id(), &payment, refunded)) }
         @if let Some(fiscal) = &payment.fiscal { section.card #fiscal { h2 { (viewer.t("Фіскальні дані", "Fiscal data")) } (fiscal_table(viewer, fiscal)) } }
         p { a href=(Section::Payments.path(at.resto_id())) { (viewer.t("Усі платежі", "All payments")) } }
     };

@@ -7,6 +7,7 @@ use super::error::explain_link;
 use super::layout::{self, csrf_field, Place, Section};
 use super::PanelError;
 use super::PanelState;
+use crate::pos_data::PosDataError;
 use crate::web::format::money;
 use crate::web::Page;
 use axum::extract::{Path, State};
@@ -55,7 +56,16 @@ impl PosData {
             PosData::Menu => data.refresh::<MenuInfo>(resto_id).await.map(drop),
             PosData::StopList => data.refresh::<StopList>(resto_id).await.map(drop),
         };
-        Ok(refreshed?)
+        refreshed.map_err(PosDataError::into_error)
+    }
+
+    /// Asks the POS again: `Some` sentence for the viewer when the POS did not give it.
+    async fn refresh_or_problem(self, state: &PanelState, at: &InRestaurant) -> Result<Option<String>, PanelError> {
+        match self.refresh(state, at.resto_id()).await {
+            Ok(()) => Ok(None),
+            Err(PanelError::Link(error)) => Ok(Some(explain_link(&error, at.viewer.lang))),
+            Err(other) => Err(other),
+        }
     }
 
     /// Whether a copy of this data is stored (from an earlier refresh).
@@ -83,17 +93,11 @@ pub async fn page(
 ) -> Result<Page, PanelError> {
     let data = pos_data(&slug)?;
     let never_fetched = !data.is_stored(&state, at.resto_id()).await?;
+    let mut problem = None;
     if never_fetched && state.link.connection_info_anywhere(at.resto_id()).await.is_some() {
-        match data.refresh(&state, at.resto_id()).await {
-            Ok(()) => {}
-            Err(PanelError::Link(error)) => {
-                let problem = explain_link(&error, at.viewer.lang);
-                return render(&state, &at, data, Some(problem)).await;
-            }
-            Err(other) => return Err(other),
-        }
+        problem = data.refresh_or_problem(&state, &at).await?;
     }
-    render(&state, &at, data, None).await
+    render(&state, &at, data, problem).await
 }
 
 /// Asks the POS again, then shows the page (with the POS's failure, if it failed).
@@ -103,13 +107,9 @@ pub async fn refresh(
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, PanelError> {
     let data = pos_data(&slug)?;
-    match data.refresh(&state, at.resto_id()).await {
-        Ok(()) => Ok(Redirect::to(&data.section().path(at.resto_id())).into_response()),
-        Err(PanelError::Link(error)) => {
-            let problem = explain_link(&error, at.viewer.lang);
-            Ok(render(&state, &at, data, Some(problem)).await?.into_response())
-        }
-        Err(other) => Err(other),
+    match data.refresh_or_problem(&state, &at).await? {
+        None => Ok(Redirect::to(&data.section().path(at.resto_id())).into_response()),
+        Some(problem) => Ok(render(&state, &at, data, Some(problem)).await?.into_response()),
     }
 }
 

@@ -11,16 +11,18 @@ use super::origin::over_https;
 use super::PanelError;
 use super::PanelState;
 use crate::store::{now_ms, PanelUser, StoreError};
+use crate::web::cookies;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// The session cookie.
@@ -71,32 +73,15 @@ impl SessionToken {
     }
 }
 
-/// The value of a cookie in the request, if sent.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
-}
-
-/// A `Set-Cookie` value for a panel cookie; `None` clears it.
+/// A `Set-Cookie` value for a panel cookie (`HttpOnly`, under `/panel`, `Secure` over HTTPS,
+/// kept as long as a session); `None` clears it.
 pub fn set_cookie(headers: &HeaderMap, name: &str, value: Option<&str>) -> HeaderValue {
-    let secure = if over_https(headers) { "; Secure" } else { "" };
-    let text = match value {
-        Some(value) => {
-            format!(
-                "{name}={value}; Path=/panel; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-                SESSION_LIFETIME_MS / 1000
-            )
-        }
-        None => format!("{name}=; Path=/panel; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    let lifetime = match value {
+        Some(_) => Duration::from_millis(SESSION_LIFETIME_MS as u64),
+        None => Duration::ZERO,
     };
-    HeaderValue::from_str(&text).expect("cookie values are URL-safe base64")
+    let cookie = cookies::ours(name, value.unwrap_or_default(), "/panel", lifetime);
+    cookies::set_cookie(cookie.http_only(true).secure(over_https(headers)))
 }
 
 /// Starts a session for `user_name`; the token goes into the cookie, its hash into the store.
@@ -109,7 +94,7 @@ pub async fn start(state: &PanelState, user_name: &str) -> Result<SessionToken, 
 
 /// The session token the request carries, if any.
 pub fn presented(headers: &HeaderMap) -> Option<SessionToken> {
-    cookie(headers, SESSION_COOKIE).map(|value| SessionToken(value.to_string()))
+    cookies::value(headers, SESSION_COOKIE).map(|value| SessionToken(value.to_string()))
 }
 
 /// A signed-in viewer: the user and the CSRF token their forms must carry.
@@ -139,18 +124,6 @@ impl FromRequestParts<PanelState> for SignedIn {
 #[derive(Clone)]
 struct SignedInUser(PanelUser, String);
 
-/// `path` made safe to carry in a `next=` query parameter.
-pub fn encode_next(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => encoded.push(byte as char),
-            other => encoded.push_str(&format!("%{other:02X}")),
-        }
-    }
-    encoded
-}
-
 /// Where to go after signing in: a panel path from `next`, else the panel's start.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -165,7 +138,7 @@ fn expected_tokens(request: &Request) -> Vec<String> {
     let headers = request.headers();
     let mut expected: Vec<String> = presented(headers).map(|t| t.csrf()).into_iter().collect();
     if request.uri().path() == "/panel/sign-in" {
-        expected.extend(cookie(headers, SIGN_IN_COOKIE).map(str::to_string));
+        expected.extend(cookies::value(headers, SIGN_IN_COOKIE).map(str::to_string));
     }
     expected
 }

@@ -9,7 +9,7 @@ use super::users::{check_against_nobody, normalize_name, password_matches};
 use super::PanelError;
 use super::PanelState;
 use crate::store::{PanelRole, PanelUser};
-use crate::web::{self, Lang, Page};
+use crate::web::{self, cookies, Lang, Page};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -85,7 +85,7 @@ fn sign_in_page(lang: Lang, csrf: &str, next: &str, name: &str, trouble: Trouble
 
 /// The CSRF token of the sign-in form: the sign-in cookie's, or a fresh one to set.
 fn sign_in_token(headers: &HeaderMap) -> (String, bool) {
-    match session::cookie(headers, SIGN_IN_COOKIE) {
+    match cookies::value(headers, SIGN_IN_COOKIE) {
         Some(token) => (token.to_string(), false),
         None => (session::random_token(), true),
     }

@@ -11,17 +11,10 @@
 //! twenty at once, then one per 10 s. The check runs before the password hash is computed,
 //! so a refused attempt costs the server nothing.
 
+use crate::rate_limit::{keyed, quota, sweep, Keyed};
 use governor::clock::{Clock, DefaultClock};
-use governor::state::keyed::HashMapStateStore;
-use governor::{Quota, RateLimiter};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::time::Duration;
-
-type Keyed<K> = RateLimiter<K, HashMapStateStore<K>, DefaultClock>;
-
-/// Above this many tracked keys, keys whose allowance has refilled are dropped.
-const TRACKED_KEYS_BEFORE_SWEEP: usize = 100_000;
 
 /// The counters (see the module docs).
 pub struct SignInThrottle {
@@ -31,17 +24,12 @@ pub struct SignInThrottle {
     clock: DefaultClock,
 }
 
-fn quota(burst: u32, every: Duration) -> Quota {
-    let burst = NonZeroU32::new(burst).expect("a positive burst");
-    Quota::with_period(every).expect("a positive period").allow_burst(burst)
-}
-
 impl Default for SignInThrottle {
     fn default() -> SignInThrottle {
         SignInThrottle {
-            name_at_address: RateLimiter::hashmap(quota(5, Duration::from_secs(30))),
-            name_at_address_slow: RateLimiter::hashmap(quota(10, Duration::from_secs(600))),
-            address: RateLimiter::hashmap(quota(20, Duration::from_secs(10))),
+            name_at_address: keyed(quota(5, Duration::from_secs(30))),
+            name_at_address_slow: keyed(quota(10, Duration::from_secs(600))),
+            address: keyed(quota(20, Duration::from_secs(10))),
             clock: DefaultClock::default(),
         }
     }
@@ -50,7 +38,7 @@ impl Default for SignInThrottle {
 impl SignInThrottle {
     /// Counts an attempt to sign in as `name` from `address`: `Err(wait)` when it must wait.
     pub fn attempt(&self, name: &str, address: IpAddr) -> Result<(), Duration> {
-        self.sweep();
+        sweep(&[&self.name_at_address, &self.name_at_address_slow, &self.address]);
         let now = self.clock.now();
         let key = (name.to_string(), address);
         let waits = [
@@ -61,14 +49,6 @@ impl SignInThrottle {
         match waits.into_iter().flatten().max() {
             Some(wait) => Err(wait.max(Duration::from_secs(1))),
             None => Ok(()),
-        }
-    }
-
-    fn sweep(&self) {
-        if self.name_at_address.len() + self.address.len() > TRACKED_KEYS_BEFORE_SWEEP {
-            self.name_at_address.retain_recent();
-            self.name_at_address_slow.retain_recent();
-            self.address.retain_recent();
         }
     }
 }

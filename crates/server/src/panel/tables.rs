@@ -10,6 +10,7 @@ use super::origin::{guest_table_url, public_base, unreachable_by_phones};
 use super::qr::QrImage;
 use super::PanelError;
 use super::PanelState;
+use crate::pos_data::PosDataError;
 use crate::web::{self, assets, Page};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -101,7 +102,8 @@ pub async fn fetch(
     headers: HeaderMap,
 ) -> Result<Json<TablesView>, PanelError> {
     let resto_id = at.resto_id().to_string();
-    let tables = state.pos_data.refresh::<TablesInfo>(&resto_id).await?.tables;
+    let tables =
+        state.pos_data.refresh::<TablesInfo>(&resto_id).await.map_err(PosDataError::into_error::<PanelError>)?.tables;
     let halls = state.pos_data.stored::<HallplansInfo>(&resto_id).await?.map(|(a, _)| a.hall_plans).unwrap_or_default();
     let groups = group_by_hall(&tables, &halls, no_hall(&at.viewer));
     Ok(Json(tables_view(&public_base(&state.config, &headers), &resto_id, groups)))

@@ -10,11 +10,14 @@
 
 use super::access::Viewer;
 use super::layout::{self, csrf_field, Place};
-use super::users::{create_user, hash_password, normalize_name, UserError, MIN_PASSWORD_CHARS};
+use super::users::{
+    check_password, create_user, hash_password_off_thread, normalize_name, password_rule, UserError, MAX_NAME_CHARS,
+    MIN_PASSWORD_CHARS,
+};
 use super::PanelError;
 use super::PanelState;
 use crate::store::{now_ms, ListedPanelUser, PanelRole, Restaurant};
-use crate::web::Page;
+use crate::web::{percent, Lang, Page};
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use axum::Form;
@@ -145,9 +148,9 @@ fn add_form(viewer: &Viewer, restaurants: &[Restaurant]) -> Markup {
             form method="post" action=(PAGE) {
                 (csrf_field(viewer))
                 label { (viewer.t("Ім'я для входу", "Sign-in name"))
-                    input type="text" name="name" required maxlength="64" autocapitalize="none" autocomplete="off";
+                    input type="text" name="name" required maxlength=(MAX_NAME_CHARS) autocapitalize="none" autocomplete="off";
                 }
-                label { (viewer.t("Пароль (щонайменше 10 символів)", "Password (at least 10 characters)"))
+                label { (viewer.t("Пароль", "Password")) " (" (password_rule(viewer.lang)) ")"
                     input type="password" name="password" minlength=(MIN_PASSWORD_CHARS) required autocomplete="new-password";
                 }
                 label { (viewer.t("Роль", "Role")) select name="role" { (role_options(viewer, restaurants, None)) } }
@@ -198,12 +201,7 @@ async fn keep_an_operator(state: &PanelState, viewer: &Viewer, user: &ListedPane
 }
 
 fn back(done: &str, name: &str) -> Redirect {
-    Redirect::to(&format!("{PAGE}?done={done}&name={}", urlencoding_name(name)))
-}
-
-/// Names hold only letters, digits, `.`, `_`, `-`, `@`; `@` is the one to escape in a query.
-fn urlencoding_name(name: &str) -> String {
-    name.replace('@', "%40")
+    Redirect::to(&format!("{PAGE}?done={done}&name={}", percent::component(name)))
 }
 
 #[derive(Deserialize)]
@@ -220,26 +218,30 @@ pub async fn add(
     Form(form): Form<NewUser>,
 ) -> Result<Redirect, PanelError> {
     let role = chosen_role(&state, &viewer, &form.role).await?;
-    let user = create_user(&state.store, &form.name, &form.password, role).await.map_err(|error| match error {
+    let user = create_user(&state.store, &form.name, &form.password, role)
+        .await
+        .map_err(|error| user_error(&viewer, error))?;
+    tracing::info!(user = user.name, role = user.role.code(), by = viewer.user.name, "panel user added");
+    Ok(back("added", &user.name))
+}
+
+/// What the viewer is told when a user cannot be added or given a password.
+fn user_error(viewer: &Viewer, error: UserError) -> PanelError {
+    match error {
         UserError::Store(error) => PanelError::from(error),
-        UserError::BadName => PanelError::BadRequest(
-            viewer
-                .t(
-                    "Ім'я: 1–64 літери, цифри, «.», «_», «-», «@».",
-                    "A name is 1–64 letters, digits, `.`, `_`, `-`, `@`.",
-                )
-                .into(),
-        ),
-        UserError::ShortPassword => PanelError::BadRequest(
-            viewer.t("Пароль: щонайменше 10 символів.", "A password is at least 10 characters.").into(),
-        ),
+        UserError::BadName => PanelError::BadRequest(match viewer.lang {
+            Lang::Uk => format!("Ім'я: 1–{MAX_NAME_CHARS} літери, цифри, «.», «_», «-», «@»."),
+            Lang::En => format!("A name is 1–{MAX_NAME_CHARS} letters, digits, `.`, `_`, `-`, `@`."),
+        }),
+        UserError::ShortPassword => PanelError::BadRequest(match viewer.lang {
+            Lang::Uk => format!("Пароль: {}.", password_rule(Lang::Uk)),
+            Lang::En => format!("A password is {}.", password_rule(Lang::En)),
+        }),
         UserError::NameTaken(name) => {
             PanelError::BadRequest(format!("{}: {name}", viewer.t("Ім'я зайняте", "The name is taken")))
         }
         UserError::UnknownRestaurant(_) => PanelError::BadRequest(viewer.t("Невідома роль.", "Unknown role.").into()),
-    })?;
-    tracing::info!(user = user.name, role = user.role.code(), by = viewer.user.name, "panel user added");
-    Ok(back("added", &user.name))
+    }
 }
 
 /// `POST /panel/users/{name}/deactivate` and `…/activate`.
@@ -278,13 +280,8 @@ pub async fn reset_password(
     if name != viewer.user.name {
         managed_other(&state, &viewer, &name).await?;
     }
-    if form.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(PanelError::BadRequest(
-            viewer.t("Пароль: щонайменше 10 символів.", "A password is at least 10 characters.").into(),
-        ));
-    }
-    let password = form.password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("hashing does not panic");
+    check_password(&form.password).map_err(|error| user_error(&viewer, error))?;
+    let hash = hash_password_off_thread(form.password).await;
     state.store.set_panel_user_password(&name, &hash).await?;
     tracing::info!(user = name, by = viewer.user.name, "panel user's password reset");
     Ok(back("password", &name))

@@ -46,10 +46,7 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
             }
         }
     }
-    let due = payments
-        .store
-        .payments_in(&[PaymentStatus::Paid, PaymentStatus::ClosingOnPos, PaymentStatus::PaidNotClosed])
-        .await?;
+    let due = payments.store.payments_in(&PaymentStatus::awaiting_close()).await?;
     let lease_until = now + lease_length(payments).as_millis() as i64;
     for payment in due.into_iter().filter(|p| p.next_attempt_at.is_none_or(|at| at <= now)) {
         if !payments.start_closing(&payment.id) {

@@ -304,7 +304,7 @@ impl Payments {
         acquirer: &str,
         status: ChargeStatus,
     ) -> Result<PaymentStatus, PaymentError> {
-        use PaymentStatus::{Closed, Created, PaidNotClosed};
+        use PaymentStatus::Created;
         let moved = match (payment.status, status) {
             (Created, ChargeStatus::Paid(card)) => {
                 self.mark_paid(&payment.id, &fiscal_lines(acquirer, &card, &payment.id)).await?
@@ -314,8 +314,9 @@ impl Payments {
                 self.mark_declined(&payment.id, "the acquirer reversed the charge".into()).await?
             }
             (Created, ChargeStatus::Expired) => self.mark_expired(&payment.id).await?,
-            (Closed | PaidNotClosed, ChargeStatus::Reversed) => self.reconcile_reversal(payment).await?,
-            (PaymentStatus::Paid | PaymentStatus::ClosingOnPos, ChargeStatus::Reversed) => {
+            (from, ChargeStatus::Reversed) if from.is_refundable() => self.reconcile_reversal(payment).await?,
+            // Still on its way to a closed bill: the acquirer is to tell us again once it is closed.
+            (from, ChargeStatus::Reversed) if from.awaits_close() => {
                 return Err(PaymentError::NotYet("the charge was reversed while the POS closes the bill".into()))
             }
             _ => false,
@@ -355,7 +356,7 @@ impl Payments {
         if previous.as_ref().is_some_and(|r| r.state == "done") {
             return Ok(payment);
         }
-        if previous.is_none() && payment.status.check_move(PaymentStatus::Refunded).is_err() {
+        if previous.is_none() && !payment.status.is_refundable() {
             return Err(PaymentError::NotRefundable(payment.status));
         }
         let left = payment.amount() - self.store.refunded_amount(&payment.id).await?;

@@ -9,15 +9,7 @@ use sqlx::Row;
 impl Store {
     /// Deletes up to `batch` request-log rows sent before `cutoff_ms`; how many went.
     pub async fn prune_request_log_before(&self, cutoff_ms: i64, batch: i64) -> Result<u64, StoreError> {
-        let deleted = sqlx::query(
-            "DELETE FROM request_log WHERE rid IN \
-             (SELECT rid FROM request_log WHERE sent_at < $1 ORDER BY sent_at LIMIT $2)",
-        )
-        .bind(cutoff_ms)
-        .bind(batch)
-        .execute(self.pool())
-        .await?;
-        Ok(deleted.rows_affected())
+        self.delete_oldest_before(OldRows { table: "request_log", key: "rid", time: "sent_at" }, cutoff_ms, batch).await
     }
 
     /// Deletes up to `batch` of the oldest request-log rows beyond the newest `keep`; how many
@@ -44,28 +36,32 @@ impl Store {
 
     /// Deletes up to `batch` refusals made before `cutoff_ms`; how many went.
     pub async fn prune_refusals_before(&self, cutoff_ms: i64, batch: i64) -> Result<u64, StoreError> {
-        let deleted = sqlx::query(
-            "DELETE FROM callback_refusals WHERE (resto_id, seq) IN \
-             (SELECT resto_id, seq FROM callback_refusals WHERE at < $1 ORDER BY at LIMIT $2)",
-        )
-        .bind(cutoff_ms)
-        .bind(batch)
-        .execute(self.pool())
-        .await?;
-        Ok(deleted.rows_affected())
+        let refusals = OldRows { table: "callback_refusals", key: "resto_id, seq", time: "at" };
+        self.delete_oldest_before(refusals, cutoff_ms, batch).await
     }
 
     /// Deletes up to `batch` conformance warnings last seen before `cutoff_ms`; how many went.
     pub async fn prune_warnings_before(&self, cutoff_ms: i64, batch: i64) -> Result<u64, StoreError> {
-        let deleted = sqlx::query(
-            "DELETE FROM conformance_warnings WHERE (resto_id, operation, kind, field) IN \
-             (SELECT resto_id, operation, kind, field FROM conformance_warnings WHERE last_at < $1 \
-             ORDER BY last_at LIMIT $2)",
-        )
-        .bind(cutoff_ms)
-        .bind(batch)
-        .execute(self.pool())
-        .await?;
+        let warnings =
+            OldRows { table: "conformance_warnings", key: "resto_id, operation, kind, field", time: "last_at" };
+        self.delete_oldest_before(warnings, cutoff_ms, batch).await
+    }
+
+    /// Deletes up to `batch` rows of `rows.table` whose time is before `cutoff_ms`, oldest
+    /// first; how many went.
+    async fn delete_oldest_before(&self, rows: OldRows, cutoff_ms: i64, batch: i64) -> Result<u64, StoreError> {
+        let OldRows { table, key, time } = rows;
+        let sql = format!(
+            "DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE {time} < $1 ORDER BY {time} LIMIT $2)"
+        );
+        let deleted = sqlx::query(&sql).bind(cutoff_ms).bind(batch).execute(self.pool()).await?;
         Ok(deleted.rows_affected())
     }
+}
+
+/// A journal table as pruned by age: its name, the columns naming a row, the column of its time.
+struct OldRows {
+    table: &'static str,
+    key: &'static str,
+    time: &'static str,
 }

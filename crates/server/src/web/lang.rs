@@ -2,10 +2,17 @@
 //! panel), else the `lang` cookie, else the browser's `Accept-Language` (a guest's first visit),
 //! else Ukrainian.
 
+use super::cookies;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use std::convert::Infallible;
+use std::time::Duration;
+
+/// The cookie remembering a chosen language.
+const COOKIE_NAME: &str = "lang";
+/// How long a chosen language is remembered: a year.
+const REMEMBERED_FOR: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// A supported language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +79,7 @@ impl Lang {
 
     /// The `Set-Cookie` value remembering this language for a year.
     pub fn cookie(self) -> HeaderValue {
-        let cookie = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", self.code());
-        HeaderValue::from_str(&cookie).expect("language codes are ASCII")
+        cookies::set_cookie(cookies::ours(COOKIE_NAME, self.code(), "/", REMEMBERED_FOR))
     }
 
     /// The first language of an `Accept-Language` header we speak, by the browser's preference
@@ -104,16 +110,7 @@ impl Lang {
 
     fn from_parts(parts: &Parts) -> Lang {
         let from_query = Lang::chosen_in(parts.uri.query());
-        let from_cookie = || {
-            parts
-                .headers
-                .get_all(axum::http::header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(';'))
-                .find_map(|pair| pair.trim().strip_prefix("lang="))
-                .and_then(Lang::from_code)
-        };
+        let from_cookie = || cookies::value(&parts.headers, COOKIE_NAME).and_then(Lang::from_code);
         let from_browser = || {
             parts
                 .headers

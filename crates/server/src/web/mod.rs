@@ -6,11 +6,13 @@
 pub mod assets;
 pub mod clock;
 pub mod compression;
+pub mod cookies;
 pub mod edge;
 pub mod format;
 pub mod landing;
 mod lang;
 mod not_found;
+pub mod percent;
 
 pub use lang::Lang;
 pub use not_found::{no_such_route, unstorable_url};

@@ -75,6 +75,13 @@ impl<'a> PanelBrowser<'a> {
         self.send(self.http.post(format!("{}{}", self.app.base, path)).form(fields)).await
     }
 
+    /// A form posted by a script that accepts JSON only: a refusal comes back as the error
+    /// body, not as a page.
+    pub async fn post_form_accepting_json(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let request = self.http.post(format!("{}{}", self.app.base, path)).form(fields);
+        self.send(request.header(reqwest::header::ACCEPT, "application/json")).await
+    }
+
     pub async fn post_with_csrf_header(&self, path: &str, token: &str) -> Answer {
         self.send(self.http.post(format!("{}{}", self.app.base, path)).header("x-csrf-token", token)).await
     }

@@ -69,6 +69,25 @@ async fn an_operator_adds_resets_and_deactivates_users_and_their_sessions_end(ba
     assert_eq!(petro.post_form("/panel/users/olena/activate", &[]).await.status, 403);
 }
 
+async fn a_user_named_in_cyrillic_is_added_and_named_back_in_the_notice(backend: Backend) {
+    let app = spawn_app(backend).await;
+    operator(&app, "olena").await;
+    let olena = signed_in(&app, "olena").await;
+    let csrf = olena.csrf().await;
+    let fields =
+        [("csrf", csrf.as_str()), ("name", "Оксана@кафе"), ("password", "oksana-password-1"), ("role", "operator")];
+    let added = olena.post_form("/panel/users", &fields).await;
+    let escaped = "%D0%BE%D0%BA%D1%81%D0%B0%D0%BD%D0%B0%40%D0%BA%D0%B0%D1%84%D0%B5";
+    assert_eq!((added.status, added.location.as_str()), (303, &*format!("/panel/users?done=added&name={escaped}")));
+    let page = olena.get(&added.location).await;
+    assert!(page.body.contains("Додано: оксана@кафе") && user_row_shown(&page.body, "оксана@кафе"), "{}", page.body);
+
+    let fields = [("csrf", csrf.as_str()), ("name", "taras"), ("password", "short"), ("role", "operator")];
+    let short = olena.post_form("/panel/users", &fields).await;
+    assert_eq!(short.status, 400);
+    assert!(short.body.contains("Пароль: щонайменше 10 символів."), "{}", short.body);
+}
+
 /// Signs in from another loopback address: this test's sign-ins from 127.0.0.1 (some wrong
 /// on purpose) have used up that address's allowance for the name.
 async fn signed_in_with<'a>(app: &'a crate::helpers::TestApp, name: &str, password: &str) -> PanelBrowser<'a> {
@@ -125,4 +144,5 @@ async fn a_restaurant_admin_sees_and_manages_only_their_own_restaurants_users(ba
 on_both_stores!(
     an_operator_adds_resets_and_deactivates_users_and_their_sessions_end,
     a_restaurant_admin_sees_and_manages_only_their_own_restaurants_users,
+    a_user_named_in_cyrillic_is_added_and_named_back_in_the_notice,
 );

@@ -62,6 +62,8 @@ async fn missing_system_cookie_is_refused_in_strict_mode(backend: Backend) {
     let accepted =
         RawPos::connect(&app, Some(&basic(&restaurant.resto_id, &restaurant.secret)), Some("system=iiko")).await;
     assert!(accepted.is_ok());
+    // The socket registers just after the upgrade: read its POS name once it has.
+    app.wait_connected(&restaurant.resto_id, true).await;
     let (_, body) = app.get_json(&format!("/api/admin/restaurants/{}", restaurant.resto_id)).await;
     assert_eq!(body["connection"]["posName"], "iiko");
 }
