@@ -24,7 +24,7 @@ async fn every_kind(setup: &AcquirerSetup) -> Result<Vec<Arc<dyn AcquirerKind>>,
     Ok(vec![
         Arc::new(sandbox::SandboxKind::start(setup).await?), // built in, for demos and tests; the default
         Arc::new(monobank::MonobankKind::start(setup).await?), // monobank acquiring ("plata by mono")
-        Arc::new(liqpay::LiqpayKind::start(setup).await?), // LiqPay (PrivatBank)
+        Arc::new(liqpay::LiqpayKind::start(setup).await?),   // LiqPay (PrivatBank)
     ])
 }
 

@@ -378,7 +378,12 @@ impl Payments {
 
     /// A charge the acquirer reports for an unfinished payment: paid when it took exactly what
     /// we asked (amount and currency); otherwise held for an operator, the POS not told.
-    async fn take_charge(&self, payment: &PaymentRecord, acquirer: &str, card: &CardReceipt) -> Result<bool, PaymentError> {
+    async fn take_charge(
+        &self,
+        payment: &PaymentRecord,
+        acquirer: &str,
+        card: &CardReceipt,
+    ) -> Result<bool, PaymentError> {
         let fiscal = self.fiscal_lines(acquirer, card, &payment.id);
         match card.charged.differs_from(payment.amount()) {
             None => Ok(self.mark_paid(&payment.id, payment.status, &fiscal, "the acquirer confirmed").await?),
@@ -397,7 +402,9 @@ impl Payments {
     ) -> Result<bool, PaymentError> {
         let fiscal = self.fiscal_lines(acquirer, card, &payment.id);
         if let Some(reason) = card.charged.differs_from(payment.amount()) {
-            return self.hold_mismatch(payment, acquirer, &fiscal, format!("after the payment had ended, {reason}")).await;
+            return self
+                .hold_mismatch(payment, acquirer, &fiscal, format!("after the payment had ended, {reason}"))
+                .await;
         }
         let holder = self.store.payment_holding_bill(&payment.resto_id, &payment.bill_id).await?;
         if holder.is_none() {
@@ -416,11 +423,18 @@ impl Payments {
             next_attempt: NextAttempt::Clear,
             ..Default::default()
         };
-        let moved =
-            self.store.transition_payment(&payment.id, payment.status, PaymentStatus::LateCharge, &reason, changes).await?;
+        let moved = self
+            .store
+            .transition_payment(&payment.id, payment.status, PaymentStatus::LateCharge, &reason, changes)
+            .await?;
         if moved {
             self.acquirers.metrics().acquirer_late_charge(acquirer);
-            tracing::warn!(payment = payment.id, acquirer, reason, "money taken after the payment ended: an operator must refund it");
+            tracing::warn!(
+                payment = payment.id,
+                acquirer,
+                reason,
+                "money taken after the payment ended: an operator must refund it"
+            );
         }
         Ok(moved)
     }
@@ -446,7 +460,12 @@ impl Payments {
             .await?;
         if moved {
             self.acquirers.metrics().acquirer_amount_mismatch(acquirer);
-            tracing::warn!(payment = payment.id, acquirer, reason, "the acquirer charged what we did not ask: not paid, an operator must look");
+            tracing::warn!(
+                payment = payment.id,
+                acquirer,
+                reason,
+                "the acquirer charged what we did not ask: not paid, an operator must look"
+            );
         }
         Ok(moved)
     }

@@ -58,7 +58,8 @@ async fn a_monobank_success_for_another_amount_is_held_for_an_operator_and_the_p
     cafe.mono.set_states(Some(40_000), None);
     let payment_id = pay_bill(&cafe, "b-32070").await;
     let detail =
-        held_for_an_operator(&cafe.app, &cafe.restaurant, &cafe.pos, &payment_id, "monobank", "reports 400.00 UAH").await;
+        held_for_an_operator(&cafe.app, &cafe.restaurant, &cafe.pos, &payment_id, "monobank", "reports 400.00 UAH")
+            .await;
     assert!(detail["fiscal"].as_str().unwrap_or_default().contains(RRN), "the card's details are kept");
     let invoice = cafe.mono.only_invoice();
     assert_eq!(cafe.mono.resend_webhook(&invoice).await, 200, "a repeat is harmless");
@@ -86,7 +87,8 @@ async fn a_monobank_success_after_a_failure_is_asked_about_and_paid_while_the_bi
     cafe.mono.succeed_after_failure(&cafe.mono.only_invoice()).await;
     let detail = wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "closed").await;
     assert!(cafe.mono.calls_to("/api/merchant/invoice/status").len() > asked, "monobank was asked, not just believed");
-    let steps: Vec<&str> = detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
+    let steps: Vec<&str> =
+        detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
     assert_eq!(steps, ["created", "created", "failed", "paid", "closing_on_pos", "closed"], "{detail}");
     assert_eq!(cafe.pos.floor().paid("b-32070").unwrap().times_paid, 1);
 }

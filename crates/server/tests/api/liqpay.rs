@@ -202,11 +202,8 @@ async fn the_checkout_data_decodes_to_the_exact_amount_currency_order_and_urls_a
     assert!(page.policy.contains("script-src 'self'"), "{}", page.policy);
     assert!(!page.html.contains("<script>") && !page.html.contains("onload"), "no inline script: {}", page.html);
     assert!(page.html.contains(&amount.to_string().replace('.', ",")), "the page shows what the guest pays");
-    let bill_page = guest_client()
-        .get(format!("{}/b/{}/b-32070", cafe.app.base, cafe.restaurant.resto_id))
-        .send()
-        .await
-        .unwrap();
+    let bill_page =
+        guest_client().get(format!("{}/b/{}/b-32070", cafe.app.base, cafe.restaurant.resto_id)).send().await.unwrap();
     let policy = bill_page.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(policy.contains("form-action 'self';"), "other pages keep their own forms only: {policy}");
 
@@ -289,8 +286,10 @@ async fn held_for_an_operator(cafe: &LiqCafe, payment_id: &str, reason: &str) ->
     assert_eq!(last["to"], "amount_mismatch", "{detail}");
     assert!(last["note"].as_str().unwrap_or_default().contains(reason), "the timeline says why: {last}");
     assert!(detail["fiscal"].as_str().unwrap_or_default().contains(RRN), "the card's details are kept: {detail}");
-    let (_, list) =
-        cafe.app.get_json(&format!("/api/admin/restaurants/{}/payments?status=amount_mismatch", cafe.restaurant.resto_id)).await;
+    let (_, list) = cafe
+        .app
+        .get_json(&format!("/api/admin/restaurants/{}/payments?status=amount_mismatch", cafe.restaurant.resto_id))
+        .await;
     assert_eq!(list[0]["id"], payment_id, "{list}");
 
     restaurant_admin(&cafe.app, "marta", &cafe.restaurant).await;
@@ -406,7 +405,8 @@ async fn wrong_liqpay_keys_are_refused_with_the_reason_and_the_restaurant_stays_
     let resto_id = &restaurant.resto_id;
     let shown = || async { app.get_json(&format!("/api/admin/restaurants/{resto_id}/acquirer")).await.1 };
 
-    let wrong_private = json!({"kind": "liqpay", "publicKey": PUBLIC_KEY, "privateKey": "not-the-key", "sandbox": false});
+    let wrong_private =
+        json!({"kind": "liqpay", "publicKey": PUBLIC_KEY, "privateKey": "not-the-key", "sandbox": false});
     let (status, refused) = choose(&app, resto_id, wrong_private).await;
     assert_eq!((status, refused["errCode"].as_str()), (400, Some("BAD_REQUEST")), "{refused}");
     let reason = refused["errText"].as_str().unwrap();
@@ -434,14 +434,18 @@ async fn wrong_liqpay_keys_are_refused_with_the_reason_and_the_restaurant_stays_
 
     let (status, _) = choose(&app, resto_id, liqpay_keys(false)).await;
     assert_eq!(status, 200);
-    let (status, refused) = choose(&app, resto_id, json!({"kind": "liqpay", "publicKey": "i000", "privateKey": "x"})).await;
+    let (status, refused) =
+        choose(&app, resto_id, json!({"kind": "liqpay", "publicKey": "i000", "privateKey": "x"})).await;
     assert_eq!(status, 400, "{refused}");
     liqpay.fail_next(&[500, 500, 500, 500]);
     let (status, unreachable) = choose(&app, resto_id, liqpay_keys(true)).await;
     assert_eq!((status, unreachable["errCode"].as_str()), (502, Some("ACQUIRER_UNAVAILABLE")), "{unreachable}");
     assert_eq!(shown().await, json!({"kind": "liqpay", "publicKey": PUBLIC_KEY}), "the saved keys stand");
     let probes = liqpay.calls_of("status");
-    assert!(probes.iter().all(|c| c.data["order_id"].as_str().unwrap().starts_with("rahunok-key-check-")), "{probes:?}");
+    assert!(
+        probes.iter().all(|c| c.data["order_id"].as_str().unwrap().starts_with("rahunok-key-check-")),
+        "{probes:?}"
+    );
 }
 
 async fn the_liqpay_private_key_never_shows_in_answers_logs_the_panel_or_the_database_in_clear(backend: Backend) {
@@ -456,7 +460,8 @@ async fn the_liqpay_private_key_never_shows_in_answers_logs_the_panel_or_the_dat
     press_on_liqpay(&cafe, &payment_id, true).await;
     wait_for_status(&cafe.app, resto, &payment_id, "closed").await;
     let (_, payment) = cafe.app.get_json(&payment_path(&cafe, &payment_id)).await;
-    let (_, refused) = choose(&cafe.app, resto, json!({"kind": "liqpay", "publicKey": PUBLIC_KEY, "privateKey": "wrong"})).await;
+    let (_, refused) =
+        choose(&cafe.app, resto, json!({"kind": "liqpay", "publicKey": PUBLIC_KEY, "privateKey": "wrong"})).await;
     for answer in [&shown, &restaurant, &payment, &refused] {
         assert!(!answer.to_string().contains(PRIVATE_KEY), "{answer}");
     }
@@ -573,7 +578,8 @@ async fn a_liqpay_success_after_a_failure_is_confirmed_by_status_and_paid_while_
     press_on_liqpay(&cafe, &payment_id, true).await;
     let detail = wait_for_status(&cafe.app, &cafe.restaurant.resto_id, &payment_id, "closed").await;
     assert!(cafe.liqpay.calls_of("status").len() > asked, "the late success was asked about");
-    let steps: Vec<&str> = detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
+    let steps: Vec<&str> =
+        detail["transitions"].as_array().unwrap().iter().map(|t| t["to"].as_str().unwrap()).collect();
     assert_eq!(steps, ["created", "created", "failed", "paid", "closing_on_pos", "closed"], "{detail}");
     assert_eq!(cafe.pos.floor().paid("b-32070").unwrap().times_paid, 1);
 }

@@ -312,7 +312,9 @@ struct SignedForm {
 async fn checkout(State(shared): State<Arc<Shared>>, Form(form): Form<SignedForm>) -> Response {
     let json = match STANDARD.decode(form.data.trim()).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok()) {
         Some(json) => json,
-        None => return (StatusCode::BAD_REQUEST, Html("<p id=liqpay-error>data is not base64 JSON</p>")).into_response(),
+        None => {
+            return (StatusCode::BAD_REQUEST, Html("<p id=liqpay-error>data is not base64 JSON</p>")).into_response()
+        }
     };
     let mut inner = shared.inner.lock().unwrap();
     inner.checkouts.push(Checkout { data: form.data.clone(), signature: form.signature.clone(), json: json.clone() });
@@ -477,7 +479,10 @@ async fn request(State(shared): State<Arc<Shared>>, Form(form): Form<SignedForm>
                         let refunded: i64 = order.refunds.iter().sum();
                         if kopiyky <= 0 || refunded + kopiyky > total {
                             let words = "The refund exceeds the payment";
-                            (None, json!({"result": "error", "status": "error", "err_code": "refund_amount", "err_description": words}))
+                            (
+                                None,
+                                json!({"result": "error", "status": "error", "err_code": "refund_amount", "err_description": words}),
+                            )
                         } else {
                             let order = inner.orders.get_mut(&order_id).unwrap();
                             order.refunds.push(kopiyky);
@@ -490,11 +495,17 @@ async fn request(State(shared): State<Arc<Shared>>, Form(form): Form<SignedForm>
                             (done, json!({"result": "ok", "status": "reversed", "payment_id": order.payment_id}))
                         }
                     }
-                    Some(_) => (None, json!({"result": "error", "status": "error", "err_code": "payment_not_paid", "err_description": "Nothing to refund"})),
+                    Some(_) => (
+                        None,
+                        json!({"result": "error", "status": "error", "err_code": "payment_not_paid", "err_description": "Nothing to refund"}),
+                    ),
                     None => (None, not_found),
                 }
             }
-            _ => (None, json!({"result": "error", "status": "error", "err_code": "action", "err_description": "unknown action"})),
+            _ => (
+                None,
+                json!({"result": "error", "status": "error", "err_code": "action", "err_description": "unknown action"}),
+            ),
         }
     };
     if let Some((url, body)) = refund_done {

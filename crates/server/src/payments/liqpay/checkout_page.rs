@@ -76,7 +76,10 @@ pub async fn checkout(
         return problem(
             StatusCode::BAD_GATEWAY,
             t("Оплата зараз недоступна", "Payment is not available right now"),
-            t("Гроші не списано. Попросіть офіціанта про рахунок.", "No money was taken. Please ask your waiter for the bill."),
+            t(
+                "Гроші не списано. Попросіть офіціанта про рахунок.",
+                "No money was taken. Please ask your waiter for the bill.",
+            ),
         );
     };
     // The guest is here: the payment's hold on the bill runs from now again.
@@ -88,7 +91,10 @@ pub async fn checkout(
         return problem(
             StatusCode::BAD_GATEWAY,
             t("Оплата зараз недоступна", "Payment is not available right now"),
-            t("Гроші не списано. Попросіть офіціанта про рахунок.", "No money was taken. Please ask your waiter for the bill."),
+            t(
+                "Гроші не списано. Попросіть офіціанта про рахунок.",
+                "No money was taken. Please ask your waiter for the bill.",
+            ),
         );
     };
     Page::ok(page(lang, &path, &api, &keys, &payment)).posting_to(target)

@@ -369,12 +369,15 @@ impl LiqpayApi {
     /// What LiqPay says about the order: `UnknownCharge` when it knows none, `Refused` when it
     /// refuses the call (bad keys), `Unavailable` when it cannot be asked.
     pub async fn status(&self, keys: &Keys, order_id: &str) -> Result<PaymentState, AcquirerError> {
-        let request = RequestData { version: VERSION, public_key: keys.public(), action: "status", order_id, amount: None };
+        let request =
+            RequestData { version: VERSION, public_key: keys.public(), action: "status", order_id, amount: None };
         let answer = self.request(keys, &request, true).await?;
         if answer.is_call_error() {
             return Err(match answer.err_code.as_deref() {
                 Some(PAYMENT_NOT_FOUND) => AcquirerError::UnknownCharge(order_id.to_string()),
-                _ => AcquirerError::Refused(keys.scrub(&format!("LiqPay refused the status call: {}", answer.error_words()))),
+                _ => AcquirerError::Refused(
+                    keys.scrub(&format!("LiqPay refused the status call: {}", answer.error_words())),
+                ),
             });
         }
         if answer.order_id.as_deref().is_some_and(|id| id != order_id) {
@@ -386,14 +389,21 @@ impl LiqpayApi {
     /// Returns `amount` of the order's charge. Not tried again once LiqPay may have received it
     /// (a timeout, a 5xx): LiqPay's refund takes no reference of ours to make a repeat harmless.
     pub async fn refund(&self, keys: &Keys, order_id: &str, amount: Money) -> Result<(), AcquirerError> {
-        let request =
-            RequestData { version: VERSION, public_key: keys.public(), action: "refund", order_id, amount: Some(amount) };
+        let request = RequestData {
+            version: VERSION,
+            public_key: keys.public(),
+            action: "refund",
+            order_id,
+            amount: Some(amount),
+        };
         let answer = self.request(keys, &request, false).await?;
         let refused = answer.result.as_deref() == Some("error")
             || answer.err_code.is_some()
             || matches!(answer.status.as_deref(), Some("error" | "failure"));
         if refused {
-            return Err(AcquirerError::Refused(keys.scrub(&format!("LiqPay refused the refund: {}", answer.error_words()))));
+            return Err(AcquirerError::Refused(
+                keys.scrub(&format!("LiqPay refused the refund: {}", answer.error_words())),
+            ));
         }
         Ok(())
     }
@@ -615,7 +625,8 @@ mod tests {
     #[test]
     fn the_checkout_amount_is_written_from_kopiyky_with_two_decimals() {
         let keys = Keys::new("i00000000", "secret", true);
-        for (kopiyky, written) in [(57_200, "572.00"), (57_205, "572.05"), (5, "0.05"), (1_000_000_001, "10000000.01")] {
+        for (kopiyky, written) in [(57_200, "572.00"), (57_205, "572.05"), (5, "0.05"), (1_000_000_001, "10000000.01")]
+        {
             let signed = keys.seal(&CheckoutData {
                 version: VERSION,
                 public_key: keys.public(),
