@@ -157,8 +157,7 @@ pub enum AcquirerError {
 
 /// A card acquirer (see the module docs).
 pub trait Acquirer: Send + Sync {
-    /// Its kind's name (`AcquirerKind::name`): stored with each payment and printed on fiscal
-    /// lines.
+    /// Its kind's name (`AcquirerKind::name`): stored with each payment.
     fn name(&self) -> &'static str;
     /// Whether charges are filed under our reference (so a charge can be asked about before its
     /// id came back); false unless an acquirer says so.

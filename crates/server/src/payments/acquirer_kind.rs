@@ -105,10 +105,10 @@ pub struct UnknownAcquirer {
 /// server starts (see `super::acquirers`).
 pub trait AcquirerKind: Send + Sync {
     /// The kind's name: stored with the restaurant's choice and with each payment, the admin
-    /// API's `kind`, the metrics' `acquirer` label, printed on fiscal lines.
+    /// API's `kind`, the metrics' `acquirer` label.
     fn name(&self) -> &'static str;
 
-    /// What people call it (the panel's choice).
+    /// What people call it: the panel's choice, and the acquirer on fiscal lines and receipts.
     fn title(&self) -> &'static str;
 
     /// What the panel says about it beside its title, if anything.

@@ -411,8 +411,13 @@ impl Payments {
             let note = "the acquirer charged it after the payment had ended; the bill was still free";
             match self.mark_paid(&payment.id, payment.status, &fiscal, note).await {
                 Ok(moved) => return Ok(moved),
-                // Another payment took the bill meanwhile: held below like any other.
-                Err(error) => tracing::warn!(payment = payment.id, %error, "a late charge could not take its bill"),
+                // Another payment took the bill meanwhile (its unique lock): held below.
+                Err(StoreError::Database(error))
+                    if error.as_database_error().is_some_and(|e| e.is_unique_violation()) =>
+                {
+                    tracing::warn!(payment = payment.id, "a late charge found its bill taken meanwhile");
+                }
+                Err(other) => return Err(other.into()),
             }
         }
         let holder = holder.map(|h| h.id).unwrap_or_else(|| "another payment".into());

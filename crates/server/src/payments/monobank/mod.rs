@@ -36,7 +36,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The kind's name: stored with each payment, printed on fiscal lines.
+/// The kind's name: stored with each payment (its title is what fiscal lines print).
 pub const NAME: &str = "monobank";
 /// monobank's real acquiring API.
 pub const API_URL: &str = "https://api.monobank.ua";

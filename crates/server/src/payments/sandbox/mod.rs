@@ -26,7 +26,7 @@ use std::time::Duration;
 
 pub use crate::store::{SandboxCharge, SandboxChargeStatus};
 
-/// The kind's name: stored with each payment, printed on fiscal lines.
+/// The kind's name: stored with each payment (its title is what fiscal lines print).
 pub const NAME: &str = "sandbox";
 /// The header carrying the notification signature.
 pub const SIGNATURE_HEADER: &str = "x-sandbox-signature";
