@@ -148,6 +148,10 @@ struct ServeArgs {
     /// an emulator for tests and staging).
     #[arg(long, env = "RAHUNOK_MONOBANK_API_URL", default_value = rahunok_server::payments::monobank::API_URL)]
     monobank_api_url: String,
+    /// LiqPay's API (its checkout and `/api/request`), for restaurants that take payments with
+    /// LiqPay (point it at an emulator for tests and staging).
+    #[arg(long, env = "RAHUNOK_LIQPAY_API_URL", default_value = rahunok_server::payments::liqpay::API_URL)]
+    liqpay_api_url: String,
     /// Seconds an unfinished payment holds its bill with no sign of the guest at the acquirer
     /// (the card page opened, a card sent); after it the bill is free for the others at the
     /// table.
@@ -331,6 +335,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.payment_timings.hold_without_activity = seconds(args.payment_hold, "payment-hold")?;
     config.public_url = args.public_url.filter(|u| !u.trim().is_empty());
     config.acquirer_api_urls.insert(rahunok_server::payments::monobank::NAME.to_string(), args.monobank_api_url);
+    config.acquirer_api_urls.insert(rahunok_server::payments::liqpay::NAME.to_string(), args.liqpay_api_url);
     config.admin_token = std::env::var("RAHUNOK_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());
     config.master_key = args.store.master_key();
     config.admin_token_file = Some(args.store.admin_token_file());

@@ -1,6 +1,7 @@
 //! Prometheus metrics for the people who run the server: live POS sockets, operations by name
 //! and outcome with their latency, refused callbacks by reason, conformance warnings, payments
-//! by state, the closer's backlog and acquirer errors.
+//! by state, the closer's backlog, acquirer errors, and charges held for an operator (amount
+//! mismatches, late charges).
 //!
 //! Why this exists: the request log and the admin API answer "what happened to this
 //! restaurant"; an operator also needs "is the platform healthy right now", as numbers a
@@ -69,6 +70,11 @@ struct AcquirerLabels {
     error: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AcquirerOnly {
+    acquirer: String,
+}
+
 type LatencyFamily = Family<OperationOnly, Histogram, fn() -> Histogram>;
 
 /// Every metric of one server (see the module docs); shared by the areas that count.
@@ -79,6 +85,8 @@ pub struct Metrics {
     refusals: Family<RefusalLabels, Counter>,
     warnings: Family<WarningLabels, Counter>,
     acquirer_errors: Family<AcquirerLabels, Counter>,
+    amount_mismatches: Family<AcquirerOnly, Counter>,
+    late_charges: Family<AcquirerOnly, Counter>,
     journal_dropped: Counter,
     pruned: Family<TableLabels, Counter>,
     pos_sockets: Gauge,
@@ -107,6 +115,8 @@ impl Metrics {
         let refusals = Family::<RefusalLabels, Counter>::default();
         let warnings = Family::<WarningLabels, Counter>::default();
         let acquirer_errors = Family::<AcquirerLabels, Counter>::default();
+        let amount_mismatches = Family::<AcquirerOnly, Counter>::default();
+        let late_charges = Family::<AcquirerOnly, Counter>::default();
         let journal_dropped = Counter::default();
         let pruned = Family::<TableLabels, Counter>::default();
         let pos_sockets = Gauge::default();
@@ -130,6 +140,16 @@ impl Metrics {
             warnings.clone(),
         );
         registry.register("acquirer_errors", "Failed calls to card acquirers", acquirer_errors.clone());
+        registry.register(
+            "acquirer_amount_mismatches",
+            "Successes whose amount or currency was not what we asked: held for an operator, not paid",
+            amount_mismatches.clone(),
+        );
+        registry.register(
+            "acquirer_late_charges",
+            "Charges an acquirer took for a payment we had ended while another payment held the bill",
+            late_charges.clone(),
+        );
         registry.register(
             "journal_dropped",
             "Request-log entries, refusals and warnings dropped because the writer fell behind",
@@ -158,6 +178,8 @@ impl Metrics {
             refusals,
             warnings,
             acquirer_errors,
+            amount_mismatches,
+            late_charges,
             journal_dropped,
             pruned,
             pos_sockets,
@@ -194,6 +216,16 @@ impl Metrics {
         let labels =
             AcquirerLabels { acquirer: acquirer.to_string(), call: call.to_string(), error: error.to_string() };
         self.acquirer_errors.get_or_create(&labels).inc();
+    }
+
+    /// Counts a success an acquirer reported for another amount or currency than we asked.
+    pub fn acquirer_amount_mismatch(&self, acquirer: &str) {
+        self.amount_mismatches.get_or_create(&AcquirerOnly { acquirer: acquirer.to_string() }).inc();
+    }
+
+    /// Counts a charge taken for a payment we had ended, held for an operator.
+    pub fn acquirer_late_charge(&self, acquirer: &str) {
+        self.late_charges.get_or_create(&AcquirerOnly { acquirer: acquirer.to_string() }).inc();
     }
 
     /// Counts a journal entry dropped because the writer fell behind.

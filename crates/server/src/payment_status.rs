@@ -4,6 +4,13 @@
 //! allows (`created → paid → closing_on_pos → closed`, with `failed`, `expired`, `cancelled`,
 //! `paid_not_closed` and `refunded` beside them). The moves are declared once, in [`MOVES`];
 //! the store refuses any other with [`ForbiddenMove`], whoever asks.
+//!
+//! Two places need an operator: `amount_mismatch` (the acquirer says it charged another amount
+//! or currency than we asked: not paid, the POS is not told) and `late_charge` (the acquirer
+//! took the money for a payment we had ended, and another payment holds the bill by then).
+//! Neither holds the bill; each leaves only by a refund. A payment we had ended (`failed`,
+//! `expired`, `cancelled`) moves again only when the acquirer confirms, asked about it, that it
+//! took the money after all.
 
 use serde::Serialize;
 
@@ -29,6 +36,12 @@ pub enum PaymentStatus {
     PaidNotClosed,
     /// Money returned to the guest.
     Refunded,
+    /// The acquirer says it charged another amount or currency than we asked: not paid, the POS
+    /// is not told; an operator looks (and refunds).
+    AmountMismatch,
+    /// The acquirer took the money for a payment we had ended, when another payment already
+    /// held the bill: not paid, the POS is not told; an operator refunds it.
+    LateCharge,
 }
 
 use PaymentStatus::*;
@@ -47,6 +60,22 @@ pub const MOVES: &[(PaymentStatus, PaymentStatus)] = &[
     (ClosingOnPos, PaidNotClosed),
     (Closed, Refunded),
     (PaidNotClosed, Refunded),
+    // The acquirer's word on the amount or currency is not what we asked.
+    (Created, AmountMismatch),
+    // A payment we had ended that the acquirer, asked, says it charged after all: paid when the
+    // bill is still free, held for an operator otherwise.
+    (Failed, Paid),
+    (Expired, Paid),
+    (Cancelled, Paid),
+    (Failed, AmountMismatch),
+    (Expired, AmountMismatch),
+    (Cancelled, AmountMismatch),
+    (Failed, LateCharge),
+    (Expired, LateCharge),
+    (Cancelled, LateCharge),
+    // What needs an operator ends when the money goes back.
+    (AmountMismatch, Refunded),
+    (LateCharge, Refunded),
 ];
 
 /// A move the table does not allow.
@@ -61,8 +90,19 @@ pub struct ForbiddenMove {
 
 impl PaymentStatus {
     /// Every status.
-    pub const ALL: &'static [PaymentStatus] =
-        &[Created, Paid, ClosingOnPos, Closed, Failed, Expired, Cancelled, PaidNotClosed, Refunded];
+    pub const ALL: &'static [PaymentStatus] = &[
+        Created,
+        Paid,
+        ClosingOnPos,
+        Closed,
+        Failed,
+        Expired,
+        Cancelled,
+        PaidNotClosed,
+        Refunded,
+        AmountMismatch,
+        LateCharge,
+    ];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -76,6 +116,8 @@ impl PaymentStatus {
             Cancelled => "cancelled",
             PaidNotClosed => "paid_not_closed",
             Refunded => "refunded",
+            AmountMismatch => "amount_mismatch",
+            LateCharge => "late_charge",
         }
     }
 
@@ -95,10 +137,10 @@ impl PaymentStatus {
 
     /// Whether the payment holds its bill (no other payment may start for it).
     pub fn holds_bill(self) -> bool {
-        !matches!(self, Failed | Expired | Cancelled | Refunded)
+        !matches!(self, Failed | Expired | Cancelled | Refunded | AmountMismatch | LateCharge)
     }
 
-    /// Whether the guest's money was taken.
+    /// Whether the guest's money was taken for the bill (the POS is told, or will be).
     pub fn is_charged(self) -> bool {
         matches!(self, Paid | ClosingOnPos | Closed | PaidNotClosed)
     }
@@ -135,6 +177,16 @@ impl PaymentStatus {
     pub fn awaiting_close() -> Vec<PaymentStatus> {
         PaymentStatus::ALL.iter().copied().filter(|s| s.awaits_close()).collect()
     }
+
+    /// Whether an operator must look: money was taken that does not pay the bill.
+    pub fn needs_operator(self) -> bool {
+        matches!(self, AmountMismatch | LateCharge)
+    }
+
+    /// Whether we ended it before any money was taken, as far as we knew.
+    pub fn ended_unpaid(self) -> bool {
+        matches!(self, Failed | Expired | Cancelled)
+    }
 }
 
 #[cfg(test)]
@@ -145,11 +197,13 @@ mod tests {
     fn drawn(from: PaymentStatus, to: PaymentStatus) -> bool {
         matches!(
             (from, to),
-            (Created, Created | Paid | Failed | Expired | Cancelled)
+            (Created, Created | Paid | Failed | Expired | Cancelled | AmountMismatch)
                 | (Paid, ClosingOnPos)
                 | (ClosingOnPos, Closed | PaidNotClosed)
                 | (PaidNotClosed, ClosingOnPos | Refunded)
                 | (Closed, Refunded)
+                | (Failed | Expired | Cancelled, Paid | AmountMismatch | LateCharge)
+                | (AmountMismatch | LateCharge, Refunded)
         )
     }
 
@@ -168,10 +222,18 @@ mod tests {
     }
 
     #[test]
-    fn ended_payments_never_move_again() {
+    fn refunded_payments_never_move_again() {
         for &to in PaymentStatus::ALL {
-            for ended in [Failed, Expired, Cancelled, Refunded] {
-                assert!(ended.check_move(to).is_err(), "{} → {}", ended.as_str(), to.as_str());
+            assert!(Refunded.check_move(to).is_err(), "refunded → {}", to.as_str());
+        }
+    }
+
+    #[test]
+    fn an_ended_payment_moves_again_only_to_where_money_taken_after_all_is_seen() {
+        for &from in PaymentStatus::ALL.iter().filter(|s| s.ended_unpaid()) {
+            for &to in PaymentStatus::ALL {
+                let allowed = from.check_move(to).is_ok();
+                assert_eq!(allowed, to == Paid || to.needs_operator(), "{} → {}", from.as_str(), to.as_str());
             }
         }
     }
@@ -179,15 +241,16 @@ mod tests {
     #[test]
     fn money_taken_is_never_forgotten() {
         for &(from, to) in MOVES {
-            if from.is_charged() {
-                assert!(to.is_charged() || to == Refunded, "{} → {} loses a charge", from.as_str(), to.as_str());
+            if from.is_charged() || from.needs_operator() {
+                let kept = to.is_charged() || to.needs_operator() || to == Refunded;
+                assert!(kept, "{} → {} loses a charge", from.as_str(), to.as_str());
             }
         }
     }
 
     #[test]
-    fn money_can_be_returned_from_a_closed_payment_and_from_one_paid_but_not_closed_only() {
-        assert_eq!(PaymentStatus::refundable(), [Closed, PaidNotClosed]);
+    fn money_can_be_returned_from_a_closed_or_paid_but_not_closed_payment_and_from_one_held_for_an_operator() {
+        assert_eq!(PaymentStatus::refundable(), [Closed, PaidNotClosed, AmountMismatch, LateCharge]);
         for &status in PaymentStatus::ALL {
             assert_eq!(status.is_refundable(), status.check_move(Refunded).is_ok(), "{}", status.as_str());
         }
@@ -199,6 +262,17 @@ mod tests {
         for &status in PaymentStatus::ALL {
             assert_eq!(status.awaits_close(), status.is_charged() && status != Closed, "{}", status.as_str());
         }
+    }
+
+    #[test]
+    fn what_needs_an_operator_never_holds_the_bill_and_leaves_only_by_a_refund() {
+        for &status in PaymentStatus::ALL.iter().filter(|s| s.needs_operator()) {
+            assert!(!status.holds_bill() && !status.is_charged(), "{}", status.as_str());
+            for &to in PaymentStatus::ALL {
+                assert_eq!(status.check_move(to).is_ok(), to == Refunded, "{} → {}", status.as_str(), to.as_str());
+            }
+        }
+        assert_eq!(AmountMismatch.as_str(), "amount_mismatch");
     }
 
     #[test]

@@ -129,6 +129,8 @@ fn render(lang: Lang, path: &str, payment: &PaymentRecord, zone: &str, closing: 
         PaymentStatus::Expired => (t("Час на оплату минув", "The payment expired"), t("Гроші не списано. Відкрийте рахунок знову.", "No money was taken. Open the bill again."), false),
         PaymentStatus::Cancelled => (t("Оплату скасовано", "The payment was cancelled"), t("Гроші не списано. Рахунок знову можна сплатити.", "No money was taken. The bill can be paid again."), false),
         PaymentStatus::Refunded => (t("Оплату повернено", "The payment was refunded"), t("Заклад повернув гроші на вашу картку.", "The restaurant returned the money to your card."), false),
+        PaymentStatus::AmountMismatch => (t("Оплата потребує перевірки", "The payment needs checking"), t("Банк повідомив іншу суму, ніж ми просили, тож рахунок не закрито. Заклад уже бачить це й поверне гроші; зверніться до офіціанта.", "The bank reported another amount than we asked, so the bill is not closed. The restaurant already sees it and will return the money; please talk to your waiter."), false),
+        PaymentStatus::LateCharge => (t("Оплата потребує перевірки", "The payment needs checking"), t("Банк списав гроші вже після того, як оплату було завершено. Заклад уже бачить це й поверне їх; зверніться до офіціанта.", "The bank took the money after the payment had ended. The restaurant already sees it and will return it; please talk to your waiter."), false),
     };
     let receipt: Option<ReceiptData> = serde_json::from_str(&payment.receipt).ok();
     let fiscal: Vec<FiscalLine> =

@@ -1,15 +1,16 @@
 //! The acquirer card of a restaurant's settings: which acquirer guests pay through, and its
 //! credentials — one choice and one set of inputs per kind of acquirer, as each kind's
 //! descriptor lists them (`crate::payments::acquirers`: the built-in sandbox with none, monobank
-//! with its merchant token). Credentials are checked with the acquirer when saved. A secret is
-//! never shown again: its input is always empty (left empty, the saved one is kept), and the
-//! card shows only the account the acquirer named for the credentials.
+//! with its merchant token, LiqPay with its public and private keys and a test-mode flag): a
+//! text input for text, a password input for a secret, a checkbox for a flag. Credentials are
+//! checked with the acquirer when saved. A secret is never shown again: its input is always
+//! empty (left empty, the saved one is kept); text fields and flags show what was saved.
 
 use super::access::{InRestaurant, Viewer};
 use super::layout::{csrf_field, Section};
 use super::PanelError;
 use super::PanelState;
-use crate::payments::acquirer_kind::AcquirerKind;
+use crate::payments::acquirer_kind::{AcquirerKind, FLAG_OFF, FLAG_ON};
 use crate::payments::acquirers::ChoiceError;
 use crate::store::{AcquirerChoice, AcquirerCredentials};
 use axum::extract::State;
@@ -44,9 +45,9 @@ pub async fn load(state: &PanelState, resto_id: &str) -> Result<AcquirerCard, Pa
     let choice = acquirers.choice(resto_id).await?;
     let kinds = acquirers.kinds().to_vec();
     let mut saved = HashMap::new();
-    for kind in kinds.iter().filter(|kind| kind.fields().iter().any(|f| !f.secret)) {
+    for kind in kinds.iter().filter(|kind| kind.fields().iter().any(|f| !f.is_secret())) {
         let Some(credentials) = state.store.acquirer_credentials(resto_id, kind.name()).await? else { continue };
-        for field in kind.fields().iter().filter(|f| !f.secret) {
+        for field in kind.fields().iter().filter(|f| !f.is_secret()) {
             if let Some(value) = credentials.get(field.name) {
                 saved.insert(input_name(kind.as_ref(), field.name), value.to_string());
             }
@@ -83,13 +84,20 @@ pub fn card(viewer: &Viewer, resto_id: &str, card: &AcquirerCard) -> Markup {
                 @for kind in &card.kinds {
                     @for field in kind.fields() {
                         @let name = input_name(kind.as_ref(), field.name);
-                        label {
-                            (viewer.t(field.label.uk, field.label.en))
-                            @if field.secret {
-                                " " (viewer.t("(порожньо — залишити збережений)", "(empty keeps the saved one)"))
-                                input type="password" name=(name) value="" autocomplete="off";
-                            } @else {
-                                input type="text" name=(name) value=(card.saved.get(&name).map_or("", String::as_str)) autocomplete="off";
+                        @if field.is_flag() {
+                            label.check {
+                                input type="checkbox" name=(name) value=(FLAG_ON) checked[card.saved.get(&name).is_some_and(|v| v == FLAG_ON)];
+                                (viewer.t(field.label.uk, field.label.en))
+                            }
+                        } @else {
+                            label {
+                                (viewer.t(field.label.uk, field.label.en))
+                                @if field.is_secret() {
+                                    " " (viewer.t("(порожньо — залишити збережений)", "(empty keeps the saved one)"))
+                                    input type="password" name=(name) value="" autocomplete="off";
+                                } @else {
+                                    input type="text" name=(name) value=(card.saved.get(&name).map_or("", String::as_str)) autocomplete="off";
+                                }
                             }
                         }
                     }
@@ -138,7 +146,12 @@ async fn typed_credentials(
     let mut saved: Option<AcquirerCredentials> = None;
     for field in kind.fields() {
         let typed = form.get(&input_name(kind, field.name)).map_or("", |value| value.trim());
-        let value = if typed.is_empty() && field.secret {
+        if field.is_flag() {
+            // A checkbox left unticked is not sent at all: off.
+            credentials.set(field.name, if typed == FLAG_ON { FLAG_ON } else { FLAG_OFF });
+            continue;
+        }
+        let value = if typed.is_empty() && field.is_secret() {
             if saved.is_none() {
                 saved = Some(state.store.acquirer_credentials(resto_id, kind.name()).await?.unwrap_or_default());
             }

@@ -1,6 +1,7 @@
 //! A restaurant's payments: the list with filters (status, dates), each payment's detail with
-//! its state timeline, refunds, and an alert strip for `paid_not_closed` payments — the guest
-//! was charged but the POS has not closed the bill yet — with "retry now".
+//! its state timeline, refunds, an alert strip for `paid_not_closed` payments — the guest
+//! was charged but the POS has not closed the bill yet — with "retry now", and one for charges
+//! held for an operator (`amount_mismatch`, `late_charge`), with the acquirer's reason.
 //!
 //! The payment machinery itself lives in `crate::payments`; this page only shows it and asks
 //! it to act.
@@ -38,6 +39,8 @@ fn status_label(viewer: &Viewer, status: PaymentStatus) -> &'static str {
         PaymentStatus::Cancelled => ("скасовано гостем", "cancelled by the guest"),
         PaymentStatus::PaidNotClosed => ("оплачено, не закрито", "paid, not closed"),
         PaymentStatus::Refunded => ("повернено", "refunded"),
+        PaymentStatus::AmountMismatch => ("сума не збігається", "amount mismatch"),
+        PaymentStatus::LateCharge => ("списано після завершення", "charged after it ended"),
     };
     viewer.lang.pick(uk, en)
 }
@@ -45,7 +48,10 @@ fn status_label(viewer: &Viewer, status: PaymentStatus) -> &'static str {
 fn status_badge(viewer: &Viewer, status: PaymentStatus) -> Markup {
     let class = match status {
         PaymentStatus::Closed => "badge good",
-        PaymentStatus::PaidNotClosed | PaymentStatus::Failed => "badge bad",
+        PaymentStatus::PaidNotClosed
+        | PaymentStatus::Failed
+        | PaymentStatus::AmountMismatch
+        | PaymentStatus::LateCharge => "badge bad",
         _ => "badge",
     };
     html! { span class=(class) data-status=(status.as_str()) { (status_label(viewer, status)) } }
@@ -117,6 +123,24 @@ fn unclosed_strip(viewer: &Viewer, resto_id: &str, unclosed: &[PaymentRecord]) -
                     a href=(detail_path(resto_id, &p.id)) { (viewer.t("рахунок", "bill")) " " (p.bill_id) } " · " (total(viewer, p))
                     @if let Some(error) = &p.last_error { " · " span.muted { (error) } }
                     (action_form(viewer, resto_id, &p.id, "retry", viewer.t("Спробувати зараз", "Retry now")))
+                } } }
+            }
+        }
+    }
+}
+
+/// Charges that do not pay their bill (another amount or currency than asked, or taken after
+/// the payment ended): an operator checks and refunds them.
+fn operator_strip(viewer: &Viewer, resto_id: &str, held: &[PaymentRecord]) -> Markup {
+    html! {
+        @if !held.is_empty() {
+            section.alert #needs-operator role="alert" {
+                strong { (viewer.t("Списано, але не сплачено рахунок", "Charged, but the bill is not paid")) }
+                " — " (viewer.t("еквайр списав не те, що ми просили (або вже після завершення оплати); каса нічого не отримала. Перевірте й поверніть гроші.", "the acquirer took what we did not ask (or after the payment had ended); the POS was told nothing. Check and refund."))
+                ul { @for p in held { li {
+                    a href=(detail_path(resto_id, &p.id)) { (viewer.t("рахунок", "bill")) " " (p.bill_id) } " · " (total(viewer, p))
+                    " · " (status_badge(viewer, p.status))
+                    @if let Some(reason) = &p.last_error { " · " span.muted { (reason) } }
                 } } }
             }
         }
@@ -219,8 +243,14 @@ pub async fn list(
     let viewer = &at.viewer;
     let unclosed_filter = PaymentFilter { status: Some(PaymentStatus::PaidNotClosed), limit: 50, ..Default::default() };
     let unclosed = state.store.payments(at.resto_id(), &unclosed_filter).await?;
+    let mut held = Vec::new();
+    for status in PaymentStatus::ALL.iter().filter(|s| s.needs_operator()) {
+        let filter = PaymentFilter { status: Some(*status), limit: 50, ..Default::default() };
+        held.extend(state.store.payments(at.resto_id(), &filter).await?);
+    }
     let payments = state.store.payments(at.resto_id(), &query.filter()).await?;
     let body = html! {
+        (operator_strip(viewer, at.resto_id(), &held))
         (unclosed_strip(viewer, at.resto_id(), &unclosed))
         (filters(viewer, at.resto_id(), &query))
         (payments_table(viewer, at.resto_id(), &payments))

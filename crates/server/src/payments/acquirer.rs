@@ -1,7 +1,9 @@
 //! The seam to a card acquirer: create a charge and send the guest to pay, ask its status,
 //! refund it, and verify the acquirer's signed notifications. The built-in sandbox and the
-//! monobank adapter implement it; another acquirer is one more implementation, made by its kind
-//! (`super::acquirer_kind`), and a line in `super::acquirers`, which picks the restaurant's.
+//! monobank and LiqPay adapters implement it; another acquirer is one more implementation, made
+//! by its kind (`super::acquirer_kind`), and a line in `super::acquirers`, which picks the
+//! restaurant's. A success always says what it took ([`Charged`]): the payments core, not the
+//! adapter, decides whether that pays.
 
 use rahunok_protocol::Money;
 use std::future::Future;
@@ -65,6 +67,9 @@ pub enum ChargeStatus {
 /// Details of a successful charge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardReceipt {
+    /// What the acquirer says it took: checked against what we asked before the payment counts
+    /// as paid (`super::Payments`, the same rule for every acquirer).
+    pub charged: Charged,
     /// Masked card number (first 6, last 4).
     pub card_mask: String,
     /// Approval code.
@@ -73,6 +78,54 @@ pub struct CardReceipt {
     pub rrn: String,
     /// Visa, Mastercard…, when the acquirer says.
     pub payment_system: Option<String>,
+}
+
+/// The amount and currency an acquirer says a charge took, in its own words made ours.
+///
+/// Why it is a part of every success: a signed `success` is the acquirer's word that money was
+/// taken, not that the right money was. The payments core compares this with what it asked
+/// for, and anything else — another amount, another currency, or none stated — is not paid.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Charged {
+    /// The amount taken; `None` when the acquirer stated none it stands by (absent,
+    /// unreadable, or two amounts that disagree).
+    pub amount: Option<Money>,
+    /// The currency, ISO 4217 letters (`UAH`); `None` when the acquirer did not say.
+    pub currency: Option<String>,
+}
+
+impl Charged {
+    /// Hryvnias, the only currency we charge in.
+    pub const UAH: &'static str = "UAH";
+
+    /// `amount` in hryvnias.
+    pub fn uah(amount: Money) -> Charged {
+        Charged { amount: Some(amount), currency: Some(Charged::UAH.to_string()) }
+    }
+
+    /// Why this is not `asked` in hryvnias, in words for the admin; `None` when it is exactly
+    /// that.
+    pub fn differs_from(&self, asked: Money) -> Option<String> {
+        let stated = match (&self.amount, &self.currency) {
+            (Some(amount), Some(currency)) => format!("{amount} {currency}"),
+            (Some(amount), None) => format!("{amount} in a currency it did not name"),
+            (None, Some(currency)) => format!("no amount it stands by, in {currency}"),
+            (None, None) => "no amount and no currency".to_string(),
+        };
+        let right = self.amount == Some(asked) && self.currency.as_deref() == Some(Charged::UAH);
+        (!right).then(|| format!("the acquirer reports {stated} charged; we asked {asked} {}", Charged::UAH))
+    }
+}
+
+/// ISO 4217 letters of a numeric currency code (as monobank states it); the number itself for
+/// a code we do not name.
+pub fn currency_letters(code: u16) -> String {
+    match code {
+        980 => "UAH".into(),
+        840 => "USD".into(),
+        978 => "EUR".into(),
+        other => other.to_string(),
+    }
 }
 
 /// A verified notification from the acquirer: this charge changed.
@@ -104,8 +157,7 @@ pub enum AcquirerError {
 
 /// A card acquirer (see the module docs).
 pub trait Acquirer: Send + Sync {
-    /// Its kind's name (`AcquirerKind::name`): stored with each payment and printed on fiscal
-    /// lines.
+    /// Its kind's name (`AcquirerKind::name`): stored with each payment.
     fn name(&self) -> &'static str;
     /// Whether charges are filed under our reference (so a charge can be asked about before its
     /// id came back); false unless an acquirer says so.
@@ -128,4 +180,25 @@ pub trait Acquirer: Send + Sync {
         body: &'a [u8],
         signature: Option<&'a str>,
     ) -> AcquirerFuture<'a, AcquirerEvent>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_charge_is_what_we_asked_only_with_the_same_amount_in_hryvnias() {
+        let asked = Money::from_kopiyky(57_200).unwrap();
+        assert_eq!(Charged::uah(asked).differs_from(asked), None);
+        let less = Charged::uah(Money::from_kopiyky(50_000).unwrap()).differs_from(asked).unwrap();
+        assert_eq!(less, "the acquirer reports 500.00 UAH charged; we asked 572.00 UAH");
+        let dollars = Charged { amount: Some(asked), currency: Some("USD".into()) };
+        assert!(dollars.differs_from(asked).unwrap().contains("572.00 USD"));
+        let unsaid = Charged { amount: None, currency: Some("UAH".into()) };
+        assert!(unsaid.differs_from(asked).is_some(), "no amount stated is not paid");
+        let no_currency = Charged { amount: Some(asked), currency: None };
+        assert!(no_currency.differs_from(asked).is_some(), "no currency stated is not paid");
+        assert_eq!(currency_letters(980), "UAH");
+        assert_eq!(currency_letters(123), "123");
+    }
 }

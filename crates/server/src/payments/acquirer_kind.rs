@@ -24,6 +24,20 @@ pub struct Label {
     pub en: &'static str,
 }
 
+/// What kind of value a credential field holds, which says how it is given and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Text that is not secret (LiqPay's public key): required, shown in the admin API's
+    /// answers and in the panel's form once saved.
+    Text,
+    /// A secret (a merchant token, a private key): required, never shown again once saved (the
+    /// panel leaves its input empty; left empty, the saved value is kept) and never logged.
+    Secret,
+    /// On or off (LiqPay's test mode): `true`/`false` in the admin API's body (absent is off), a
+    /// checkbox in the panel; shown in the answers when it is on.
+    Flag,
+}
+
 /// One credential field of a kind of acquirer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CredentialField {
@@ -31,9 +45,30 @@ pub struct CredentialField {
     pub name: &'static str,
     /// What the panel's form calls it.
     pub label: Label,
-    /// A secret is never shown again once saved (the panel leaves its input empty; left empty,
-    /// the saved value is kept) and never logged.
-    pub secret: bool,
+    /// What it holds: text, a secret or a flag.
+    pub kind: FieldKind,
+}
+
+impl CredentialField {
+    /// Whether it is a secret (never shown again, never logged).
+    pub fn is_secret(&self) -> bool {
+        self.kind == FieldKind::Secret
+    }
+
+    /// Whether it is a flag (on or off).
+    pub fn is_flag(&self) -> bool {
+        self.kind == FieldKind::Flag
+    }
+}
+
+/// A flag that is on, as credentials keep it (every field is kept as text).
+pub const FLAG_ON: &str = "true";
+/// A flag that is off.
+pub const FLAG_OFF: &str = "false";
+
+/// Whether the flag `name` is on among `credentials` (absent is off).
+pub fn flag_on(credentials: &AcquirerCredentials, name: &str) -> bool {
+    credentials.get(name) == Some(FLAG_ON)
 }
 
 /// What a kind of acquirer is given when the server starts.
@@ -70,10 +105,10 @@ pub struct UnknownAcquirer {
 /// server starts (see `super::acquirers`).
 pub trait AcquirerKind: Send + Sync {
     /// The kind's name: stored with the restaurant's choice and with each payment, the admin
-    /// API's `kind`, the metrics' `acquirer` label, printed on fiscal lines.
+    /// API's `kind`, the metrics' `acquirer` label.
     fn name(&self) -> &'static str;
 
-    /// What people call it (the panel's choice).
+    /// What people call it: the panel's choice, and the acquirer on fiscal lines and receipts.
     fn title(&self) -> &'static str;
 
     /// What the panel says about it beside its title, if anything.
@@ -81,12 +116,14 @@ pub trait AcquirerKind: Send + Sync {
         None
     }
 
-    /// The credentials a restaurant gives it; every one is required.
+    /// The credentials a restaurant gives it; every text and secret is required, a flag is off
+    /// unless given.
     fn fields(&self) -> &'static [CredentialField];
 
     /// Checks credentials with the acquirer before they are saved: the name of the account they
-    /// belong to (`None` when there is nothing to check). `AcquirerError::Refused` when the
-    /// acquirer does not accept them (its reason never repeats a secret).
+    /// belong to (`None` when there is nothing to check, or the acquirer names none).
+    /// `AcquirerError::Refused` when the acquirer does not accept them (its reason never repeats
+    /// a secret), `AcquirerError::Unavailable` when it cannot be asked.
     fn check<'a>(
         &'a self,
         resto_id: &'a str,

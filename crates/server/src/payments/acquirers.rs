@@ -9,10 +9,12 @@
 //! never taken for the sandbox.
 
 use super::acquirer::{Acquirer, AcquirerError};
-use super::acquirer_kind::{AcquirerKind, AcquirerSetup, UnknownAcquirer};
+use super::acquirer_kind::{
+    flag_on, AcquirerKind, AcquirerSetup, CredentialField, FieldKind, UnknownAcquirer, FLAG_OFF, FLAG_ON,
+};
 use super::counted_acquirer::CountedAcquirer;
 use super::PaymentError;
-use super::{monobank, sandbox};
+use super::{liqpay, monobank, sandbox};
 use crate::metrics::Metrics;
 use crate::store::{AcquirerChoice, AcquirerCredentials, PaymentRecord, Store, StoreError};
 use std::sync::Arc;
@@ -22,6 +24,7 @@ async fn every_kind(setup: &AcquirerSetup) -> Result<Vec<Arc<dyn AcquirerKind>>,
     Ok(vec![
         Arc::new(sandbox::SandboxKind::start(setup).await?), // built in, for demos and tests; the default
         Arc::new(monobank::MonobankKind::start(setup).await?), // monobank acquiring ("plata by mono")
+        Arc::new(liqpay::LiqpayKind::start(setup).await?),   // LiqPay (PrivatBank)
     ])
 }
 
@@ -59,6 +62,11 @@ impl Acquirers {
     /// Starts every kind of acquirer; their failed calls are counted in `metrics`.
     pub async fn start(setup: &AcquirerSetup, metrics: Arc<Metrics>) -> Result<Acquirers, StoreError> {
         Ok(Acquirers { store: setup.store.clone(), kinds: every_kind(setup).await?, metrics })
+    }
+
+    /// The metrics acquirers count in.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Every kind, in the list's order.
@@ -143,7 +151,70 @@ impl Acquirers {
     }
 }
 
-/// Checks that the credentials are exactly the kind's fields, each given.
+/// A credential's value as the admin API's body gives it.
+pub type GivenValue = serde_json::Value;
+
+/// One field of a restaurant's credentials that may be shown (never a secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShownField {
+    /// A text field's value.
+    Text(String),
+    /// A flag that is on (one that is off is not shown).
+    On,
+}
+
+impl Acquirers {
+    /// Credentials as the admin API's body gives them for `kind`: text for its text fields and
+    /// secrets, `true` or `false` for its flags. Names that are none of its fields are kept, so
+    /// choosing refuses them by name. A refusal names the field, never its value.
+    pub fn given_credentials(
+        &self,
+        kind: &str,
+        given: &std::collections::BTreeMap<String, GivenValue>,
+    ) -> Result<AcquirerCredentials, ChoiceError> {
+        let kind = self.kind(kind)?;
+        let mut credentials = AcquirerCredentials::new();
+        for (name, value) in given {
+            let field = kind.fields().iter().find(|f| f.name == name.as_str());
+            let text = match (field.map(|f| f.kind), value) {
+                (Some(FieldKind::Flag), GivenValue::Bool(on)) => if *on { FLAG_ON } else { FLAG_OFF }.to_string(),
+                (Some(FieldKind::Flag), _) => {
+                    return Err(ChoiceError::Invalid(format!("`{name}` of {} is true or false", kind.name())))
+                }
+                (_, GivenValue::String(text)) => text.clone(),
+                (Some(_), _) => return Err(ChoiceError::Invalid(format!("`{name}` of {} is text", kind.name()))),
+                (None, _) => String::new(),
+            };
+            credentials.set(name, &text);
+        }
+        Ok(credentials)
+    }
+
+    /// What may be shown of a restaurant's credentials for `kind`, field by field in the kind's
+    /// order: text fields with their values and flags that are on; never a secret.
+    pub async fn shown_fields(
+        &self,
+        resto_id: &str,
+        kind: &str,
+    ) -> Result<Vec<(&'static str, ShownField)>, StoreError> {
+        let Ok(kind) = self.kind(kind) else { return Ok(Vec::new()) };
+        if kind.fields().iter().all(CredentialField::is_secret) {
+            return Ok(Vec::new());
+        }
+        let Some(credentials) = self.store.acquirer_credentials(resto_id, kind.name()).await? else {
+            return Ok(Vec::new());
+        };
+        let shown = kind.fields().iter().filter_map(|field| match field.kind {
+            FieldKind::Secret => None,
+            FieldKind::Flag => flag_on(&credentials, field.name).then_some((field.name, ShownField::On)),
+            FieldKind::Text => credentials.get(field.name).map(|value| (field.name, ShownField::Text(value.into()))),
+        });
+        Ok(shown.collect())
+    }
+}
+
+/// Checks that the credentials are exactly the kind's fields: every text and secret given, a
+/// flag (if given) on or off.
 fn fitting(kind: &dyn AcquirerKind, credentials: &AcquirerCredentials) -> Result<(), ChoiceError> {
     let fields = kind.fields();
     let names = || fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", ");
@@ -153,8 +224,16 @@ fn fitting(kind: &dyn AcquirerKind, credentials: &AcquirerCredentials) -> Result
             _ => format!("{} takes {}, not `{stranger}`", kind.name(), names()),
         }));
     }
-    if let Some(missing) = fields.iter().find(|f| credentials.get(f.name).is_none_or(str::is_empty)) {
+    let missing = fields.iter().filter(|f| !f.is_flag()).find(|f| credentials.get(f.name).is_none_or(str::is_empty));
+    if let Some(missing) = missing {
         return Err(ChoiceError::Invalid(format!("{} needs `{}` (it takes {})", kind.name(), missing.name, names())));
+    }
+    let unclear = fields
+        .iter()
+        .filter(|f| f.is_flag())
+        .find(|f| credentials.get(f.name).is_some_and(|value| value != FLAG_ON && value != FLAG_OFF));
+    if let Some(unclear) = unclear {
+        return Err(ChoiceError::Invalid(format!("`{}` of {} is true or false", unclear.name, kind.name())));
     }
     Ok(())
 }

@@ -1,12 +1,20 @@
 //! Payments: from the guest's "Pay" to the POS closing the bill.
 //!
 //! A payment is a durable state machine in the store (`created → paid → closing_on_pos →
-//! closed`, with `failed`, `expired`, `paid_not_closed`, `refunded`). Every step is one
-//! transaction, and the allowed moves are one table ([`status`]); [`closer`] drives paid payments
-//! to `closed` with `payBill`, retrying with backoff, and on start-up resumes whatever a crash
-//! interrupted. The acquirer sits behind [`acquirer::Acquirer`]; each kind of acquirer describes
-//! itself with an [`acquirer_kind::AcquirerKind`], and [`acquirers`] lists them all (the built-in
-//! [`sandbox`], the default, and [`monobank`], the first real one) and picks each restaurant's.
+//! closed`, with `failed`, `expired`, `paid_not_closed`, `refunded`, and `amount_mismatch`,
+//! `late_charge` for an operator). Every step is one transaction, and the allowed moves are one
+//! table (`crate::payment_status::MOVES`); [`closer`] drives paid payments to `closed` with
+//! `payBill`, retrying with backoff, and on start-up resumes whatever a crash interrupted. The
+//! acquirer sits behind [`acquirer::Acquirer`]; each kind of acquirer describes itself with an
+//! [`acquirer_kind::AcquirerKind`], and [`acquirers`] lists them all (the built-in [`sandbox`],
+//! the default, [`monobank`] and [`liqpay`]) and picks each restaurant's.
+//!
+//! One rule for every acquirer, here and nowhere else: a success (notified or answered to a
+//! status question) counts as paid only when the acquirer says it took exactly the amount we
+//! asked, in hryvnias ([`acquirer::Charged`]). Anything else is `amount_mismatch`: not paid, the
+//! POS not told, the reason on the payment and in its timeline, counted in the metrics. A success
+//! notified for a payment we had ended is looked at, never dropped: the acquirer is asked, and a
+//! charge it confirms is paid when the bill is still free, or held as `late_charge` otherwise.
 //!
 //! [`Payments`] is the service: it holds what payments need (the store, the POS link, the
 //! acquirer, the timings) and nothing else, so the guest pages, the admin API, the panel and the
@@ -19,6 +27,7 @@ pub mod basket;
 pub mod closer;
 mod counted_acquirer;
 mod error;
+pub mod liqpay;
 pub mod monobank;
 pub mod receipt_data;
 pub mod sandbox;
@@ -184,8 +193,8 @@ impl Payments {
         let charge = ChargeRequest {
             reference: id.clone(),
             amount: created.amount(),
-            description: destination(receipt.as_ref(), &request),
-            return_url: format!("{}/p/{}", self.base_url, id),
+            description: charge_description(&created),
+            return_url: receipt_url(&self.base_url, &id),
             basket: basket::basket(receipt.as_ref(), created.sum, created.tips),
             validity: self.timings.expire_after,
         };
@@ -276,11 +285,47 @@ impl Payments {
         let payment = self.store.payment_by_id(&event.reference).await?.filter(|p| p.acquirer == kind);
         let payment = payment.ok_or(PaymentError::NotFound)?;
         match event.status {
-            Some(status) => self.apply_charge_status(&payment, acquirer.name(), status).await?,
-            None => self.settle_with_acquirer(&payment).await?,
+            // Money taken for a payment we had ended is looked at, never dropped: the acquirer is
+            // asked (its answer, not the notification, decides) and the payment moves where that
+            // answer says.
+            Some(ChargeStatus::Paid(_)) if payment.status.ended_unpaid() => {
+                tracing::warn!(
+                    payment = payment.id,
+                    status = payment.status.as_str(),
+                    acquirer = kind,
+                    "the acquirer notifies a charge for a payment we had ended; asking it for the status"
+                );
+                self.reconcile_ended(&payment, acquirer.as_ref()).await?;
+            }
+            Some(status) => {
+                self.apply_charge_status(&payment, acquirer.name(), status).await?;
+            }
+            None => {
+                self.settle_with_acquirer(&payment).await?;
+            }
         };
         self.wake_closer();
         Ok(())
+    }
+
+    /// Asks the acquirer about a payment we had ended and applies its answer: a charge it
+    /// confirms is taken (paid when the bill is still free, else held for an operator); any
+    /// other answer changes nothing.
+    async fn reconcile_ended(
+        &self,
+        payment: &PaymentRecord,
+        acquirer: &dyn acquirer::Acquirer,
+    ) -> Result<PaymentStatus, PaymentError> {
+        let Some(reference) = charge_reference(payment, acquirer) else { return Ok(payment.status) };
+        let status = acquirer.status(reference).await?;
+        if !matches!(status, ChargeStatus::Paid(_)) {
+            tracing::warn!(
+                payment = payment.id,
+                answer = ?status,
+                "the acquirer's status does not confirm the charge it notified; the payment stays as it is"
+            );
+        }
+        self.apply_charge_status(payment, acquirer.name(), status).await
     }
 
     /// Asks the acquirer about a `created` payment and moves it to `paid` or `failed`.
@@ -304,16 +349,21 @@ impl Payments {
         acquirer: &str,
         status: ChargeStatus,
     ) -> Result<PaymentStatus, PaymentError> {
-        use PaymentStatus::Created;
+        use PaymentStatus::{AmountMismatch, Created, LateCharge};
         let moved = match (payment.status, status) {
-            (Created, ChargeStatus::Paid(card)) => {
-                self.mark_paid(&payment.id, &fiscal_lines(acquirer, &card, &payment.id)).await?
+            (Created, ChargeStatus::Paid(card)) => self.take_charge(payment, acquirer, &card).await?,
+            (from, ChargeStatus::Paid(card)) if from.ended_unpaid() => {
+                self.take_late_charge(payment, acquirer, &card).await?
             }
             (Created, ChargeStatus::Declined(reason)) => self.mark_declined(&payment.id, reason).await?,
             (Created, ChargeStatus::Reversed) => {
                 self.mark_declined(&payment.id, "the acquirer reversed the charge".into()).await?
             }
             (Created, ChargeStatus::Expired) => self.mark_expired(&payment.id).await?,
+            // The POS never heard of these: the money is back, nobody else is told.
+            (AmountMismatch | LateCharge, ChargeStatus::Reversed) => {
+                self.mark_refunded(payment, "the acquirer reports the charge returned").await?
+            }
             (from, ChargeStatus::Reversed) if from.is_refundable() => self.reconcile_reversal(payment).await?,
             // Still on its way to a closed bill: the acquirer is to tell us again once it is closed.
             (from, ChargeStatus::Reversed) if from.awaits_close() => {
@@ -325,6 +375,111 @@ impl Payments {
             return Ok(payment.status);
         }
         Ok(self.store.payment_by_id(&payment.id).await?.map(|p| p.status).unwrap_or(payment.status))
+    }
+
+    /// A charge the acquirer reports for an unfinished payment: paid when it took exactly what
+    /// we asked (amount and currency); otherwise held for an operator, the POS not told.
+    async fn take_charge(
+        &self,
+        payment: &PaymentRecord,
+        acquirer: &str,
+        card: &CardReceipt,
+    ) -> Result<bool, PaymentError> {
+        let fiscal = self.fiscal_lines(acquirer, card, &payment.id);
+        match card.charged.differs_from(payment.amount()) {
+            None => Ok(self.mark_paid(&payment.id, payment.status, &fiscal, "the acquirer confirmed").await?),
+            Some(reason) => self.hold_mismatch(payment, acquirer, &fiscal, reason).await,
+        }
+    }
+
+    /// A charge the acquirer confirms, asked, for a payment we had ended (a guest who paid on
+    /// a page still open, a success after a failure): paid when it is exactly what we asked and
+    /// no other payment holds the bill by now; otherwise held for an operator.
+    async fn take_late_charge(
+        &self,
+        payment: &PaymentRecord,
+        acquirer: &str,
+        card: &CardReceipt,
+    ) -> Result<bool, PaymentError> {
+        let fiscal = self.fiscal_lines(acquirer, card, &payment.id);
+        if let Some(reason) = card.charged.differs_from(payment.amount()) {
+            return self
+                .hold_mismatch(payment, acquirer, &fiscal, format!("after the payment had ended, {reason}"))
+                .await;
+        }
+        let holder = self.store.payment_holding_bill(&payment.resto_id, &payment.bill_id).await?;
+        if holder.is_none() {
+            let note = "the acquirer charged it after the payment had ended; the bill was still free";
+            match self.mark_paid(&payment.id, payment.status, &fiscal, note).await {
+                Ok(moved) => return Ok(moved),
+                // Another payment took the bill meanwhile (its unique lock): held below.
+                Err(StoreError::Database(error))
+                    if error.as_database_error().is_some_and(|e| e.is_unique_violation()) =>
+                {
+                    tracing::warn!(payment = payment.id, "a late charge found its bill taken meanwhile");
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        let holder = holder.map(|h| h.id).unwrap_or_else(|| "another payment".into());
+        let reason = format!("the acquirer charged it after the payment had ended, and {holder} holds the bill");
+        let changes = TransitionChanges {
+            fiscal: Some(serde_json::to_string(&fiscal).expect("fiscal lines serialise")),
+            last_error: Some(reason.clone()),
+            next_attempt: NextAttempt::Clear,
+            ..Default::default()
+        };
+        let moved = self
+            .store
+            .transition_payment(&payment.id, payment.status, PaymentStatus::LateCharge, &reason, changes)
+            .await?;
+        if moved {
+            self.acquirers.metrics().acquirer_late_charge(acquirer);
+            tracing::warn!(
+                payment = payment.id,
+                acquirer,
+                reason,
+                "money taken after the payment ended: an operator must refund it"
+            );
+        }
+        Ok(moved)
+    }
+
+    /// Holds a charge whose amount or currency is not what we asked: not paid, the POS not
+    /// told, the reason on the payment and in its timeline, counted.
+    async fn hold_mismatch(
+        &self,
+        payment: &PaymentRecord,
+        acquirer: &str,
+        fiscal: &[FiscalLine],
+        reason: String,
+    ) -> Result<bool, PaymentError> {
+        let changes = TransitionChanges {
+            fiscal: Some(serde_json::to_string(fiscal).expect("fiscal lines serialise")),
+            last_error: Some(reason.clone()),
+            next_attempt: NextAttempt::Clear,
+            ..Default::default()
+        };
+        let moved = self
+            .store
+            .transition_payment(&payment.id, payment.status, PaymentStatus::AmountMismatch, &reason, changes)
+            .await?;
+        if moved {
+            self.acquirers.metrics().acquirer_amount_mismatch(acquirer);
+            tracing::warn!(
+                payment = payment.id,
+                acquirer,
+                reason,
+                "the acquirer charged what we did not ask: not paid, an operator must look"
+            );
+        }
+        Ok(moved)
+    }
+
+    /// The fiscal lines of a card charge, naming the acquirer as people call it.
+    fn fiscal_lines(&self, acquirer: &str, card: &CardReceipt, payment_id: &str) -> Vec<FiscalLine> {
+        let title = self.acquirers.kind(acquirer).map(|kind| kind.title()).unwrap_or(acquirer);
+        fiscal_lines(title, card, payment_id)
     }
 
     /// The acquirer returned the whole charge. When the restaurant's own refunds account for it,
@@ -377,7 +532,10 @@ impl Payments {
             if self.store.refunded_amount(&payment.id).await? >= payment.amount() {
                 self.mark_refunded(&payment, "refunded by the restaurant").await?;
             }
-            self.tell_pos_refunded(&payment, refund.amount).await;
+            // A charge held for an operator never reached the POS: nothing to tell it.
+            if payment.status.is_charged() {
+                self.tell_pos_refunded(&payment, refund.amount).await;
+            }
         }
         self.store.payment_by_id(&payment.id).await?.ok_or(PaymentError::NotFound)
     }
@@ -442,15 +600,19 @@ impl Payments {
             .await
     }
 
-    async fn mark_paid(&self, id: &str, fiscal: &[FiscalLine]) -> Result<bool, StoreError> {
+    async fn mark_paid(
+        &self,
+        id: &str,
+        from: PaymentStatus,
+        fiscal: &[FiscalLine],
+        note: &str,
+    ) -> Result<bool, StoreError> {
         let changes = TransitionChanges {
             fiscal: Some(serde_json::to_string(fiscal).expect("fiscal lines serialise")),
             next_attempt: NextAttempt::Clear,
             ..Default::default()
         };
-        self.store
-            .transition_payment(id, PaymentStatus::Created, PaymentStatus::Paid, "the acquirer confirmed", changes)
-            .await
+        self.store.transition_payment(id, from, PaymentStatus::Paid, note, changes).await
     }
 
     async fn mark_declined(&self, id: &str, reason: String) -> Result<bool, StoreError> {
@@ -521,7 +683,8 @@ pub(crate) fn charge_reference<'a>(payment: &'a PaymentRecord, acquirer: &dyn ac
     }
 }
 
-/// The fiscal lines of a card charge, sent with `payBill` and shown on the receipt.
+/// The fiscal lines of a card charge, sent with `payBill` and shown on the receipt; `acquirer`
+/// as people call it (`LiqPay`, `monobank`).
 fn fiscal_lines(acquirer: &str, card: &CardReceipt, payment_id: &str) -> Vec<FiscalLine> {
     let mut lines = vec![
         FiscalLine::new("Еквайр", acquirer),
@@ -536,11 +699,17 @@ fn fiscal_lines(acquirer: &str, card: &CardReceipt, payment_id: &str) -> Vec<Fis
     lines
 }
 
-/// What the guest sees the charge is for: restaurant, table and bill.
-fn destination(receipt: Option<&ReceiptData>, request: &PaymentRequest) -> String {
-    let restaurant = receipt.map(|r| r.restaurant.as_str()).unwrap_or("Rahunok");
-    match &request.table_number {
-        Some(table) => format!("{restaurant}, стіл {table}, рахунок {}", request.bill_id),
-        None => format!("{restaurant}, рахунок {}", request.bill_id),
+/// What the guest sees a payment's charge is for at the acquirer: restaurant, table and bill.
+pub fn charge_description(payment: &PaymentRecord) -> String {
+    let receipt: Option<ReceiptData> = serde_json::from_str(&payment.receipt).ok();
+    let restaurant = receipt.as_ref().map(|r| r.restaurant.as_str()).unwrap_or("Rahunok");
+    match &payment.table_number {
+        Some(table) => format!("{restaurant}, стіл {table}, рахунок {}", payment.bill_id),
+        None => format!("{restaurant}, рахунок {}", payment.bill_id),
     }
+}
+
+/// Where the acquirer sends the guest back after paying: the payment's receipt page.
+pub fn receipt_url(base_url: &str, payment_id: &str) -> String {
+    format!("{}/p/{payment_id}", base_url.trim_end_matches('/'))
 }

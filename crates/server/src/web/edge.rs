@@ -9,12 +9,12 @@
 
 use super::compression;
 use super::percent;
-use super::CSP;
+use super::{FormsPostTo, CSP};
 use axum::extract::Request;
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, SET_COOKIE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -38,7 +38,7 @@ pub async fn harden(https: bool, request: Request, next: Next) -> Response {
         Ok(request) => next.run(request).await,
         Err(refused) => refused,
     };
-    secure_headers(response.headers_mut(), https);
+    secure_headers(&mut response, https);
     compression::compress_if_worth_it(response, accepted).await
 }
 
@@ -86,10 +86,14 @@ pub fn is_unstorable_byte(byte: u8) -> bool {
     byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r')
 }
 
-fn secure_headers(headers: &mut HeaderMap, https: bool) {
+/// The security headers. Every HTML page gets every page's policy, widened only by the one
+/// origin a page may name for its forms ([`FormsPostTo`]).
+fn secure_headers(response: &mut Response, https: bool) {
+    let widened = response.extensions().get::<FormsPostTo>().and_then(|to| HeaderValue::from_str(&to.policy()).ok());
+    let headers = response.headers_mut();
     let is_html = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
     if is_html || !headers.contains_key(CONTENT_SECURITY_POLICY) {
-        headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        headers.insert(CONTENT_SECURITY_POLICY, widened.unwrap_or(HeaderValue::from_static(CSP)));
     }
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -125,12 +129,31 @@ mod tests {
 
     #[test]
     fn cookies_get_secure_once_over_https() {
-        let mut headers = HeaderMap::new();
+        let mut response = Response::new(axum::body::Body::empty());
+        let headers = response.headers_mut();
         headers.append(SET_COOKIE, HeaderValue::from_static("a=1; Path=/"));
         headers.append(SET_COOKIE, HeaderValue::from_static("b=2; Secure"));
-        secure_headers(&mut headers, true);
+        secure_headers(&mut response, true);
+        let headers = response.headers();
         let cookies: Vec<&str> = headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
         assert_eq!(cookies, ["a=1; Path=/; Secure", "b=2; Secure"]);
         assert_eq!(headers[X_FRAME_OPTIONS], "DENY");
+    }
+
+    #[test]
+    fn an_html_page_gets_every_pages_policy_widened_only_by_the_origin_it_names_for_its_forms() {
+        let html = |target: Option<FormsPostTo>| {
+            let mut response = Response::new(axum::body::Body::empty());
+            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            response.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("form-action *"));
+            if let Some(target) = target {
+                response.extensions_mut().insert(target);
+            }
+            secure_headers(&mut response, false);
+            response.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap().to_string()
+        };
+        assert_eq!(html(None), CSP, "a page's own policy is replaced");
+        let widened = html(FormsPostTo::origin_of("https://www.liqpay.ua/api/3/checkout"));
+        assert_eq!(widened, CSP.replace("form-action 'self'", "form-action 'self' https://www.liqpay.ua"));
     }
 }

@@ -28,6 +28,49 @@ use maud::{html, Markup, DOCTYPE};
 pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// One more place a page's forms may post to, besides this host: an origin the edge adds to
+/// that page's `form-action` (an acquirer's checkout, for the page that sends the guest there
+/// with a signed form), and to no other page.
+///
+/// Why not a policy of the page's own: the edge writes every HTML page's policy, so a page
+/// cannot weaken it by mistake; this is the one widening it allows, and it is made only from a
+/// URL whose origin is http(s), written as the URL standard serialises it, so nothing but an
+/// origin can reach the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormsPostTo(String);
+
+impl FormsPostTo {
+    /// The origin of `url` (`https://www.liqpay.ua` of `https://www.liqpay.ua/api/3/checkout`);
+    /// `None` for a URL that is not http(s).
+    ///
+    /// ```
+    /// use rahunok_server::web::FormsPostTo;
+    /// let to = FormsPostTo::origin_of("https://www.liqpay.ua/api/3/checkout").unwrap();
+    /// assert_eq!(to.origin(), "https://www.liqpay.ua");
+    /// assert!(to.policy().contains("form-action 'self' https://www.liqpay.ua;"));
+    /// assert!(FormsPostTo::origin_of("javascript:alert(1)").is_none());
+    /// assert!(FormsPostTo::origin_of("https://x.test; script-src *").is_none());
+    /// ```
+    pub fn origin_of(url: &str) -> Option<FormsPostTo> {
+        let url = reqwest::Url::parse(url).ok()?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return None;
+        }
+        let origin = url.origin();
+        origin.is_tuple().then(|| FormsPostTo(origin.ascii_serialization()))
+    }
+
+    /// The origin.
+    pub fn origin(&self) -> &str {
+        &self.0
+    }
+
+    /// Every page's policy with this origin allowed for its forms.
+    pub fn policy(&self) -> String {
+        CSP.replace("form-action 'self'", &format!("form-action 'self' {}", self.0))
+    }
+}
+
 /// A rendered page with its status code.
 pub struct Page {
     /// HTTP status.
@@ -45,6 +88,19 @@ impl Page {
     /// A page with another status (a friendly error page).
     pub fn with_status(status: StatusCode, markup: Markup) -> Page {
         Page { status, markup }
+    }
+}
+
+impl Page {
+    /// The page as an answer whose forms may also post to `target` (the edge widens this page's
+    /// `form-action` by that origin alone).
+    pub fn posting_to(self, target: FormsPostTo) -> Response {
+        let mut response = self.into_response();
+        if let Ok(policy) = HeaderValue::from_str(&target.policy()) {
+            response.headers_mut().insert(CONTENT_SECURITY_POLICY, policy);
+        }
+        response.extensions_mut().insert(target);
+        response
     }
 }
 

@@ -40,7 +40,7 @@ async fn a_put_acquirer_with_an_unknown_kind_is_refused_with_400_naming_the_know
     assert_eq!(status, 400, "{refused}");
     assert_eq!(refused["errCode"], "UNKNOWN_ACQUIRER", "{refused}");
     let text = refused["errText"].as_str().unwrap();
-    assert!(text.contains("unknown acquirer kind `paypal`; known: sandbox, monobank"), "{text}");
+    assert!(text.contains("unknown acquirer kind `paypal`; known: sandbox, monobank, liqpay"), "{text}");
     assert_eq!(shown_acquirer(&app, resto_id).await, json!({"kind": "sandbox"}), "the choice did not change");
 
     let (status, chosen) = put_acquirer(&app, resto_id, json!({"kind": "monobank", "token": TOKEN})).await;
@@ -121,7 +121,7 @@ async fn a_payment_whose_acquirer_is_unknown_is_refused_not_settled_as_the_sandb
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let error = detail["lastError"].as_str().unwrap_or_default();
-    assert!(error.contains("unknown acquirer kind `paypal`; known: sandbox, monobank"), "{detail}");
+    assert!(error.contains("unknown acquirer kind `paypal`; known: sandbox, monobank, liqpay"), "{detail}");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (_, detail) = app.get_json(&path).await;
     assert_eq!(detail["status"], "created", "not expired through the sandbox: {detail}");

@@ -19,6 +19,22 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// Asks `check` every 50 ms until it gives a value, for at most 10 s; panics naming `what`
+/// otherwise. For things that must happen, instead of a fixed sleep.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..200 {
+        if let Some(value) = check().await {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
 /// Which store a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -56,6 +72,8 @@ pub struct AppOptions {
     pub payment_timings: rahunok_server::config::PaymentTimings,
     /// Where monobank is (an emulator's URL); the real API when `None`.
     pub monobank_api_url: Option<String>,
+    /// Where LiqPay is (an emulator's URL); the real API when `None`.
+    pub liqpay_api_url: Option<String>,
     pub max_connections: usize,
     pub header_read_timeout: Duration,
     pub public_url: Option<String>,
@@ -77,6 +95,7 @@ impl Default for AppOptions {
             auth_failures_allowed: 10,
             payment_timings: Default::default(),
             monobank_api_url: None,
+            liqpay_api_url: None,
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
             public_url: None,
@@ -155,6 +174,9 @@ pub async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, opt
     config.payment_timings = options.payment_timings.clone();
     if let Some(url) = &options.monobank_api_url {
         config.acquirer_api_urls.insert("monobank".into(), url.clone());
+    }
+    if let Some(url) = &options.liqpay_api_url {
+        config.acquirer_api_urls.insert("liqpay".into(), url.clone());
     }
     config.max_connections = options.max_connections;
     config.header_read_timeout = options.header_read_timeout;

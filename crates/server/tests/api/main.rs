@@ -5,6 +5,7 @@ mod helpers;
 
 mod acquirers;
 mod admin;
+mod amount_rule;
 mod assets;
 mod callback_refusals;
 mod callbacks;
@@ -12,6 +13,8 @@ mod deadlines;
 mod guest_holds;
 mod guest_pages;
 mod hostile;
+mod liqpay;
+mod liqpay_emulator;
 mod metrics;
 mod monobank;
 mod monobank_emulator;

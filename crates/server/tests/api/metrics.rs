@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// One scrape, parsed.
-struct Scrape {
+pub struct Scrape {
     text: String,
     samples: Vec<prometheus_parse::Sample>,
 }
@@ -21,7 +21,7 @@ struct Scrape {
 impl Scrape {
     /// The value of the sample `name` whose labels include `labels`; 0 when there is none yet
     /// (a labelled series appears with its first event).
-    fn value(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+    pub fn value(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         let found =
             self.samples.iter().find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)));
         match found.map(|s| &s.value) {
@@ -34,7 +34,7 @@ impl Scrape {
 }
 
 /// Scrapes in the classic Prometheus text format (what `promtool` and the parser read).
-async fn scrape(app: &TestApp) -> Scrape {
+pub async fn scrape(app: &TestApp) -> Scrape {
     let base = app.metrics_base.as_ref().expect("the app serves metrics");
     let response = reqwest::get(format!("{base}/metrics")).await.expect("the metrics listener answers");
     assert_eq!(response.status(), 200);

@@ -26,8 +26,18 @@ pub struct MonoCafe {
 
 /// Polling and expiry as configured in `payment_timings`; monobank is the emulator.
 pub async fn mono_cafe(backend: Backend, payment_timings: rahunok_server::config::PaymentTimings) -> MonoCafe {
+    mono_cafe_with(backend, payment_timings, false).await
+}
+
+/// As [`mono_cafe`], with `/metrics` served when `metrics`.
+pub async fn mono_cafe_with(
+    backend: Backend,
+    payment_timings: rahunok_server::config::PaymentTimings,
+    metrics: bool,
+) -> MonoCafe {
     let mono = MonobankEmulator::start().await;
-    let options = AppOptions { payment_timings, monobank_api_url: Some(mono.url.clone()), ..AppOptions::default() };
+    let options =
+        AppOptions { payment_timings, monobank_api_url: Some(mono.url.clone()), metrics, ..AppOptions::default() };
     let app = spawn_app_with(backend, options).await;
     let restaurant = app.create_restaurant("Кав'ярня").await;
     let pos = app.start_virtual_pos(&restaurant).await;
@@ -48,7 +58,7 @@ async fn choose(app: &TestApp, resto_id: &str, body: Value) -> (u16, Value) {
 }
 
 /// Timings where nothing polls or expires during a test (webhooks alone settle payments).
-fn no_polling() -> rahunok_server::config::PaymentTimings {
+pub fn no_polling() -> rahunok_server::config::PaymentTimings {
     rahunok_server::config::PaymentTimings {
         tick: Duration::from_millis(100),
         reconcile_after: Duration::from_secs(600),
@@ -57,7 +67,7 @@ fn no_polling() -> rahunok_server::config::PaymentTimings {
 }
 
 /// Timings where the closer asks monobank soon and often.
-fn quick_polling() -> rahunok_server::config::PaymentTimings {
+pub fn quick_polling() -> rahunok_server::config::PaymentTimings {
     rahunok_server::config::PaymentTimings {
         tick: Duration::from_millis(100),
         reconcile_after: Duration::from_millis(200),
@@ -68,7 +78,7 @@ fn quick_polling() -> rahunok_server::config::PaymentTimings {
 
 /// The guest opens the bill and presses "Pay" with `tip` percent: the payment id and where the
 /// guest is sent (monobank's page).
-async fn start_paying(cafe: &MonoCafe, bill_id: &str, tip: &str) -> (String, String) {
+pub async fn start_paying(cafe: &MonoCafe, bill_id: &str, tip: &str) -> (String, String) {
     let guest = guest_client();
     let (key, expected) = submit_pay(&cafe.app, &guest, &cafe.restaurant.resto_id, bill_id).await;
     let response = guest
@@ -94,13 +104,13 @@ async fn start_paying(cafe: &MonoCafe, bill_id: &str, tip: &str) -> (String, Str
 
 /// The guest pays on monobank's page (without following the redirect back, so only webhooks
 /// and polling tell the platform).
-async fn pay_on_monobank_page(page_url: &str) -> String {
+pub async fn pay_on_monobank_page(page_url: &str) -> String {
     let response = guest_client().post(page_url).form(&[("outcome", "success")]).send().await.unwrap();
     assert_eq!(response.status(), 303, "monobank sends the guest back");
     response.headers()["location"].to_str().unwrap().to_string()
 }
 
-async fn pay_bill(cafe: &MonoCafe, bill_id: &str) -> String {
+pub async fn pay_bill(cafe: &MonoCafe, bill_id: &str) -> String {
     let (payment_id, page_url) = start_paying(cafe, bill_id, "0").await;
     pay_on_monobank_page(&page_url).await;
     payment_id
@@ -409,7 +419,7 @@ async fn an_expired_unpaid_invoice_is_removed_at_monobank_and_the_bill_released(
 }
 
 /// Everything the server logs, from the first call on (one subscriber for the whole test binary).
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+pub fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let logs = Arc::new(Mutex::new(Vec::new()));

@@ -84,6 +84,8 @@ struct Invoice {
     failure_reason: Option<String>,
     /// extRef → amount.
     cancels: Vec<(String, i64)>,
+    /// What monobank states it took once paid, instead of the invoice's amount and hryvnia.
+    states: (Option<i64>, Option<u16>),
 }
 
 struct Inner {
@@ -99,6 +101,8 @@ struct Inner {
     status_lags: bool,
     /// How long creating an invoice takes (a slow monobank).
     create_takes: Duration,
+    /// What the next paid invoices state they took instead of their amount and hryvnia.
+    states: (Option<i64>, Option<u16>),
 }
 
 struct Shared {
@@ -131,6 +135,7 @@ impl MonobankEmulator {
             clock_ms: 1_780_000_000_000,
             status_lags: false,
             create_takes: Duration::ZERO,
+            states: (None, None),
         };
         let shared = Arc::new(Shared { url: url.clone(), inner: Mutex::new(inner), http: reqwest::Client::new() });
         let app = Router::new()
@@ -175,6 +180,34 @@ impl MonobankEmulator {
     /// Creating an invoice takes this long from now on (the invoice is made when it answers).
     pub fn set_create_takes(&self, takes: Duration) {
         self.inner().create_takes = takes;
+    }
+
+    /// From now on, invoices paid state this amount (kopiyky) and currency (ISO numeric) as
+    /// taken, instead of their own amount and 980; `None` keeps the invoice's.
+    pub fn set_states(&self, amount: Option<i64>, ccy: Option<u16>) {
+        self.inner().states = (amount, ccy);
+    }
+
+    /// The guest tries again on the page of a failed invoice and pays: `success`, newer than the
+    /// `failure`, and its webhook (as set).
+    pub async fn succeed_after_failure(&self, invoice_id: &str) {
+        let (url, body) = {
+            let mut inner = self.inner();
+            let now = tick(&mut inner);
+            let states = inner.states;
+            let invoice = inner.invoices.get_mut(invoice_id).expect("the invoice");
+            assert_eq!(invoice.status, "failure", "the invoice failed first");
+            invoice.status = "success".into();
+            invoice.paid = true;
+            invoice.failure_reason = None;
+            invoice.states = states;
+            invoice.modified_ms = now;
+            (invoice.request["webHookUrl"].as_str().unwrap_or("").to_string(), status_body(invoice))
+        };
+        let mode = self.inner().webhooks;
+        if mode != Webhooks::Drop {
+            deliver(&self.shared, invoice_id, &url, vec![body]).await;
+        }
     }
 
     /// Every API call so far.
@@ -292,6 +325,13 @@ fn status_body(invoice: &Invoice) -> Value {
     if invoice.paid {
         let refunded: i64 = invoice.cancels.iter().map(|(_, a)| a).sum();
         body["finalAmount"] = json!(invoice.request["amount"].as_i64().unwrap_or(0) - refunded);
+        if let Some(amount) = invoice.states.0 {
+            body["amount"] = json!(amount);
+            body["finalAmount"] = json!(amount);
+        }
+        if let Some(ccy) = invoice.states.1 {
+            body["ccy"] = json!(ccy);
+        }
         body["paymentInfo"] = json!({
             "rrn": RRN, "approvalCode": APPROVAL, "tranId": "13194036", "terminal": "MI001088",
             "bank": "Універсал Банк", "paymentSystem": "visa", "paymentMethod": "pan",
@@ -372,6 +412,7 @@ async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, Json(body
         paid: false,
         failure_reason: None,
         cancels: Vec::new(),
+        states: (None, None),
     };
     inner.invoices.insert(id.clone(), invoice);
     Json(json!({"invoiceId": id, "pageUrl": format!("{}/pay/{id}", shared.url)})).into_response()
@@ -505,6 +546,7 @@ async fn settle(shared: &Arc<Shared>, invoice_id: &str, success: bool) -> Option
         let first = tick(&mut inner);
         let second = tick(&mut inner);
         let mode = inner.webhooks;
+        let states = inner.states;
         let invoice = inner.invoices.get_mut(invoice_id)?;
         if invoice.status != "created" {
             return None;
@@ -515,6 +557,7 @@ async fn settle(shared: &Arc<Shared>, invoice_id: &str, success: bool) -> Option
         if success {
             invoice.status = "success".into();
             invoice.paid = true;
+            invoice.states = states;
         } else {
             invoice.status = "failure".into();
             invoice.failure_reason = Some("Недостатньо коштів".into());

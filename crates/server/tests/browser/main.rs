@@ -3,6 +3,8 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../api/liqpay_emulator.rs"]
+mod liqpay_emulator;
 #[path = "../api/monobank_emulator.rs"]
 mod monobank_emulator;
 mod webdriver;
@@ -10,6 +12,7 @@ mod webdriver;
 mod accessibility;
 mod guest;
 mod journey;
+mod liqpay;
 mod monobank;
 mod ordering;
 mod panel;

@@ -17,9 +17,10 @@
 pub mod webhook;
 
 use super::acquirer::{
-    Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus, Checkout,
+    currency_letters, Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus,
+    Charged, Checkout,
 };
-use super::acquirer_kind::{AcquirerKind, AcquirerSetup, CredentialField, Label};
+use super::acquirer_kind::{AcquirerKind, AcquirerSetup, CredentialField, FieldKind, Label};
 use super::PaymentsState;
 use crate::store::{AcquirerCredentials, Store, StoreError};
 use axum::Router;
@@ -35,7 +36,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The kind's name: stored with each payment, printed on fiscal lines.
+/// The kind's name: stored with each payment (its title is what fiscal lines print).
 pub const NAME: &str = "monobank";
 /// monobank's real acquiring API.
 pub const API_URL: &str = "https://api.monobank.ua";
@@ -54,7 +55,7 @@ const FIELDS: &[CredentialField] = &[CredentialField {
     label: Label {
         uk: "Токен monobank (з кабінету web.monobank.ua)", en: "monobank token (from web.monobank.ua)"
     },
-    secret: true,
+    kind: FieldKind::Secret,
 }];
 
 /// A restaurant's merchant token. Its `Debug` never shows the token.
@@ -263,6 +264,15 @@ pub struct InvoiceStatus {
     /// When it last changed (ISO 8601).
     #[serde(default)]
     pub modified_date: Option<String>,
+    /// The invoice's amount in kopiyky (kept as sent: read by [`InvoiceStatus::charged`]).
+    #[serde(default)]
+    pub amount: Option<Value>,
+    /// What was finally taken, in kopiyky (after holds and refunds).
+    #[serde(default)]
+    pub final_amount: Option<Value>,
+    /// The currency, ISO 4217 numeric (980 is hryvnia).
+    #[serde(default)]
+    pub ccy: Option<Value>,
     /// The card, once paid.
     #[serde(default)]
     pub payment_info: Option<PaymentInfo>,
@@ -293,6 +303,7 @@ impl InvoiceStatus {
             "success" => {
                 let info = self.payment_info.clone().unwrap_or_default();
                 ChargeStatus::Paid(CardReceipt {
+                    charged: self.charged(),
                     card_mask: info.masked_pan.unwrap_or_default(),
                     approval_code: info.approval_code.unwrap_or_default(),
                     rrn: info.rrn.unwrap_or_default(),
@@ -306,6 +317,20 @@ impl InvoiceStatus {
             "expired" => ChargeStatus::Expired,
             _ => ChargeStatus::Pending,
         }
+    }
+
+    /// What monobank says it took: `amount` and `finalAmount` (whole kopiyky) must agree when
+    /// both are stated, and `ccy` is named in letters.
+    pub fn charged(&self) -> Charged {
+        let kopiyky = |value: &Option<Value>| value.as_ref().map(|v| v.as_i64().and_then(Money::from_kopiyky));
+        let amount = match (kopiyky(&self.amount), kopiyky(&self.final_amount)) {
+            (Some(Some(amount)), Some(Some(taken))) if amount == taken => Some(amount),
+            (Some(_), Some(_)) => None, // two amounts that disagree, or one unreadable
+            (Some(one), None) | (None, Some(one)) => one,
+            (None, None) => None,
+        };
+        let currency = self.ccy.as_ref().and_then(Value::as_u64).and_then(|code| u16::try_from(code).ok());
+        Charged { amount, currency: currency.map(currency_letters) }
     }
 
     /// `modifiedDate` in unix ms (0 when absent or unreadable, so any dated status is newer).
@@ -587,6 +612,9 @@ mod tests {
             failure_reason: None,
             reference: None,
             modified_date: None,
+            amount: None,
+            final_amount: None,
+            ccy: None,
             payment_info: None,
         };
         for pending in ["created", "processing", "hold", "something new"] {
@@ -596,6 +624,28 @@ mod tests {
         assert!(matches!(status("failure").charge_status(), ChargeStatus::Declined(_)));
         assert_eq!(status("reversed").charge_status(), ChargeStatus::Reversed);
         assert_eq!(status("expired").charge_status(), ChargeStatus::Expired);
+    }
+
+    #[test]
+    fn monobank_states_what_it_took_in_kopiyky_and_letters_and_two_amounts_must_agree() {
+        let invoice = |amount: Value, taken: Option<Value>, ccy: Value| InvoiceStatus {
+            invoice_id: "i".into(),
+            status: "success".into(),
+            failure_reason: None,
+            reference: None,
+            modified_date: None,
+            amount: Some(amount),
+            final_amount: taken,
+            ccy: Some(ccy),
+            payment_info: None,
+        };
+        let uah = |kopiyky| Charged::uah(Money::from_kopiyky(kopiyky).unwrap());
+        assert_eq!(invoice(json!(52000), Some(json!(52000)), json!(980)).charged(), uah(52000));
+        assert_eq!(invoice(json!(52000), None, json!(980)).charged(), uah(52000));
+        let disagree = invoice(json!(52000), Some(json!(40000)), json!(980)).charged();
+        assert_eq!(disagree.amount, None, "two amounts that disagree are no amount");
+        assert_eq!(invoice(json!(520.5), None, json!(980)).charged().amount, None, "kopiyky are whole");
+        assert_eq!(invoice(json!(52000), None, json!(840)).charged().currency.as_deref(), Some("USD"));
     }
 
     #[test]

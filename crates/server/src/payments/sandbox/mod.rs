@@ -13,7 +13,7 @@
 mod checkout_pages;
 
 use super::acquirer::{
-    Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus, Checkout,
+    Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus, Charged, Checkout,
 };
 use super::acquirer_kind::{AcquirerKind, AcquirerSetup, CredentialField, Label};
 use super::PaymentsState;
@@ -26,7 +26,7 @@ use std::time::Duration;
 
 pub use crate::store::{SandboxCharge, SandboxChargeStatus};
 
-/// The kind's name: stored with each payment, printed on fiscal lines.
+/// The kind's name: stored with each payment (its title is what fiscal lines print).
 pub const NAME: &str = "sandbox";
 /// The header carrying the notification signature.
 pub const SIGNATURE_HEADER: &str = "x-sandbox-signature";
@@ -246,7 +246,9 @@ impl Acquirer for Sandbox {
                 .map_err(unavailable)?
                 .ok_or_else(|| AcquirerError::UnknownCharge(acquirer_ref.to_string()))?;
             Ok(match charge.status {
+                // Its books keep the amount it charged, in hryvnias.
                 SandboxChargeStatus::Paid => ChargeStatus::Paid(CardReceipt {
+                    charged: Charged::uah(charge.amount),
                     card_mask: charge.card_mask.unwrap_or_default(),
                     approval_code: charge.approval_code.unwrap_or_default(),
                     rrn: charge.rrn.unwrap_or_default(),
