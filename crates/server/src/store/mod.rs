@@ -32,7 +32,7 @@ pub use orders_cache::CachedOrder;
 pub use panel_users::{ListedPanelUser, PanelRole, PanelUser, PanelUserCredentials};
 pub use payments::{
     CreateOutcome, NewPayment, NextAttempt, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition,
-    TransitionChanges,
+    TransitionChanges, AWAITING_CLOSE,
 };
 pub use request_log::{BodyCut, RequestLogEntry, RequestLogQuery, RequestOutcome};
 pub use restaurants::{InvalidRestaurantName, Restaurant, RestaurantCredentials, RestaurantName};

@@ -8,6 +8,7 @@ mod admin;
 mod assets;
 mod callback_refusals;
 mod callbacks;
+mod closer;
 mod deadlines;
 mod guest_holds;
 mod guest_pages;
