@@ -348,10 +348,11 @@ async fn guests_paying_at_a_steady_rate_on_three_nodes_get_one_pay_bill_per_bill
     }
     println!("{total} payments in {elapsed:.1} s: {:.1} payments/s across three nodes", total as f64 / elapsed);
 
-    let floor = pos.cafe.floor();
-    assert_eq!(floor.bills_paid_more_than_once(), Vec::<(String, u32)>::new(), "no bill got payBill twice");
-    assert!(bills.iter().all(|bill| floor.pay_bills_received(bill) == 1), "every bill got its payBill");
-    drop(floor);
+    {
+        let floor = pos.cafe.floor();
+        assert_eq!(floor.bills_paid_more_than_once(), Vec::<(String, u32)>::new(), "no bill got payBill twice");
+        assert!(bills.iter().all(|bill| floor.pay_bills_received(bill) == 1), "every bill got its payBill");
+    }
     let store = cluster.store().await;
     let rows = sqlx::query("SELECT request_body FROM request_log WHERE operation = 'payBill'")
         .fetch_all(store.pool())
