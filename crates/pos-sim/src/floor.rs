@@ -34,6 +34,8 @@ pub struct Floor {
     locked: std::collections::HashSet<String>,
     messages: Vec<rahunok_protocol::ops::ShowMessage>,
     requests: HashMap<String, usize>,
+    /// Every `payBill` received, per bill, whatever it was answered (a repeat included).
+    pay_bills: HashMap<String, u32>,
 }
 
 impl Floor {
@@ -97,8 +99,23 @@ impl Floor {
         &self.messages
     }
 
+    /// How many `payBill` requests for `bill_id` arrived, whatever they were answered: a
+    /// platform that closes each bill once sends exactly one.
+    pub fn pay_bills_received(&self, bill_id: &str) -> u32 {
+        self.pay_bills.get(bill_id).copied().unwrap_or_default()
+    }
+
+    /// The bills that received more than one `payBill`, with how many each.
+    pub fn bills_paid_more_than_once(&self) -> Vec<(String, u32)> {
+        let mut repeated: Vec<(String, u32)> =
+            self.pay_bills.iter().filter(|(_, n)| **n > 1).map(|(bill, n)| (bill.clone(), *n)).collect();
+        repeated.sort();
+        repeated
+    }
+
     /// `payBill`: closes the order when the sum matches.
     pub fn pay(&mut self, bill_id: &str, sum: Money, tips: Money) -> Result<Order, Failure> {
+        *self.pay_bills.entry(bill_id.to_string()).or_default() += 1;
         if self.locked.contains(bill_id) {
             return Err(Failure::new(substate::ORDER_LOCKED, format!("bill {bill_id} is open on a terminal")));
         }

@@ -56,6 +56,8 @@ pub const MOVES: &[(PaymentStatus, PaymentStatus)] = &[
     (Created, Cancelled),
     (Paid, ClosingOnPos),
     (PaidNotClosed, ClosingOnPos),
+    // The answer to a payBill was never recorded (a crash): it is sent again.
+    (ClosingOnPos, ClosingOnPos),
     (ClosingOnPos, Closed),
     (ClosingOnPos, PaidNotClosed),
     (Closed, Refunded),
@@ -199,7 +201,7 @@ mod tests {
             (from, to),
             (Created, Created | Paid | Failed | Expired | Cancelled | AmountMismatch)
                 | (Paid, ClosingOnPos)
-                | (ClosingOnPos, Closed | PaidNotClosed)
+                | (ClosingOnPos, ClosingOnPos | Closed | PaidNotClosed)
                 | (PaidNotClosed, ClosingOnPos | Refunded)
                 | (Closed, Refunded)
                 | (Failed | Expired | Cancelled, Paid | AmountMismatch | LateCharge)

@@ -323,7 +323,25 @@ impl PosLink {
         self.round_trip_here(resto_id, operation, rid, frame).await
     }
 
+    /// A round trip through this node's socket. The request-log row of an operation that moves
+    /// money (`payBill`) is written before the answer is given back — to the caller here or to
+    /// the node that relayed it — so a payment is never moved on a `payBill` the log could
+    /// still lose in a crash (issue 28); other rows are written in the background batches.
     async fn round_trip_here(
+        &self,
+        resto_id: &str,
+        operation: Operation,
+        rid: String,
+        frame: String,
+    ) -> Result<AnswerBytes, LinkError> {
+        let answer = self.round_trip_logged(resto_id, operation, rid, frame).await;
+        if moves_money(operation) {
+            self.journal.flush().await;
+        }
+        answer
+    }
+
+    async fn round_trip_logged(
         &self,
         resto_id: &str,
         operation: Operation,
@@ -386,6 +404,12 @@ impl PosLink {
             response_body_cut: None,
         });
     }
+}
+
+/// Operations whose outcome moves a payment: their request-log rows are durable before the
+/// outcome is acted on.
+fn moves_money(operation: Operation) -> bool {
+    operation == Operation::PayBill
 }
 
 /// A body as text for the log. An accepted callback is UTF-8 already, and checking that is a

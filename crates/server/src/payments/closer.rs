@@ -10,8 +10,9 @@ use crate::gateway::LinkError;
 use crate::shutdown::Shutdown;
 use crate::store::{now_ms, PaymentRecord, PaymentStatus};
 use rahunok_protocol::envelope::substate;
-use rahunok_protocol::ops::PayBill;
+use rahunok_protocol::ops::{GetBill, PayBill};
 use rahunok_protocol::order::FiscalLine;
+use rahunok_protocol::order::OrderState;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,18 +47,30 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
             }
         }
     }
+    // Only candidates: by the time one is looked at it may be closed, or closing in another
+    // task or on another node. Each is taken and read again under its lease in one transaction
+    // (`take_payment_to_close`), and closed from that fresh row.
     let due = payments.store.payments_in(&PaymentStatus::awaiting_close()).await?;
     let lease_until = now + lease_length(payments).as_millis() as i64;
-    for payment in due.into_iter().filter(|p| p.next_attempt_at.is_none_or(|at| at <= now)) {
-        if !payments.start_closing(&payment.id) {
+    for candidate in due.into_iter().filter(|p| p.next_attempt_at.is_none_or(|at| at <= now)) {
+        // One task per payment on this node…
+        if !payments.start_closing(&candidate.id) {
             continue;
         }
-        // With several nodes, one advances a payment at a time; another takes over when the
-        // lease of a node that died runs out.
-        if !payments.store.take_payment_lease(&payment.id, &payments.node, now, lease_until).await? {
-            payments.done_closing(&payment.id);
-            continue;
-        }
+        // …and one node at a time: another takes over when the lease of a node that died runs
+        // out. `None` when the payment moved on since the list was read.
+        let taken = payments.store.take_payment_to_close(&candidate.id, &payments.node, now_ms(), lease_until).await;
+        let payment = match taken {
+            Ok(Some(payment)) => payment,
+            Ok(None) => {
+                payments.done_closing(&candidate.id);
+                continue;
+            }
+            Err(error) => {
+                payments.done_closing(&candidate.id);
+                return Err(error.into());
+            }
+        };
         let payments = payments.clone();
         tokio::spawn(async move {
             let id = payment.id.clone();
@@ -144,9 +157,17 @@ async fn expire(payments: &Payments, payment: &PaymentRecord) -> Result<(), Paym
     Ok(())
 }
 
-/// Sends `payBill` for one paid payment and records the outcome.
+/// Sends `payBill` for one payment, as just read under its lease, and records the outcome.
+/// The move to `closing_on_pos` is made before the frame leaves; a payment already there was
+/// left by a `payBill` whose answer was never recorded, and [`resume`] decides whether it is
+/// sent again.
 async fn close(payments: &Payments, payment: PaymentRecord) -> Result<(), PaymentError> {
-    if payment.status != PaymentStatus::ClosingOnPos && !payments.mark_closing(&payment).await? {
+    let send = match payment.status {
+        PaymentStatus::Paid | PaymentStatus::PaidNotClosed => payments.mark_closing(&payment).await?,
+        PaymentStatus::ClosingOnPos => resume(payments, &payment).await?,
+        _ => false,
+    };
+    if !send {
         return Ok(());
     }
     let fiscal_data: Vec<FiscalLine> =
@@ -169,6 +190,59 @@ async fn close(payments: &Payments, payment: PaymentRecord) -> Result<(), Paymen
     tracing::warn!(payment = payment.id, resto_id = payment.resto_id, error, "payBill failed; will retry");
     payments.mark_close_failed(&payment.id, error, now_ms() + delay.as_millis() as i64).await?;
     Ok(())
+}
+
+/// What the POS says of a bill whose `payBill` answer was never recorded.
+enum BillOnPos {
+    /// Paid (or closed): no second `payBill`.
+    Paid,
+    /// Still open: the first `payBill` never closed it.
+    Open,
+    /// It could not be asked, or its answer does not tell (why).
+    Unknown(String),
+}
+
+/// A payment found in `closing_on_pos` under a lease just taken: its node sent `payBill` and
+/// died (or could not record the answer) before the outcome was written. Before sending it
+/// again, the POS is asked (`getBill` by `billId`) whether the bill is paid; if so, the payment
+/// is closed without a second `payBill`. If the POS cannot be asked, or its answer does not
+/// tell (`ORDER_NOT_FOUND`: paid and gone, or removed — only `payBill` tells which), `payBill`
+/// is sent again and the POS's own deduplication (`ORDER_ALREADY_PAID`) decides. Each way is
+/// recorded in the payment's timeline. True when `payBill` is to be sent again.
+async fn resume(payments: &Payments, payment: &PaymentRecord) -> Result<bool, PaymentError> {
+    let asked = payments.link.request(&payment.resto_id, &GetBill::for_bill(payment.bill_id.clone())).await;
+    let bill = match asked {
+        Ok(answer) => match answer.body.orders.iter().find(|o| o.bill_id == payment.bill_id) {
+            Some(order) if order.state == Some(OrderState::Payed) => BillOnPos::Paid,
+            Some(_) => BillOnPos::Open,
+            None => BillOnPos::Unknown("its getBill answer does not list the bill".into()),
+        },
+        Err(LinkError::PosFail { substate: s, .. }) if s == substate::ORDER_ALREADY_PAID => BillOnPos::Paid,
+        Err(error) => BillOnPos::Unknown(error.to_string()),
+    };
+    match bill {
+        BillOnPos::Paid => {
+            let note = "the POS reports the bill paid: closed without a second payBill (the answer to the first was never recorded)";
+            payments.mark_closed(&payment.id, note).await?;
+            Ok(false)
+        }
+        BillOnPos::Open => {
+            let note = "payBill sent again: its earlier answer was never recorded and the POS reports the bill open";
+            Ok(payments.mark_closing_again(payment, note).await?)
+        }
+        BillOnPos::Unknown(why) => {
+            tracing::warn!(
+                payment = payment.id,
+                why,
+                "the POS could not say whether the bill is paid; payBill is sent again"
+            );
+            let note = format!(
+                "payBill sent again without knowing whether the first closed the bill: the POS could not be asked ({why}); \
+                 it refuses a repeat as ORDER_ALREADY_PAID"
+            );
+            Ok(payments.mark_closing_again(payment, &note).await?)
+        }
+    }
 }
 
 fn backoff(payments: &Payments, attempts: i64) -> Duration {

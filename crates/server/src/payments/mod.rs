@@ -649,6 +649,14 @@ impl Payments {
             .await
     }
 
+    /// `payBill` goes out again for a payment already in `closing_on_pos` (the answer to the
+    /// last one was never recorded): counted, and said in the timeline.
+    async fn mark_closing_again(&self, payment: &PaymentRecord, note: &str) -> Result<bool, StoreError> {
+        let changes = TransitionChanges { count_attempt: true, ..Default::default() };
+        let closing = PaymentStatus::ClosingOnPos;
+        self.store.transition_payment(&payment.id, closing, closing, note, changes).await
+    }
+
     async fn mark_closed(&self, id: &str, note: &str) -> Result<bool, StoreError> {
         let changes = TransitionChanges { next_attempt: NextAttempt::Clear, ..Default::default() };
         self.store.transition_payment(id, PaymentStatus::ClosingOnPos, PaymentStatus::Closed, note, changes).await

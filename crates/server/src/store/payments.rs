@@ -524,6 +524,42 @@ impl Store {
         Ok(taken.rows_affected() == 1)
     }
 
+    /// Takes payment `id` for closing, for `node` until `until`, and reads it back — all in one
+    /// transaction, so the closer works from the row as it is now, never from a list read
+    /// earlier. `None` unless the payment still awaits closing ([`PaymentStatus::awaiting_close`]), its next
+    /// attempt is due at `now`, and no other node holds an unexpired lease on it: a payment
+    /// another task closed meanwhile, or one that moved on, is not taken (issue 28: a stale
+    /// list sent a second `payBill`).
+    pub async fn take_payment_to_close(
+        &self,
+        id: &str,
+        node: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<PaymentRecord>, StoreError> {
+        let awaiting: Vec<String> =
+            PaymentStatus::awaiting_close().iter().map(|s| format!("'{}'", s.as_str())).collect();
+        let take = format!(
+            "UPDATE payments SET lease_node = $1, lease_until = $2 \
+             WHERE id = $3 AND status IN ({}) AND (next_attempt_at IS NULL OR next_attempt_at <= $4) \
+             AND (lease_until IS NULL OR lease_until < $4 OR lease_node = $1)",
+            awaiting.join(", ")
+        );
+        let mut tx = self.begin_write().await?;
+        let taken = sqlx::query(&take).bind(node).bind(until).bind(id).bind(now).execute(&mut *tx).await?;
+        if taken.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        // Under the lease just taken (and, on PostgreSQL, the row lock of the update), nobody
+        // else changes the row before this transaction ends.
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM payments WHERE id = $1")).bind(id).fetch_one(&mut *tx).await?;
+        let record = record_from(&row)?;
+        tx.commit().await?;
+        Ok(Some(record))
+    }
+
     /// Gives back every lease held in `node`'s name: called when the node starts, since the
     /// process that took them is gone (a charge it was making is left to the closer, a payment
     /// it was closing is taken up again at once).

@@ -9,6 +9,7 @@ mod amount_rule;
 mod assets;
 mod callback_refusals;
 mod callbacks;
+mod closer;
 mod deadlines;
 mod guest_holds;
 mod guest_pages;

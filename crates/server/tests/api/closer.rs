@@ -1,0 +1,190 @@
+//! The closer sends `payBill` exactly once per bill (issue 28): under load, where a list of due
+//! payments read earlier used to send a second one, and after a crash, where the POS is asked
+//! whether the bill is paid before `payBill` goes out again. Counted twice each time: by a POS
+//! that counts every `payBill` it receives, and by the request log.
+
+use crate::helpers::{spawn_app_with, AppOptions, Backend, TestApp};
+use crate::on_both_stores;
+use crate::payments::{cafe, wait_for_status};
+use rahunok_protocol::order::{Order, OrderState};
+use rahunok_protocol::Money;
+use rahunok_server::config::PaymentTimings;
+use rahunok_server::store::{now_ms, NewPayment, NextAttempt, PaymentStatus, Store, TransitionChanges};
+use sqlx::Row;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// How many bills the load test pays at once (RAHUNOK_CLOSER_LOAD_BILLS; 300 by default).
+fn bills_at_once() -> usize {
+    std::env::var("RAHUNOK_CLOSER_LOAD_BILLS").ok().and_then(|n| n.parse().ok()).unwrap_or(300)
+}
+
+/// A closer that looks for work every 5 ms, besides being woken by each payment.
+fn busy_closer() -> AppOptions {
+    let payment_timings = PaymentTimings { tick: Duration::from_millis(5), ..Default::default() };
+    AppOptions { payment_timings, ..AppOptions::default() }
+}
+
+/// A payment of `bill_id` stored as a guest's `POST …/pay` stores it.
+fn payment_for(id: &str, resto_id: &str, bill_id: &str, sum: Money) -> NewPayment {
+    NewPayment {
+        id: id.into(),
+        resto_id: resto_id.into(),
+        bill_id: bill_id.into(),
+        table_number: Some("3".into()),
+        idempotency_key: format!("{id}-key"),
+        sum,
+        tips: Money::ZERO,
+        acquirer: "sandbox".into(),
+        receipt: "{}".into(),
+        payer: None,
+    }
+}
+
+/// The acquirer confirms a payment: the move its notification makes.
+async fn confirm(store: &Store, id: &str) {
+    let changes =
+        TransitionChanges { fiscal: Some("[]".into()), next_attempt: NextAttempt::Clear, ..Default::default() };
+    let moved =
+        store.transition_payment(id, PaymentStatus::Created, PaymentStatus::Paid, "the acquirer confirmed", changes);
+    assert!(moved.await.unwrap(), "{id} was created");
+}
+
+/// `payBill` rows of the request log, per bill (after writing out what is queued).
+async fn pay_bills_logged(app: &TestApp) -> HashMap<String, usize> {
+    app.state.link.flush_journal().await;
+    let rows = sqlx::query("SELECT request_body FROM request_log WHERE operation = 'payBill'")
+        .fetch_all(app.state.store.pool())
+        .await
+        .unwrap();
+    let mut per_bill = HashMap::new();
+    for row in rows {
+        let frame: serde_json::Value = serde_json::from_str(&row.get::<String, _>("request_body")).unwrap();
+        *per_bill.entry(frame["billId"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    per_bill
+}
+
+/// Polls (every 20 ms, for at most `within`) until `store` holds `n` closed payments.
+async fn wait_until_closed(store: &Store, n: i64, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let counts = store.payment_counts().await.unwrap();
+        let closed = counts.iter().find(|(s, _)| *s == PaymentStatus::Closed).map_or(0, |(_, n)| *n);
+        if closed == n {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{closed} of {n} payments closed: {counts:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// An open bill like the café's `b-32070`, under another id.
+fn bill_like(template: &Order, bill_id: &str) -> Order {
+    Order { bill_id: bill_id.into(), root_bill_id: Some(bill_id.into()), ..template.clone() }
+}
+
+async fn many_payments_confirmed_at_once_each_send_exactly_one_pay_bill(backend: Backend) {
+    let app = spawn_app_with(backend, busy_closer()).await;
+    let (r, pos) = cafe(&app).await;
+    let template = pos.floor().open_order("b-32070").unwrap().clone();
+    let n = bills_at_once();
+    let bills: Vec<String> = (0..n).map(|i| format!("load-{i}")).collect();
+    for (i, bill) in bills.iter().enumerate() {
+        pos.floor().open(bill_like(&template, bill));
+        let payment = payment_for(&format!("pay_load_{i}"), &r.resto_id, bill, template.total_sum);
+        let created = app.state.store.create_payment(&payment).await.unwrap();
+        assert!(matches!(created, rahunok_server::store::CreateOutcome::Created(_)));
+    }
+
+    // Every confirmation at once, each waking the closer as an acquirer's notification does,
+    // while the closer also looks every 5 ms: passes overlap with closing tasks in flight.
+    let mut confirming = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let (store, payments) = (app.state.store.clone(), app.state.payments.clone());
+        confirming.spawn(async move {
+            confirm(&store, &format!("pay_load_{i}")).await;
+            payments.wake_closer();
+        });
+    }
+    while let Some(done) = confirming.join_next().await {
+        done.unwrap();
+    }
+    wait_until_closed(&app.state.store, n as i64, Duration::from_secs(120)).await;
+
+    assert_eq!(pos.floor().bills_paid_more_than_once(), Vec::<(String, u32)>::new(), "no bill got payBill twice");
+    for bill in &bills {
+        assert_eq!(pos.floor().pay_bills_received(bill), 1, "{bill}: one payBill reached the POS");
+    }
+    let logged = pay_bills_logged(&app).await;
+    assert_eq!(logged.len(), n, "every bill's payBill is in the request log");
+    let repeated: Vec<_> = logged.iter().filter(|(_, count)| **count != 1).collect();
+    assert!(repeated.is_empty(), "the request log shows payBill once per bill: {repeated:?}");
+}
+
+/// Stores a payment as a node leaves it when it dies right after sending `payBill`: in
+/// `closing_on_pos`, its lease run out, the POS's answer never recorded.
+async fn left_closing_by_a_dead_node(app: &TestApp, resto_id: &str, bill_id: &str, sum: Money) -> String {
+    let store = &app.state.store;
+    let id = "pay_orphaned_close".to_string();
+    // Held by the dead node while it is staged, so this node's closer does not take it early.
+    let payment = payment_for(&id, resto_id, bill_id, sum);
+    store.create_payment_held(&payment, "dead-node", now_ms() + 60_000).await.unwrap();
+    confirm(store, &id).await;
+    let changes = TransitionChanges { count_attempt: true, ..Default::default() };
+    let sent = store.transition_payment(&id, PaymentStatus::Paid, PaymentStatus::ClosingOnPos, "payBill sent", changes);
+    assert!(sent.await.unwrap());
+    // The lease runs out: the dead node renews it to a moment already past.
+    let now = now_ms();
+    assert!(store.take_payment_lease(&id, "dead-node", now, now - 1).await.unwrap());
+    app.state.payments.wake_closer();
+    id
+}
+
+/// The timeline notes of a payment, in order.
+async fn notes(app: &TestApp, resto_id: &str, id: &str) -> Vec<String> {
+    let (_, timeline) = app.state.store.payment(resto_id, id).await.unwrap().unwrap();
+    timeline.into_iter().filter_map(|t| t.note).collect()
+}
+
+async fn a_lost_pay_bill_answer_is_not_sent_again_when_the_pos_reports_the_bill_paid(backend: Backend) {
+    let app = spawn_app_with(backend, busy_closer()).await;
+    let (r, pos) = cafe(&app).await;
+    // The first payBill closed the bill; this POS still lists it, as PAYED.
+    let mut paid = pos.floor().open_order("b-32070").unwrap().clone();
+    paid.state = Some(OrderState::Payed);
+    pos.floor().replace_order(paid.clone());
+
+    let id = left_closing_by_a_dead_node(&app, &r.resto_id, "b-32070", paid.total_sum).await;
+    wait_for_status(&app, &r.resto_id, &id, "closed").await;
+
+    assert_eq!(pos.floor().pay_bills_received("b-32070"), 0, "no second payBill reached the POS");
+    assert!(pay_bills_logged(&app).await.is_empty(), "and none is in the request log");
+    let notes = notes(&app, &r.resto_id, &id).await;
+    assert!(notes.last().unwrap().contains("closed without a second payBill"), "{notes:?}");
+}
+
+async fn a_lost_pay_bill_answer_is_sent_again_when_the_pos_cannot_say_and_the_pos_deduplicates(backend: Backend) {
+    let app = spawn_app_with(backend, busy_closer()).await;
+    let (r, pos) = cafe(&app).await;
+    // The first payBill closed the bill, and this POS answers getBill for it ORDER_NOT_FOUND:
+    // paid and gone, or removed — it does not say which.
+    let total = pos.floor().open_order("b-32070").unwrap().total_sum;
+    pos.floor().pay("b-32070", total, Money::ZERO).unwrap();
+
+    let id = left_closing_by_a_dead_node(&app, &r.resto_id, "b-32070", total).await;
+    let detail = wait_for_status(&app, &r.resto_id, &id, "closed").await;
+
+    assert_eq!(pos.floor().pay_bills_received("b-32070"), 2, "the first payBill and the one sent again");
+    assert_eq!(pos.floor().paid("b-32070").unwrap().times_paid, 1, "the POS closed the bill once");
+    assert_eq!(detail["attempts"], 2, "{detail}");
+    let notes = notes(&app, &r.resto_id, &id).await;
+    assert!(notes.iter().any(|n| n.contains("the POS could not be asked")), "{notes:?}");
+    assert!(notes.last().unwrap().contains("already had the bill paid"), "{notes:?}");
+}
+
+on_both_stores!(
+    many_payments_confirmed_at_once_each_send_exactly_one_pay_bill,
+    a_lost_pay_bill_answer_is_not_sent_again_when_the_pos_reports_the_bill_paid,
+    a_lost_pay_bill_answer_is_sent_again_when_the_pos_cannot_say_and_the_pos_deduplicates,
+);
