@@ -18,6 +18,7 @@ pub mod rate_limit;
 pub mod retention;
 pub mod routes;
 pub mod secrets;
+pub mod services;
 pub mod serving;
 pub mod shutdown;
 pub mod startup;

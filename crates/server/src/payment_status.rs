@@ -14,34 +14,56 @@
 
 use serde::Serialize;
 
-/// Where a payment is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentStatus {
+/// Declares [`PaymentStatus`] once: each status with its stored name, in one list that gives
+/// the enum, [`PaymentStatus::ALL`] and [`PaymentStatus::as_str`].
+macro_rules! payment_statuses {
+    ($($(#[doc = $doc:literal])* $status:ident = $name:literal,)+) => {
+        /// Where a payment is in its life.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum PaymentStatus {
+            $($(#[doc = $doc])* $status,)+
+        }
+
+        impl PaymentStatus {
+            /// Every status.
+            pub const ALL: &'static [PaymentStatus] = &[$(PaymentStatus::$status,)+];
+
+            /// The stored name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(PaymentStatus::$status => $name,)+
+                }
+            }
+        }
+    };
+}
+
+payment_statuses! {
     /// Created; the guest is at the acquirer's page.
-    Created,
+    Created = "created",
     /// The acquirer confirmed the charge.
-    Paid,
+    Paid = "paid",
     /// `payBill` was sent to the POS.
-    ClosingOnPos,
+    ClosingOnPos = "closing_on_pos",
     /// The POS closed the bill.
-    Closed,
+    Closed = "closed",
     /// The acquirer declined, or the payment could not start.
-    Failed,
+    Failed = "failed",
     /// The guest never finished paying.
-    Expired,
+    Expired = "expired",
     /// The guest who started it cancelled it before paying (the charge was cancelled too).
-    Cancelled,
+    Cancelled = "cancelled",
     /// Charged but the POS did not close the bill yet; retried with backoff.
-    PaidNotClosed,
+    PaidNotClosed = "paid_not_closed",
     /// Money returned to the guest.
-    Refunded,
+    Refunded = "refunded",
     /// The acquirer says it charged another amount or currency than we asked: not paid, the POS
     /// is not told; an operator looks (and refunds).
-    AmountMismatch,
+    AmountMismatch = "amount_mismatch",
     /// The acquirer took the money for a payment we had ended, when another payment already
     /// held the bill: not paid, the POS is not told; an operator refunds it.
-    LateCharge,
+    LateCharge = "late_charge",
 }
 
 use PaymentStatus::*;
@@ -91,38 +113,6 @@ pub struct ForbiddenMove {
 }
 
 impl PaymentStatus {
-    /// Every status.
-    pub const ALL: &'static [PaymentStatus] = &[
-        Created,
-        Paid,
-        ClosingOnPos,
-        Closed,
-        Failed,
-        Expired,
-        Cancelled,
-        PaidNotClosed,
-        Refunded,
-        AmountMismatch,
-        LateCharge,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Created => "created",
-            Paid => "paid",
-            ClosingOnPos => "closing_on_pos",
-            Closed => "closed",
-            Failed => "failed",
-            Expired => "expired",
-            Cancelled => "cancelled",
-            PaidNotClosed => "paid_not_closed",
-            Refunded => "refunded",
-            AmountMismatch => "amount_mismatch",
-            LateCharge => "late_charge",
-        }
-    }
-
     /// Parses a stored name.
     pub fn from_name(name: &str) -> Option<PaymentStatus> {
         PaymentStatus::ALL.iter().copied().find(|s| s.as_str() == name)

@@ -9,6 +9,7 @@ use crate::guest::GuestState;
 use crate::panel::PanelState;
 use crate::payments::{Payments, PaymentsState};
 use crate::pos_data::PosData;
+use crate::services::FaceServices;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -70,16 +71,20 @@ impl AppState {
         }
     }
 
-    /// The guest pages' state.
-    pub fn guest(&self) -> GuestState {
-        GuestState {
+    /// What the faces share.
+    fn face_services(&self) -> FaceServices {
+        FaceServices {
             store: self.store.clone(),
             link: self.link.clone(),
             pos_data: self.pos_data.clone(),
             payments: self.payments.clone(),
             config: self.config.clone(),
-            base_url: self.base_url.clone(),
         }
+    }
+
+    /// The guest pages' state.
+    pub fn guest(&self) -> GuestState {
+        GuestState { services: self.face_services(), base_url: self.base_url.clone() }
     }
 
     /// The acquirers' routes' state.
@@ -89,25 +94,11 @@ impl AppState {
 
     /// The admin API's state.
     pub fn admin(&self) -> AdminState {
-        AdminState {
-            store: self.store.clone(),
-            link: self.link.clone(),
-            pos_data: self.pos_data.clone(),
-            payments: self.payments.clone(),
-            config: self.config.clone(),
-            admin_token: self.admin_token.clone(),
-        }
+        AdminState { services: self.face_services(), admin_token: self.admin_token.clone() }
     }
 
     /// The panel's state.
     pub fn panel(&self) -> PanelState {
-        PanelState {
-            store: self.store.clone(),
-            link: self.link.clone(),
-            pos_data: self.pos_data.clone(),
-            payments: self.payments.clone(),
-            config: self.config.clone(),
-            sign_in_throttle: self.sign_in_throttle.clone(),
-        }
+        PanelState { services: self.face_services(), sign_in_throttle: self.sign_in_throttle.clone() }
     }
 }

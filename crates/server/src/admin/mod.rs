@@ -13,12 +13,8 @@ mod restaurants;
 
 pub use error::AdminError;
 
-use crate::config::Config;
-use crate::gateway::PosLink;
-use crate::payments::Payments;
-use crate::pos_data::PosData;
 use crate::secrets::AdminToken;
-use crate::store::Store;
+use crate::services::FaceServices;
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
@@ -30,19 +26,13 @@ use utoipa_axum::routes;
 /// What the admin API's handlers use.
 #[derive(Clone)]
 pub struct AdminState {
-    /// The store.
-    pub store: Store,
-    /// The request path to POS systems.
-    pub link: Arc<PosLink>,
-    /// The POS's data about each restaurant, asked for or as stored.
-    pub pos_data: PosData,
-    /// Payments and the acquirers.
-    pub payments: Arc<Payments>,
-    /// The configuration in force.
-    pub config: Arc<Config>,
+    /// The services every face uses (read as this state's own fields).
+    pub services: FaceServices,
     /// The admin API bearer token.
     pub admin_token: Arc<AdminToken>,
 }
+
+crate::services::face_state!(AdminState);
 
 /// Where the OpenAPI document is served (without the token: it holds nothing secret).
 pub const OPENAPI_PATH: &str = "/api/admin/openapi.json";

@@ -24,11 +24,7 @@ mod visit;
 
 pub use error::GuestError;
 
-use crate::config::Config;
-use crate::gateway::PosLink;
-use crate::payments::Payments;
-use crate::pos_data::PosData;
-use crate::store::Store;
+use crate::services::FaceServices;
 use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::Router;
@@ -37,19 +33,13 @@ use std::sync::Arc;
 /// What the guest pages use.
 #[derive(Clone)]
 pub struct GuestState {
-    /// The store.
-    pub store: Store,
-    /// The request path to POS systems.
-    pub link: Arc<PosLink>,
-    /// The POS's data about each restaurant, asked for or as stored.
-    pub pos_data: PosData,
-    /// Payments and the acquirers.
-    pub payments: Arc<Payments>,
-    /// The configuration in force.
-    pub config: Arc<Config>,
+    /// The services every face uses (read as this state's own fields).
+    pub services: FaceServices,
     /// Where guests reach this server (no trailing slash).
     pub base_url: Arc<str>,
 }
+
+crate::services::face_state!(GuestState);
 
 /// The guest pages.
 pub fn routes() -> Router<GuestState> {

@@ -36,11 +36,7 @@ mod words;
 pub use error::PanelError;
 pub use sign_in_throttle::SignInThrottle;
 
-use crate::config::Config;
-use crate::gateway::PosLink;
-use crate::payments::Payments;
-use crate::pos_data::PosData;
-use crate::store::Store;
+use crate::services::FaceServices;
 use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{from_fn, Next};
@@ -52,19 +48,13 @@ use std::sync::Arc;
 /// What the panel's pages use.
 #[derive(Clone)]
 pub struct PanelState {
-    /// The store.
-    pub store: Store,
-    /// The request path to POS systems.
-    pub link: Arc<PosLink>,
-    /// The POS's data about each restaurant, asked for or as stored.
-    pub pos_data: PosData,
-    /// Payments and the acquirers.
-    pub payments: Arc<Payments>,
-    /// The configuration in force.
-    pub config: Arc<Config>,
+    /// The services every face uses (read as this state's own fields).
+    pub services: FaceServices,
     /// Slows down password guessing at the sign-in.
     pub sign_in_throttle: Arc<sign_in_throttle::SignInThrottle>,
 }
+
+crate::services::face_state!(PanelState);
 
 /// The panel's routes.
 pub fn routes() -> Router<PanelState> {

@@ -94,3 +94,26 @@ impl IntoResponse for PaymentError {
         self.answer()
     }
 }
+
+/// The answer to an acquirer's notification, and the one log line about it: 200 when applied;
+/// 400 when it does not verify or is not usable (nothing changed); 404 for a charge we do not
+/// know; 503 for anything else (nothing changed; the acquirer sends it again, or the closer asks
+/// its status). `payment` is what the notification named, already made safe to log.
+pub fn notification_answer(acquirer: &str, payment: &str, outcome: Result<(), PaymentError>) -> StatusCode {
+    match outcome {
+        Ok(()) => StatusCode::OK,
+        Err(PaymentError::Acquirer(AcquirerError::BadSignature)) => {
+            tracing::warn!(acquirer, payment, "a notification did not verify; ignored");
+            StatusCode::BAD_REQUEST
+        }
+        Err(PaymentError::NotFound | PaymentError::Acquirer(AcquirerError::UnknownCharge(_))) => StatusCode::NOT_FOUND,
+        Err(PaymentError::Acquirer(AcquirerError::Refused(reason))) => {
+            tracing::warn!(acquirer, payment, reason, "a notification was not usable");
+            StatusCode::BAD_REQUEST
+        }
+        Err(error) => {
+            tracing::warn!(acquirer, payment, %error, "a notification was not processed; it may come again");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+}

@@ -33,7 +33,7 @@ pub mod receipt_data;
 pub mod sandbox;
 
 pub use crate::config::PaymentTimings;
-pub use error::{PaymentError, UNKNOWN_ACQUIRER};
+pub use error::{notification_answer, PaymentError, UNKNOWN_ACQUIRER};
 
 /// What the acquirers' own pages and notification routes use.
 #[derive(Clone)]
@@ -388,7 +388,9 @@ impl Payments {
         let fiscal = self.fiscal_lines(acquirer, card, &payment.id);
         match card.charged.differs_from(payment.amount()) {
             None => Ok(self.mark_paid(&payment.id, payment.status, &fiscal, "the acquirer confirmed").await?),
-            Some(reason) => self.hold_mismatch(payment, acquirer, &fiscal, reason).await,
+            Some(reason) => {
+                self.hold_for_operator(payment, PaymentStatus::AmountMismatch, acquirer, &fiscal, reason).await
+            }
         }
     }
 
@@ -404,7 +406,13 @@ impl Payments {
         let fiscal = self.fiscal_lines(acquirer, card, &payment.id);
         if let Some(reason) = card.charged.differs_from(payment.amount()) {
             return self
-                .hold_mismatch(payment, acquirer, &fiscal, format!("after the payment had ended, {reason}"))
+                .hold_for_operator(
+                    payment,
+                    PaymentStatus::AmountMismatch,
+                    acquirer,
+                    &fiscal,
+                    format!("after the payment had ended, {reason}"),
+                )
                 .await;
         }
         let holder = self.store.payment_holding_bill(&payment.resto_id, &payment.bill_id).await?;
@@ -423,54 +431,41 @@ impl Payments {
         }
         let holder = holder.map(|h| h.id).unwrap_or_else(|| "another payment".into());
         let reason = format!("the acquirer charged it after the payment had ended, and {holder} holds the bill");
-        let changes = TransitionChanges {
-            fiscal: Some(serde_json::to_string(&fiscal).expect("fiscal lines serialise")),
-            last_error: Some(reason.clone()),
-            next_attempt: NextAttempt::Clear,
-            ..Default::default()
-        };
-        let moved = self
-            .store
-            .transition_payment(&payment.id, payment.status, PaymentStatus::LateCharge, &reason, changes)
-            .await?;
-        if moved {
-            self.acquirers.metrics().acquirer_late_charge(acquirer);
-            tracing::warn!(
-                payment = payment.id,
-                acquirer,
-                reason,
-                "money taken after the payment ended: an operator must refund it"
-            );
-        }
-        Ok(moved)
+        self.hold_for_operator(payment, PaymentStatus::LateCharge, acquirer, &fiscal, reason).await
     }
 
-    /// Holds a charge whose amount or currency is not what we asked: not paid, the POS not
-    /// told, the reason on the payment and in its timeline, counted.
-    async fn hold_mismatch(
+    /// Holds money taken that does not pay the bill ([`PaymentStatus::needs_operator`]): a charge
+    /// of another amount or currency than we asked (`AmountMismatch`), or one taken after the
+    /// payment had ended while another holds the bill (`LateCharge`). Not paid, the POS not
+    /// told, the reason on the payment and in its timeline, counted by acquirer.
+    async fn hold_for_operator(
         &self,
         payment: &PaymentRecord,
+        to: PaymentStatus,
         acquirer: &str,
         fiscal: &[FiscalLine],
         reason: String,
     ) -> Result<bool, PaymentError> {
+        debug_assert!(to.needs_operator());
         let changes = TransitionChanges {
             fiscal: Some(serde_json::to_string(fiscal).expect("fiscal lines serialise")),
             last_error: Some(reason.clone()),
             next_attempt: NextAttempt::Clear,
             ..Default::default()
         };
-        let moved = self
-            .store
-            .transition_payment(&payment.id, payment.status, PaymentStatus::AmountMismatch, &reason, changes)
-            .await?;
+        let moved = self.store.transition_payment(&payment.id, payment.status, to, &reason, changes).await?;
         if moved {
-            self.acquirers.metrics().acquirer_amount_mismatch(acquirer);
+            let metrics = self.acquirers.metrics();
+            match to {
+                PaymentStatus::LateCharge => metrics.acquirer_late_charge(acquirer),
+                _ => metrics.acquirer_amount_mismatch(acquirer),
+            }
             tracing::warn!(
                 payment = payment.id,
                 acquirer,
+                status = to.as_str(),
                 reason,
-                "the acquirer charged what we did not ask: not paid, an operator must look"
+                "money taken that does not pay the bill: not paid, the POS not told, an operator must look"
             );
         }
         Ok(moved)

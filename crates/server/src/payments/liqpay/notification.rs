@@ -7,8 +7,7 @@
 //! payment meanwhile.
 
 use super::{decode, PaymentState, NAME, NOTIFY_PATH};
-use crate::payments::acquirer::AcquirerError;
-use crate::payments::{PaymentError, PaymentsState};
+use crate::payments::{notification_answer, PaymentsState};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -51,20 +50,5 @@ pub async fn notification(
     let outcome = state.payments.on_notification(NAME, Some(&order_id), form.data.as_bytes(), signature).await;
     // Logged only as the characters a payment id has: the text is whatever the sender wrote.
     let order_id: String = order_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
-    match outcome {
-        Ok(()) => StatusCode::OK,
-        Err(PaymentError::Acquirer(AcquirerError::BadSignature)) => {
-            tracing::warn!(payment = order_id, "a LiqPay notification did not verify; ignored");
-            StatusCode::BAD_REQUEST
-        }
-        Err(PaymentError::NotFound | PaymentError::Acquirer(AcquirerError::UnknownCharge(_))) => StatusCode::NOT_FOUND,
-        Err(PaymentError::Acquirer(AcquirerError::Refused(reason))) => {
-            tracing::warn!(payment = order_id, reason, "a LiqPay notification was not usable");
-            StatusCode::BAD_REQUEST
-        }
-        Err(error) => {
-            tracing::warn!(payment = order_id, %error, "a LiqPay notification was not processed; LiqPay may send it again");
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-    }
+    notification_answer(NAME, &order_id, outcome)
 }

@@ -3,8 +3,7 @@
 //! answered 400 and changes nothing, and monobank (which retries until 200) can send it again.
 
 use super::{NAME, SIGNATURE_HEADER, WEBHOOK_PATH};
-use crate::payments::acquirer::AcquirerError;
-use crate::payments::{PaymentError, PaymentsState};
+use crate::payments::{notification_answer, PaymentsState};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -30,20 +29,6 @@ pub async fn webhook(
     body: Bytes,
 ) -> StatusCode {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    match state.payments.on_notification(NAME, Some(&payment_id), &body, signature).await {
-        Ok(()) => StatusCode::OK,
-        Err(PaymentError::Acquirer(AcquirerError::BadSignature)) => {
-            tracing::warn!(payment = payment_id, "a monobank webhook did not verify; ignored");
-            StatusCode::BAD_REQUEST
-        }
-        Err(PaymentError::NotFound | PaymentError::Acquirer(AcquirerError::UnknownCharge(_))) => StatusCode::NOT_FOUND,
-        Err(PaymentError::Acquirer(AcquirerError::Refused(reason))) => {
-            tracing::warn!(payment = payment_id, reason, "a monobank webhook was not usable");
-            StatusCode::BAD_REQUEST
-        }
-        Err(error) => {
-            tracing::warn!(payment = payment_id, %error, "a monobank webhook was not processed; monobank will retry");
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-    }
+    let outcome = state.payments.on_notification(NAME, Some(&payment_id), &body, signature).await;
+    notification_answer(NAME, &payment_id, outcome)
 }
