@@ -101,24 +101,46 @@ pub struct UnknownAcquirer {
     pub known: Vec<&'static str>,
 }
 
+/// What a kind of acquirer is, as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindInfo {
+    /// See [`AcquirerKind::name`].
+    pub name: &'static str,
+    /// See [`AcquirerKind::title`].
+    pub title: &'static str,
+    /// See [`AcquirerKind::note`].
+    pub note: Option<Label>,
+    /// See [`AcquirerKind::fields`].
+    pub fields: &'static [CredentialField],
+}
+
 /// A kind of acquirer (see the module docs). One value of it runs per server, made when the
 /// server starts (see `super::acquirers`).
 pub trait AcquirerKind: Send + Sync {
+    /// What the kind is ([`KindInfo`]): written once, as data, by each kind.
+    fn info(&self) -> &'static KindInfo;
+
     /// The kind's name: stored with the restaurant's choice and with each payment, the admin
     /// API's `kind`, the metrics' `acquirer` label.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.info().name
+    }
 
     /// What people call it: the panel's choice, and the acquirer on fiscal lines and receipts.
-    fn title(&self) -> &'static str;
+    fn title(&self) -> &'static str {
+        self.info().title
+    }
 
     /// What the panel says about it beside its title, if anything.
     fn note(&self) -> Option<Label> {
-        None
+        self.info().note
     }
 
     /// The credentials a restaurant gives it; every text and secret is required, a flag is off
     /// unless given.
-    fn fields(&self) -> &'static [CredentialField];
+    fn fields(&self) -> &'static [CredentialField] {
+        self.info().fields
+    }
 
     /// Checks credentials with the acquirer before they are saved: the name of the account they
     /// belong to (`None` when there is nothing to check, or the acquirer names none).

@@ -31,7 +31,7 @@ pub mod notification;
 use super::acquirer::{
     Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus, Charged, Checkout,
 };
-use super::acquirer_kind::{flag_on, AcquirerKind, AcquirerSetup, CredentialField, FieldKind, Label};
+use super::acquirer_kind::{flag_on, AcquirerKind, AcquirerSetup, CredentialField, FieldKind, KindInfo, Label};
 use super::{charge_description, receipt_url, PaymentsState};
 use crate::store::{AcquirerCredentials, PaymentRecord, StoreError};
 use axum::Router;
@@ -556,21 +556,14 @@ impl LiqpayKind {
     }
 }
 
+/// What this kind is.
+const INFO: KindInfo = KindInfo { name: NAME, title: "LiqPay", note: None, fields: FIELDS };
+
 impl AcquirerKind for LiqpayKind {
-    fn name(&self) -> &'static str {
-        NAME
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
-    fn title(&self) -> &'static str {
-        "LiqPay"
-    }
-
-    fn fields(&self) -> &'static [CredentialField] {
-        FIELDS
-    }
-
-    /// `payment_not_found` for an order id nobody ever used means LiqPay took the signature:
-    /// the keys work. Anything LiqPay refuses is told in its words (never with the key).
     fn check<'a>(
         &'a self,
         resto_id: &'a str,

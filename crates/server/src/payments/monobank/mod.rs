@@ -20,7 +20,7 @@ use super::acquirer::{
     currency_letters, Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus,
     Charged, Checkout,
 };
-use super::acquirer_kind::{AcquirerKind, AcquirerSetup, CredentialField, FieldKind, Label};
+use super::acquirer_kind::{AcquirerKind, AcquirerSetup, CredentialField, FieldKind, KindInfo, Label};
 use super::PaymentsState;
 use crate::store::{AcquirerCredentials, Store, StoreError};
 use axum::Router;
@@ -541,17 +541,12 @@ impl MonobankKind {
     }
 }
 
+/// What this kind is.
+const INFO: KindInfo = KindInfo { name: NAME, title: "monobank", note: None, fields: FIELDS };
+
 impl AcquirerKind for MonobankKind {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn title(&self) -> &'static str {
-        "monobank"
-    }
-
-    fn fields(&self) -> &'static [CredentialField] {
-        FIELDS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check<'a>(

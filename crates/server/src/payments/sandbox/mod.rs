@@ -15,7 +15,7 @@ mod checkout_pages;
 use super::acquirer::{
     Acquirer, AcquirerError, AcquirerEvent, AcquirerFuture, CardReceipt, ChargeRequest, ChargeStatus, Charged, Checkout,
 };
-use super::acquirer_kind::{AcquirerKind, AcquirerSetup, CredentialField, Label};
+use super::acquirer_kind::{AcquirerKind, AcquirerSetup, KindInfo, Label};
 use super::PaymentsState;
 use crate::store::{AcquirerCredentials, Store, StoreError};
 use axum::Router;
@@ -341,23 +341,19 @@ impl SandboxKind {
     }
 }
 
+/// What this kind is.
+const INFO: KindInfo = KindInfo {
+    name: NAME,
+    title: "Sandbox",
+    note: Some(Label {
+        uk: "тестовий еквайр, гроші не списуються", en: "the test acquirer, no money moves"
+    }),
+    fields: &[],
+};
+
 impl AcquirerKind for SandboxKind {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn title(&self) -> &'static str {
-        "Sandbox"
-    }
-
-    fn note(&self) -> Option<Label> {
-        Some(Label {
-            uk: "тестовий еквайр, гроші не списуються", en: "the test acquirer, no money moves"
-        })
-    }
-
-    fn fields(&self) -> &'static [CredentialField] {
-        &[]
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check<'a>(
