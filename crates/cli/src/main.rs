@@ -4,11 +4,13 @@ mod backup;
 mod bench;
 mod check_pos;
 mod demo;
+mod nats_args;
 mod store_args;
 mod users;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use nats_args::NatsArgs;
 use rahunok_pos_sdk::PosConfig;
 use rahunok_pos_sim::{Fixture, VirtualPos};
 use rahunok_server::{Config, Server};
@@ -133,10 +135,8 @@ struct ServeArgs {
     /// Finished requests remembered (for 600 s) to answer repeated callbacks, at most.
     #[arg(long, default_value_t = 100_000, env = "RAHUNOK_FINISHED_REQUESTS_KEPT")]
     finished_requests_kept: usize,
-    /// Join other nodes through this NATS server (e.g. nats://127.0.0.1:4222); needs
-    /// --database-url, the store every node shares. Without it the server is one node.
-    #[arg(long, env = "RAHUNOK_NATS_URL")]
-    nats_url: Option<String>,
+    #[command(flatten)]
+    nats: NatsArgs,
     /// This node's name among the others [default: the host name].
     #[arg(long, env = "RAHUNOK_NODE_NAME")]
     node_name: Option<String>,
@@ -321,10 +321,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.retention.max_request_rows = args.log_max_rows;
     config.retention.body_limit = args.log_body_limit;
     config.retention.finished_requests_kept = args.finished_requests_kept;
-    if args.nats_url.is_some() && args.store.database_url.is_none() {
+    config.nats = args.nats.access()?;
+    if config.nats.is_some() && args.store.database_url.is_none() {
         bail!("--nats-url joins nodes that share one PostgreSQL store: add --database-url postgres://…");
     }
-    config.nats_url = args.nats_url.filter(|u| !u.trim().is_empty());
     config.node_name = args.node_name;
     config.strict_pos_name = args.strict;
     config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;
