@@ -55,7 +55,7 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (SQLite in --data by default; PostgreSQL with --database-url).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create, list and re-key restaurants (works on the store directly).
     #[command(subcommand)]
     Restaurant(RestaurantCommand),
@@ -281,7 +281,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<()> {
     match command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Restaurant(command) => restaurant(command).await,
         Command::AdminToken(store) => {
             let file = store.admin_token_file();

@@ -62,10 +62,10 @@ impl NatsArgs {
         };
         let mut given = Vec::new();
         if let (Some(user), Some(password)) = (&self.nats_user, &self.nats_password) {
-            given.push(("--nats-user/--nats-password", NatsCredentials::UserPassword {
-                user: user.clone(),
-                password: password.clone(),
-            }));
+            given.push((
+                "--nats-user/--nats-password",
+                NatsCredentials::UserPassword { user: user.clone(), password: password.clone() },
+            ));
         }
         if let Some(token) = &self.nats_token {
             given.push(("--nats-token", NatsCredentials::Token(token.clone())));
@@ -91,7 +91,10 @@ impl NatsArgs {
     }
 
     fn has_credentials(&self) -> bool {
-        self.nats_user.is_some() || self.nats_token.is_some() || self.nats_nkey_file.is_some() || self.nats_creds_file.is_some()
+        self.nats_user.is_some()
+            || self.nats_token.is_some()
+            || self.nats_nkey_file.is_some()
+            || self.nats_creds_file.is_some()
     }
 
     /// These settings as the environment of a `rahunok serve` child process (so no secret is

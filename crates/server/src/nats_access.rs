@@ -227,7 +227,11 @@ mod tests {
         let plain = NatsAccess::from_url("nats://127.0.0.1:4222").unwrap();
         assert!(matches!(plain.credentials, NatsCredentials::None));
         assert!(!plain.tls.required);
-        assert_eq!(NatsAccess::from_url("127.0.0.1:4222").unwrap().url, "nats://127.0.0.1:4222", "as NATS clients read it");
+        assert_eq!(
+            NatsAccess::from_url("127.0.0.1:4222").unwrap().url,
+            "nats://127.0.0.1:4222",
+            "as NATS clients read it"
+        );
     }
 
     #[test]
@@ -252,8 +256,10 @@ mod tests {
     fn nothing_secret_is_shown() {
         let access = NatsAccess::from_url("nats://u:hunter2@host:4222").unwrap();
         assert!(!format!("{access:?}").contains("hunter2"));
-        assert_eq!(access.scrub("authorization violation for hunter2 at nats://u:hunter2@host"),
-            "authorization violation for *** at nats://***@host");
+        assert_eq!(
+            access.scrub("authorization violation for hunter2 at nats://u:hunter2@host"),
+            "authorization violation for *** at nats://***@host"
+        );
         assert_eq!(redact_url("no url here"), "no url here");
         assert_eq!(redact_url("a nats://x@h:1/p and b tls://y:z@k"), "a nats://***@h:1/p and b tls://***@k");
         assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");

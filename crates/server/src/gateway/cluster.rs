@@ -277,7 +277,11 @@ async fn connect(access: &NatsAccess, node: &str) -> Result<Client, ClusterError
             options.nkey(seed.trim().to_string())
         }
         NatsCredentials::CredsFile(path) => options.credentials_file(path).await.map_err(|error| {
-            ClusterError::Credentials(format!("the credentials file {}: {}", path.display(), access.scrub(&error.to_string())))
+            ClusterError::Credentials(format!(
+                "the credentials file {}: {}",
+                path.display(),
+                access.scrub(&error.to_string())
+            ))
         })?,
     };
     let tls = &access.tls;
@@ -462,7 +466,13 @@ impl Cluster {
 
     /// Publishes a sealed request on `subject` and waits (at most `wait`) for the first answer
     /// sealed for it; answers that are not are refused and counted, and the wait goes on.
-    async fn ask<Q: Serialize>(&self, subject: &str, question: &Q, size: usize, wait: Duration) -> Result<Bytes, AskError> {
+    async fn ask<Q: Serialize>(
+        &self,
+        subject: &str,
+        question: &Q,
+        size: usize,
+        wait: Duration,
+    ) -> Result<Bytes, AskError> {
         let token = self.inbox.next.fetch_add(1, Ordering::Relaxed);
         let reply = format!("{}{token}", self.inbox.prefix);
         let (payload, request) = self.seal(subject, Role::Ask { reply: Some(&reply) }, question, size);
