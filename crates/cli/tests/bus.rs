@@ -29,11 +29,19 @@ const NODE_PASSWORD: &str = "node-pass-4c1e9b";
 const BYSTANDER: &str = "bystander";
 const BYSTANDER_PASSWORD: &str = "bystander-pass-77d0";
 
-/// Who may connect: the nodes' user, a bystander, and (when given) a user known by its nkey.
+/// What the nodes may do on NATS, as `docs/deploying.md` gives it: the bus's subjects and their
+/// inboxes, nothing else.
+const NODE_PERMISSIONS: &str = r#"permissions: {
+        publish: ["rahunok.>", "_INBOX.rahunok.>"]
+        subscribe: ["rahunok.>", "_INBOX.rahunok.>"]
+      }"#;
+
+/// Who may connect: the nodes' user, a bystander (anything), and (when given) a node user known
+/// by its nkey.
 fn authorization(nkey_user: Option<&str>) -> String {
-    let nkey = nkey_user.map(|key| format!("    {{ nkey: \"{key}\" }}\n")).unwrap_or_default();
+    let nkey = nkey_user.map(|key| format!("    {{ nkey: \"{key}\", {NODE_PERMISSIONS} }}\n")).unwrap_or_default();
     format!(
-        "  users = [\n    {{ user: \"{NODE_USER}\", password: \"{NODE_PASSWORD}\" }}\n    \
+        "  users = [\n    {{ user: \"{NODE_USER}\", password: \"{NODE_PASSWORD}\", {NODE_PERMISSIONS} }}\n    \
          {{ user: \"{BYSTANDER}\", password: \"{BYSTANDER_PASSWORD}\" }}\n{nkey}  ]"
     )
 }
