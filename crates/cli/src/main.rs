@@ -4,11 +4,13 @@ mod backup;
 mod bench;
 mod check_pos;
 mod demo;
+mod nats_args;
 mod store_args;
 mod users;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use nats_args::NatsArgs;
 use rahunok_pos_sdk::PosConfig;
 use rahunok_pos_sim::{Fixture, VirtualPos};
 use rahunok_server::{Config, Server};
@@ -53,7 +55,7 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (SQLite in --data by default; PostgreSQL with --database-url).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create, list and re-key restaurants (works on the store directly).
     #[command(subcommand)]
     Restaurant(RestaurantCommand),
@@ -133,10 +135,8 @@ struct ServeArgs {
     /// Finished requests remembered (for 600 s) to answer repeated callbacks, at most.
     #[arg(long, default_value_t = 100_000, env = "RAHUNOK_FINISHED_REQUESTS_KEPT")]
     finished_requests_kept: usize,
-    /// Join other nodes through this NATS server (e.g. nats://127.0.0.1:4222); needs
-    /// --database-url, the store every node shares. Without it the server is one node.
-    #[arg(long, env = "RAHUNOK_NATS_URL")]
-    nats_url: Option<String>,
+    #[command(flatten)]
+    nats: NatsArgs,
     /// This node's name among the others [default: the host name].
     #[arg(long, env = "RAHUNOK_NODE_NAME")]
     node_name: Option<String>,
@@ -285,7 +285,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<()> {
     match command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Restaurant(command) => restaurant(command).await,
         Command::AdminToken(store) => {
             let file = store.admin_token_file();
@@ -325,10 +325,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.retention.max_request_rows = args.log_max_rows;
     config.retention.body_limit = args.log_body_limit;
     config.retention.finished_requests_kept = args.finished_requests_kept;
-    if args.nats_url.is_some() && args.store.database_url.is_none() {
+    config.nats = args.nats.access()?;
+    if config.nats.is_some() && args.store.database_url.is_none() {
         bail!("--nats-url joins nodes that share one PostgreSQL store: add --database-url postgres://…");
     }
-    config.nats_url = args.nats_url.filter(|u| !u.trim().is_empty());
     config.node_name = args.node_name;
     config.strict_pos_name = args.strict;
     config.shutdown_grace = seconds(args.shutdown_grace, "shutdown-grace")?;

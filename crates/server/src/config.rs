@@ -3,6 +3,7 @@
 //! means `docs/pos-protocol.md`). It names plain values only and imports nothing from the
 //! server's areas: each area is handed what it uses.
 
+pub use crate::nats_access::{NatsAccess, NatsCredentials, NatsTls};
 pub use crate::secrets::MasterKeySource;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -77,9 +78,9 @@ pub struct Config {
     pub max_connections: usize,
     /// A request's headers must arrive within this; idle keep-alive connections close after it.
     pub header_read_timeout: Duration,
-    /// The NATS server joining this node to the others (`nats://127.0.0.1:4222`); `None`: one
-    /// node on its own.
-    pub nats_url: Option<String>,
+    /// The NATS server joining this node to the others (`nats://127.0.0.1:4222`), with the
+    /// credentials and TLS to reach it; `None`: one node on its own.
+    pub nats: Option<NatsAccess>,
     /// This node's name among the others (shown on the panel); the host name and process id
     /// when `None`.
     pub node_name: Option<String>,
@@ -190,7 +191,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(10),
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
-            nats_url: None,
+            nats: None,
             node_name: None,
             metrics_listen: None,
             retention: Retention::default(),

@@ -10,6 +10,7 @@ pub mod gateway;
 pub mod guest;
 pub mod http_error;
 pub mod metrics;
+pub mod nats_access;
 pub mod panel;
 pub mod payment_status;
 pub mod payments;

@@ -1,7 +1,7 @@
 //! Prometheus metrics for the people who run the server: live POS sockets, operations by name
 //! and outcome with their latency, refused callbacks by reason, conformance warnings, payments
-//! by state, the closer's backlog, acquirer errors, and charges held for an operator (amount
-//! mismatches, late charges).
+//! by state, the closer's backlog, acquirer errors, charges held for an operator (amount
+//! mismatches, late charges), and messages the bus between nodes refused.
 //!
 //! Why this exists: the request log and the admin API answer "what happened to this
 //! restaurant"; an operator also needs "is the platform healthy right now", as numbers a
@@ -88,6 +88,7 @@ pub struct Metrics {
     amount_mismatches: Family<AcquirerOnly, Counter>,
     late_charges: Family<AcquirerOnly, Counter>,
     journal_dropped: Counter,
+    bus_refused: Family<RefusalLabels, Counter>,
     pruned: Family<TableLabels, Counter>,
     pos_sockets: Gauge,
     pending_requests: Gauge,
@@ -118,6 +119,11 @@ impl Metrics {
         let amount_mismatches = Family::<AcquirerOnly, Counter>::default();
         let late_charges = Family::<AcquirerOnly, Counter>::default();
         let journal_dropped = Counter::default();
+        let bus_refused = Family::<RefusalLabels, Counter>::default();
+        // Each reason shown from the start (at 0), so an alert on it has a series to watch.
+        for reason in ["malformed", "stale", "bad_mac", "replayed"] {
+            let _ = bus_refused.get_or_create(&RefusalLabels { reason: reason.to_string() });
+        }
         let pruned = Family::<TableLabels, Counter>::default();
         let pos_sockets = Gauge::default();
         let pending_requests = Gauge::default();
@@ -155,6 +161,11 @@ impl Metrics {
             "Request-log entries, refusals and warnings dropped because the writer fell behind",
             journal_dropped.clone(),
         );
+        registry.register(
+            "bus_messages_refused",
+            "Messages from the bus between nodes dropped unread, by reason (malformed, stale, bad_mac, replayed)",
+            bus_refused.clone(),
+        );
         registry.register("journal_pruned", "Journal rows deleted by the retention bounds, by table", pruned.clone());
         registry.register("pos_sockets", "POS sockets open to this node", pos_sockets.clone());
         registry.register(
@@ -181,6 +192,7 @@ impl Metrics {
             amount_mismatches,
             late_charges,
             journal_dropped,
+            bus_refused,
             pruned,
             pos_sockets,
             pending_requests,
@@ -231,6 +243,12 @@ impl Metrics {
     /// Counts a journal entry dropped because the writer fell behind.
     pub fn journal_entry_dropped(&self) {
         self.journal_dropped.inc();
+    }
+
+    /// Counts a message from the bus dropped because its seal did not hold (`reason`: malformed,
+    /// stale, bad_mac, replayed; see `crate::gateway`'s bus).
+    pub fn bus_message_refused(&self, reason: &'static str) {
+        self.bus_refused.get_or_create(&RefusalLabels { reason: reason.to_string() }).inc();
     }
 
     /// Counts rows the retention bounds deleted from `table`.

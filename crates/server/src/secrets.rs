@@ -24,6 +24,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -160,6 +161,15 @@ impl MasterKey {
             .map_err(|_| wrong())
     }
 
+    /// A key for one purpose, derived from this one: HMAC-SHA256(master key, `label`). A
+    /// derived key reveals nothing of the master key, and keys of different labels are
+    /// unrelated, so the bus can key its messages without the bus key ever opening the store.
+    pub fn derive(&self, label: &str) -> DerivedKey {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(label.as_bytes());
+        DerivedKey(mac.finalize().into_bytes().into())
+    }
+
     /// True when `text` is in the sealed format (values written before sealing was introduced
     /// are not, and are sealed by the store's migration at start).
     pub fn is_sealed(text: &str) -> bool {
@@ -168,6 +178,24 @@ impl MasterKey {
 
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new((&self.0).into())
+    }
+}
+
+/// A key derived from the master key for one purpose ([`MasterKey::derive`]). Its `Debug`
+/// never shows it.
+#[derive(Clone)]
+pub struct DerivedKey([u8; 32]);
+
+impl fmt::Debug for DerivedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DerivedKey(<redacted>)")
+    }
+}
+
+impl DerivedKey {
+    /// The key's bytes (for the cipher or MAC that uses it).
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
     }
 }
 
@@ -268,6 +296,16 @@ mod tests {
         assert!(key.open("v1:", "ctx").is_err());
         assert!(key.open("plain", "ctx").is_err());
         assert_ne!(key.seal(b"secret", "ctx"), sealed, "a fresh nonce every time");
+    }
+
+    #[test]
+    fn derived_keys_depend_on_the_label_and_the_master_key() {
+        let key = MasterKey::generate();
+        assert_eq!(key.derive("rahunok bus v1").bytes(), key.derive("rahunok bus v1").bytes());
+        assert_ne!(key.derive("rahunok bus v1").bytes(), key.derive("rahunok bus v2").bytes());
+        assert_ne!(key.derive("rahunok bus v1").bytes(), MasterKey::generate().derive("rahunok bus v1").bytes());
+        assert_ne!(key.derive("rahunok bus v1").bytes(), &key.0, "never the master key itself");
+        assert_eq!(format!("{:?}", key.derive("x")), "DerivedKey(<redacted>)");
     }
 
     #[test]

@@ -191,17 +191,18 @@ impl Server {
         let log = JournalWriter::start(store.clone(), metrics.clone(), config.retention.body_limit);
         let link = Arc::new(PosLink::new(config.callback_timeout, log, config.retention.finished_requests_kept));
         let node = node_name(&config);
-        refuse_peers_without_bus(&store, &node, config.nats_url.is_some()).await?;
+        refuse_peers_without_bus(&store, &node, config.nats.is_some()).await?;
         // This node's previous run is gone: whatever it held is free (before anything is served).
         let released = store.release_payment_leases_of(&node).await?;
         if released > 0 {
             tracing::info!(node, released, "gave back the payment leases of this node's previous run");
         }
-        if let Some(url) = &config.nats_url {
+        if let Some(nats) = &config.nats {
             let this_node: std::sync::Weak<dyn LocalNode> = Arc::downgrade(&link) as std::sync::Weak<PosLink>;
-            let cluster = Cluster::join(url, &node, this_node).await?;
+            let cluster = Cluster::join(nats, &node, store.master_key(), metrics.clone(), this_node).await?;
             link.attach_cluster(cluster);
-            tracing::info!(node, nats = url, "joined the other nodes");
+            // The URL without credentials; the credentials by kind only.
+            tracing::info!(node, nats = nats.url, credentials = nats.credentials.kind(), "joined the other nodes");
         }
         let setup = AcquirerSetup {
             store: store.clone(),

@@ -24,11 +24,17 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// `rahunok serve` with `flags`, on a free loopback port.
     pub async fn ours(flags: &[String]) -> Result<ServerProcess> {
+        ServerProcess::ours_with_env(flags, &[]).await
+    }
+
+    /// [`ServerProcess::ours`] with these environment variables too.
+    pub async fn ours_with_env(flags: &[String], environment: &[(&str, String)]) -> Result<ServerProcess> {
         let port = super::free_port()?;
         let mut command = Command::new(std::env::current_exe()?);
         command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--callback-timeout", "2"])
             .args(flags)
+            .envs(environment.iter().map(|(name, value)| (name, value)))
             .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
             .env("RAHUNOK_LOG", "error");
         ServerProcess::spawn(command, port)

@@ -58,9 +58,10 @@ pub struct BenchArgs {
     /// Run the server on this PostgreSQL (a throwaway database: the bench creates restaurants).
     #[arg(long)]
     database_url: Option<String>,
-    /// Measure across two nodes joined through this NATS server (needs --database-url).
-    #[arg(long, requires = "database_url")]
-    nats_url: Option<String>,
+    /// With --nats-url: measure across two nodes joined through that NATS server (needs
+    /// --database-url), with these credentials.
+    #[command(flatten)]
+    nats: crate::nats_args::NatsArgs,
     /// Run the server with this request-log row bound (`serve --log-max-rows`), to measure
     /// round trips while the pruner deletes.
     #[arg(long)]
@@ -74,8 +75,12 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         bail!("--requests and --concurrency must be at least 1");
     }
     let data = std::env::temp_dir().join(format!("rahunok-bench-{}", std::process::id()));
-    let outcome = match (&args.nats_url, args.guest) {
-        (Some(nats_url), _) => two_nodes(&args, &data, nats_url).await,
+    let nats = args.nats.access()?;
+    if nats.is_some() && args.database_url.is_none() {
+        bail!("--nats-url measures nodes that share one PostgreSQL store: add --database-url postgres://…");
+    }
+    let outcome = match (nats, args.guest) {
+        (Some(_), _) => two_nodes(&args, &data).await,
         (None, true) => guest::run(&args, &data).await,
         (None, false) => one_node(&args, &data).await,
     };
@@ -220,13 +225,15 @@ async fn pruned(metrics: &str) -> Result<u64> {
 }
 
 /// Node A holds the POS socket; round trips are asked on A, then through B.
-async fn two_nodes(args: &BenchArgs, data: &std::path::Path, nats_url: &str) -> Result<()> {
+async fn two_nodes(args: &BenchArgs, data: &std::path::Path) -> Result<()> {
     let http = reqwest::Client::new();
     let mut nodes = Vec::new();
     for name in ["bench-a", "bench-b"] {
         let mut node_args = node_args(args, data, name);
-        node_args.extend(["--nats-url", nats_url, "--node-name", name].map(String::from));
-        let node = ServerProcess::ours(&node_args).await?;
+        node_args.extend(["--node-name", name].map(String::from));
+        // The NATS settings (credentials too) go in the nodes' environment, not on their
+        // command lines.
+        let node = ServerProcess::ours_with_env(&node_args, &args.nats.child_environment()).await?;
         node.wait_ready(&http).await?;
         nodes.push(node);
     }

@@ -1,7 +1,7 @@
-//! A test cluster: `rahunok serve` processes on one fresh PostgreSQL schema and the local NATS,
-//! sharing one master key, each of which can be killed (SIGKILL) and started again on its port;
-//! and a guest who pays a bill through whichever node answers, as a load balancer would send
-//! them.
+//! A test cluster: `rahunok serve` processes on one fresh PostgreSQL schema and the local NATS
+//! (or a NATS of the test's own, with credentials), sharing one master key, each of which can be
+//! killed (SIGKILL) and started again on its port, each with its metrics listener; and a guest
+//! who pays a bill through whichever node answers, as a load balancer would send them.
 
 use super::{free_port, postgres_schema_url, wait_ready, ServerProcess, TOKEN};
 use serde_json::Value;
@@ -37,22 +37,46 @@ impl TestCluster {
         self.keys.path().join("master.key")
     }
 
-    /// Starts node `name` on a free port with a 3 s callback deadline, and waits until it answers.
+    /// Starts node `name` on a free port with a 3 s callback deadline, joined through the
+    /// shared NATS, and waits until it answers.
     pub async fn start(&self, name: &str, http: &reqwest::Client) -> Node {
-        let mut node = Node { name: name.to_string(), port: free_port(), base: String::new(), process: None };
-        node.base = format!("http://127.0.0.1:{}", node.port);
+        self.start_joining(name, http, &nats_url(), &[]).await
+    }
+
+    /// [`TestCluster::start`] joined through `nats_url` (credentials may be in it), with these
+    /// environment variables (e.g. NATS credentials of another kind).
+    pub async fn start_joining(
+        &self,
+        name: &str,
+        http: &reqwest::Client,
+        nats_url: &str,
+        env: &[(&str, &str)],
+    ) -> Node {
+        let port = free_port();
+        let mut node = Node {
+            name: name.to_string(),
+            port,
+            base: format!("http://127.0.0.1:{port}"),
+            metrics: format!("127.0.0.1:{}", free_port()),
+            nats_url: nats_url.to_string(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            process: None,
+        };
         node.start(self, http).await;
         node
     }
 
-    fn args(&self, name: &str) -> Vec<String> {
+    fn args(&self, node: &Node) -> Vec<String> {
+        let name = node.name.as_str();
         let data = self.keys.path().join(name);
         let public_url = self.public_url.iter().flat_map(|url| ["--public-url".to_string(), url.clone()]);
         [
             "--database-url",
             &self.database,
             "--nats-url",
-            &nats_url(),
+            &node.nats_url,
+            "--metrics-listen",
+            &node.metrics,
             "--node-name",
             name,
             "--callback-timeout",
@@ -81,14 +105,31 @@ pub struct Node {
     pub name: String,
     pub port: u16,
     pub base: String,
+    /// Where its Prometheus metrics are served (`host:port`).
+    pub metrics: String,
+    nats_url: String,
+    env: Vec<(String, String)>,
     process: Option<ServerProcess>,
 }
 
 impl Node {
     /// Starts the process (again) and waits until it answers.
     pub async fn start(&mut self, cluster: &TestCluster, http: &reqwest::Client) {
-        self.process = Some(ServerProcess::start(self.port, &cluster.args(&self.name)));
+        self.process = Some(ServerProcess::start_with_env(self.port, &cluster.args(self), &self.env));
         wait_ready(http, &self.base).await;
+    }
+
+    /// A counter or gauge sample from its `/metrics` (`name{labels}` as written there); 0 when
+    /// it is not there.
+    pub async fn metric(&self, http: &reqwest::Client, sample: &str) -> f64 {
+        let text = match http.get(format!("http://{}/metrics", self.metrics)).send().await {
+            Ok(response) => response.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        text.lines()
+            .find_map(|line| line.strip_prefix(sample).and_then(|rest| rest.strip_prefix(' ')))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or(0.0)
     }
 
     /// SIGKILL: no shutdown, no goodbye to its sockets or the bus.
@@ -259,13 +300,14 @@ pub async fn payment_when_closed(
 }
 
 /// The virtual POS, counting the `payBill`s it accepted per bill (a second accepted one would
-/// be a double payment) and, when asked, holding the next `payBill` until released. Clones
-/// share everything.
+/// be a double payment) and, when asked, holding the next `payBill` (or `getBill`) until
+/// released. Clones share everything.
 #[derive(Clone)]
 pub struct WatchedPos {
     pub cafe: rahunok_pos_sim::VirtualPos,
     accepted: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u32>>>,
     hold_next: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    hold_next_bill: std::sync::Arc<std::sync::atomic::AtomicBool>,
     held: std::sync::Arc<tokio::sync::Notify>,
     release: std::sync::Arc<tokio::sync::Notify>,
 }
@@ -276,6 +318,7 @@ impl WatchedPos {
             cafe,
             accepted: Default::default(),
             hold_next: Default::default(),
+            hold_next_bill: Default::default(),
             held: Default::default(),
             release: Default::default(),
         }
@@ -286,12 +329,22 @@ impl WatchedPos {
         self.hold_next.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// Waits until a held `payBill` arrived.
+    /// The next `getBill` waits in the POS until [`WatchedPos::release`].
+    pub fn hold_next_bill(&self) {
+        self.hold_next_bill.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Waits until a held `payBill` (or `getBill`) arrived.
     pub async fn payment_held(&self) {
         self.held.notified().await
     }
 
-    /// Lets the held `payBill` go on.
+    /// Waits until a held `getBill` arrived.
+    pub async fn bill_held(&self) {
+        self.held.notified().await
+    }
+
+    /// Lets the held `payBill` (or `getBill`) go on.
     pub fn release(&self) {
         self.release.notify_one();
     }
@@ -307,6 +360,10 @@ impl rahunok_pos_sdk::Handler for WatchedPos {
         &self,
         request: rahunok_protocol::ops::GetBill,
     ) -> rahunok_pos_sdk::Answer<rahunok_protocol::ops::BillAnswer> {
+        if self.hold_next_bill.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            self.held.notify_one();
+            self.release.notified().await;
+        }
         self.cafe.get_bill(request).await
     }
 

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod cluster;
+pub mod nats;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -28,6 +29,11 @@ impl ServerProcess {
     /// Starts `rahunok serve` on `port` with the store flags (`--data DIR` or
     /// `--database-url URL`) and any other flags in `args`.
     pub fn start(port: u16, args: &[String]) -> ServerProcess {
+        ServerProcess::start_with_env(port, args, &[])
+    }
+
+    /// [`ServerProcess::start`] with these environment variables too.
+    pub fn start_with_env(port: u16, args: &[String], env: &[(String, String)]) -> ServerProcess {
         let own_data = (!args.iter().any(|a| a == "--data")).then(|| tempfile::tempdir().expect("a temporary dir"));
         let data_flags = own_data.iter().flat_map(|d| ["--data".to_string(), d.path().display().to_string()]);
         let child = Command::new(env!("CARGO_BIN_EXE_rahunok"))
@@ -36,6 +42,7 @@ impl ServerProcess {
             .args(data_flags)
             .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
             .env("RAHUNOK_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .spawn()
             .expect("rahunok serve starts");
@@ -64,6 +71,23 @@ impl ServerProcess {
             assert!(tokio::time::Instant::now() < deadline, "the server did not exit within {limit:?}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// Polls `check` every 50 ms until it gives `Some` (its value), for at most `limit`; panics
+/// saying what never happened. For anything that must happen: never a fixed sleep.
+pub async fn eventually<T, F, Fut>(limit: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "within {limit:?}: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -2,6 +2,7 @@
 //! and webhooks it sends, and [`PosLink`], the one request path the rest of the server uses.
 
 mod auth_limiter;
+mod bus_seal;
 mod callback_refusals;
 mod callbacks;
 mod cluster;
