@@ -329,9 +329,19 @@ impl Cluster {
             metrics,
             last_refusal_warning: AtomicI64::new(i64::MIN),
         });
-        cluster.listen_for_answers().await?;
-        cluster.listen_for_sockets().await?;
-        cluster.listen_for_callbacks().await?;
+        cluster
+            .listen(
+                format!("{}*", cluster.inbox.prefix),
+                |cluster, message| async move { cluster.answer_arrived(message) },
+            )
+            .await?;
+        cluster.listen(SOCKETS.to_string(), |cluster, message| async move { cluster.socket_notice(message) }).await?;
+        cluster
+            .listen(
+                CALLBACKS.to_string(),
+                |cluster, message| async move { cluster.answer_relayed_callback(message).await },
+            )
+            .await?;
         Ok(cluster)
     }
 
@@ -587,13 +597,19 @@ impl Cluster {
             .map_err(|error| ClusterError::Subscribe { subject, reason: error.to_string() })
     }
 
-    async fn listen_for_answers(self: &Arc<Self>) -> Result<(), ClusterError> {
-        let mut subscriber = self.subscribe(format!("{}*", self.inbox.prefix)).await?;
+    /// Subscribes to `subject` and hands each message to `handle`, on a task of its own, for as
+    /// long as the cluster lives.
+    async fn listen<F, Fut>(self: &Arc<Self>, subject: String, handle: F) -> Result<(), ClusterError>
+    where
+        F: Fn(Arc<Cluster>, Message) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send,
+    {
+        let mut subscriber = self.subscribe(subject).await?;
         let cluster = Arc::downgrade(self);
         tokio::spawn(async move {
             while let Some(message) = subscriber.next().await {
                 let Some(cluster) = cluster.upgrade() else { return };
-                cluster.answer_arrived(message);
+                handle(cluster, message).await;
             }
         });
         Ok(())
@@ -619,18 +635,6 @@ impl Cluster {
         }
     }
 
-    async fn listen_for_sockets(self: &Arc<Self>) -> Result<(), ClusterError> {
-        let mut subscriber = self.subscribe(SOCKETS.to_string()).await?;
-        let cluster = Arc::downgrade(self);
-        tokio::spawn(async move {
-            while let Some(message) = subscriber.next().await {
-                let Some(cluster) = cluster.upgrade() else { return };
-                cluster.socket_notice(message);
-            }
-        });
-        Ok(())
-    }
-
     /// "A newer socket for R is on node N": when N is another node, close R's socket here.
     fn socket_notice(&self, message: Message) {
         let Message { subject, reply, payload, .. } = message;
@@ -641,18 +645,6 @@ impl Cluster {
                 link.close_socket_here(&notice.resto_id, CLOSE_REPLACED, "replaced by a newer connection");
             }
         }
-    }
-
-    async fn listen_for_callbacks(self: &Arc<Self>) -> Result<(), ClusterError> {
-        let mut subscriber = self.subscribe(CALLBACKS.to_string()).await?;
-        let cluster = Arc::downgrade(self);
-        tokio::spawn(async move {
-            while let Some(message) = subscriber.next().await {
-                let Some(cluster) = cluster.upgrade() else { return };
-                cluster.answer_relayed_callback(message).await;
-            }
-        });
-        Ok(())
     }
 
     async fn answer_relayed_callback(&self, message: Message) {
