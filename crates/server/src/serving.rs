@@ -300,4 +300,129 @@ mod tests {
         assert_eq!((counts.held_by(one), counts.held_by(other)), (0, 0));
         assert!(counts.open.lock().unwrap().is_empty(), "no address is remembered for nothing");
     }
+
+    /// A server with a small cap and short body deadlines: `/echo` reads its body (400 when it
+    /// cannot), `/healthz` answers, `/ws` echoes WebSocket messages.
+    async fn small_server(max_connections: usize, max_connections_per_address: usize) -> std::net::SocketAddr {
+        use axum::extract::ws::WebSocketUpgrade;
+        use axum::routing::{get, post};
+        let router = Router::new()
+            .route(
+                "/echo",
+                post(|body: axum::body::Body| async move {
+                    match axum::body::to_bytes(body, usize::MAX).await {
+                        Ok(bytes) => (StatusCode::OK, bytes.len().to_string()),
+                        Err(_) => (StatusCode::BAD_REQUEST, "unreadable".to_string()),
+                    }
+                }),
+            )
+            .route("/healthz", get(|| async { "ok" }))
+            .route(
+                "/ws",
+                get(|upgrade: WebSocketUpgrade| async move {
+                    upgrade.on_upgrade(|mut socket| async move {
+                        while let Some(Ok(message)) = socket.recv().await {
+                            if socket.send(message).await.is_err() {
+                                break;
+                            }
+                        }
+                    })
+                }),
+            );
+        let limits = ConnectionLimits {
+            max_connections,
+            max_connections_per_address,
+            header_read_timeout: Duration::from_secs(10),
+            body_deadlines: BodyDeadlines {
+                grace: Duration::from_millis(200),
+                min_bytes_per_second: 16 * 1024,
+                callback_body_within: Duration::from_secs(5),
+                other_body_within: Duration::from_secs(2),
+            },
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, router, limits, std::future::pending()));
+        address
+    }
+
+    /// A connection from `from` that has sent `request`.
+    async fn sent(server: std::net::SocketAddr, from: [u8; 4], request: &[u8]) -> TcpStream {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind((std::net::Ipv4Addr::from(from), 0).into()).unwrap();
+        let mut stream = socket.connect(server).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        stream
+    }
+
+    /// What the server sent until it closed the connection; `None` when it kept it past `limit`.
+    async fn answer(stream: &mut TcpStream, limit: Duration) -> Option<String> {
+        use tokio::io::AsyncReadExt;
+        let mut seen = Vec::new();
+        let read = tokio::time::timeout(limit, stream.read_to_end(&mut seen)).await;
+        read.ok().map(|_| String::from_utf8_lossy(&seen).into_owned())
+    }
+
+    const STALLED: &[u8] = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nname=a";
+    const HEALTH: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+    #[tokio::test]
+    async fn stalled_bodies_are_answered_408_and_their_slots_come_back() {
+        let server = small_server(4, 4).await;
+        let started = tokio::time::Instant::now();
+        let mut stalled = Vec::new();
+        for _ in 0..4 {
+            stalled.push(sent(server, [127, 0, 0, 1], STALLED).await);
+        }
+        let mut over = sent(server, [127, 0, 0, 1], HEALTH).await;
+        let refused = answer(&mut over, Duration::from_secs(2)).await.expect("refused at once");
+        assert!(refused.starts_with("HTTP/1.1 503") && refused.contains("TOO_MANY_CONNECTIONS"), "{refused}");
+        for stream in &mut stalled {
+            let cut = answer(stream, Duration::from_secs(3)).await.expect("cut and closed");
+            assert!(cut.starts_with("HTTP/1.1 408"), "{cut}");
+            assert!(cut.contains("BODY_TOO_SLOW") && cut.to_ascii_lowercase().contains("connection: close"), "{cut}");
+        }
+        assert!(started.elapsed() < Duration::from_secs(2), "grace and one stretch: {:?}", started.elapsed());
+        let mut health = sent(server, [127, 0, 0, 1], HEALTH).await;
+        let answered = answer(&mut health, Duration::from_secs(2)).await.expect("answered");
+        assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    }
+
+    #[tokio::test]
+    async fn one_address_cannot_hold_every_slot() {
+        let server = small_server(8, 2).await;
+        let mut held = Vec::new();
+        for _ in 0..2 {
+            held.push(sent(server, [127, 0, 0, 1], STALLED).await);
+        }
+        let mut third = sent(server, [127, 0, 0, 1], HEALTH).await;
+        let refused = answer(&mut third, Duration::from_secs(2)).await.expect("refused at once");
+        assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+        assert!(refused.contains("TOO_MANY_CONNECTIONS_FROM_ADDRESS"), "{refused}");
+        let mut elsewhere = sent(server, [127, 0, 0, 2], HEALTH).await;
+        let answered = answer(&mut elsewhere, Duration::from_secs(2)).await.expect("answered");
+        assert!(answered.starts_with("HTTP/1.1 200"), "another address is served: {answered}");
+    }
+
+    #[tokio::test]
+    async fn a_body_that_keeps_coming_is_read_and_an_upgraded_socket_outlives_every_deadline() {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+        let server = small_server(4, 4).await;
+        let head = b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 20480\r\n\r\n";
+        let mut steady = sent(server, [127, 0, 0, 1], head).await;
+        for _ in 0..10 {
+            // 2 KiB every 100 ms: 20 KiB/s, over the 16 KiB/s asked, for a second (5 stretches).
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            steady.write_all(&[b'x'; 2048]).await.unwrap();
+        }
+        let read = answer(&mut steady, Duration::from_secs(5)).await.expect("answered and closed");
+        assert!(read.starts_with("HTTP/1.1 200") && read.ends_with("20480"), "{read}");
+
+        let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{server}/ws")).await.unwrap();
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        socket.send(Message::text("still here")).await.unwrap();
+        let echoed = socket.next().await.unwrap().unwrap();
+        assert_eq!(echoed, Message::text("still here"), "past the body bound of 2 s");
+    }
 }
