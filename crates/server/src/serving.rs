@@ -409,15 +409,15 @@ mod tests {
         use futures_util::{SinkExt, StreamExt};
         use tokio_tungstenite::tungstenite::Message;
         let server = small_server(4, 4).await;
-        let head = b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 20480\r\n\r\n";
+        let head = b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 81920\r\n\r\n";
         let mut steady = sent(server, [127, 0, 0, 1], head).await;
-        for _ in 0..10 {
-            // 2 KiB every 100 ms: 20 KiB/s, over the 16 KiB/s asked, for a second (5 stretches).
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            steady.write_all(&[b'x'; 2048]).await.unwrap();
+        for _ in 0..20 {
+            // 4 KiB every 50 ms: 80 KiB/s, five times the rate asked, for a second (5 stretches).
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            steady.write_all(&[b'x'; 4096]).await.unwrap();
         }
         let read = answer(&mut steady, Duration::from_secs(5)).await.expect("answered and closed");
-        assert!(read.starts_with("HTTP/1.1 200") && read.ends_with("20480"), "{read}");
+        assert!(read.starts_with("HTTP/1.1 200") && read.ends_with("81920"), "{read}");
 
         let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{server}/ws")).await.unwrap();
         tokio::time::sleep(Duration::from_secs(3)).await;
