@@ -212,8 +212,9 @@ async fn stalled_bodies_free_every_slot_within_their_deadline_and_health_and_a_p
 }
 
 /// Whether the server on `port` has read everything sent on these client connections (their
-/// bytes are neither in the client's send queue nor in the server's receive queue), from
-/// `/proc/net/tcp`: a client cannot otherwise tell what the server read of a body still open.
+/// bytes are neither in the client's send queue nor in the server's receive queue; a connection
+/// gone has nothing queued), from `/proc/net/tcp`: a client cannot otherwise tell what the server
+/// read of a body still open.
 fn server_read_everything(port: u16, clients: &[TcpStream]) -> bool {
     let table = std::fs::read_to_string("/proc/net/tcp").expect("Linux lists TCP sockets");
     let port_of = |address: &str| address.rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok());
@@ -227,7 +228,7 @@ fn server_read_everything(port: u16, clients: &[TcpStream]) -> bool {
     };
     clients.iter().all(|client| {
         let client_port = client.local_addr().unwrap().port();
-        queued(client_port, port) == Some(0) && queued(port, client_port) == Some(0)
+        queued(client_port, port).unwrap_or(0) == 0 && queued(port, client_port).unwrap_or(0) == 0
     })
 }
 
@@ -306,7 +307,11 @@ async fn four_stalled_callbacks_from_one_client_hold_only_its_share_of_the_budge
     let http = reqwest::Client::new();
     pos_logs_in(&http, &base, &genuine, &secret, Duration::from_secs(10)).await;
 
-    let _stalled = stall_four_callbacks(port, &flooded, &[[127, 0, 0, 2]]).await;
+    let stalled = stall_four_callbacks(port, &flooded, &[[127, 0, 0, 2]]).await;
+    eventually(Duration::from_secs(10), "the server reads the stalled bodies", || async {
+        server_read_everything(port, &stalled).then_some(())
+    })
+    .await;
     let (status, took) = ask_bill(&http, &base, &genuine).await;
     assert_eq!(status, 200, "another restaurant's genuine callback is answered");
     assert!(took < Duration::from_secs(2), "within 2 s: {took:?}");
