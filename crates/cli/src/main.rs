@@ -254,10 +254,10 @@ struct PosSimArgs {
 }
 
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
-    if !(value.is_finite() && value > 0.0) {
-        bail!("--{flag} must be a positive number of seconds, got {value}");
+    match Duration::try_from_secs_f64(value) {
+        Ok(duration) if value > 0.0 => Ok(duration),
+        _ => bail!("--{flag} must be a positive number of seconds, got {value}"),
     }
-    Ok(Duration::from_secs_f64(value))
 }
 
 fn init_logging(format: LogFormat) {

@@ -90,17 +90,43 @@ pub struct BodyRule {
     within: Duration,
 }
 
-impl BodyRule {
-    /// The rule for a request to `path`: POS callbacks and webhooks (`/callback/…`, up to
-    /// 16 MiB) get `callback_body_within`; every other body `other_body_within`.
-    pub fn for_path(deadlines: &BodyDeadlines, path: &str) -> BodyRule {
-        let within =
-            if path.starts_with("/callback/") { deadlines.callback_body_within } else { deadlines.other_body_within };
-        let stretch = deadlines.grace.max(SHORTEST_STRETCH);
+/// The longest any deadline is taken to be (a longer one would overflow the clock's arithmetic
+/// and is "never" in practice).
+const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// The two rules a server applies, worked out once: POS callbacks and webhooks (`/callback/…`,
+/// up to 16 MiB) are given `callback_body_within`; every other body `other_body_within`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyRules {
+    callback: BodyRule,
+    other: BodyRule,
+}
+
+impl BodyRules {
+    /// The rules of `deadlines`.
+    pub fn new(deadlines: &BodyDeadlines) -> BodyRules {
+        let stretch = deadlines.grace.clamp(SHORTEST_STRETCH, LONGEST);
         let stretch_bytes = (deadlines.min_bytes_per_second as f64 * stretch.as_secs_f64()).ceil() as u64;
-        BodyRule { stretch, stretch_bytes, min_bytes_per_second: deadlines.min_bytes_per_second, within }
+        let rule = |within: Duration| BodyRule {
+            stretch,
+            stretch_bytes,
+            min_bytes_per_second: deadlines.min_bytes_per_second,
+            within: within.min(LONGEST),
+        };
+        BodyRules { callback: rule(deadlines.callback_body_within), other: rule(deadlines.other_body_within) }
     }
 
+    /// The rule for a request to `path`.
+    pub fn for_path(&self, path: &str) -> BodyRule {
+        if path.starts_with("/callback/") {
+            self.callback
+        } else {
+            self.other
+        }
+    }
+}
+
+impl BodyRule {
     fn too_slow(&self) -> DeadlineMissed {
         DeadlineMissed::TooSlow { min_bytes_per_second: self.min_bytes_per_second, grace: self.stretch }
     }
@@ -297,7 +323,7 @@ mod tests {
     fn fed(path: &str) -> (mpsc::Sender<Bytes>, DeadlineBody<Fed>, Arc<CutSignal>) {
         let (sender, receiver) = mpsc::channel(1024);
         let signal = Arc::new(CutSignal::default());
-        let body = DeadlineBody::new(Fed(receiver), BodyRule::for_path(&deadlines(), path), signal.clone());
+        let body = DeadlineBody::new(Fed(receiver), BodyRules::new(&deadlines()).for_path(path), signal.clone());
         (sender, body, signal)
     }
 
@@ -417,6 +443,18 @@ mod tests {
         }
         assert_eq!(read, 1024);
         feeding.await.unwrap();
+    }
+
+    #[test]
+    fn callbacks_and_webhooks_get_their_own_bound_and_huge_numbers_are_never() {
+        let rules = BodyRules::new(&deadlines());
+        assert_eq!(rules.for_path("/callback/getMenu").within, 120 * SECOND);
+        assert_eq!(rules.for_path("/callback/webhook").within, 120 * SECOND);
+        assert_eq!(rules.for_path("/panel/sign-in").within, 30 * SECOND);
+        assert_eq!(rules.for_path("/panel/sign-in").stretch_bytes, 80 * 1024);
+        let huge = BodyDeadlines { grace: Duration::MAX, other_body_within: Duration::MAX, ..deadlines() };
+        let rule = BodyRules::new(&huge).for_path("/panel/sign-in");
+        assert_eq!((rule.stretch, rule.within), (LONGEST, LONGEST));
     }
 
     #[test]

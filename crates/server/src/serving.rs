@@ -16,7 +16,7 @@
 //! WebSocket (upgraded from it) keeps them for as long as it is open; the body deadline is for
 //! request bodies and never touches an upgraded socket.
 
-use crate::body_deadline::{BodyRule, CutSignal, DeadlineBody, DeadlineMissed};
+use crate::body_deadline::{BodyRules, CutSignal, DeadlineBody, DeadlineMissed};
 use crate::config::BodyDeadlines;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -76,7 +76,7 @@ pub async fn serve(
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let addresses = (limits.max_connections_per_address < limits.max_connections)
         .then(|| Arc::new(AddressCounts::new(limits.max_connections_per_address)));
-    let deadlines = limits.body_deadlines;
+    let rules = BodyRules::new(&limits.body_deadlines);
     // Every connection task holds a clone of `open` and watches `closing`; after the stop, the
     // loop drops its own sender and waits until every connection has finished.
     let (closing, _) = tokio::sync::watch::channel(false);
@@ -116,7 +116,7 @@ pub async fn serve(
         let signal = Arc::new(CutSignal::default());
         let cut = signal.clone();
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-            let rule = BodyRule::for_path(&deadlines, request.uri().path());
+            let rule = rules.for_path(request.uri().path());
             let mut request = request.map(|body| DeadlineBody::new(body, rule, signal.clone()));
             request.extensions_mut().insert(ConnectInfo(peer));
             let answered = router.clone().call(request);
