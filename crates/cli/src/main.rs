@@ -114,14 +114,36 @@ struct ServeArgs {
     /// Retry-After.
     #[arg(long, default_value_t = 64 * 1024 * 1024, env = "RAHUNOK_UNVERIFIED_BODY_BUDGET")]
     unverified_body_budget: usize,
+    /// Bytes of that budget one client address may hold (at least one largest callback body);
+    /// behind a proxy, where every client has its address, set it to the whole budget
+    /// [default: a quarter of --unverified-body-budget].
+    #[arg(long, env = "RAHUNOK_UNVERIFIED_BODY_BUDGET_PER_ADDRESS")]
+    unverified_body_budget_per_address: Option<usize>,
     /// Open connections at most, POS sockets included; more are answered 503 and closed. Keep
     /// it under the open-file limit (`ulimit -n`).
     #[arg(long, default_value_t = 10_000, env = "RAHUNOK_MAX_CONNECTIONS")]
     max_connections: usize,
+    /// Open connections one client address may hold; more are answered 503 and closed. Behind
+    /// a proxy, where every client has its address, set it to --max-connections.
+    #[arg(long, default_value_t = 1_000, env = "RAHUNOK_MAX_CONNECTIONS_PER_ADDRESS")]
+    max_connections_per_address: usize,
     /// Seconds a request's headers may take to arrive; idle keep-alive connections close after
     /// it too.
     #[arg(long, default_value_t = 10.0, env = "RAHUNOK_HEADER_READ_TIMEOUT")]
     header_read_timeout: f64,
+    /// Seconds of waiting a request body gets before --body-min-rate applies; each later stretch
+    /// this long must bring the rate's share, or the connection is answered 408 and closed.
+    #[arg(long, default_value_t = 5.0, env = "RAHUNOK_BODY_GRACE")]
+    body_grace: f64,
+    /// Bytes a second a request body must keep arriving at after the grace (0: no minimum rate).
+    #[arg(long, default_value_t = 16 * 1024, env = "RAHUNOK_BODY_MIN_RATE")]
+    body_min_rate: u64,
+    /// Seconds a POS callback or webhook body (up to --callback-body-limit) may take in all.
+    #[arg(long, default_value_t = 120.0, env = "RAHUNOK_CALLBACK_BODY_DEADLINE")]
+    callback_body_deadline: f64,
+    /// Seconds any other request body (forms, admin JSON, acquirer webhooks) may take in all.
+    #[arg(long, default_value_t = 30.0, env = "RAHUNOK_BODY_DEADLINE")]
+    body_deadline: f64,
     /// Days the request log, refused callbacks and conformance warnings are kept.
     #[arg(long, default_value_t = 7.0, env = "RAHUNOK_LOG_RETENTION_DAYS")]
     log_retention_days: f64,
@@ -236,10 +258,10 @@ struct PosSimArgs {
 }
 
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
-    if !(value.is_finite() && value > 0.0) {
-        bail!("--{flag} must be a positive number of seconds, got {value}");
+    match Duration::try_from_secs_f64(value) {
+        Ok(duration) if value > 0.0 => Ok(duration),
+        _ => bail!("--{flag} must be a positive number of seconds, got {value}"),
     }
-    Ok(Duration::from_secs_f64(value))
 }
 
 fn init_logging(format: LogFormat) {
@@ -319,8 +341,16 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.silence_timeout = seconds(args.silence_timeout, "silence-timeout")?;
     config.callback_body_limit = args.callback_body_limit;
     config.unverified_body_budget = args.unverified_body_budget;
+    config.unverified_body_budget_per_address = args.unverified_body_budget_per_address;
     config.max_connections = args.max_connections.max(1);
+    config.max_connections_per_address = args.max_connections_per_address.max(1);
     config.header_read_timeout = seconds(args.header_read_timeout, "header-read-timeout")?;
+    config.body_deadlines = rahunok_server::config::BodyDeadlines {
+        grace: seconds(args.body_grace, "body-grace")?,
+        min_bytes_per_second: args.body_min_rate,
+        callback_body_within: seconds(args.callback_body_deadline, "callback-body-deadline")?,
+        other_body_within: seconds(args.body_deadline, "body-deadline")?,
+    };
     config.retention.max_age = seconds(args.log_retention_days * 86_400.0, "log-retention-days")?;
     config.retention.max_request_rows = args.log_max_rows;
     config.retention.body_limit = args.log_body_limit;

@@ -104,7 +104,11 @@ async fn sigterm_closes_pos_sockets_with_1001_and_keeps_the_request_log_on_sqlit
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_closes_pos_sockets_with_1001_and_keeps_the_request_log_on_postgres() {
     let url = postgres_schema_url().await;
-    sigterm_closes_pos_sockets_with_1001_and_keeps_the_request_log(vec!["--database-url".to_string(), url]).await;
+    // The master key lives in --data: the restart must find the same one (a fresh temporary
+    // directory would bring a new key, which the store refuses).
+    let keys = tempfile::tempdir().unwrap();
+    let store = vec!["--database-url".to_string(), url, "--data".to_string(), keys.path().display().to_string()];
+    sigterm_closes_pos_sockets_with_1001_and_keeps_the_request_log(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

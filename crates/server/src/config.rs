@@ -44,6 +44,9 @@ pub struct Config {
     /// Bytes of callback bodies held, server-wide, before their signatures are verified; a
     /// quarter of it (at least one largest body) per restaurant.
     pub unverified_body_budget: usize,
+    /// The share of `unverified_body_budget` one client address may hold (at least one largest
+    /// body, at most the whole); a quarter of it when `None`.
+    pub unverified_body_budget_per_address: Option<usize>,
     /// How long an old secret keeps working after a rotation, unless the call says otherwise.
     pub secret_grace: Duration,
     /// Failed POS authentications allowed per address or RESTO_ID per window.
@@ -76,8 +79,13 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Open connections at most, POS sockets included (the open-file limit must allow more).
     pub max_connections: usize,
+    /// Open connections one client address may hold (at most `max_connections`). Behind a
+    /// proxy every client has the proxy's address: set it to `max_connections` there.
+    pub max_connections_per_address: usize,
     /// A request's headers must arrive within this; idle keep-alive connections close after it.
     pub header_read_timeout: Duration,
+    /// How fast, and within how long, a request's body must arrive.
+    pub body_deadlines: BodyDeadlines,
     /// The NATS server joining this node to the others (`nats://127.0.0.1:4222`), with the
     /// credentials and TLS to reach it; `None`: one node on its own.
     pub nats: Option<NatsAccess>,
@@ -89,6 +97,37 @@ pub struct Config {
     /// Where Prometheus scrapes `/metrics` (a listener of its own, meant for a private
     /// address); no metrics listener when `None`.
     pub metrics_listen: Option<SocketAddr>,
+}
+
+/// How fast, and within how long, a request body must arrive before its connection is cut (408)
+/// and what it held (its connection slot, its room in the unverified-body budget) is given back.
+/// Time is counted while the server waits for the body, not while it works on what came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyDeadlines {
+    /// The first stretch of waiting, during which a body need not arrive at any rate; it is
+    /// also the length of each later stretch the rate is measured over (default 5 s).
+    pub grace: Duration,
+    /// After the grace, every `grace` of waiting must bring at least this many bytes a second
+    /// (default 16 KiB/s: 80 KiB per 5 s), or the rest of the body.
+    pub min_bytes_per_second: u64,
+    /// A POS callback or webhook body (`/callback/…`, up to 16 MiB) must be whole within this,
+    /// counted from when the server first waits for it (default 120 s: a callback answers a
+    /// request that waits 80 s; 16 MiB in 120 s is about 1.1 Mbit/s).
+    pub callback_body_within: Duration,
+    /// Any other body (panel and guest forms, admin JSON, the acquirer's webhooks: at most
+    /// 2 MiB, most under a kilobyte) must be whole within this (default 30 s).
+    pub other_body_within: Duration,
+}
+
+impl Default for BodyDeadlines {
+    fn default() -> BodyDeadlines {
+        BodyDeadlines {
+            grace: Duration::from_secs(5),
+            min_bytes_per_second: 16 * 1024,
+            callback_body_within: Duration::from_secs(120),
+            other_body_within: Duration::from_secs(30),
+        }
+    }
 }
 
 /// How much of what the gateway saw is kept (see `crate::retention`).
@@ -177,6 +216,7 @@ impl Config {
             strict_pos_name: false,
             callback_body_limit: 16 * 1024 * 1024,
             unverified_body_budget: 64 * 1024 * 1024,
+            unverified_body_budget_per_address: None,
             secret_grace: Duration::from_secs(24 * 3600),
             auth_failures_allowed: 10,
             auth_failure_window: Duration::from_secs(60),
@@ -190,7 +230,9 @@ impl Config {
             acquirer_api_urls: Default::default(),
             shutdown_grace: Duration::from_secs(10),
             max_connections: 10_000,
+            max_connections_per_address: 1_000,
             header_read_timeout: Duration::from_secs(10),
+            body_deadlines: BodyDeadlines::default(),
             nats: None,
             node_name: None,
             metrics_listen: None,

@@ -5,6 +5,8 @@
 //! does that for `rahunok serve`.
 
 pub mod admin;
+pub mod body_deadline;
+pub mod client_address;
 pub mod config;
 pub mod gateway;
 pub mod guest;

@@ -219,10 +219,7 @@ impl Server {
             link,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_failures_allowed, config.auth_failure_window)),
             sign_in_throttle: Arc::default(),
-            unverified_budget: Arc::new(UnverifiedBudget::new(
-                config.unverified_body_budget.max(config.callback_body_limit),
-                (config.unverified_body_budget / 4).max(config.callback_body_limit),
-            )),
+            unverified_budget: Arc::new(unverified_budget(&config)),
             admin_token: Arc::new(admin_token),
             metrics,
             config: Arc::new(config),
@@ -270,7 +267,9 @@ impl Server {
         let mut stop_accepting = trigger.subscribe();
         let limits = ConnectionLimits {
             max_connections: state.config.max_connections,
+            max_connections_per_address: state.config.max_connections_per_address,
             header_read_timeout: state.config.header_read_timeout,
+            body_deadlines: state.config.body_deadlines,
         };
         let serving = crate::serving::serve(listener, crate::routes::router(&state), limits, async move {
             stop_accepting.recv().await
@@ -304,13 +303,29 @@ impl Server {
     }
 }
 
+/// The unverified-body budget of `config`: the whole at least one largest callback body; a
+/// quarter of it per restaurant, and per client address unless configured, each at least one
+/// largest body and at most the whole.
+fn unverified_budget(config: &Config) -> UnverifiedBudget {
+    let largest = config.callback_body_limit;
+    let total = config.unverified_body_budget.max(largest);
+    let share = |bytes: usize| bytes.max(largest).min(total);
+    let per_address = config.unverified_body_budget_per_address.unwrap_or(total / 4);
+    UnverifiedBudget::new(total, share(total / 4), share(per_address))
+}
+
 async fn bind(address: SocketAddr) -> Result<TcpListener, StartupError> {
     TcpListener::bind(address).await.map_err(|source| StartupError::Bind { address, source })
 }
 
 /// Serves `/metrics` until the shutdown starts (few connections: it is for a scraper).
 async fn serve_metrics(listener: TcpListener, state: AppState, mut stop: shutdown::Shutdown) {
-    let limits = ConnectionLimits { max_connections: 64, header_read_timeout: state.config.header_read_timeout };
+    let limits = ConnectionLimits {
+        max_connections: 64,
+        max_connections_per_address: 64,
+        header_read_timeout: state.config.header_read_timeout,
+        body_deadlines: state.config.body_deadlines,
+    };
     let served = crate::serving::serve(listener, crate::routes::metrics(state), limits, async move {
         stop.recv().await;
     })

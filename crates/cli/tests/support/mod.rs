@@ -107,6 +107,19 @@ pub async fn wait_ready(http: &reqwest::Client, base: &str) {
     panic!("the server did not start");
 }
 
+/// Creates a restaurant in the SQLite store in `data` with `rahunok restaurant add`, as an
+/// operator on the server's machine does (no connection to the server); its
+/// `(RESTO_ID, SECRET_KEY)`.
+pub fn add_restaurant_offline(data: &std::path::Path, name: &str) -> (String, String) {
+    let added = Command::new(env!("CARGO_BIN_EXE_rahunok"))
+        .args(["restaurant", "add", "--json", "--data", &data.display().to_string(), name])
+        .output()
+        .expect("rahunok restaurant add runs");
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let created: serde_json::Value = serde_json::from_slice(&added.stdout).unwrap();
+    (created["restoId"].as_str().unwrap().to_string(), created["secretKey"].as_str().unwrap().to_string())
+}
+
 /// Creates a restaurant through the admin API; its `(RESTO_ID, SECRET_KEY)`.
 pub async fn create_restaurant(http: &reqwest::Client, base: &str, name: &str) -> (String, String) {
     let created: serde_json::Value = http

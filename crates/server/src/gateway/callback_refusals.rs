@@ -43,9 +43,12 @@ impl Refused {
 pub fn refuse(link: &PosLink, headers: &HeaderMap, path: String, refused: Refused) -> Response {
     let (status, error) = refused.error.status_and_body();
     link.journal.metrics().callback_refused(&error.err_code);
-    // Not the POS's doing (or not provably its): not kept in its refusal log.
-    let unattributable =
-        matches!(refused.error, GatewayError::UnknownRestoId | GatewayError::Store(_) | GatewayError::Busy);
+    // Not the POS's doing (or not provably its: a body cut before its signature was checked
+    // may be anyone's): not kept in its refusal log.
+    let unattributable = matches!(
+        refused.error,
+        GatewayError::UnknownRestoId | GatewayError::Store(_) | GatewayError::Busy | GatewayError::BodyTooSlow(_)
+    );
     if let Some(resto_id) = header(headers, "restoId").filter(|_| !unattributable) {
         let sent = refused.body.unwrap_or_default();
         let kept = &sent[..sent.len().min(BODY_KEPT)];

@@ -5,8 +5,9 @@ use super::callback_refusals::{refuse, Refused};
 use super::error::GatewayError;
 use super::link::PosLink;
 use super::pending::Lookup;
-use super::signed_body::{read_signed_body, SignedBody};
+use super::signed_body::{read_signed_body, BodyOrigin, SignedBody};
 use super::GatewayState;
+use crate::client_address::ClientAddress;
 use crate::store::{now_ms, StoredWarning};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -23,10 +24,13 @@ const WARNING_BODY_KEPT: usize = 16 * 1024;
 pub async fn callback(
     State(state): State<GatewayState>,
     Path(operation): Path<String>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match accept_callback(&state, &operation, &headers, body).await {
+    let origin =
+        BodyOrigin { headers: &headers, client, limit: body_limit(&operation, state.config.callback_body_limit) };
+    match accept_callback(&state, &operation, origin, body).await {
         Ok(status) => status.into_response(),
         Err(refused) => refuse(&state.link, &headers, format!("/callback/{operation}"), refused),
     }
@@ -35,12 +39,10 @@ pub async fn callback(
 async fn accept_callback(
     state: &GatewayState,
     operation: &str,
-    headers: &HeaderMap,
+    origin: BodyOrigin<'_>,
     body: Body,
 ) -> Result<StatusCode, Refused> {
-    let limit = body_limit(operation, state.config.callback_body_limit);
-    let SignedBody { resto_id, bytes } =
-        read_signed_body(&state.store, &state.unverified_budget, limit, headers, body).await?;
+    let SignedBody { resto_id, bytes } = read_signed_body(&state.store, &state.unverified_budget, origin, body).await?;
     let with_body = |error: GatewayError| Refused::with_body(error, &bytes);
     let operation = Operation::from_name(operation)
         .filter(|op| op.expects_callback())

@@ -58,6 +58,10 @@ pub enum GatewayError {
     /// The body could not be read off the connection.
     #[error("the body could not be read: {0}")]
     BodyUnreadable(String),
+    /// The body stopped arriving, or came too slowly (`crate::body_deadline`); the connection
+    /// is closed after this answer.
+    #[error(transparent)]
+    BodyTooSlow(crate::body_deadline::DeadlineMissed),
     /// Body is not a JSON object.
     #[error("the body must be a JSON object: {0}")]
     NotJsonObject(String),
@@ -109,6 +113,7 @@ impl GatewayError {
                 return (StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY), body.clone());
             }
             BodyUnreadable(_) => (StatusCode::BAD_REQUEST, "BODY_UNREADABLE", "Bad request", "request"),
+            BodyTooSlow(_) => (StatusCode::REQUEST_TIMEOUT, "BODY_TOO_SLOW", "Too slow", "request"),
             NotJsonObject(_) => (StatusCode::BAD_REQUEST, "NOT_JSON_OBJECT", "Bad request", "request"),
             UnknownOperation(_) => (StatusCode::NOT_FOUND, "UNKNOWN_OPERATION", "Not found", "request"),
             UnknownRid(_) => (StatusCode::NOT_FOUND, "UNKNOWN_RID", "Not found", "request"),

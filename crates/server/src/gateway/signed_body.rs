@@ -1,7 +1,8 @@
 //! Steps 1–3 of `docs/pos-protocol.md` section 4, shared by callbacks and webhooks: a known `restoId`, a
 //! signature over the exact raw bytes (checked against every key valid now, in constant time),
 //! and the body size limit. The body is hashed as it streams in, so an oversized body with a
-//! bad signature still gets 401, as the order of checks requires.
+//! bad signature still gets 401, as the order of checks requires. A body that stops arriving
+//! fails its read at its deadline (`crate::body_deadline`): 408, and its budget room comes back.
 
 use super::callback_refusals::{header, Refused};
 use super::error::GatewayError;
@@ -10,6 +11,7 @@ use crate::store::Store;
 use axum::body::{Body, Bytes};
 use axum::http::HeaderMap;
 use http_body_util::BodyExt;
+use std::net::IpAddr;
 
 /// A body whose signature checked out.
 pub struct SignedBody {
@@ -22,16 +24,26 @@ pub struct SignedBody {
 /// How far past the limit we keep reading (only hashing) before giving up on the body.
 const READ_PAST_LIMIT_FACTOR: usize = 4;
 
-/// Reads and authenticates a POS-signed body of at most `limit` bytes, holding room in the
-/// unverified `budget` for what it keeps until the signature is checked. A refusal after the
+/// Where a signed body comes from and how large it may be.
+pub struct BodyOrigin<'a> {
+    /// The request's headers (`restoId`, `signature`).
+    pub headers: &'a HeaderMap,
+    /// The client address it is counted under in the budget (`crate::client_address`).
+    pub client: IpAddr,
+    /// The largest body accepted.
+    pub limit: usize,
+}
+
+/// Reads and authenticates a POS-signed body of at most `origin.limit` bytes, holding room in
+/// the unverified `budget` for what it keeps until the signature is checked. A refusal after the
 /// body was read carries it (for the refusal log).
 pub async fn read_signed_body(
     store: &Store,
     budget: &UnverifiedBudget,
-    limit: usize,
-    headers: &HeaderMap,
+    origin: BodyOrigin<'_>,
     body: Body,
 ) -> Result<SignedBody, Refused> {
+    let BodyOrigin { headers, client, limit } = origin;
     let resto_id = header(headers, "restoId").ok_or(GatewayError::UnknownRestoId)?;
     let credentials =
         store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
@@ -42,7 +54,10 @@ pub async fn read_signed_body(
     let mut seen = 0usize;
     let mut body = body;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| GatewayError::BodyUnreadable(e.to_string()))?;
+        let frame = frame.map_err(|error| match crate::body_deadline::deadline_missed(&error) {
+            Some(missed) => GatewayError::BodyTooSlow(missed),
+            None => GatewayError::BodyUnreadable(error.to_string()),
+        })?;
         let Ok(piece) = frame.into_data() else { continue };
         seen += piece.len();
         if seen > limit.saturating_mul(READ_PAST_LIMIT_FACTOR) {
@@ -50,7 +65,7 @@ pub async fn read_signed_body(
         }
         verifiers.iter_mut().for_each(|v| v.update(&piece));
         if seen <= limit {
-            budget.grow(&mut room, &resto_id, piece.len()).await.map_err(|_| GatewayError::Busy)?;
+            budget.grow(&mut room, &resto_id, client, piece.len()).await.map_err(|_| GatewayError::Busy)?;
             kept.push(piece);
         }
     }

@@ -4,8 +4,9 @@
 use super::callback_refusals::{refuse, Refused};
 use super::callbacks::ensure_json_object;
 use super::error::GatewayError;
-use super::signed_body::{read_signed_body, SignedBody};
+use super::signed_body::{read_signed_body, BodyOrigin, SignedBody};
 use super::GatewayState;
+use crate::client_address::ClientAddress;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -14,8 +15,14 @@ use rahunok_protocol::ops::User;
 use rahunok_protocol::webhook::{UserAction, Webhook, WebhookError};
 
 /// The webhook handler.
-pub async fn webhook(State(state): State<GatewayState>, headers: HeaderMap, body: Body) -> Response {
-    let (resto_id, hook) = match read_webhook(&state, &headers, body).await {
+pub async fn webhook(
+    State(state): State<GatewayState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let origin = BodyOrigin { headers: &headers, client, limit: state.config.callback_body_limit };
+    let (resto_id, hook) = match read_webhook(&state, origin, body).await {
         Ok(read) => read,
         Err(refused) => return refuse(&state.link, &headers, "/callback/webhook".into(), refused),
     };
@@ -25,10 +32,8 @@ pub async fn webhook(State(state): State<GatewayState>, headers: HeaderMap, body
     }
 }
 
-async fn read_webhook(state: &GatewayState, headers: &HeaderMap, body: Body) -> Result<(String, Webhook), Refused> {
-    let SignedBody { resto_id, bytes } =
-        read_signed_body(&state.store, &state.unverified_budget, state.config.callback_body_limit, headers, body)
-            .await?;
+async fn read_webhook(state: &GatewayState, origin: BodyOrigin<'_>, body: Body) -> Result<(String, Webhook), Refused> {
+    let SignedBody { resto_id, bytes } = read_signed_body(&state.store, &state.unverified_budget, origin, body).await?;
     ensure_json_object(&bytes).map_err(|e| Refused::with_body(e, &bytes))?;
     let hook = Webhook::parse(&bytes).map_err(|e| {
         let error = match e {
