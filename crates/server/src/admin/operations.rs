@@ -81,15 +81,8 @@ pub async fn request_log(
 ) -> Result<Json<Vec<RequestLogEntry>>, AdminError> {
     let Query(query) = query?;
     known_restaurant(&state, &resto_id).await?;
-    let operation = match query.operation.as_deref() {
-        Some(name) => Some(
-            Operation::from_name(name)
-                .ok_or_else(|| AdminError::UnknownOperation(name.to_string()))?
-                .name()
-                .to_string(),
-        ),
-        None => None,
-    };
+    let known = |name: &str| Operation::from_name(name).ok_or_else(|| AdminError::UnknownOperation(name.into()));
+    let operation = query.operation.as_deref().map(known).transpose()?.map(|op| op.name().to_string());
     let query = RequestLogQuery { operation, limit: query.limit.unwrap_or(50) };
     state.link.flush_journal().await;
     Ok(Json(state.store.request_log(&resto_id, &query).await?))

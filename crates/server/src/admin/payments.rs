@@ -115,13 +115,13 @@ pub async fn list(
 ) -> Result<Json<Vec<PaymentView>>, AdminError> {
     let Query(query) = query?;
     known_restaurant(&state, &resto_id).await?;
-    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(name) => Some(PaymentStatus::from_name(name).ok_or_else(|| {
+    let known = |name: &str| {
+        PaymentStatus::from_name(name).ok_or_else(|| {
             let known: Vec<&str> = PaymentStatus::ALL.iter().map(|s| s.as_str()).collect();
             AdminError::BadRequest(format!("unknown status `{name}`; use one of {}", known.join(", ")))
-        })?),
-        None => None,
+        })
     };
+    let status = query.status.as_deref().filter(|s| !s.is_empty()).map(known).transpose()?;
     let filter = PaymentFilter { status, from_ms: query.from, to_ms: query.to, limit: query.limit.unwrap_or(100) };
     let payments = state.store.payments(&resto_id, &filter).await?;
     Ok(Json(payments.into_iter().map(PaymentView::from).collect()))

@@ -201,7 +201,7 @@ impl PosLink {
     pub async fn request<R: PosRequest>(&self, resto_id: &str, request: &R) -> Result<Callback<R::Answer>, LinkError> {
         let rid = rid::generate();
         let frame = serde_json::to_string(&RequestFrame::new(&rid, request)).expect("requests serialise");
-        let body = self.round_trip(resto_id, R::OPERATION, rid, frame).await?;
+        let body = self.round_trip(ToPos { resto_id, operation: R::OPERATION, rid, frame }).await?;
         let callback = Callback::<R::Answer>::parse(&body).map_err(LinkError::Unreadable)?;
         match callback.head.failure() {
             Some(substate) => Err(LinkError::PosFail { substate, message: callback.head.error_message.clone() }),
@@ -222,10 +222,11 @@ impl PosLink {
         fields.remove("operation");
         let frame = RawFrame { rid: &rid, operation, fields: &fields };
         let frame = serde_json::to_string(&frame).expect("raw values serialise");
+        let to = ToPos { resto_id, operation, rid, frame };
         if operation.expects_callback() {
-            self.round_trip(resto_id, operation, rid, frame).await
+            self.round_trip(to).await
         } else {
-            self.send_only(resto_id, operation, rid, frame).await.map(|()| AnswerBytes::new())
+            self.send_only(to).await.map(|()| AnswerBytes::new())
         }
     }
 
@@ -233,56 +234,36 @@ impl PosLink {
     pub async fn send_message<M: PosMessage>(&self, resto_id: &str, message: &M) -> Result<(), LinkError> {
         let rid = rid::generate();
         let frame = serde_json::to_string(&RequestFrame::message(&rid, message)).expect("messages serialise");
-        self.send_only(resto_id, M::OPERATION, rid, frame).await
+        self.send_only(ToPos { resto_id, operation: M::OPERATION, rid, frame }).await
     }
 
-    async fn send_only(
-        &self,
-        resto_id: &str,
-        operation: Operation,
-        rid: String,
-        frame: String,
-    ) -> Result<(), LinkError> {
-        if let Some(forwarded) = self.forward(resto_id, operation, &rid, &frame, false).await {
+    async fn send_only(&self, to: ToPos<'_>) -> Result<(), LinkError> {
+        if let Some(forwarded) = self.forward(&to, false).await {
             return answer_of(forwarded, self.deadline).map(|_| ());
         }
-        self.send_only_here(resto_id, operation, rid, frame).await
+        self.send_only_here(to).await
     }
 
     /// Through the node holding the socket, when it is not here and another node has it.
-    async fn forward(
-        &self,
-        resto_id: &str,
-        operation: Operation,
-        rid: &str,
-        frame: &str,
-        round_trip: bool,
-    ) -> Option<Forwarded> {
-        if self.sessions.get(resto_id).is_some() {
+    async fn forward(&self, to: &ToPos<'_>, round_trip: bool) -> Option<Forwarded> {
+        if self.sessions.get(to.resto_id).is_some() {
             return None;
         }
         let cluster = self.cluster()?;
         // `None` (nobody holds it): the caller falls through to this node's path, which records
         // the offline request.
-        cluster.forward(resto_id, operation, rid, frame, round_trip, self.deadline).await
+        cluster.forward(to.resto_id, to.operation, &to.rid, &to.frame, round_trip, self.deadline).await
     }
 
     /// Sends a frame forwarded by another node over this node's socket (never forwarding again).
-    pub(super) async fn send_here(
-        &self,
-        resto_id: &str,
-        operation: Operation,
-        rid: String,
-        frame: String,
-        round_trip: bool,
-    ) -> Forwarded {
+    pub(super) async fn send_here(&self, to: ToPos<'_>, round_trip: bool) -> Forwarded {
         if !round_trip {
-            return match self.send_only_here(resto_id, operation, rid, frame).await {
+            return match self.send_only_here(to).await {
                 Ok(()) => Forwarded::Sent,
                 Err(_) => Forwarded::Offline,
             };
         }
-        match self.round_trip_here(resto_id, operation, rid, frame).await {
+        match self.round_trip_here(to).await {
             Ok(body) => Forwarded::Answered(text_of(&body)),
             Err(LinkError::AnswerInvalid(errors)) => Forwarded::Refused(errors),
             Err(LinkError::Timeout(_)) => Forwarded::Timeout,
@@ -290,15 +271,9 @@ impl PosLink {
         }
     }
 
-    async fn send_only_here(
-        &self,
-        resto_id: &str,
-        operation: Operation,
-        rid: String,
-        frame: String,
-    ) -> Result<(), LinkError> {
-        let sent = Sent::now(rid, resto_id, operation, frame);
-        let delivered = match self.sessions.get(resto_id) {
+    async fn send_only_here(&self, to: ToPos<'_>) -> Result<(), LinkError> {
+        let sent = Sent::now(to);
+        let delivered = match self.sessions.get(&sent.resto_id) {
             Some(session) => session.outbox.send(Outgoing::Frame(sent.frame.clone())).await.is_ok(),
             None => false,
         };
@@ -310,45 +285,29 @@ impl PosLink {
         }
     }
 
-    async fn round_trip(
-        &self,
-        resto_id: &str,
-        operation: Operation,
-        rid: String,
-        frame: String,
-    ) -> Result<AnswerBytes, LinkError> {
-        if let Some(forwarded) = self.forward(resto_id, operation, &rid, &frame, true).await {
+    async fn round_trip(&self, to: ToPos<'_>) -> Result<AnswerBytes, LinkError> {
+        if let Some(forwarded) = self.forward(&to, true).await {
             return answer_of(forwarded, self.deadline);
         }
-        self.round_trip_here(resto_id, operation, rid, frame).await
+        self.round_trip_here(to).await
     }
 
     /// A round trip through this node's socket. The request-log row of an operation that moves
     /// money (`payBill`) is written before the answer is given back — to the caller here or to
     /// the node that relayed it — so a payment is never moved on a `payBill` the log could
     /// still lose in a crash (issue 28); other rows are written in the background batches.
-    async fn round_trip_here(
-        &self,
-        resto_id: &str,
-        operation: Operation,
-        rid: String,
-        frame: String,
-    ) -> Result<AnswerBytes, LinkError> {
-        let answer = self.round_trip_logged(resto_id, operation, rid, frame).await;
+    async fn round_trip_here(&self, to: ToPos<'_>) -> Result<AnswerBytes, LinkError> {
+        let operation = to.operation;
+        let answer = self.round_trip_logged(to).await;
         if moves_money(operation) {
             self.journal.flush().await;
         }
         answer
     }
 
-    async fn round_trip_logged(
-        &self,
-        resto_id: &str,
-        operation: Operation,
-        rid: String,
-        frame: String,
-    ) -> Result<AnswerBytes, LinkError> {
-        let sent = Sent::now(rid, resto_id, operation, frame);
+    async fn round_trip_logged(&self, to: ToPos<'_>) -> Result<AnswerBytes, LinkError> {
+        let (resto_id, operation) = (to.resto_id, to.operation);
+        let sent = Sent::now(to);
         let Some(session) = self.sessions.get(resto_id) else {
             self.record(sent, RequestOutcome::Offline, None, None);
             return Err(LinkError::Offline);
@@ -436,9 +395,28 @@ struct Sent {
 }
 
 impl Sent {
-    fn now(rid: String, resto_id: &str, operation: Operation, frame: String) -> Sent {
-        Sent { rid, resto_id: resto_id.to_string(), operation, sent_at: now_ms(), frame }
+    fn now(to: ToPos<'_>) -> Sent {
+        Sent {
+            rid: to.rid,
+            resto_id: to.resto_id.to_string(),
+            operation: to.operation,
+            sent_at: now_ms(),
+            frame: to.frame,
+        }
     }
+}
+
+/// A frame for a restaurant's POS: what every path of a request passes along, on this node or
+/// through the node holding the socket.
+pub(super) struct ToPos<'a> {
+    /// Whose POS.
+    pub resto_id: &'a str,
+    /// The operation the frame carries.
+    pub operation: Operation,
+    /// The frame's `rID`.
+    pub rid: String,
+    /// The frame as sent.
+    pub frame: String,
 }
 
 /// Marks a request expired when its waiter is dropped before the answer or the deadline.

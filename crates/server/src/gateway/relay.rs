@@ -4,7 +4,7 @@
 use super::callbacks::{settle_here, FirstReading};
 use super::cluster::{Forwarded, LocalNode};
 use super::error::GatewayError;
-use super::link::PosLink;
+use super::link::{PosLink, ToPos};
 use super::sessions::ConnectionInfo;
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -21,7 +21,7 @@ impl LocalNode for PosLink {
         frame: String,
         round_trip: bool,
     ) -> Pin<Box<dyn Future<Output = Forwarded> + Send + 'a>> {
-        Box::pin(PosLink::send_here(self, resto_id, operation, rid, frame, round_trip))
+        Box::pin(PosLink::send_here(self, ToPos { resto_id, operation, rid, frame }, round_trip))
     }
 
     fn connection_info(&self, resto_id: &str) -> Option<ConnectionInfo> {
