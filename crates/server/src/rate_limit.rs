@@ -47,7 +47,7 @@ impl<K: Hash + Eq + Clone> Tracked for Keyed<K> {
     }
 }
 
-/// Once `limiters` track more than [`TRACKED_KEYS_BEFORE_SWEEP`] keys together, drops the keys
+/// Once `limiters` track more than `TRACKED_KEYS_BEFORE_SWEEP` keys together, drops the keys
 /// whose allowance has refilled from each (their counts start afresh anyway).
 pub fn sweep(limiters: &[&dyn Tracked]) {
     if limiters.iter().map(|l| l.tracked()).sum::<usize>() > TRACKED_KEYS_BEFORE_SWEEP {

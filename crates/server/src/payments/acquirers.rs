@@ -1,4 +1,4 @@
-//! Every kind of acquirer the platform can charge through — the one list ([`every_kind`]) — and
+//! Every kind of acquirer the platform can charge through — the one list (`every_kind`) — and
 //! which one charges for a restaurant: the one it chose (stored, the sandbox by default) for a
 //! new payment, and for an existing payment the one it was made with, so a restaurant that
 //! switches acquirer keeps following and refunding its earlier payments.

@@ -1,5 +1,5 @@
 //! The sandbox acquirer: a stand-in for a real card acquirer, built into the server for demos
-//! and tests. It has its own hosted card page (`/sandbox/checkout/{ref}`, [`checkout_pages`]),
+//! and tests. It has its own hosted card page (`/sandbox/checkout/{ref}`, `checkout_pages`),
 //! checks the card with Luhn, knows a few test cards, keeps its charges in its own books (the
 //! store's `sandbox_charges`), and — like a real acquirer — tells the platform about the outcome
 //! with a signed HTTP notification, sent asynchronously and retried until it is accepted. Card
