@@ -12,17 +12,6 @@ use rahunok_server::payments::sandbox::paid_charges_for_bill;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-async fn put_acquirer(app: &TestApp, resto_id: &str, body: Value) -> (u16, Value) {
-    let response = app
-        .admin(reqwest::Method::PUT, &format!("/api/admin/restaurants/{resto_id}/acquirer"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn shown_acquirer(app: &TestApp, resto_id: &str) -> Value {
     let (status, shown) = app.get_json(&format!("/api/admin/restaurants/{resto_id}/acquirer")).await;
     assert_eq!(status, 200, "{shown}");
@@ -36,19 +25,19 @@ async fn a_put_acquirer_with_an_unknown_kind_is_refused_with_400_naming_the_know
     let restaurant = app.create_restaurant("Кав'ярня").await;
     let resto_id = &restaurant.resto_id;
 
-    let (status, refused) = put_acquirer(&app, resto_id, json!({"kind": "paypal"})).await;
+    let (status, refused) = app.put_acquirer(resto_id, json!({"kind": "paypal"})).await;
     assert_eq!(status, 400, "{refused}");
     assert_eq!(refused["errCode"], "UNKNOWN_ACQUIRER", "{refused}");
     let text = refused["errText"].as_str().unwrap();
     assert!(text.contains("unknown acquirer kind `paypal`; known: sandbox, monobank, liqpay"), "{text}");
     assert_eq!(shown_acquirer(&app, resto_id).await, json!({"kind": "sandbox"}), "the choice did not change");
 
-    let (status, chosen) = put_acquirer(&app, resto_id, json!({"kind": "monobank", "token": TOKEN})).await;
+    let (status, chosen) = app.put_acquirer(resto_id, json!({"kind": "monobank", "token": TOKEN})).await;
     assert_eq!((status, chosen), (200, json!({"kind": "monobank", "merchantName": MERCHANT})));
-    let (status, refused) = put_acquirer(&app, resto_id, json!({"kind": "paypal", "token": TOKEN})).await;
+    let (status, refused) = app.put_acquirer(resto_id, json!({"kind": "paypal", "token": TOKEN})).await;
     assert_eq!((status, refused["errCode"].as_str()), (400, Some("UNKNOWN_ACQUIRER")), "{refused}");
     assert!(!refused.to_string().contains(TOKEN), "the refusal does not repeat a credential: {refused}");
-    let (status, refused) = put_acquirer(&app, resto_id, json!({"kind": ""})).await;
+    let (status, refused) = app.put_acquirer(resto_id, json!({"kind": ""})).await;
     assert_eq!((status, refused["errCode"].as_str()), (400, Some("UNKNOWN_ACQUIRER")), "{refused}");
     let still = json!({"kind": "monobank", "merchantName": MERCHANT});
     assert_eq!(shown_acquirer(&app, resto_id).await, still, "the choice did not change");
@@ -67,14 +56,14 @@ async fn credentials_that_do_not_fit_their_kind_are_refused_and_change_nothing(b
         (json!({"kind": "monobank", "token": TOKEN, "secret": "x"}), "`secret`"),
         (json!({"kind": "sandbox", "token": TOKEN}), "`token`"),
     ] {
-        let (status, refused) = put_acquirer(&app, resto_id, body.clone()).await;
+        let (status, refused) = app.put_acquirer(resto_id, body.clone()).await;
         assert_eq!((status, refused["errCode"].as_str()), (400, Some("BAD_REQUEST")), "{body}: {refused}");
         assert!(refused["errText"].as_str().unwrap().contains(names), "{body}: {refused}");
         assert!(!refused.to_string().contains(TOKEN), "the refusal does not repeat a credential: {refused}");
     }
-    let (status, refused) = put_acquirer(&app, resto_id, json!({"token": TOKEN})).await;
+    let (status, refused) = app.put_acquirer(resto_id, json!({"token": TOKEN})).await;
     assert_eq!(status, 400, "no kind: {refused}");
-    let (status, refused) = put_acquirer(&app, resto_id, json!({"kind": "monobank", "token": 42})).await;
+    let (status, refused) = app.put_acquirer(resto_id, json!({"kind": "monobank", "token": 42})).await;
     assert_eq!(status, 400, "a field that is not text: {refused}");
     assert_eq!(shown_acquirer(&app, resto_id).await, json!({"kind": "sandbox"}), "nothing changed");
     assert!(mono.calls_to("/api/merchant/details").is_empty(), "nothing was sent to monobank");

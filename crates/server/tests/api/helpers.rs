@@ -281,6 +281,14 @@ impl TestApp {
         self.http.request(method, format!("{}{}", self.base, path)).bearer_auth(&self.token)
     }
 
+    /// `PUT /api/admin/restaurants/{resto_id}/acquirer` with `body`: the status and the JSON answer.
+    pub async fn put_acquirer(&self, resto_id: &str, body: Value) -> (u16, Value) {
+        let path = format!("/api/admin/restaurants/{resto_id}/acquirer");
+        let response = self.admin(reqwest::Method::PUT, &path).json(&body).send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
         let response = self.admin(reqwest::Method::GET, path).send().await.expect("the server answers");
         let status = response.status().as_u16();

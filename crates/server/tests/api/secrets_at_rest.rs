@@ -22,6 +22,20 @@ async fn build(storage: &Storage, token_dir: &std::path::Path, key: &str) -> Res
     Server::build(config).await.map_err(|e| format!("{e:#}"))
 }
 
+/// `secret` is nowhere in the store in clear (nor base64-encoded) and nowhere in the captured
+/// `logged` text, which must mention `logged_word` (so the logs were indeed captured).
+pub async fn assert_kept_secret(store: &Store, backend: Backend, secret: &str, logged: &str, logged_word: &str) {
+    let values = dump(store, backend).await;
+    assert!(values.iter().any(|v| v.starts_with("v1:")), "the dump saw the sealed values");
+    for value in &values {
+        assert!(!value.contains(secret), "the secret is not in the database in clear: {value}");
+        let decoded = STANDARD.decode(value.trim().trim_start_matches("v1:")).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&decoded).contains(secret), "nor in base64");
+    }
+    assert!(logged.contains(logged_word), "the logs were captured");
+    assert!(!logged.contains(secret), "the secret is never logged");
+}
+
 /// Every value of every table, as text.
 pub async fn dump(store: &Store, backend: Backend) -> Vec<String> {
     let tables_sql = match backend {
