@@ -36,6 +36,9 @@ pub struct Floor {
     requests: HashMap<String, usize>,
     /// Every `payBill` received, per bill, whatever it was answered (a repeat included).
     pay_bills: HashMap<String, u32>,
+    /// `getBill` by `billId` answers `ORDER_NOT_FOUND` for a bill it closed, as some POS
+    /// systems do, instead of the bill in state `PAYED`.
+    forgets_paid_bills: bool,
 }
 
 impl Floor {
@@ -53,6 +56,19 @@ impl Floor {
     /// An open order by bill id.
     pub fn open_order(&self, bill_id: &str) -> Option<&Order> {
         self.open.iter().find(|o| o.bill_id == bill_id)
+    }
+
+    /// A bill as `getBill` by `billId` sees it: open, or closed by `payBill` (state `PAYED`)
+    /// unless this floor forgets paid bills.
+    pub fn bill(&self, bill_id: &str) -> Option<&Order> {
+        let paid = || self.paid.get(bill_id).filter(|_| !self.forgets_paid_bills).map(|p| &p.order);
+        self.open_order(bill_id).or_else(paid)
+    }
+
+    /// From now on `getBill` by `billId` answers `ORDER_NOT_FOUND` for a paid bill, as a POS that
+    /// keeps only open orders does.
+    pub fn forget_paid_bills(&mut self) {
+        self.forgets_paid_bills = true;
     }
 
     /// Every open order.

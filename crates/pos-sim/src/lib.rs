@@ -157,9 +157,9 @@ impl Handler for VirtualPos {
         let floor = self.floor();
         if let Some(bill_id) = request.bill_id {
             let order = floor
-                .open_order(&bill_id)
+                .bill(&bill_id)
                 .cloned()
-                .ok_or_else(|| Failure::new(substate::ORDER_NOT_FOUND, format!("no open bill {bill_id}")))?;
+                .ok_or_else(|| Failure::new(substate::ORDER_NOT_FOUND, format!("no bill {bill_id}")))?;
             return Ok(BillAnswer { table_number: order.table_number.clone(), orders: vec![order] });
         }
         let table = request.table_number.unwrap_or_default();

@@ -257,7 +257,7 @@ async fn get_text(http: &reqwest::Client, url: &str) -> Option<String> {
 }
 
 /// The path (and query) of a redirect's `Location`, whichever node's address it names.
-fn redirect_path(sent: reqwest::Result<reqwest::Response>) -> Option<String> {
+pub fn redirect_path(sent: reqwest::Result<reqwest::Response>) -> Option<String> {
     let response = sent.ok()?;
     if !response.status().is_redirection() {
         return None;

@@ -6,6 +6,7 @@
 
 pub mod cluster;
 pub mod nats;
+pub mod nginx;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

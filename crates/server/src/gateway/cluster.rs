@@ -72,6 +72,11 @@ fn pos_subject(resto_id: &str) -> String {
     format!("{POS_PREFIX}{resto_id}")
 }
 
+/// Whether a restaurant id can stand in a NATS subject (one token: no `.`, `*`, `>`, space).
+fn can_be_subject(resto_id: &str) -> bool {
+    !resto_id.is_empty() && !resto_id.contains(['.', '*', '>', ' '])
+}
+
 /// Why the bus could not be used. No variant carries a secret: URLs are the ones without
 /// user information ([`NatsAccess::url`]), and a library's words are scrubbed.
 #[derive(Debug, thiserror::Error)]
@@ -353,7 +358,7 @@ impl Cluster {
     /// A socket for `resto_id` opened here: serve its subject, and tell the other nodes to close
     /// theirs.
     pub async fn socket_opened(self: &Arc<Self>, resto_id: &str, connection_id: u64) {
-        if resto_id.contains(['.', '*', '>', ' ']) {
+        if !can_be_subject(resto_id) {
             tracing::warn!(resto_id, "a restaurant id that cannot be a NATS subject is served on this node only");
             return;
         }
@@ -395,6 +400,12 @@ impl Cluster {
     }
 
     /// Sends a frame through the node holding `resto_id`'s socket; `None` when no node does.
+    ///
+    /// Once the question is on the bus, whether the frame reached the POS is known only from
+    /// that node's answer: when none comes in time (an overloaded node, a node that died
+    /// mid-request) or it cannot be read, the request ends as [`Forwarded::Timeout`] — fate
+    /// unknown — never as `Offline`, which a caller may take as "not sent" and repeat
+    /// (a second `payBill`, issue 28).
     pub(super) async fn forward(
         &self,
         resto_id: &str,
@@ -404,14 +415,26 @@ impl Cluster {
         round_trip: bool,
         deadline: Duration,
     ) -> Option<Forwarded> {
+        if !can_be_subject(resto_id) {
+            return None;
+        }
         let question = PosQuestion::Send { operation: operation.name(), rid, frame, round_trip };
         let size = frame.len() + rid.len() + 96;
-        let answer = self.ask_pos(resto_id, &question, size, deadline + FORWARD_MARGIN).await?;
+        let answer = match self.ask(&pos_subject(resto_id), &question, size, deadline + FORWARD_MARGIN).await {
+            Ok(answer) => answer,
+            Err(AskError::NoResponders) => return None,
+            // Never published: nothing left this node.
+            Err(AskError::TooLarge) => return Some(Forwarded::Offline),
+            Err(error) => {
+                tracing::warn!(resto_id, %error, rid, "the node holding the restaurant did not answer; whether the POS got the frame is not known");
+                return Some(Forwarded::Timeout);
+            }
+        };
         match serde_json::from_slice::<Forwarded>(&answer) {
             Ok(forwarded) => Some(forwarded),
             Err(error) => {
                 tracing::error!(resto_id, %error, "an unreadable answer from another node (do all nodes run one release?)");
-                Some(Forwarded::Offline)
+                Some(Forwarded::Timeout)
             }
         }
     }
@@ -461,7 +484,7 @@ impl Cluster {
         size: usize,
         wait: Duration,
     ) -> Option<Bytes> {
-        if resto_id.contains(['.', '*', '>', ' ']) || resto_id.is_empty() {
+        if !can_be_subject(resto_id) {
             return None;
         }
         match self.ask(&pos_subject(resto_id), question, size, wait).await {

@@ -10,25 +10,33 @@ use super::GuestState;
 use crate::pos_data::orders_cache_is_fresh;
 use rahunok_protocol::envelope::parse_tracked;
 use rahunok_protocol::ops::{BillAnswer, GetBill};
-use rahunok_protocol::order::Order;
+use rahunok_protocol::order::{Order, OrderState};
+
+/// Whether a guest may pay this order: not one the POS reports closed (`PAYED`, as a POS
+/// answers `getBill` by `billId` for a bill it closed). The one rule both ways of finding a
+/// bill apply.
+fn still_open(order: &Order) -> bool {
+    order.state != Some(OrderState::Payed)
+}
 
 /// The open orders on a table (cache first).
 pub async fn bills_on_table(state: &GuestState, resto_id: &str, table: &str) -> Result<Vec<Order>, GuestError> {
     if let Some(orders) = cached_orders_on_table(state, resto_id, table).await? {
-        return Ok(orders);
+        return Ok(orders.into_iter().filter(still_open).collect());
     }
     match ask_pos(state, resto_id, GetBill::for_table(table)).await {
-        Ok(answer) => Ok(answer.orders),
+        Ok(answer) => Ok(answer.orders.into_iter().filter(still_open).collect()),
         // A POS may answer a table without orders with ORDER_NOT_FOUND: a free table all the same.
         Err(GuestError::NoOpenBill) => Ok(Vec::new()),
         Err(other) => Err(other),
     }
 }
 
-/// One bill, always asked live (used right before charging, and for the pre-check QR).
+/// One open bill, always asked live (used right before charging, and for the pre-check QR); a
+/// bill the POS reports paid is no open bill.
 pub async fn bill_live(state: &GuestState, resto_id: &str, bill_id: &str) -> Result<Order, GuestError> {
     let answer = ask_pos(state, resto_id, GetBill::for_bill(bill_id)).await?;
-    answer.orders.into_iter().find(|o| o.bill_id == bill_id).ok_or(GuestError::NoOpenBill)
+    answer.orders.into_iter().find(|o| o.bill_id == bill_id).filter(still_open).ok_or(GuestError::NoOpenBill)
 }
 
 async fn ask_pos(state: &GuestState, resto_id: &str, request: GetBill) -> Result<BillAnswer, GuestError> {

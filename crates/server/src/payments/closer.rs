@@ -185,11 +185,34 @@ async fn close(payments: &Payments, payment: PaymentRecord) -> Result<(), Paymen
         payments.mark_closed(&payment.id, note).await?;
         return Ok(());
     }
-    let error = outcome.err().map(|e| e.to_string()).unwrap_or_default();
-    let delay = backoff(payments, payment.attempts.max(1));
-    tracing::warn!(payment = payment.id, resto_id = payment.resto_id, error, "payBill failed; will retry");
-    payments.mark_close_failed(&payment.id, error, now_ms() + delay.as_millis() as i64).await?;
+    let Err(failure) = outcome else { return Ok(()) };
+    let error = failure.to_string();
+    let retry_at = now_ms() + backoff(payments, payment.attempts.max(1)).as_millis() as i64;
+    if fate_unknown(&failure) {
+        // The POS may have closed the bill: the next attempt asks it first (`resume`).
+        tracing::warn!(
+            payment = payment.id,
+            resto_id = payment.resto_id,
+            error,
+            "payBill got no usable answer; the POS is asked before any retry"
+        );
+        payments.mark_close_unanswered(&payment.id, error, retry_at).await?;
+    } else {
+        tracing::warn!(payment = payment.id, resto_id = payment.resto_id, error, "payBill failed; will retry");
+        payments.mark_close_failed(&payment.id, error, retry_at).await?;
+    }
     Ok(())
+}
+
+/// Whether a failed `payBill` may still have reached the POS and closed the bill: no answer in
+/// time (here or through the node holding the socket, whose own answer may be what was lost),
+/// or an answer we could not use. Only "not connected" (the frame never left) and the POS's
+/// own refusal are known not to have closed it.
+fn fate_unknown(failure: &LinkError) -> bool {
+    match failure {
+        LinkError::Offline | LinkError::PosFail { .. } => false,
+        LinkError::Timeout(_) | LinkError::AnswerInvalid(_) | LinkError::Unreadable(_) => true,
+    }
 }
 
 /// What the POS says of a bill whose `payBill` answer was never recorded.
@@ -198,16 +221,21 @@ enum BillOnPos {
     Paid,
     /// Still open: the first `payBill` never closed it.
     Open,
-    /// It could not be asked, or its answer does not tell (why).
+    /// It answered, and the answer does not tell (why).
     Unknown(String),
+    /// It cannot be asked now (not connected, or no answer in time): asked again later, and
+    /// `payBill` is not sent meanwhile — it could not get through either, or might close the
+    /// bill a second time.
+    NotNow(String),
 }
 
 /// A payment found in `closing_on_pos` under a lease just taken: its node sent `payBill` and
 /// died (or could not record the answer) before the outcome was written. Before sending it
 /// again, the POS is asked (`getBill` by `billId`) whether the bill is paid; if so, the payment
-/// is closed without a second `payBill`. If the POS cannot be asked, or its answer does not
-/// tell (`ORDER_NOT_FOUND`: paid and gone, or removed — only `payBill` tells which), `payBill`
-/// is sent again and the POS's own deduplication (`ORDER_ALREADY_PAID`) decides. Each way is
+/// is closed without a second `payBill`. If the POS cannot be asked now (not connected, no
+/// answer in time), it is asked again later and nothing is sent meanwhile. If its answer does
+/// not tell (`ORDER_NOT_FOUND`: paid and gone, or removed — only `payBill` tells which),
+/// `payBill` is sent again and the POS's own deduplication (`ORDER_ALREADY_PAID`) decides. Each way is
 /// recorded in the payment's timeline. True when `payBill` is to be sent again.
 async fn resume(payments: &Payments, payment: &PaymentRecord) -> Result<bool, PaymentError> {
     let asked = payments.link.request(&payment.resto_id, &GetBill::for_bill(payment.bill_id.clone())).await;
@@ -218,6 +246,7 @@ async fn resume(payments: &Payments, payment: &PaymentRecord) -> Result<bool, Pa
             None => BillOnPos::Unknown("its getBill answer does not list the bill".into()),
         },
         Err(LinkError::PosFail { substate: s, .. }) if s == substate::ORDER_ALREADY_PAID => BillOnPos::Paid,
+        Err(error @ (LinkError::Offline | LinkError::Timeout(_))) => BillOnPos::NotNow(error.to_string()),
         Err(error) => BillOnPos::Unknown(error.to_string()),
     };
     match bill {
@@ -229,6 +258,13 @@ async fn resume(payments: &Payments, payment: &PaymentRecord) -> Result<bool, Pa
         BillOnPos::Open => {
             let note = "payBill sent again: its earlier answer was never recorded and the POS reports the bill open";
             Ok(payments.mark_closing_again(payment, note).await?)
+        }
+        BillOnPos::NotNow(why) => {
+            let retry_at = now_ms() + backoff(payments, payment.attempts.max(1)).as_millis() as i64;
+            let note =
+                format!("the POS could not be asked whether the bill is paid ({why}); asking again before any payBill");
+            payments.keep_closing(&payment.id, &note, why, retry_at).await?;
+            Ok(false)
         }
         BillOnPos::Unknown(why) => {
             tracing::warn!(

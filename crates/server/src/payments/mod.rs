@@ -669,6 +669,26 @@ impl Payments {
             .await
     }
 
+    /// `payBill` got no usable answer (see `closer::fate_unknown`): the payment stays
+    /// `closing_on_pos`, so its next attempt asks the POS whether the bill is paid first.
+    async fn mark_close_unanswered(&self, id: &str, error: String, retry_at: i64) -> Result<bool, StoreError> {
+        let note = format!(
+            "payBill got no usable answer: {error}; the POS is asked whether the bill is paid before any retry"
+        );
+        self.keep_closing(id, &note, error, retry_at).await
+    }
+
+    /// The payment stays `closing_on_pos` until `retry_at`, with `note` in its timeline.
+    async fn keep_closing(&self, id: &str, note: &str, error: String, retry_at: i64) -> Result<bool, StoreError> {
+        let changes = TransitionChanges {
+            next_attempt: NextAttempt::At(retry_at),
+            last_error: Some(error),
+            ..Default::default()
+        };
+        let closing = PaymentStatus::ClosingOnPos;
+        self.store.transition_payment(id, closing, closing, note, changes).await
+    }
+
     async fn mark_refunded(&self, payment: &PaymentRecord, note: &str) -> Result<bool, StoreError> {
         let changes = TransitionChanges::default();
         self.store.transition_payment(&payment.id, payment.status, PaymentStatus::Refunded, note, changes).await

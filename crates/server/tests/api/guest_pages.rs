@@ -2,6 +2,7 @@
 
 use crate::helpers::{spawn_app, Backend};
 use crate::on_both_stores;
+use crate::payments::form_field;
 
 async fn the_bill_nests_modifiers_hides_hidden_lines_and_shows_discounts(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -96,7 +97,39 @@ async fn friendly_pages_say_what_happened(backend: Backend) {
     assert!(bad.text().await.unwrap().contains("50,50"), "the page says how to write a tip");
 }
 
+/// A POS answers `getBill` by `billId` for a bill it closed with the bill in state `PAYED`
+/// (spec section 5): such a bill is never offered for payment, by its pre-check QR or on its
+/// table, and a pay form sent for it takes no money.
+async fn a_bill_the_pos_reports_paid_is_not_offered_for_payment(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Кав'ярня").await;
+    let pos = app.start_virtual_pos(&r).await;
+    let bill = format!("{}/b/{}/b-32070", app.base, r.resto_id);
+    let open = app.http.get(&bill).send().await.unwrap().text().await.unwrap();
+    let (key, expected) = (form_field(&open, "idempotency_key"), form_field(&open, "expected_total"));
+    let total = pos.floor().open_order("b-32070").unwrap().total_sum;
+    pos.floor().pay("b-32070", total, rahunok_protocol::Money::ZERO).expect("paid at the till");
+
+    let page = app.http.get(&bill).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Відкритого рахунку немає") && !html.contains("idempotency_key"), "{html}");
+    let table = app.http.get(format!("{}/t/{}/7", app.base, r.resto_id)).send().await.unwrap().text().await.unwrap();
+    assert!(!table.contains("b-32070"), "the paid bill is not listed on its table: {table}");
+    let sent = app
+        .http
+        .post(format!("{bill}/pay"))
+        .form(&[("idempotency_key", key.as_str()), ("expected_total", &expected), ("tip", "0"), ("tip_custom", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 404, "{}", sent.text().await.unwrap());
+    let (_, payments) = app.get_json(&format!("/api/admin/restaurants/{}/payments", r.resto_id)).await;
+    assert_eq!(payments, serde_json::json!([]), "no payment was made");
+}
+
 on_both_stores!(
+    a_bill_the_pos_reports_paid_is_not_offered_for_payment,
     the_bill_nests_modifiers_hides_hidden_lines_and_shows_discounts,
     a_table_with_several_bills_lets_the_guest_choose,
     friendly_pages_say_what_happened,
