@@ -114,10 +114,16 @@ async fn split_off_one_position(
     let form = [("pos", position), ("confirm", "yes")];
     for _ in 0..20 {
         let sent = http.post(format!("{front}/b/{resto_id}/{bill_id}/split")).form(&form).send().await;
-        if let Some(path) = redirect_path(sent) {
+        let Ok(sent) = sent else { continue };
+        if sent.status().is_redirection() {
+            let path = redirect_path(Ok(sent))?;
             let child = path.trim_start_matches(&format!("/b/{resto_id}/")).split(['?', '/']).next()?.to_string();
             return Some(child);
         }
+        let status = sent.status().as_u16();
+        let page = sent.text().await.unwrap_or_default();
+        let said = page.split("<p").nth(1).unwrap_or_default().chars().take(200).collect::<String>();
+        println!("chaos: the split of {bill_id} answered {status} ({said}); the guest looks at the bill again");
         // Refused (a node died mid-split, or the POS already split it): does the bill still
         // have the position? If not, a split went through whose answer was lost.
         let page = http.get(format!("{front}/b/{resto_id}/{bill_id}/split")).send().await.ok()?.text().await.ok()?;

@@ -367,6 +367,13 @@ impl rahunok_pos_sdk::Handler for WatchedPos {
         self.cafe.get_bill(request).await
     }
 
+    async fn split_order(
+        &self,
+        request: rahunok_protocol::ops::SplitOrder,
+    ) -> rahunok_pos_sdk::Answer<rahunok_protocol::ops::SplitAnswer> {
+        self.cafe.split_order(request).await
+    }
+
     async fn pay_bill(
         &self,
         request: rahunok_protocol::ops::PayBill,

@@ -6,7 +6,7 @@
 //! Requests and warnings are counted in the [`Metrics`] as they are queued, dropped or not.
 
 use crate::metrics::Metrics;
-use crate::store::{BodyCut, CallbackRefusal, RequestLogEntry, Store, StoredWarning};
+use crate::store::{BodyCut, CallbackRefusal, RequestLogEntry, RequestOutcome, Store, StoredWarning};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 
@@ -29,6 +29,8 @@ enum Command {
 #[derive(Clone)]
 pub struct JournalWriter {
     sender: mpsc::Sender<Command>,
+    /// For the rows written at once ([`JournalWriter::request_now`]).
+    store: Store,
     /// Ends the writer's wait early: a flush is waiting, or a batch is full. Entries alone do
     /// not wake it (a wake-up per entry cost more than the entry).
     write_now: Arc<Notify>,
@@ -42,16 +44,39 @@ impl JournalWriter {
     pub fn start(store: Store, metrics: Arc<Metrics>, body_limit: usize) -> JournalWriter {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let write_now = Arc::new(Notify::new());
-        tokio::spawn(write_batches(store, receiver, write_now.clone()));
-        JournalWriter { sender, write_now, metrics, body_limit }
+        tokio::spawn(write_batches(store.clone(), receiver, write_now.clone()));
+        JournalWriter { sender, store, write_now, metrics, body_limit }
     }
 
     /// Queues a finished request; never waits.
-    pub fn request(&self, mut entry: RequestLogEntry) {
+    pub fn request(&self, entry: RequestLogEntry) {
+        let entry = self.counted_and_cut(entry);
+        self.queue(Command::Request(entry));
+    }
+
+    /// Writes a request's row at once, past the queue, and returns when it is stored (or the
+    /// write failed, logged): for an operation that moves money, before its frame leaves
+    /// (outcome [`RequestOutcome::InFlight`]) and once it ended (its outcome replaces that row),
+    /// so a crash at any step leaves the row (issue 28).
+    pub async fn request_now(&self, entry: RequestLogEntry) {
+        let entry = match entry.outcome {
+            RequestOutcome::InFlight => self.cut(entry),
+            _ => self.counted_and_cut(entry),
+        };
+        if let Err(error) = self.store.put_request_log_entry(&entry).await {
+            tracing::error!(%error, rid = entry.rid, operation = entry.operation, "could not write a request-log row");
+        }
+    }
+
+    fn counted_and_cut(&self, entry: RequestLogEntry) -> RequestLogEntry {
         self.metrics.request_finished(&entry.operation, entry.outcome, entry.latency_ms);
+        self.cut(entry)
+    }
+
+    fn cut(&self, mut entry: RequestLogEntry) -> RequestLogEntry {
         entry.request_body_cut = BodyCut::cut(&mut entry.request_body, self.body_limit);
         entry.response_body_cut = entry.response_body.as_mut().and_then(|body| BodyCut::cut(body, self.body_limit));
-        self.queue(Command::Request(entry));
+        entry
     }
 
     /// Queues a refused callback of `resto_id`; never waits.

@@ -277,7 +277,7 @@ impl PosLink {
             Some(session) => session.outbox.send(Outgoing::Frame(sent.frame.clone())).await.is_ok(),
             None => false,
         };
-        self.record(sent, if delivered { RequestOutcome::Sent } else { RequestOutcome::Offline }, None, None);
+        self.record(sent, if delivered { RequestOutcome::Sent } else { RequestOutcome::Offline }, None, None).await;
         if delivered {
             Ok(())
         } else {
@@ -293,25 +293,21 @@ impl PosLink {
     }
 
     /// A round trip through this node's socket. The request-log row of an operation that moves
-    /// money (`payBill`) is written before the answer is given back — to the caller here or to
-    /// the node that relayed it — so a payment is never moved on a `payBill` the log could
-    /// still lose in a crash (issue 28); other rows are written in the background batches.
+    /// money (`payBill`) is written before its frame leaves (outcome `in_flight`) and replaced
+    /// by its outcome before the answer is given back — to the caller here or to the node that
+    /// relayed it — so a crash at any step leaves the row, and a payment is never moved on a
+    /// `payBill` the log does not hold (issue 28); other rows are written in the background
+    /// batches.
     async fn round_trip_here(&self, to: ToPos<'_>) -> Result<AnswerBytes, LinkError> {
-        let operation = to.operation;
-        let answer = self.round_trip_logged(to).await;
-        if moves_money(operation) {
-            self.journal.flush().await;
-        }
-        answer
-    }
-
-    async fn round_trip_logged(&self, to: ToPos<'_>) -> Result<AnswerBytes, LinkError> {
         let (resto_id, operation) = (to.resto_id, to.operation);
         let sent = Sent::now(to);
         let Some(session) = self.sessions.get(resto_id) else {
-            self.record(sent, RequestOutcome::Offline, None, None);
+            self.record(sent, RequestOutcome::Offline, None, None).await;
             return Err(LinkError::Offline);
         };
+        if moves_money(operation) {
+            self.journal.request_now(sent.entry(RequestOutcome::InFlight, None, None, None)).await;
+        }
         let mut receiver = self.pending.register(&sent.rid, resto_id, operation);
         // If the caller stops waiting (a guest page gives up early), the entry must not linger.
         let guard = ExpireOnDrop { pending: &self.pending, rid: &sent.rid };
@@ -319,7 +315,7 @@ impl PosLink {
         if session.outbox.send(Outgoing::Frame(sent.frame.clone())).await.is_err() {
             std::mem::forget(guard);
             self.pending.abandon(&sent.rid);
-            self.record(sent, RequestOutcome::Offline, None, None);
+            self.record(sent, RequestOutcome::Offline, None, None).await;
             return Err(LinkError::Offline);
         }
         let answer = tokio::time::timeout_at(deadline, &mut receiver).await;
@@ -332,36 +328,29 @@ impl PosLink {
         };
         let (body, failure) = match answer {
             None => {
-                self.record(sent, RequestOutcome::Timeout, None, None);
+                self.record(sent, RequestOutcome::Timeout, None, None).await;
                 return Err(LinkError::Timeout(self.deadline));
             }
             Some(Delivery::Refused { body, errors }) => {
-                self.record(sent, RequestOutcome::Invalid, Some(&body), Some(describe(&errors)));
+                self.record(sent, RequestOutcome::Invalid, Some(&body), Some(describe(&errors))).await;
                 return Err(LinkError::AnswerInvalid(errors));
             }
             Some(Delivery::Answered { body, failure }) => (body, failure),
         };
         let outcome = if failure.is_some() { RequestOutcome::PosFail } else { RequestOutcome::Answered };
-        self.record(sent, outcome, Some(&body), failure);
+        self.record(sent, outcome, Some(&body), failure).await;
         Ok(body)
     }
 
-    fn record(&self, sent: Sent, outcome: RequestOutcome, answer: Option<&AnswerBytes>, detail: Option<String>) {
-        let finished_at = now_ms();
-        self.journal.request(RequestLogEntry {
-            rid: sent.rid,
-            resto_id: sent.resto_id,
-            operation: sent.operation.name().to_string(),
-            sent_at: sent.sent_at,
-            finished_at: Some(finished_at),
-            latency_ms: Some(finished_at - sent.sent_at),
-            outcome,
-            request_body: sent.frame,
-            response_body: answer.map(|b| text_of(b)),
-            detail,
-            request_body_cut: None,
-            response_body_cut: None,
-        });
+    /// Records how a request ended: at once for an operation that moves money, else queued.
+    async fn record(&self, sent: Sent, outcome: RequestOutcome, answer: Option<&AnswerBytes>, detail: Option<String>) {
+        let money = moves_money(sent.operation);
+        let entry = sent.entry(outcome, Some(now_ms()), answer, detail);
+        if money {
+            self.journal.request_now(entry).await;
+        } else {
+            self.journal.request(entry);
+        }
     }
 }
 
@@ -395,6 +384,30 @@ struct Sent {
 }
 
 impl Sent {
+    /// Its request-log row: ended at `finished_at` (none while in flight) with `outcome`.
+    fn entry(
+        &self,
+        outcome: RequestOutcome,
+        finished_at: Option<i64>,
+        answer: Option<&AnswerBytes>,
+        detail: Option<String>,
+    ) -> RequestLogEntry {
+        RequestLogEntry {
+            rid: self.rid.clone(),
+            resto_id: self.resto_id.clone(),
+            operation: self.operation.name().to_string(),
+            sent_at: self.sent_at,
+            finished_at,
+            latency_ms: finished_at.map(|at| at - self.sent_at),
+            outcome,
+            request_body: self.frame.clone(),
+            response_body: answer.map(|b| text_of(b)),
+            detail,
+            request_body_cut: None,
+            response_body_cut: None,
+        }
+    }
+
     fn now(to: ToPos<'_>) -> Sent {
         Sent {
             rid: to.rid,

@@ -61,6 +61,7 @@ fn outcome_badge(outcome: RequestOutcome) -> Markup {
     let class = match outcome {
         RequestOutcome::Answered => "badge good",
         RequestOutcome::Sent => "badge",
+        RequestOutcome::InFlight => "badge warn",
         _ => "badge bad",
     };
     html! { span class=(class) { (outcome.as_str()) } }

@@ -24,6 +24,9 @@ pub enum RequestOutcome {
     Offline,
     /// Sent; no callback is expected (`setSettings`, `showMessage`).
     Sent,
+    /// Sent, and how it ended was never recorded: the row of an operation that moves money is
+    /// written before its frame leaves, and stays so when the node died before the answer.
+    InFlight,
 }
 
 impl RequestOutcome {
@@ -35,6 +38,7 @@ impl RequestOutcome {
         RequestOutcome::Timeout,
         RequestOutcome::Offline,
         RequestOutcome::Sent,
+        RequestOutcome::InFlight,
     ];
 
     /// The stored name.
@@ -46,6 +50,7 @@ impl RequestOutcome {
             RequestOutcome::Timeout => "timeout",
             RequestOutcome::Offline => "offline",
             RequestOutcome::Sent => "sent",
+            RequestOutcome::InFlight => "in_flight",
         }
     }
 
@@ -183,6 +188,35 @@ impl Store {
             query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes one entry at once, replacing the row of the same `rID` (the in-flight row of a
+    /// request that moves money, written before its frame left, becomes its outcome).
+    pub async fn put_request_log_entry(&self, e: &RequestLogEntry) -> Result<(), StoreError> {
+        let sql = "INSERT INTO request_log (rid, resto_id, operation, sent_at, finished_at, latency_ms, outcome, \
+             request_body, response_body, detail, request_size, request_sha256, response_size, response_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (rid) DO UPDATE SET finished_at = excluded.finished_at, latency_ms = excluded.latency_ms, \
+             outcome = excluded.outcome, response_body = excluded.response_body, detail = excluded.detail, \
+             response_size = excluded.response_size, response_sha256 = excluded.response_sha256";
+        sqlx::query(sql)
+            .bind(e.rid.as_str())
+            .bind(e.resto_id.as_str())
+            .bind(e.operation.as_str())
+            .bind(e.sent_at)
+            .bind(e.finished_at)
+            .bind(e.latency_ms)
+            .bind(e.outcome.as_str())
+            .bind(e.request_body.as_str())
+            .bind(e.response_body.as_deref())
+            .bind(e.detail.as_deref())
+            .bind(e.request_body_cut.as_ref().map(|c| c.size))
+            .bind(e.request_body_cut.as_ref().map(|c| c.sha256.as_str()))
+            .bind(e.response_body_cut.as_ref().map(|c| c.size))
+            .bind(e.response_body_cut.as_ref().map(|c| c.sha256.as_str()))
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
