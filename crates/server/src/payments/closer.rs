@@ -97,7 +97,8 @@ fn lease_length(payments: &Payments) -> Duration {
 /// A payment whose creator still holds it is left alone: the node is making the charge
 /// (`PaymentTimings::create_charge_within`) or answering the guest (`Payments::hand_to_guest`).
 /// Once nobody holds one that never reached its guest, it is an orphan ([`is_orphan`]) and is
-/// expired as soon as it is looked at, without waiting for `reconcile_after`. A payment with no
+/// expired — as soon as it is looked at when the acquirer had made its charge (its node died
+/// after that, before answering the guest), once `reconcile_after` old otherwise. A payment with no
 /// sign of the guest at the acquirer for `PaymentTimings::hold_without_activity` ends early for
 /// the same reason. Expiring cancels any charge the acquirer did create first
 /// (`Payments::withdraw_charge`), and a charge paid meanwhile is settled instead.
@@ -146,9 +147,13 @@ async fn follow_unfinished(payments: &Payments, payment: &PaymentRecord, now: i6
     let age = now - payment.created_at;
     let expire_at = hold_ends_at(payment, timings);
     let orphan = is_orphan(payment, now);
+    // An orphan whose charge was made is released at once; one with none, once it is
+    // `reconcile_after` old, as always (nothing at the acquirer to withdraw, and payments stored
+    // by hand — tools, tests — are settled within that).
+    let charged = payment.acquirer_ref.is_some() || payment.checkout_url.is_some();
     let young = age < timings.reconcile_after.as_millis() as i64 && now < expire_at;
     let not_yet = payment.next_attempt_at.is_some_and(|at| at > now);
-    if (young && !orphan) || not_yet {
+    if (young && !(orphan && charged)) || not_yet {
         return Ok(());
     }
     let status = match payments.settle_with_acquirer(payment).await {

@@ -206,7 +206,7 @@ impl Store {
             sqlx::query(
                 "INSERT INTO acquirer_credentials (resto_id, kind, credentials_sealed, updated_at) \
                  VALUES ($1, $2, $3, $4) ON CONFLICT (resto_id, kind) DO UPDATE SET \
-                 credentials_sealed = $3, updated_at = $4, refused_at = NULL, refused_reason = NULL",
+                 credentials_sealed = $3, updated_at = $4",
             )
             .bind(resto_id)
             .bind(kind)
@@ -214,6 +214,12 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            // Credentials saved anew: whatever the acquirer refused before is not these.
+            sqlx::query("DELETE FROM acquirer_refusals WHERE resto_id = $1 AND kind = $2")
+                .bind(resto_id)
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?;
         }
         sqlx::query(
             "INSERT INTO restaurant_acquirers (resto_id, kind, merchant_name, updated_at) VALUES ($1, $2, $3, $4) \
@@ -246,8 +252,9 @@ impl Store {
         kind: &str,
     ) -> Result<Option<(AcquirerCredentials, Option<CredentialsRefusal>)>, StoreError> {
         let row = sqlx::query(
-            "SELECT credentials_sealed, refused_at, refused_reason FROM acquirer_credentials \
-             WHERE resto_id = $1 AND kind = $2",
+            "SELECT c.credentials_sealed, r.since, r.reason FROM acquirer_credentials c \
+             LEFT JOIN acquirer_refusals r ON r.resto_id = c.resto_id AND r.kind = c.kind \
+             WHERE c.resto_id = $1 AND c.kind = $2",
         )
         .bind(resto_id)
         .bind(kind)
@@ -255,10 +262,10 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let credentials = self.open_credentials(resto_id, kind, &column::<String>(&row, "credentials_sealed")?)?;
-        let refusal = match column::<Option<i64>>(&row, "refused_at")? {
+        let refusal = match column::<Option<i64>>(&row, "since")? {
             Some(since) => Some(CredentialsRefusal {
                 since,
-                reason: column::<Option<String>>(&row, "refused_reason")?.unwrap_or_default(),
+                reason: column::<Option<String>>(&row, "reason")?.unwrap_or_default(),
             }),
             None => None,
         };
@@ -271,32 +278,26 @@ impl Store {
         resto_id: &str,
         kind: &str,
     ) -> Result<Option<CredentialsRefusal>, StoreError> {
-        let row = sqlx::query(
-            "SELECT refused_at, refused_reason FROM acquirer_credentials \
-             WHERE resto_id = $1 AND kind = $2 AND refused_at IS NOT NULL",
-        )
-        .bind(resto_id)
-        .bind(kind)
-        .fetch_optional(self.pool())
-        .await?;
+        let row = sqlx::query("SELECT since, reason FROM acquirer_refusals WHERE resto_id = $1 AND kind = $2")
+            .bind(resto_id)
+            .bind(kind)
+            .fetch_optional(self.pool())
+            .await?;
         let Some(row) = row else { return Ok(None) };
-        Ok(Some(CredentialsRefusal {
-            since: column(&row, "refused_at")?,
-            reason: column::<Option<String>>(&row, "refused_reason")?.unwrap_or_default(),
-        }))
+        Ok(Some(CredentialsRefusal { since: column(&row, "since")?, reason: column(&row, "reason")? }))
     }
 
     /// Notes that the acquirer of `kind` refused the restaurant's credentials, with its words
     /// (which must hold no secret); the time of the first refusal is kept.
     pub async fn note_credentials_refused(&self, resto_id: &str, kind: &str, reason: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE acquirer_credentials SET refused_at = COALESCE(refused_at, $1), refused_reason = $2 \
-             WHERE resto_id = $3 AND kind = $4",
+            "INSERT INTO acquirer_refusals (resto_id, kind, since, reason) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (resto_id, kind) DO UPDATE SET reason = $4",
         )
-        .bind(now_ms())
-        .bind(reason)
         .bind(resto_id)
         .bind(kind)
+        .bind(now_ms())
+        .bind(reason)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -305,14 +306,11 @@ impl Store {
     /// The acquirer of `kind` accepted the restaurant's credentials again: the refusal is
     /// forgotten.
     pub async fn clear_credentials_refusal(&self, resto_id: &str, kind: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE acquirer_credentials SET refused_at = NULL, refused_reason = NULL \
-             WHERE resto_id = $1 AND kind = $2 AND refused_at IS NOT NULL",
-        )
-        .bind(resto_id)
-        .bind(kind)
-        .execute(self.pool())
-        .await?;
+        sqlx::query("DELETE FROM acquirer_refusals WHERE resto_id = $1 AND kind = $2")
+            .bind(resto_id)
+            .bind(kind)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
