@@ -730,6 +730,13 @@ async fn unfinished_payments_of_a_revoked_monobank_token_fail_once_their_charge_
     let note = failed["transitions"].as_array().unwrap().last().unwrap()["note"].to_string();
     assert!(note.contains("credentials"), "the timeline says why: {failed}");
     assert!(cafe.app.state.store.payment_holding_bill(&resto_id, "b-32070").await.unwrap().is_none(), "free");
+    // The panel's card payments settings say so too.
+    restaurant_admin(&cafe.app, "marta", &cafe.restaurant).await;
+    let marta = PanelBrowser::new(&cafe.app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let settings = marta.get(&format!("/panel/r/{resto_id}/settings")).await;
+    assert!(settings.body.contains("id=\"acquirer-refused\""), "{}", settings.body);
+    assert!(!settings.body.contains(TOKEN), "never the token");
     // The admin saves the token again (restored at monobank): the notice is gone.
     cafe.mono.set_token_revoked(false);
     let (status, chosen) = cafe.app.put_acquirer(&resto_id, json!({"kind": "monobank", "token": TOKEN})).await;
