@@ -1,5 +1,7 @@
 //! A restaurant's card acquirer: `GET` shows which kind, the account the acquirer named for its
-//! credentials and the credential fields that are not secret (never a secret); `PUT {"kind": …,
+//! credentials, the credential fields that are not secret (never a secret), and
+//! `credentialsRefused` (`{since, reason}`) while the acquirer no longer accepts the credentials
+//! (its unfinished payments fail once their charge lapses; saving them again clears it); `PUT {"kind": …,
 //! <its credential fields>}` checks the credentials with the acquirer and switches
 //! (`{"kind": "monobank", "token": "…"}`, `{"kind": "liqpay", "publicKey": "…", "privateKey":
 //! "…", "sandbox": false}`, `{"kind": "sandbox"}`). The kinds and their fields are the
@@ -43,6 +45,9 @@ pub struct AcquirerView {
     /// The credential fields that may be shown (LiqPay's `publicKey`; a flag when it is on).
     #[serde(flatten)]
     shown: BTreeMap<&'static str, serde_json::Value>,
+    /// While the acquirer refuses the credentials: since when (unix ms) and its words.
+    #[serde(rename = "credentialsRefused", skip_serializing_if = "Option::is_none")]
+    credentials_refused: Option<serde_json::Value>,
 }
 
 /// The view of a restaurant's choice, with what may be shown of its credentials.
@@ -55,7 +60,10 @@ async fn view(acquirers: &Acquirers, resto_id: &str, choice: AcquirerChoice) -> 
             ShownField::On => (name, serde_json::Value::Bool(true)),
         })
         .collect();
-    Ok(AcquirerView { kind: choice.kind, merchant_name: choice.account_name, shown })
+    let refusal = acquirers.credentials_refusal(resto_id, &choice.kind).await?;
+    let credentials_refused =
+        refusal.map(|refusal| serde_json::json!({"since": refusal.since, "reason": refusal.reason}));
+    Ok(AcquirerView { kind: choice.kind, merchant_name: choice.account_name, shown, credentials_refused })
 }
 
 /// `GET /api/admin/restaurants/{id}/acquirer`.

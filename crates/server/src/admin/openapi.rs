@@ -82,7 +82,9 @@ pub enum AdminErrors {
     #[response(status = 404)]
     NotFound(ErrorBody),
     /// The payment cannot do that now (`PAYMENT_REFUSED`, e.g. refund an unpaid payment;
-    /// `UNKNOWN_ACQUIRER` for a payment made with an acquirer this server does not know).
+    /// `UNKNOWN_ACQUIRER` for a payment made with an acquirer this server does not know;
+    /// `ACQUIRER_CREDENTIALS_REFUSED` when the acquirer no longer accepts the restaurant's
+    /// credentials).
     #[response(status = 409)]
     Conflict(ErrorBody),
     /// The store failed; nothing was changed (`STORE_ERROR`).

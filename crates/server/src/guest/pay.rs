@@ -3,6 +3,11 @@
 //! confirm. Otherwise a payment starts (one per bill at a time; a double click or a retried
 //! submit carries the same idempotency key and lands on the same payment) and the guest goes to
 //! the acquirer's page.
+//!
+//! The payment is handed to the guest at the very end, as the answer is returned
+//! (`Payments::hand_to_guest`): until then its creator holds it, and a node that dies before
+//! answering leaves an orphan that is released (its charge withdrawn) instead of a bill everyone,
+//! the payer too, would see held for minutes.
 
 use super::bill::{bill_page, one_bill, BillView, KeptTip};
 use super::error::{error_page, GuestError};
@@ -54,13 +59,35 @@ pub async fn pay(
     // The browser is known from its first payment on: coming back, it may continue or cancel.
     let (payer, new_cookie) = browser.payer_or_new();
     let mut response = match pay_for_bill(&state, lang, &path, &resto_id, &bill_id, &form, &payer).await {
-        Ok(response) => response,
+        Ok(Answer { response, sends_to_pay: None }) => response,
+        Ok(Answer { response, sends_to_pay: Some(payment_id) }) => {
+            // The answer is made: from here on the guest has the payment.
+            match state.payments.hand_to_guest(&payment_id).await {
+                Ok(true) => response,
+                // Released meanwhile (the answer took too long): its receipt says so.
+                Ok(false) => Redirect::to(&link(lang, &format!("/p/{payment_id}"))).into_response(),
+                Err(error) => error_page(lang, &path, &GuestError::from(error), &bill_path).into_response(),
+            }
+        }
         Err(error) => error_page(lang, &path, &error, &bill_path).into_response(),
     };
     if let Some(cookie) = new_cookie {
         response.headers_mut().append(SET_COOKIE, cookie);
     }
     response
+}
+
+/// The answer to the pay form, and the unfinished payment it sends the guest to pay, if any (to
+/// be handed to the guest once the answer is made).
+struct Answer {
+    response: Response,
+    sends_to_pay: Option<String>,
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Answer {
+        Answer { response, sends_to_pay: None }
+    }
 }
 
 async fn pay_for_bill(
@@ -71,7 +98,7 @@ async fn pay_for_bill(
     bill_id: &str,
     form: &PayForm,
     payer: &str,
-) -> Result<Response, GuestError> {
+) -> Result<Answer, GuestError> {
     let t = |uk, en| lang.pick(uk, en);
     if form.idempotency_key.trim().len() < 8 || form.idempotency_key.len() > 100 {
         return Err(GuestError::BadInput(
@@ -97,7 +124,7 @@ async fn pay_for_bill(
             }
         };
         let view = BillView { notice: Some(notice), hold: Hold::Free, tip: kept_tip(form, None) };
-        return Ok(Page::ok(bill_page(lang, &bill_path, &venue, &order, &view)).into_response());
+        return Ok(Page::ok(bill_page(lang, &bill_path, &venue, &order, &view)).into_response().into());
     }
     let tips = match chosen_tip(form, &order, &venue.settings) {
         Ok(tips) => tips,
@@ -106,7 +133,7 @@ async fn pay_for_bill(
             let view =
                 BillView { notice: None, hold: Hold::Free, tip: kept_tip(form, Some(tip_message(lang, &error))) };
             let page = bill_page(lang, &bill_path, &venue, &order, &view);
-            return Ok(Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(Page::with_status(StatusCode::UNPROCESSABLE_ENTITY, page).into_response().into());
         }
         Err(TipProblem::UnknownPreset) => {
             return Err(GuestError::BadInput(t("Оберіть чайові зі списку.", "Choose a tip from the list.").into()))
@@ -131,19 +158,21 @@ async fn pay_for_bill(
             let hold = Hold::of(*holder, Some(payer));
             let status = if matches!(hold, Hold::Someone { .. }) { StatusCode::CONFLICT } else { StatusCode::OK };
             let page = bill_page(lang, &bill_path, &venue, &order, &BillView::with_hold(hold));
-            return Ok(Page::with_status(status, page).into_response());
+            return Ok(Page::with_status(status, page).into_response().into());
         }
         Err(other) => return Err(other.into()),
     };
-    let target = match (&payment.status, &payment.checkout_url) {
-        (PaymentStatus::Created, Some(checkout)) => checkout.clone(),
+    let (target, sends_to_pay) = match (&payment.status, &payment.checkout_url) {
+        (PaymentStatus::Created, Some(checkout)) => (checkout.clone(), Some(payment.id.clone())),
         (PaymentStatus::Failed, _) => return Err(GuestError::Payment(payment.last_error.unwrap_or_default())),
-        _ => link(lang, &format!("/p/{}", payment.id)),
+        _ => (link(lang, &format!("/p/{}", payment.id)), None),
     };
-    if target.starts_with('/') || target.starts_with(&format!("{}/", state.base_url)) {
-        return Ok(Redirect::to(&target).into_response());
-    }
-    Ok(Page::ok(to_acquirer_page(lang, path, &target)).into_response())
+    let response = if target.starts_with('/') || target.starts_with(&format!("{}/", state.base_url)) {
+        Redirect::to(&target).into_response()
+    } else {
+        Page::ok(to_acquirer_page(lang, path, &target)).into_response()
+    };
+    Ok(Answer { response, sends_to_pay })
 }
 
 /// The step to an acquirer on another site. A redirect answering the pay form would be a form

@@ -1,7 +1,8 @@
 //! `GET /p/{paymentId}`: where the acquirer sends the guest back, and the receipt that stays at
-//! its own URL. While the payment is on its way it refreshes itself; when it is done it shows
-//! the restaurant, items, sum, tip, time, payment id and the fiscal lines sent to the POS, then
-//! (for the guest who paid) a rating and the restaurant's review link.
+//! its own URL. While the payment is on its way it refreshes itself (the acquirer is asked at
+//! most once per 10 s per payment, `crate::payments::GUEST_ASKS_AT_MOST_EVERY`); when it is
+//! done it shows the restaurant, items, sum, tip, time, payment id and the fiscal lines sent to
+//! the POS, then (for the guest who paid) a rating and the restaurant's review link.
 
 use super::error::{error_page, GuestError};
 use super::rating::after_paying;
@@ -50,9 +51,11 @@ pub async fn payment_page(
             return Page::with_status(StatusCode::INTERNAL_SERVER_ERROR, markup);
         }
     };
-    // The guest is back from the acquirer: ask it now rather than wait for its notification.
+    // The guest is back from the acquirer: ask it now rather than wait for its notification —
+    // at most once per `GUEST_ASKS_AT_MOST_EVERY` for this payment, however often the page
+    // refreshes, on whichever node.
     let payment = if payment.status == PaymentStatus::Created {
-        let _ = state.payments.settle_with_acquirer(&payment).await;
+        let _ = state.payments.settle_for_guest(&payment).await;
         state.store.payment_by_id(&payment_id).await.ok().flatten().unwrap_or(payment)
     } else {
         payment

@@ -4,7 +4,9 @@
 //! with its merchant token, LiqPay with its public and private keys and a test-mode flag): a
 //! text input for text, a password input for a secret, a checkbox for a flag. Credentials are
 //! checked with the acquirer when saved. A secret is never shown again: its input is always
-//! empty (left empty, the saved one is kept); text fields and flags show what was saved.
+//! empty (left empty, the saved one is kept); text fields and flags show what was saved. While
+//! the chosen acquirer refuses the saved credentials (revoked at the acquirer), the card says so
+//! first, with since when and the acquirer's words.
 
 use super::access::{InRestaurant, Viewer};
 use super::layout::{csrf_field, Section};
@@ -27,6 +29,9 @@ pub struct AcquirerCard {
     kinds: Vec<Arc<dyn AcquirerKind>>,
     /// Saved values of fields that are not secret, by input name.
     saved: HashMap<String, String>,
+    /// The chosen acquirer's refusal of the saved credentials, when it refuses them: since when
+    /// (in the restaurant's time) and its words.
+    refused: Option<(String, String)>,
 }
 
 /// Where the card posts.
@@ -53,7 +58,14 @@ pub async fn load(state: &PanelState, resto_id: &str) -> Result<AcquirerCard, Pa
             }
         }
     }
-    Ok(AcquirerCard { choice, kinds, saved })
+    let refused = match acquirers.credentials_refusal(resto_id, &choice.kind).await? {
+        Some(refusal) => {
+            let zone = state.store.guest_settings(resto_id).await?.time_zone;
+            Some((crate::web::clock::date_time(refusal.since, &zone), refusal.reason))
+        }
+        None => None,
+    };
+    Ok(AcquirerCard { choice, kinds, saved, refused })
 }
 
 /// The card, showing the current choice.
@@ -75,6 +87,16 @@ pub fn card(viewer: &Viewer, resto_id: &str, card: &AcquirerCard) -> Markup {
                     " — " (viewer.t(note.uk, note.en))
                 }
                 "."
+            }
+            @if let Some((since, reason)) = &card.refused {
+                p.alert #acquirer-refused role="alert" {
+                    (viewer.t("Еквайр не приймає збережені облікові дані з ", "The acquirer no longer accepts the saved credentials, since "))
+                    (since) " (" (reason) "). "
+                    (viewer.t(
+                        "Незавершені оплати буде відхилено, щойно спливе їхній строк; збережіть нові облікові дані.",
+                        "Unfinished payments fail once their charge lapses; save new credentials.",
+                    ))
+                }
             }
             form method="post" action=(path(resto_id)) {
                 (csrf_field(viewer))

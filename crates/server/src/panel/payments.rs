@@ -467,6 +467,8 @@ mod tests {
             active_at: None,
             rating,
             lease_until: None,
+            awaiting_guest: false,
+            asked_at: None,
         };
         let payments =
             [rated("Ірина", Some(5)), rated("Ірина", Some(4)), rated("Андрій", Some(3)), rated("Андрій", None)];

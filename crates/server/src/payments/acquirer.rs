@@ -150,6 +150,11 @@ pub enum AcquirerError {
     /// The request makes no sense (e.g. refunding an unpaid charge).
     #[error("the acquirer refused: {0}")]
     Refused(String),
+    /// The acquirer does not accept the restaurant's credentials (revoked, replaced or wrong):
+    /// nothing can be asked of it for this restaurant until they are set again. Its words never
+    /// hold a secret.
+    #[error("the acquirer refuses the restaurant's credentials: {0}")]
+    CredentialsRefused(String),
     /// The acquirer could not be reached or failed.
     #[error("the acquirer failed: {0}")]
     Unavailable(String),

@@ -12,11 +12,12 @@ use super::acquirer::{Acquirer, AcquirerError};
 use super::acquirer_kind::{
     flag_on, AcquirerKind, AcquirerSetup, CredentialField, FieldKind, UnknownAcquirer, FLAG_OFF, FLAG_ON,
 };
-use super::counted_acquirer::CountedAcquirer;
+use super::counted_acquirer::{CountedAcquirer, Watched};
 use super::PaymentError;
 use super::{liqpay, monobank, sandbox};
 use crate::metrics::Metrics;
-use crate::store::{AcquirerChoice, AcquirerCredentials, PaymentRecord, Store, StoreError};
+use crate::store::{AcquirerChoice, AcquirerCredentials, CredentialsRefusal, PaymentRecord, Store, StoreError};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 /// Every kind of acquirer, started for this server. A new acquirer is one line here.
@@ -62,6 +63,16 @@ impl Acquirers {
     /// Starts every kind of acquirer; their failed calls are counted in `metrics`.
     pub async fn start(setup: &AcquirerSetup, metrics: Arc<Metrics>) -> Result<Acquirers, StoreError> {
         Ok(Acquirers { store: setup.store.clone(), kinds: every_kind(setup).await?, metrics })
+    }
+
+    /// Whether the acquirer of `kind` refuses the restaurant's credentials now (noted when a
+    /// call was refused for them: `CountedAcquirer`), for the admin.
+    pub async fn credentials_refusal(
+        &self,
+        resto_id: &str,
+        kind: &str,
+    ) -> Result<Option<CredentialsRefusal>, StoreError> {
+        self.store.credentials_refusal(resto_id, kind).await
     }
 
     /// The metrics acquirers count in.
@@ -133,17 +144,23 @@ impl Acquirers {
 
     async fn for_restaurant(&self, kind: &str, resto_id: &str) -> Result<Arc<dyn Acquirer>, PaymentError> {
         let kind = self.kind(kind)?;
-        let credentials = if kind.fields().is_empty() {
-            AcquirerCredentials::new()
-        } else {
-            self.store.acquirer_credentials(resto_id, kind.name()).await?.ok_or_else(|| {
+        if kind.fields().is_empty() {
+            return Ok(self.counted(kind.as_ref(), kind.acquirer(resto_id, AcquirerCredentials::new())?));
+        }
+        let (credentials, refusal) =
+            self.store.acquirer_credentials_kept(resto_id, kind.name()).await?.ok_or_else(|| {
                 AcquirerError::Refused(format!(
                     "the restaurant has no {} credentials; set them in the settings",
                     kind.name()
                 ))
-            })?
+            })?;
+        let watched = Watched {
+            store: self.store.clone(),
+            resto_id: resto_id.to_string(),
+            refused: AtomicBool::new(refusal.is_some()),
         };
-        Ok(self.counted(kind.as_ref(), kind.acquirer(resto_id, credentials)?))
+        let acquirer = CountedAcquirer::new(kind.name(), kind.acquirer(resto_id, credentials)?, self.metrics.clone());
+        Ok(Arc::new(acquirer.watching(watched)))
     }
 
     fn counted(&self, kind: &dyn AcquirerKind, acquirer: Arc<dyn Acquirer>) -> Arc<dyn Acquirer> {
@@ -242,7 +259,7 @@ fn fitting(kind: &dyn AcquirerKind, credentials: &AcquirerCredentials) -> Result
 /// kind's check words it).
 fn refusal(kind: &dyn AcquirerKind, error: AcquirerError) -> String {
     match error {
-        AcquirerError::Refused(reason) => reason,
+        AcquirerError::Refused(reason) | AcquirerError::CredentialsRefused(reason) => reason,
         _ => format!("{} did not accept the credentials", kind.name()),
     }
 }

@@ -92,25 +92,68 @@ fn lease_length(payments: &Payments) -> Duration {
 }
 
 /// Asks the acquirer about a payment whose notification did not come, and expires it when the
-/// guest never finished. A payment with no checkout yet whose creator still holds it (the
-/// acquirer is making the charge: `PaymentTimings::create_charge_within`) is left alone. Once
-/// nobody holds it, it is an orphan — a crash between our insert and the acquirer's answer —
-/// and is expired as soon as it is looked at: no guest holds its checkout page, so it only
-/// blocks the bill (everyone else would see "someone is already paying"). A node that starts
-/// gives back the leases of its previous run, so an orphan of a crash is released soon after
-/// the restart. A payment with no sign of the guest at the acquirer for
-/// `PaymentTimings::hold_without_activity` ends early for the same reason. Expiring cancels any
-/// charge the acquirer did create first, and a charge paid meanwhile is settled instead.
+/// guest never finished.
+///
+/// A payment whose creator still holds it is left alone: the node is making the charge
+/// (`PaymentTimings::create_charge_within`) or answering the guest (`Payments::hand_to_guest`).
+/// Once nobody holds one that never reached its guest, it is an orphan ([`is_orphan`]) and is
+/// expired — as soon as it is looked at when the acquirer had made its charge (its node died
+/// after that, before answering the guest), once `reconcile_after` old otherwise. A payment with no
+/// sign of the guest at the acquirer for `PaymentTimings::hold_without_activity` ends early for
+/// the same reason. Expiring cancels any charge the acquirer did create first
+/// (`Payments::withdraw_charge`), and a charge paid meanwhile is settled instead.
+///
+/// When the acquirer refuses the restaurant's credentials (revoked or replaced at the acquirer),
+/// it can be neither asked nor told to cancel: the payment keeps its bill and is asked again with
+/// the usual growing delay until its charge has lapsed at the acquirer (`created_at +
+/// expire_after`, the validity the charge was made with, so no guest can pay it any more), and
+/// is then failed, its bill free. Not sooner: a guest who paid on a page still open would
+/// otherwise pay a bill another guest may pay again. The refusal is on the payment
+/// (`last_error`), with the credentials for the admin, and in the failed payment's timeline.
 async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Result<(), PaymentError> {
+    let refused = match follow_unfinished(payments, payment, now).await {
+        Err(PaymentError::Acquirer(AcquirerError::CredentialsRefused(reason))) => reason,
+        other => return other,
+    };
+    let lapses_at = charge_lapses_at(payment, &payments.timings);
+    if now >= lapses_at {
+        tracing::warn!(payment = payment.id, reason = refused, "the acquirer refuses the credentials: failed");
+        payments.mark_failed_unaskable(&payment.id, &refused).await?;
+        return Ok(());
+    }
+    let age = now - payment.created_at;
+    payments.store.schedule_payment(&payment.id, (now + poll_delay(payments, age)).min(lapses_at)).await?;
+    Err(AcquirerError::CredentialsRefused(refused).into())
+}
+
+/// Whether an unfinished payment is an orphan: its guest never got its page — a crash between
+/// our insert and the guest's answer (after the charge was made, too) — and nobody is making it
+/// any more (its creator's lease given back by a restart, or run out). No guest holds its
+/// checkout page, so it only blocks the bill (everyone, the payer too, would see "someone is
+/// already paying"). A payment made by a release that did not mark handing over is an orphan
+/// only without any checkout, as that release decided.
+pub fn is_orphan(payment: &PaymentRecord, now: i64) -> bool {
+    let held = payment.lease_until.is_some_and(|until| until >= now);
+    let never_sent = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
+    !held && (payment.awaiting_guest || never_sent)
+}
+
+/// The closer's steps for an unfinished payment (see [`reconcile`]).
+async fn follow_unfinished(payments: &Payments, payment: &PaymentRecord, now: i64) -> Result<(), PaymentError> {
     let timings = &payments.timings;
+    if payment.lease_until.is_some_and(|until| until >= now) {
+        return Ok(()); // its creator is still at work: making the charge, or answering the guest
+    }
     let age = now - payment.created_at;
     let expire_at = hold_ends_at(payment, timings);
-    let orphan = payment.acquirer_ref.is_none() && payment.checkout_url.is_none();
-    if orphan && payment.lease_until.is_some_and(|until| until >= now) {
-        return Ok(()); // not an orphan yet: its creator is still making the charge
-    }
-    let not_yet = payment.next_attempt_at.is_some_and(|at| at > now) && now < expire_at && !orphan;
-    if (age < timings.reconcile_after.as_millis() as i64 && now < expire_at) || not_yet {
+    let orphan = is_orphan(payment, now);
+    // An orphan whose charge was made is released at once; one with none, once it is
+    // `reconcile_after` old, as always (nothing at the acquirer to withdraw, and payments stored
+    // by hand — tools, tests — are settled within that).
+    let charged = payment.acquirer_ref.is_some() || payment.checkout_url.is_some();
+    let young = age < timings.reconcile_after.as_millis() as i64 && now < expire_at;
+    let not_yet = payment.next_attempt_at.is_some_and(|at| at > now);
+    if (young && !(orphan && charged)) || not_yet {
         return Ok(());
     }
     let status = match payments.settle_with_acquirer(payment).await {
@@ -121,11 +164,17 @@ async fn reconcile(payments: &Payments, payment: &PaymentRecord, now: i64) -> Re
         return Ok(());
     }
     if orphan || now >= expire_at {
-        expire(payments, payment).await?;
+        expire(payments, payment, orphan).await?;
     } else {
         payments.store.schedule_payment(&payment.id, (now + poll_delay(payments, age)).min(expire_at)).await?;
     }
     Ok(())
+}
+
+/// When an unfinished payment's charge lapses at the acquirer: the validity it was made with
+/// (`PaymentTimings::expire_after`), after which no guest can pay it.
+pub fn charge_lapses_at(payment: &PaymentRecord, timings: &super::PaymentTimings) -> i64 {
+    payment.created_at + timings.expire_after.as_millis() as i64
 }
 
 /// When an unfinished payment stops holding its bill: its expiry, or sooner when the guest
@@ -146,14 +195,18 @@ fn poll_delay(payments: &Payments, age_ms: i64) -> i64 {
 /// Cancels the acquirer's charge first, so a guest who comes back late cannot pay an expired
 /// payment; if it was paid (or is being paid) meanwhile, it is settled instead, and a charge
 /// being paid counts as the guest's activity.
-async fn expire(payments: &Payments, payment: &PaymentRecord) -> Result<(), PaymentError> {
+async fn expire(payments: &Payments, payment: &PaymentRecord, orphan: bool) -> Result<(), PaymentError> {
     if !payments.withdraw_charge(payment).await? {
         tracing::info!(payment = payment.id, "an expiring payment turned out paid (or being paid): it stands");
         payments.store.note_payment_activity(&payment.id).await?;
         payments.settle_with_acquirer(payment).await?;
         return Ok(());
     }
-    payments.mark_expired(&payment.id).await?;
+    if orphan {
+        payments.mark_orphan_released(&payment.id).await?;
+    } else {
+        payments.mark_expired(&payment.id).await?;
+    }
     Ok(())
 }
 

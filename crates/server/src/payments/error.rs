@@ -77,6 +77,13 @@ impl PaymentError {
             PaymentError::Acquirer(AcquirerError::Refused(_)) => {
                 answer(StatusCode::CONFLICT, "PAYMENT_REFUSED", "Not possible now", "acquirer", text)
             }
+            PaymentError::Acquirer(AcquirerError::CredentialsRefused(_)) => answer(
+                StatusCode::CONFLICT,
+                "ACQUIRER_CREDENTIALS_REFUSED",
+                "Set the acquirer's credentials again",
+                "acquirer",
+                text,
+            ),
             PaymentError::Acquirer(_) => {
                 answer(StatusCode::BAD_GATEWAY, "ACQUIRER_ERROR", "Acquirer failed", "acquirer", text)
             }

@@ -83,8 +83,14 @@ pub struct Payments {
 }
 
 /// How long past [`PaymentTimings::create_charge_within`] a new payment stays held by its
-/// creator: room for the writes that record the acquirer's answer.
+/// creator: room for the writes that record the acquirer's answer. Once the charge is made,
+/// the creator holds it this long for answering the guest ([`Payments::hand_to_guest`]), so a
+/// node that dies in between leaves an orphan another node releases within seconds.
 const CREATION_WRITES: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How often a guest's page may make us ask the acquirer about an unfinished payment
+/// ([`Payments::settle_for_guest`]), whichever node serves it.
+pub const GUEST_ASKS_AT_MOST_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Why a payment failed when the acquirer did not make its charge in time.
 fn too_slow(allowed: std::time::Duration) -> String {
@@ -204,7 +210,7 @@ impl Payments {
         match made {
             Ok(checkout) => {
                 self.mark_sent_to_acquirer(&id, checkout.acquirer_ref, checkout.url).await?;
-                self.done_creating(&id).await;
+                self.answering_guest(&id).await;
             }
             Err(error) => {
                 self.mark_refused_by_acquirer(&id, &error).await?;
@@ -213,6 +219,27 @@ impl Payments {
             }
         }
         Ok(self.store.payment_by_id(&id).await?.expect("the payment exists"))
+    }
+
+    /// The charge is made; the creator keeps the payment only while the guest's answer is made
+    /// ([`CREATION_WRITES`]), until [`Payments::hand_to_guest`] gives it back. If this fails the
+    /// longer lease it was created with stands.
+    async fn answering_guest(&self, id: &str) {
+        let now = crate::store::now_ms();
+        let until = now + CREATION_WRITES.as_millis() as i64;
+        if let Err(error) = self.store.take_payment_lease(id, &self.node, now, until).await {
+            tracing::warn!(payment = id, %error, "could not shorten a new payment's lease; it runs out by itself");
+        }
+    }
+
+    /// The guest's answer sending them to the acquirer's page for this unfinished payment is
+    /// being returned: from now on the guest has it (the payment no longer awaits its guest, see
+    /// `closer`'s orphans), and this node, its creator, gives its lease back. Called at the very
+    /// end of the pay handler, and again harmlessly for a repeated submit. False when the payment
+    /// is no longer unfinished — released as an orphan because the answer took too long — so
+    /// the guest must not be sent to pay it.
+    pub async fn hand_to_guest(&self, payment_id: &str) -> Result<bool, PaymentError> {
+        Ok(self.store.hand_payment_to_guest(payment_id, &self.node).await?)
     }
 
     /// Gives back the lease a payment was created under: with several nodes, another node's
@@ -338,7 +365,29 @@ impl Payments {
             return Ok(PaymentStatus::Created);
         };
         let status = acquirer.status(reference).await?;
+        // The acquirer answered: a problem noted when it could not be asked is over.
+        if payment.last_error.is_some() {
+            self.store.clear_payment_problem(&payment.id).await?;
+        }
         self.apply_charge_status(payment, acquirer.name(), status).await
+    }
+
+    /// [`Payments::settle_with_acquirer`] for a guest's page (the receipt refreshing itself
+    /// while the guest pays): the acquirer is asked about an unfinished payment at most once per
+    /// [`GUEST_ASKS_AT_MOST_EVERY`], whichever node serves the page and however many pages
+    /// refresh — the turn is taken in the store. Otherwise the payment's status as it is.
+    pub async fn settle_for_guest(&self, payment: &PaymentRecord) -> Result<PaymentStatus, PaymentError> {
+        if payment.status != PaymentStatus::Created {
+            return Ok(payment.status);
+        }
+        let now = crate::store::now_ms();
+        let asked_before = now - GUEST_ASKS_AT_MOST_EVERY.as_millis() as i64;
+        if payment.asked_at.is_some_and(|at| at > asked_before)
+            || !self.store.claim_guest_question(&payment.id, now, asked_before).await?
+        {
+            return Ok(payment.status);
+        }
+        self.settle_with_acquirer(payment).await
     }
 
     /// Moves a payment where the acquirer's status says; a status that no longer applies (the
@@ -518,7 +567,7 @@ impl Payments {
         let acquirer = self.acquirers.for_payment(&payment).await?;
         let reference = payment.acquirer_ref.clone().unwrap_or_else(|| payment.id.clone());
         if let Err(error) = acquirer.refund(&reference, refund.amount, &ext_ref).await {
-            if matches!(error, AcquirerError::Refused(_)) {
+            if matches!(error, AcquirerError::Refused(_) | AcquirerError::CredentialsRefused(_)) {
                 self.store.drop_refund(&ext_ref).await?;
             }
             return Err(error.into());
@@ -614,6 +663,26 @@ impl Payments {
         let changes = TransitionChanges { last_error: Some(reason), ..Default::default() };
         self.store
             .transition_payment(id, PaymentStatus::Created, PaymentStatus::Failed, "the acquirer declined", changes)
+            .await
+    }
+
+    /// The acquirer refuses the restaurant's credentials, so nobody can ask it whether this
+    /// unfinished payment was paid nor cancel its charge; failed once the charge has lapsed at the
+    /// acquirer (`closer`), the bill free again.
+    async fn mark_failed_unaskable(&self, id: &str, reason: &str) -> Result<bool, StoreError> {
+        let why = format!(
+            "the acquirer refuses the restaurant's credentials and its charge has lapsed: failed without \
+             asking it ({reason}); if a guest paid meanwhile, it shows in the acquirer's cabinet"
+        );
+        let changes = TransitionChanges { last_error: Some(why.clone()), ..Default::default() };
+        self.store.transition_payment(id, PaymentStatus::Created, PaymentStatus::Failed, &why, changes).await
+    }
+
+    async fn mark_orphan_released(&self, id: &str) -> Result<bool, StoreError> {
+        let note = "its guest never got its page (the node making it stopped before answering): released, \
+                    its charge withdrawn at the acquirer";
+        self.store
+            .transition_payment(id, PaymentStatus::Created, PaymentStatus::Expired, note, TransitionChanges::default())
             .await
     }
 

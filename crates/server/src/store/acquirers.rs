@@ -1,5 +1,6 @@
 //! Which card acquirer each restaurant takes payments with and the credentials it gave each
-//! kind of acquirer, the acquirer's invoices as last seen (so an older notification never
+//! kind of acquirer (with the acquirer's refusal of them, when it stopped accepting them: what
+//! the admin is told), the acquirer's invoices as last seen (so an older notification never
 //! overwrites a newer one), and refunds asked for (so a retried refund is sent with the same
 //! reference and never returns the money twice).
 //!
@@ -71,6 +72,17 @@ impl std::fmt::Debug for AcquirerCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_map().entries(self.0.keys().map(|name| (name, "…"))).finish()
     }
+}
+
+/// The acquirer no longer accepts a restaurant's credentials (revoked or replaced at the
+/// acquirer): noted when a call is refused for them, cleared when a later call with them is
+/// accepted or new ones are saved. What the admin API and the panel show beside the choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsRefusal {
+    /// The first refusal since they were last accepted, unix ms.
+    pub since: i64,
+    /// The acquirer's words for the last refusal (never a secret: each kind words it).
+    pub reason: String,
 }
 
 /// A refund as asked for.
@@ -202,6 +214,12 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            // Credentials saved anew: whatever the acquirer refused before is not these.
+            sqlx::query("DELETE FROM acquirer_refusals WHERE resto_id = $1 AND kind = $2")
+                .bind(resto_id)
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?;
         }
         sqlx::query(
             "INSERT INTO restaurant_acquirers (resto_id, kind, merchant_name, updated_at) VALUES ($1, $2, $3, $4) \
@@ -223,17 +241,77 @@ impl Store {
         resto_id: &str,
         kind: &str,
     ) -> Result<Option<AcquirerCredentials>, StoreError> {
-        let row = sqlx::query("SELECT credentials_sealed FROM acquirer_credentials WHERE resto_id = $1 AND kind = $2")
+        Ok(self.acquirer_credentials_kept(resto_id, kind).await?.map(|(credentials, _)| credentials))
+    }
+
+    /// The credentials the restaurant gave this kind of acquirer, with the acquirer's refusal of
+    /// them when it stopped accepting them.
+    pub async fn acquirer_credentials_kept(
+        &self,
+        resto_id: &str,
+        kind: &str,
+    ) -> Result<Option<(AcquirerCredentials, Option<CredentialsRefusal>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.credentials_sealed, r.since, r.reason FROM acquirer_credentials c \
+             LEFT JOIN acquirer_refusals r ON r.resto_id = c.resto_id AND r.kind = c.kind \
+             WHERE c.resto_id = $1 AND c.kind = $2",
+        )
+        .bind(resto_id)
+        .bind(kind)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let credentials = self.open_credentials(resto_id, kind, &column::<String>(&row, "credentials_sealed")?)?;
+        let refusal = match column::<Option<i64>>(&row, "since")? {
+            Some(since) => Some(CredentialsRefusal {
+                since,
+                reason: column::<Option<String>>(&row, "reason")?.unwrap_or_default(),
+            }),
+            None => None,
+        };
+        Ok(Some((credentials, refusal)))
+    }
+
+    /// The acquirer's refusal of a restaurant's credentials for `kind`, if it refuses them now.
+    pub async fn credentials_refusal(
+        &self,
+        resto_id: &str,
+        kind: &str,
+    ) -> Result<Option<CredentialsRefusal>, StoreError> {
+        let row = sqlx::query("SELECT since, reason FROM acquirer_refusals WHERE resto_id = $1 AND kind = $2")
             .bind(resto_id)
             .bind(kind)
             .fetch_optional(self.pool())
             .await?;
-        match row {
-            Some(row) => {
-                self.open_credentials(resto_id, kind, &column::<String>(&row, "credentials_sealed")?).map(Some)
-            }
-            None => Ok(None),
-        }
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(CredentialsRefusal { since: column(&row, "since")?, reason: column(&row, "reason")? }))
+    }
+
+    /// Notes that the acquirer of `kind` refused the restaurant's credentials, with its words
+    /// (which must hold no secret); the time of the first refusal is kept.
+    pub async fn note_credentials_refused(&self, resto_id: &str, kind: &str, reason: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO acquirer_refusals (resto_id, kind, since, reason) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (resto_id, kind) DO UPDATE SET reason = $4",
+        )
+        .bind(resto_id)
+        .bind(kind)
+        .bind(now_ms())
+        .bind(reason)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The acquirer of `kind` accepted the restaurant's credentials again: the refusal is
+    /// forgotten.
+    pub async fn clear_credentials_refusal(&self, resto_id: &str, kind: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM acquirer_refusals WHERE resto_id = $1 AND kind = $2")
+            .bind(resto_id)
+            .bind(kind)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Records an acquirer's invoice status unless a newer one was already seen; true when this

@@ -22,7 +22,7 @@ mod sealed;
 mod server_settings;
 mod snapshots;
 
-pub use acquirers::{AcquirerChoice, AcquirerCredentials, RefundRecord, RefundReservation};
+pub use acquirers::{AcquirerChoice, AcquirerCredentials, CredentialsRefusal, RefundRecord, RefundReservation};
 pub use cluster_nodes::LiveNode;
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use credential_notices::CredentialNotice;

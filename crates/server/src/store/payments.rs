@@ -55,8 +55,17 @@ pub struct PaymentRecord {
     /// The guest's 1–5 rating of the service, once given on the receipt.
     pub rating: Option<i64>,
     /// Until when a node holds the payment, unix ms: its creator while the acquirer makes the
-    /// charge ([`Store::create_payment_held`]), or the closer while it closes it.
+    /// charge and the guest's answer is made ([`Store::create_payment_held`]), or the closer
+    /// while it closes it.
     pub lease_until: Option<i64>,
+    /// True from its creation until the guest's answer sending them to the acquirer's page is
+    /// being returned ([`Store::hand_payment_to_guest`]): an unfinished payment still awaiting
+    /// its guest once its creator's lease is gone is an orphan (`crate::payments::closer`).
+    /// False for payments made by a release before this was kept.
+    pub awaiting_guest: bool,
+    /// When a guest's page last asked the acquirer about it, unix ms
+    /// ([`Store::claim_guest_question`]).
+    pub asked_at: Option<i64>,
 }
 
 impl PaymentRecord {
@@ -157,7 +166,7 @@ pub struct TransitionChanges {
 
 const COLUMNS: &str = "id, resto_id, bill_id, table_number, status, sum_kop, tips_kop, acquirer, acquirer_ref, \
     checkout_url, receipt, fiscal, attempts, next_attempt_at, last_error, created_at, updated_at, payer, active_at, rating, \
-    lease_until";
+    lease_until, awaiting_guest, asked_at";
 
 /// The statuses of payments that took the guest's money, as an SQL list (`'paid', …`).
 fn charged_statuses() -> String {
@@ -198,8 +207,14 @@ fn record_from(row: &AnyRow) -> Result<PaymentRecord, StoreError> {
         active_at: column(row, "active_at")?,
         rating: column(row, "rating")?,
         lease_until: column(row, "lease_until")?,
+        awaiting_guest: column::<Option<i64>>(row, "awaiting_guest")? == Some(AWAITING),
+        asked_at: column(row, "asked_at")?,
     })
 }
+
+/// `awaiting_guest` of a payment whose guest has not got its page yet (NULL once handed, and
+/// for payments of releases that did not keep it).
+const AWAITING: i64 = 1;
 
 fn bill_lock(resto_id: &str, bill_id: &str) -> String {
     format!("{resto_id} {bill_id}")
@@ -246,8 +261,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO payments (id, resto_id, bill_id, table_number, idempotency_key, status, bill_lock, sum_kop, \
-             tips_kop, acquirer, receipt, attempts, created_at, updated_at, payer, active_at, lease_node, lease_until) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12, $13, $12, $14, $15) \
+             tips_kop, acquirer, receipt, attempts, created_at, updated_at, payer, active_at, lease_node, lease_until, \
+             awaiting_guest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12, $13, $12, $14, $15, $16) \
              ON CONFLICT DO NOTHING",
         )
         .bind(&new.id)
@@ -265,6 +281,7 @@ impl Store {
         .bind(new.payer.clone())
         .bind(lease.map(|(node, _)| node.to_string()))
         .bind(lease.map(|(_, until)| until))
+        .bind(AWAITING)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -371,6 +388,57 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Clears the problem noted on an unfinished payment ([`Store::note_payment_problem`]) once
+    /// the acquirer answers about it again.
+    pub async fn clear_payment_problem(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE payments SET last_error = NULL, updated_at = $1 \
+             WHERE id = $2 AND status = $3 AND last_error IS NOT NULL",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .bind(PaymentStatus::Created.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Takes the turn of a guest's page to ask the acquirer about unfinished payment `id` at
+    /// `now`: true unless a page (on any node) asked after `asked_before`. Of pages asking at
+    /// once, one gets it.
+    pub async fn claim_guest_question(&self, id: &str, now: i64, asked_before: i64) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE payments SET asked_at = $1 \
+             WHERE id = $2 AND status = $3 AND (asked_at IS NULL OR asked_at <= $4)",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(PaymentStatus::Created.as_str())
+        .bind(asked_before)
+        .execute(self.pool())
+        .await?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    /// The guest's answer sending them to the acquirer's page for unfinished payment `id` is
+    /// being returned: the payment no longer awaits its guest, and `node`, its creator, gives
+    /// its lease back in the same write. False when the payment is no longer unfinished (it was
+    /// released meanwhile as an orphan): the guest must not be sent to pay it.
+    pub async fn hand_payment_to_guest(&self, id: &str, node: &str) -> Result<bool, StoreError> {
+        let handed = sqlx::query(
+            "UPDATE payments SET awaiting_guest = NULL, \
+             lease_until = CASE WHEN lease_node = $1 THEN NULL ELSE lease_until END, \
+             lease_node = CASE WHEN lease_node = $1 THEN NULL ELSE lease_node END \
+             WHERE id = $2 AND status = $3",
+        )
+        .bind(node)
+        .bind(id)
+        .bind(PaymentStatus::Created.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(handed.rows_affected() == 1)
     }
 
     /// Notes a sign of the guest at the acquirer (the card page opened, a card sent) on an

@@ -3,7 +3,7 @@
 //! refunds, expiry, and the merchant token kept out of sight.
 
 use crate::helpers::{
-    fresh_storage, spawn_app_on, spawn_app_with, AppOptions, Backend, Restaurant, TestApp, TEST_MASTER_KEY,
+    eventually, fresh_storage, spawn_app_on, spawn_app_with, AppOptions, Backend, Restaurant, TestApp, TEST_MASTER_KEY,
 };
 use crate::monobank_emulator::{MonobankEmulator, Webhooks, APPROVAL, MASKED_PAN, MERCHANT, RRN, TOKEN};
 use crate::on_both_stores;
@@ -692,7 +692,98 @@ async fn a_monobank_token_kept_by_an_older_release_still_charges_after_the_upgra
     assert_eq!(kept.as_deref(), Some(sealed.as_str()), "the old column is left for an older release");
 }
 
+/// Polling soon and often; charges valid (and held) for `expire_after`.
+fn quick_polling_expiring_after(expire_after: Duration) -> rahunok_server::config::PaymentTimings {
+    rahunok_server::config::PaymentTimings { expire_after, ..quick_polling() }
+}
+
+async fn unfinished_payments_of_a_revoked_monobank_token_fail_once_their_charge_lapses_and_the_admin_is_told(
+    backend: Backend,
+) {
+    let cafe = mono_cafe(backend, quick_polling_expiring_after(Duration::from_secs(3))).await;
+    cafe.mono.set_webhooks(Webhooks::Drop);
+    let resto_id = cafe.restaurant.resto_id.clone();
+    let (payment_id, _) = start_paying(&cafe, "b-32070", "0").await;
+    cafe.mono.set_token_revoked(true);
+    let path = format!("/api/admin/restaurants/{resto_id}/payments/{payment_id}");
+    let acquirer_path = format!("/api/admin/restaurants/{resto_id}/acquirer");
+    // While its charge may still be paid at monobank, the payment keeps the bill, and the admin
+    // sees why on the payment and on the restaurant's acquirer.
+    let (noted, refused) = eventually("the refusal noted", || async {
+        let noted = cafe.app.get_json(&path).await.1;
+        let refused = cafe.app.get_json(&acquirer_path).await.1;
+        (noted["lastError"].as_str().is_some_and(|e| e.contains("credentials"))
+            && refused["credentialsRefused"].is_object())
+        .then_some((noted, refused))
+    })
+    .await;
+    assert_eq!(noted["status"], "created", "{noted}");
+    assert!(noted["lastError"].as_str().unwrap().contains("403"), "monobank's words: {noted}");
+    assert!(refused["credentialsRefused"]["reason"].as_str().unwrap().contains("403"), "{refused}");
+    assert!(!refused.to_string().contains(TOKEN), "never the token: {refused}");
+    // Once the charge has lapsed, nobody can pay it: failed, the bill free.
+    let failed = wait_for_status(&cafe.app, &resto_id, &payment_id, "failed").await;
+    let created_at = failed["createdAt"].as_i64().unwrap();
+    let failed_at = failed["transitions"].as_array().unwrap().last().unwrap()["at"].as_i64().unwrap();
+    assert!(failed_at >= created_at + 3_000, "not before the charge lapsed: {failed}");
+    assert!(failed["lastError"].as_str().unwrap().contains("refuses the restaurant's credentials"), "{failed}");
+    let note = failed["transitions"].as_array().unwrap().last().unwrap()["note"].to_string();
+    assert!(note.contains("credentials"), "the timeline says why: {failed}");
+    assert!(cafe.app.state.store.payment_holding_bill(&resto_id, "b-32070").await.unwrap().is_none(), "free");
+    // The panel's card payments settings say so too.
+    restaurant_admin(&cafe.app, "marta", &cafe.restaurant).await;
+    let marta = PanelBrowser::new(&cafe.app);
+    assert_eq!(marta.sign_in("marta", PASSWORD).await.status, 303);
+    let settings = marta.get(&format!("/panel/r/{resto_id}/settings")).await;
+    assert!(settings.body.contains("id=\"acquirer-refused\""), "{}", settings.body);
+    assert!(!settings.body.contains(TOKEN), "never the token");
+    // The admin saves the token again (restored at monobank): the notice is gone.
+    cafe.mono.set_token_revoked(false);
+    let (status, chosen) = cafe.app.put_acquirer(&resto_id, json!({"kind": "monobank", "token": TOKEN})).await;
+    assert_eq!((status, chosen), (200, json!({"kind": "monobank", "merchantName": MERCHANT})));
+}
+
+async fn a_failed_polls_last_error_is_cleared_once_monobank_answers_again(backend: Backend) {
+    let cafe = mono_cafe(backend, quick_polling()).await;
+    cafe.mono.set_webhooks(Webhooks::Drop);
+    let (payment_id, _) = start_paying(&cafe, "b-32070", "0").await;
+    cafe.mono.fail_next(&[500, 500, 500, 500]);
+    let path = format!("/api/admin/restaurants/{}/payments/{payment_id}", cafe.restaurant.resto_id);
+    eventually("the failed poll noted", || async {
+        let noted = cafe.app.get_json(&path).await.1;
+        noted["lastError"].as_str().is_some_and(|e| e.contains("500")).then_some(())
+    })
+    .await;
+    let cleared = eventually("the error cleared", || async {
+        let detail = cafe.app.get_json(&path).await.1;
+        detail["lastError"].is_null().then_some(detail)
+    })
+    .await;
+    assert_eq!(cleared["status"], "created", "still unpaid, and nothing wrong: {cleared}");
+    assert!(cafe.mono.calls_answered("/api/merchant/invoice/status", 200) > 0, "monobank answered");
+}
+
+async fn the_receipt_of_an_unfinished_payment_asks_monobank_at_most_once_per_10_s_however_often_it_is_refreshed(
+    backend: Backend,
+) {
+    let cafe = mono_cafe(backend, no_polling()).await;
+    cafe.mono.set_webhooks(Webhooks::Drop);
+    let (payment_id, _) = start_paying(&cafe, "b-32070", "0").await;
+    let asked = || cafe.mono.calls_to("/api/merchant/invoice/status").len();
+    assert_eq!(asked(), 0, "nothing polls");
+    let guest = guest_client();
+    for _ in 0..10 {
+        let page = guest.get(format!("{}/p/{payment_id}", cafe.app.base)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("data-status=\"created\""));
+    }
+    assert_eq!(asked(), 1, "the first look asks monobank, the next nine within 10 s do not");
+}
+
 on_both_stores!(
+    unfinished_payments_of_a_revoked_monobank_token_fail_once_their_charge_lapses_and_the_admin_is_told,
+    a_failed_polls_last_error_is_cleared_once_monobank_answers_again,
+    the_receipt_of_an_unfinished_payment_asks_monobank_at_most_once_per_10_s_however_often_it_is_refreshed,
     a_monobank_token_kept_by_an_older_release_still_charges_after_the_upgrade,
     a_payment_monobank_is_slow_to_create_is_not_expired_while_its_invoice_is_made,
     a_monobank_that_takes_longer_than_allowed_to_create_an_invoice_fails_the_payment_and_frees_the_bill,

@@ -4,7 +4,8 @@
 //! (`details`, `pubkey`, `invoice/create|status|cancel|remove`), keeping invoices, serving each
 //! `pageUrl` as a small page where a test or Chromium pays (or fails), and sending webhooks
 //! signed with its own P-256 key. A test can drop, repeat, reorder or delay webhooks, rotate the
-//! key, and make the next calls answer 429 or 500.
+//! key, make the next calls answer 429 or 500, and revoke the merchant token (every call then
+//! answers 403, as monobank does for a token it no longer accepts).
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -103,6 +104,8 @@ struct Inner {
     create_takes: Duration,
     /// What the next paid invoices state they took instead of their amount and hryvnia.
     states: (Option<i64>, Option<u16>),
+    /// The merchant revoked the token in the cabinet: it is refused like a wrong one.
+    revoked: bool,
 }
 
 struct Shared {
@@ -136,6 +139,7 @@ impl MonobankEmulator {
             status_lags: false,
             create_takes: Duration::ZERO,
             states: (None, None),
+            revoked: false,
         };
         let shared = Arc::new(Shared { url: url.clone(), inner: Mutex::new(inner), http: reqwest::Client::new() });
         let app = Router::new()
@@ -170,6 +174,16 @@ impl MonobankEmulator {
     /// The next API calls answer these statuses (e.g. 429, 500) without doing anything.
     pub fn fail_next(&self, statuses: &[u16]) {
         self.inner().fail_next.extend(statuses);
+    }
+
+    /// The merchant revokes (`true`) or restores the token: while revoked, every call answers 403.
+    pub fn set_token_revoked(&self, revoked: bool) {
+        self.inner().revoked = revoked;
+    }
+
+    /// The calls to one path that monobank answered with `status`.
+    pub fn calls_answered(&self, path: &str, status: u16) -> usize {
+        self.calls_to(path).iter().filter(|c| c.status == status).count()
     }
 
     /// While on, the status endpoint answers `created` for paid invoices (a lagging monobank).
@@ -361,7 +375,7 @@ fn admit(
     body: Value,
 ) -> Option<Response> {
     let mut inner = shared.inner.lock().unwrap();
-    let token_ok = headers.get("x-token").and_then(|v| v.to_str().ok()) == Some(TOKEN);
+    let token_ok = headers.get("x-token").and_then(|v| v.to_str().ok()) == Some(TOKEN) && !inner.revoked;
     let failure = if !token_ok { Some(403) } else { inner.fail_next.pop_front() };
     inner.calls.push(Call { method: method.into(), path: path.into(), body, query, status: failure.unwrap_or(200) });
     failure.map(|code| {

@@ -1,7 +1,7 @@
 //! Payments over real HTTP, the way a guest's browser drives them (forms and redirects): one
 //! charge per bill whatever the guests do, retries of an unclosed bill, refunds.
 
-use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, Restaurant, TestApp};
+use crate::helpers::{eventually, spawn_app, spawn_app_with, AppOptions, Backend, Restaurant, TestApp};
 use crate::on_both_stores;
 use rahunok_pos_sim::VirtualPos;
 use rahunok_protocol::Money;
@@ -101,6 +101,17 @@ pub async fn wait_for_status(app: &TestApp, resto_id: &str, payment_id: &str, st
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("payment {payment_id} never reached {status}: {detail}");
+}
+
+/// The closer looks every 0.1 s and asks the acquirer about an unfinished payment at once.
+fn quick_polling() -> AppOptions {
+    let payment_timings = rahunok_server::config::PaymentTimings {
+        tick: Duration::from_millis(100),
+        reconcile_after: Duration::ZERO,
+        max_retry_delay: Duration::from_millis(200),
+        ..Default::default()
+    };
+    AppOptions { payment_timings, ..AppOptions::default() }
 }
 
 /// Payments unfinished for 0.3 s expire; the closer looks every 0.1 s.
@@ -279,6 +290,101 @@ async fn an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_tim
     assert_eq!(post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await.0, 303, "the bill is free again");
 }
 
+/// A payment left as a crash 2–50 ms into `POST …/pay` leaves it: stored, its charge made at
+/// the sandbox and recorded, but the answer sending the guest there never returned (so never
+/// handed to the guest), held by this node until `held_until`. The sandbox charge's reference.
+async fn left_unanswered_by_a_crash(app: &TestApp, id: &str, resto_id: &str, bill_id: &str, held_until: i64) -> String {
+    use rahunok_server::payments::acquirer::ChargeRequest;
+    use rahunok_server::store::{PaymentStatus, TransitionChanges};
+    let store = &app.state.store;
+    let payment = unsent_payment(id, resto_id, bill_id, "520");
+    store.create_payment_held(&payment, app.state.payments.node(), held_until).await.unwrap();
+    let acquirer = app.state.payments.acquirers().for_new_payment(resto_id).await.unwrap();
+    let charge = ChargeRequest {
+        reference: id.into(),
+        amount: payment.sum,
+        description: "Кав'ярня".into(),
+        return_url: format!("{}/p/{id}", app.base),
+        basket: Vec::new(),
+        validity: Duration::from_secs(900),
+    };
+    let checkout = acquirer.create(charge).await.unwrap();
+    let changes =
+        TransitionChanges { checkout: Some((checkout.acquirer_ref.clone(), checkout.url)), ..Default::default() };
+    let (created, note) = (PaymentStatus::Created, "sent to the acquirer");
+    assert!(store.transition_payment(id, created, created, note, changes).await.unwrap());
+    checkout.acquirer_ref
+}
+
+/// The sandbox charge `reference` was withdrawn (no guest can pay it any more).
+async fn assert_withdrawn(app: &TestApp, reference: &str) {
+    let charge = app.state.store.sandbox_charge(reference).await.unwrap().expect("the charge");
+    assert_eq!(charge.status, rahunok_server::store::SandboxChargeStatus::Cancelled, "the charge was cancelled");
+}
+
+/// The payment as the admin sees it once it has `status`, within `eventually`'s bound.
+async fn within_seconds(app: &TestApp, resto_id: &str, id: &str, status: &str) -> Value {
+    let path = format!("/api/admin/restaurants/{resto_id}/payments/{id}");
+    eventually(&format!("{id} {status}"), || async {
+        let detail = app.get_json(&path).await.1;
+        (detail["status"] == status).then_some(detail)
+    })
+    .await
+}
+
+async fn a_payment_whose_guest_never_got_its_page_is_released_at_restart_and_its_charge_withdrawn(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (r, _pos) = cafe(&app).await;
+    let held_until = rahunok_server::store::now_ms() + 3_600_000;
+    let reference = left_unanswered_by_a_crash(&app, "pay_unanswered", &r.resto_id, "b-32070", held_until).await;
+    let app = app.restart().await;
+    let _pos = app.start_virtual_pos(&r).await;
+    let detail = within_seconds(&app, &r.resto_id, "pay_unanswered", "expired").await;
+    assert!(detail.to_string().contains("never got its page"), "the timeline says why: {detail}");
+    assert_withdrawn(&app, &reference).await;
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
+    assert_eq!(post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await.0, 303, "the bill is free again");
+}
+
+async fn a_payment_whose_guest_never_got_its_page_is_released_by_another_node_once_its_lease_runs_out(
+    backend: Backend,
+) {
+    // Its creator died and did not come back: nobody gives its lease back, it runs out.
+    let app = spawn_app(backend).await;
+    let (r, _pos) = cafe(&app).await;
+    let held_until = rahunok_server::store::now_ms() + 1_000;
+    let reference = left_unanswered_by_a_crash(&app, "pay_unanswered", &r.resto_id, "b-32070", held_until).await;
+    let detail = within_seconds(&app, &r.resto_id, "pay_unanswered", "expired").await;
+    let released_at = detail["transitions"].as_array().unwrap().last().unwrap()["at"].as_i64().unwrap();
+    assert!(released_at >= held_until, "not while its creator held it: {detail}");
+    assert_withdrawn(&app, &reference).await;
+}
+
+async fn a_payment_whose_guest_got_its_page_keeps_the_bill_across_a_restart(backend: Backend) {
+    let app = spawn_app_with(backend, quick_polling()).await;
+    let (r, _pos) = cafe(&app).await;
+    let guest = guest_client();
+    let (key, expected) = submit_pay(&app, &guest, &r.resto_id, "b-32070").await;
+    let (status, checkout, _) = post_pay(&app, &guest, &r.resto_id, "b-32070", &key, &expected).await;
+    assert_eq!(status, 303, "sent to the sandbox's page");
+    let (_, payments) = app.get_json(&format!("/api/admin/restaurants/{}/payments", r.resto_id)).await;
+    let payment_id = payments[0]["id"].as_str().unwrap().to_string();
+    let payment = app.state.store.payment_by_id(&payment_id).await.unwrap().unwrap();
+    assert!(!payment.awaiting_guest && payment.lease_until.is_none(), "handed to the guest, its lease given back");
+    let before = app.base.clone();
+    let app = app.restart().await;
+    let _pos = app.start_virtual_pos(&r).await;
+    // The closer looks every 0.1 s and asks the sandbox at once: ten passes leave it as it is.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let payment = app.state.store.payment_by_id(&payment_id).await.unwrap().unwrap();
+    assert_eq!(payment.status, rahunok_server::store::PaymentStatus::Created, "the guest is paying");
+    // The restarted server listens on another port.
+    let back = pay_at_sandbox(&guest, &checkout.replace(&before, &app.base), "4242424242424242").await;
+    assert!(back.ends_with(&format!("/p/{payment_id}")), "{back}");
+    wait_for_status(&app, &r.resto_id, &payment_id, "closed").await;
+}
+
 async fn a_payment_lease_is_held_by_one_node_until_it_runs_out_or_is_given_back(backend: Backend) {
     let app = spawn_app(backend).await;
     let restaurant = app.create_restaurant("Оренда").await;
@@ -334,6 +440,9 @@ on_both_stores!(
     a_payment_the_acquirer_never_heard_of_expires_and_frees_the_bill,
     an_orphan_payment_is_released_within_30_s_of_a_restart_with_default_timings,
     a_payment_lease_is_held_by_one_node_until_it_runs_out_or_is_given_back,
+    a_payment_whose_guest_never_got_its_page_is_released_at_restart_and_its_charge_withdrawn,
+    a_payment_whose_guest_never_got_its_page_is_released_by_another_node_once_its_lease_runs_out,
+    a_payment_whose_guest_got_its_page_keeps_the_bill_across_a_restart,
 );
 
 /// A POS that writes the table number only at the top level of its `getBill` answer (as the

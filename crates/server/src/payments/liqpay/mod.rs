@@ -60,6 +60,9 @@ pub const NOTIFY_PATH: &str = "/acquirer/liqpay/notify";
 const VERSION: u8 = 3;
 /// What LiqPay says of an order it does not know: to the key check, "the keys work".
 const PAYMENT_NOT_FOUND: &str = "payment_not_found";
+/// What LiqPay says when it does not accept the merchant's keys: a public key it does not know
+/// (replaced or removed in the cabinet), or a signature the private key did not make.
+const KEYS_REFUSED: &[&str] = &["public_key_not_found", "invalid_signature"];
 
 const PUBLIC_KEY_FIELD: &str = "publicKey";
 const PRIVATE_KEY_FIELD: &str = "privateKey";
@@ -266,6 +269,11 @@ impl PaymentState {
         self.err_code.is_some() && self.payment_id.is_none() && self.order_id.is_none()
     }
 
+    /// Whether LiqPay refuses the call because it does not accept the merchant's keys.
+    fn refuses_keys(&self) -> bool {
+        self.err_code.as_deref().is_some_and(|code| KEYS_REFUSED.contains(&code))
+    }
+
     /// The error in LiqPay's words.
     fn error_words(&self) -> String {
         match (&self.err_code, &self.err_description) {
@@ -366,18 +374,19 @@ impl LiqpayApi {
         })
     }
 
-    /// What LiqPay says about the order: `UnknownCharge` when it knows none, `Refused` when it
-    /// refuses the call (bad keys), `Unavailable` when it cannot be asked.
+    /// What LiqPay says about the order: `UnknownCharge` when it knows none,
+    /// `CredentialsRefused` when it does not accept the keys, `Refused` when it refuses the call
+    /// otherwise, `Unavailable` when it cannot be asked.
     pub async fn status(&self, keys: &Keys, order_id: &str) -> Result<PaymentState, AcquirerError> {
         let request =
             RequestData { version: VERSION, public_key: keys.public(), action: "status", order_id, amount: None };
         let answer = self.request(keys, &request, true).await?;
         if answer.is_call_error() {
+            let words = || keys.scrub(&format!("LiqPay refused the status call: {}", answer.error_words()));
             return Err(match answer.err_code.as_deref() {
                 Some(PAYMENT_NOT_FOUND) => AcquirerError::UnknownCharge(order_id.to_string()),
-                _ => AcquirerError::Refused(
-                    keys.scrub(&format!("LiqPay refused the status call: {}", answer.error_words())),
-                ),
+                _ if answer.refuses_keys() => AcquirerError::CredentialsRefused(words()),
+                _ => AcquirerError::Refused(words()),
             });
         }
         if answer.order_id.as_deref().is_some_and(|id| id != order_id) {
@@ -401,9 +410,11 @@ impl LiqpayApi {
             || answer.err_code.is_some()
             || matches!(answer.status.as_deref(), Some("error" | "failure"));
         if refused {
-            return Err(AcquirerError::Refused(
-                keys.scrub(&format!("LiqPay refused the refund: {}", answer.error_words())),
-            ));
+            let words = keys.scrub(&format!("LiqPay refused the refund: {}", answer.error_words()));
+            return Err(match answer.refuses_keys() {
+                true => AcquirerError::CredentialsRefused(words),
+                false => AcquirerError::Refused(words),
+            });
         }
         Ok(())
     }
@@ -575,7 +586,7 @@ impl AcquirerKind for LiqpayKind {
             let probe = format!("rahunok-key-check-{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 16));
             match self.api.status(&keys, &probe).await {
                 Ok(_) | Err(AcquirerError::UnknownCharge(_)) => {}
-                Err(AcquirerError::Refused(reason)) => {
+                Err(AcquirerError::Refused(reason) | AcquirerError::CredentialsRefused(reason)) => {
                     return Err(AcquirerError::Refused(format!("LiqPay did not accept the keys ({reason})")))
                 }
                 Err(other) => return Err(other),
@@ -652,6 +663,17 @@ mod tests {
         assert!(matches!(state("failure").charge_status(false), ChargeStatus::Declined(_)));
         assert!(matches!(state("error").charge_status(false), ChargeStatus::Declined(_)));
         assert_eq!(state("reversed").charge_status(false), ChargeStatus::Reversed);
+    }
+
+    #[test]
+    fn liqpay_refuses_the_keys_only_for_an_unknown_public_key_or_a_wrong_signature() {
+        let error = |code: &str| PaymentState { err_code: Some(code.into()), ..Default::default() };
+        assert!(error("public_key_not_found").refuses_keys());
+        assert!(error("invalid_signature").refuses_keys());
+        for other in ["payment_not_found", "amount", "payment_not_paid"] {
+            assert!(!error(other).refuses_keys(), "{other}");
+        }
+        assert!(!PaymentState::default().refuses_keys());
     }
 
     #[test]

@@ -222,7 +222,8 @@ fn retryable(status: reqwest::StatusCode) -> bool {
     status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
 }
 
-/// monobank's refusal, with its `errText` when it gives one.
+/// monobank's refusal, with its `errText` when it gives one: 401 and 403 say the merchant token
+/// is not accepted (revoked, or replaced in the cabinet), 404 that the invoice is unknown.
 async fn refusal(path: &str, response: reqwest::Response) -> AcquirerError {
     let status = response.status();
     let body: Value = response.json().await.unwrap_or(Value::Null);
@@ -230,6 +231,7 @@ async fn refusal(path: &str, response: reqwest::Response) -> AcquirerError {
     let said = format!("monobank refused {path} ({}): {text}", status.as_u16());
     match status {
         reqwest::StatusCode::NOT_FOUND => AcquirerError::UnknownCharge(said),
+        reqwest::StatusCode::UNAUTHORIZED | reqwest::StatusCode::FORBIDDEN => AcquirerError::CredentialsRefused(said),
         _ => AcquirerError::Refused(said),
     }
 }
@@ -558,9 +560,9 @@ impl AcquirerKind for MonobankKind {
             let token = MerchantToken::from_credentials(credentials)?;
             let details = match self.api.merchant_details(&token).await {
                 Ok(details) => details,
-                Err(AcquirerError::Refused(_) | AcquirerError::UnknownCharge(_)) => {
-                    return Err(AcquirerError::Refused("monobank did not accept the token".into()))
-                }
+                Err(
+                    AcquirerError::Refused(_) | AcquirerError::CredentialsRefused(_) | AcquirerError::UnknownCharge(_),
+                ) => return Err(AcquirerError::Refused("monobank did not accept the token".into())),
                 Err(other) => return Err(other),
             };
             if !self.api.webhooks_reach_us() {
