@@ -1,8 +1,10 @@
 //! The order's last steps. `GET /t/{restoId}/{table}/order`: the review — the cart as the menu
 //! prices it, checked with the POS (`checkProductsRestrictions`), what is unavailable or short
 //! shown beside its dish; nothing reaches the kitchen until the guest confirms.
-//! `POST …/order`: the confirmation — the order goes to the POS under its stable `externalId`
-//! (see [`super::ordering`]) and the guest is sent on (303) to `GET …/order/{id}`, the order as
+//! `POST …/order`: the confirmation, bound to the cart's version the review showed (a cart
+//! changed since comes back to the review; a version the POS has not checked is checked first)
+//! — the order goes to the POS under its stable `externalId`, by one sender at a time
+//! (see [`super::ordering`]), and the guest is sent on (303) to `GET …/order/{id}`, the order as
 //! it stands: placed (with the POS's number and sum, and "pay now" or "add to the table's
 //! bill"), still being sent (with "check again"), or refused (with why). A refresh there asks
 //! nothing of the POS; only the confirm button sends, and sending again is harmless.
@@ -93,7 +95,7 @@ async fn review_page(
         }
     }
     let can_confirm = ordering == Ordering::Open && all_fine(&checks) && stock_problem.is_none();
-    if can_confirm {
+    if can_confirm && order.reviewed_version != Some(order.version) {
         // What the POS found makeable is this version: a confirm of it needs no second check.
         state.store.mark_cart_reviewed(&order.id, order.version).await?;
     }

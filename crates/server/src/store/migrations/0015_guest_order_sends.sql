@@ -1,3 +1,7 @@
+-- Guest orders: the cart's version (a compare-and-set on every change), the version the POS
+-- found makeable, the POS's table id kept for every send, and the lease on sending it. Then one
+-- open cart per browser at a table: older duplicates (unreachable: only the newest was ever
+-- read) are deleted first, so the unique index can be made.
 ALTER TABLE guest_orders ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE guest_orders ADD COLUMN reviewed_version BIGINT;
 ALTER TABLE guest_orders ADD COLUMN pos_table_id TEXT;
