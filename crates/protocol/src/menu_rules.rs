@@ -11,6 +11,13 @@
 //!   quantity is 2, the oat milk's 1), so an item costs `quantity × (dish + its modifiers)`;
 //! - `maxAmount` of 0 or absent means "no limit"; `required` means at least one, whatever
 //!   `minAmount` says;
+//! - a modifier is placed by the `groupId` it comes with: with one, in that group of the dish
+//!   (which must hold it); without one, among the dish's single modifiers. A modifier the dish
+//!   has only inside a group, sent without its `groupId`, is refused
+//!   ([`ModifierProblem::OutsideItsGroup`]), never guessed into the group: it would count
+//!   towards the group's limits while the POS, reading no `groupId`, books it as a single
+//!   modifier (or drops it). So a required group is satisfied only by its own modifiers, sent
+//!   as such;
 //! - a group's `freeAmount` makes that many of its first chosen modifiers free; `free` makes
 //!   them all free.
 
@@ -131,6 +138,14 @@ pub enum ModifierProblem {
     /// The dish takes no such modifier (or not in that group).
     #[error("modifier {0} is not offered with this dish")]
     NotOffered(String),
+    /// A modifier the dish has only inside a group, sent without that group's id.
+    #[error("modifier {modifier} belongs to modifier group {group}: send it with that groupId")]
+    OutsideItsGroup {
+        /// The modifier.
+        modifier: String,
+        /// The group of the dish that holds it.
+        group: String,
+    },
     /// A modifier's quantity is not a whole number of at least 1.
     #[error("modifier {0} must be chosen a whole number of times")]
     NotWhole(String),
@@ -223,21 +238,39 @@ fn count_chosen(dish: &MenuDish, chosen: &[ItemModifier]) -> Result<Counted, Mod
         let n = whole(modifier.quantity)
             .filter(|n| *n >= 1)
             .ok_or_else(|| ModifierProblem::NotWhole(modifier.id.clone()))?;
-        let group = place(dish, &singles, modifier).ok_or_else(|| ModifierProblem::NotOffered(modifier.id.clone()))?;
+        let group = match place(dish, &singles, modifier) {
+            Some(group) => group,
+            None => return Err(not_placed(dish, modifier)),
+        };
         entries.push((group, modifier.id.clone(), n));
     }
     Ok(Counted { entries })
 }
 
-/// `Some(None)`: a single modifier; `Some(Some(group))`: in that group; `None`: not offered.
+/// `Some(None)`: a single modifier; `Some(Some(group))`: in that group; `None`: not offered
+/// where it was sent (see [`not_placed`] for why).
 fn place(dish: &MenuDish, singles: &[ModifierLimit], modifier: &ItemModifier) -> Option<Option<String>> {
-    let holds = |group: &GroupModifierRule| group.children().iter().any(|c| c.id == modifier.id);
     match modifier.group_id.as_deref().filter(|g| !g.is_empty()) {
         Some(group_id) => {
-            dish.group_modifiers.iter().find(|g| g.id == group_id && holds(g)).map(|g| Some(g.id.clone()))
+            dish.group_modifiers.iter().find(|g| g.id == group_id && holds(g, &modifier.id)).map(|g| Some(g.id.clone()))
         }
-        None if singles.iter().any(|s| s.id == modifier.id) => Some(None),
-        None => dish.group_modifiers.iter().find(|g| holds(g)).map(|g| Some(g.id.clone())),
+        None => singles.iter().any(|s| s.id == modifier.id).then_some(None),
+    }
+}
+
+fn holds(group: &GroupModifierRule, modifier: &str) -> bool {
+    group.children().iter().any(|c| c.id == modifier)
+}
+
+/// Why a modifier could not be placed: it belongs to a group of the dish but came without it,
+/// or the dish does not offer it there at all.
+fn not_placed(dish: &MenuDish, modifier: &ItemModifier) -> ModifierProblem {
+    let sent_without_group = modifier.group_id.as_deref().is_none_or(str::is_empty);
+    match dish.group_modifiers.iter().find(|g| holds(g, &modifier.id)) {
+        Some(group) if sent_without_group => {
+            ModifierProblem::OutsideItsGroup { modifier: modifier.id.clone(), group: group.id.clone() }
+        }
+        _ => ModifierProblem::NotOffered(modifier.id.clone()),
     }
 }
 
@@ -344,7 +377,21 @@ mod tests {
             Err(ModifierProblem::TooFew { subject: Subject::Group("sauce".into()), least: 1 })
         );
         assert_eq!(dish.check_modifiers(&[chosen(Some("sauce"), "smetana", 1)]), Ok(()));
-        assert_eq!(dish.check_modifiers(&[chosen(None, "mushroom", 1)]), Ok(()), "the group is found by the modifier");
+        assert_eq!(
+            dish.check_modifiers(&[chosen(None, "mushroom", 1)]),
+            Err(ModifierProblem::OutsideItsGroup { modifier: "mushroom".into(), group: "sauce".into() }),
+            "a group's modifier without its group is refused, not guessed into the group"
+        );
+        assert_eq!(
+            dish.check_modifiers(&[chosen(Some(""), "mushroom", 1)]),
+            Err(ModifierProblem::OutsideItsGroup { modifier: "mushroom".into(), group: "sauce".into() }),
+            "an empty groupId is no group"
+        );
+        assert_eq!(
+            dish.check_modifiers(&[chosen(Some("sauce"), "pampushky", 1)]),
+            Err(ModifierProblem::NotOffered("pampushky".into())),
+            "a required group is satisfied only by its own modifiers"
+        );
         let both = [chosen(Some("sauce"), "smetana", 1), chosen(Some("sauce"), "mushroom", 1)];
         assert_eq!(
             dish.check_modifiers(&both),

@@ -71,6 +71,8 @@ pub struct Config {
     pub menu_refresh_every: Duration,
     /// Timings of the payment closer.
     pub payment_timings: PaymentTimings,
+    /// Timings of the guest orders' keeper (resending orders left `sending`, pruning carts).
+    pub order_timings: OrderTimings,
     /// An acquirer's API address by its kind (`monobank` → an emulator in tests and staging); a
     /// kind not listed talks to its real API.
     pub acquirer_api_urls: std::collections::BTreeMap<String, String>,
@@ -199,6 +201,29 @@ impl Default for PaymentTimings {
     }
 }
 
+/// Timings of the keeper of guest orders (see `crate::guest::order_keeper`).
+#[derive(Debug, Clone)]
+pub struct OrderTimings {
+    /// How often the keeper looks (default 5 s).
+    pub tick: Duration,
+    /// An order left `sending` with nobody sending it (its sender's node died, or its attempt
+    /// ended without the POS's answer) is sent again, with the same `externalId`, once nothing
+    /// happened to it for this long (default 30 s).
+    pub resend_after: Duration,
+    /// A cart nobody changed for this long is deleted (default 24 h).
+    pub cart_kept_for: Duration,
+}
+
+impl Default for OrderTimings {
+    fn default() -> OrderTimings {
+        OrderTimings {
+            tick: Duration::from_secs(5),
+            resend_after: Duration::from_secs(30),
+            cart_kept_for: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
 impl Config {
     /// The protocol's defaults, listening on `127.0.0.1:8080`; the master key and the admin
     /// token file live in the SQLite data directory (`rahunok-data` for PostgreSQL).
@@ -227,6 +252,7 @@ impl Config {
             guest_wait: Duration::from_secs(8),
             menu_refresh_every: Duration::from_secs(15 * 60),
             payment_timings: PaymentTimings::default(),
+            order_timings: OrderTimings::default(),
             acquirer_api_urls: Default::default(),
             shutdown_grace: Duration::from_secs(10),
             max_connections: 10_000,

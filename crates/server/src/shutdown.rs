@@ -40,9 +40,11 @@ impl ShutdownTrigger {
 }
 
 impl Shutdown {
-    /// True once the shutdown has started.
+    /// True once the shutdown has started (the trigger fired, or was dropped).
     pub fn is_shutdown(&self) -> bool {
-        *self.receiver.borrow()
+        // `has_changed` fails once the trigger is gone: without this, a task whose server was
+        // dropped (aborted) would loop on a `recv` that completes at once, for ever.
+        *self.receiver.borrow() || self.receiver.has_changed().is_err()
     }
 
     /// Completes when the shutdown starts (at once if it has).
@@ -70,7 +72,9 @@ mod tests {
     #[tokio::test]
     async fn dropping_the_trigger_shuts_down() {
         let (trigger, mut listener) = channel();
+        assert!(!listener.is_shutdown());
         drop(trigger);
+        assert!(listener.is_shutdown(), "a task's loop sees it, not only its `recv`");
         listener.recv().await;
     }
 }

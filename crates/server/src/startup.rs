@@ -197,6 +197,10 @@ impl Server {
         if released > 0 {
             tracing::info!(node, released, "gave back the payment leases of this node's previous run");
         }
+        let released = store.release_order_sends_of(&node).await?;
+        if released > 0 {
+            tracing::info!(node, released, "gave back the order send leases of this node's previous run");
+        }
         if let Some(nats) = &config.nats {
             let this_node: std::sync::Weak<dyn LocalNode> = Arc::downgrade(&link) as std::sync::Weak<PosLink>;
             let cluster = Cluster::join(nats, &node, store.master_key(), metrics.clone(), this_node).await?;
@@ -245,7 +249,9 @@ impl Server {
 
     /// Serves until `signal` completes, then shuts down gracefully (see `crate::shutdown`):
     /// stop accepting, close every POS socket with `1001`, give requests in flight the grace
-    /// period, stop the payment closer between steps, and write out the request log.
+    /// period, stop the payment closer between steps, and write out the request log. The
+    /// background tasks (the closer, the pruner, the guest orders' keeper, the menus'
+    /// refresher, the heartbeat) run meanwhile.
     pub async fn run(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let Server { listener, metrics_listener, state, node, .. } = self;
         let (trigger, closer_shutdown) = shutdown::channel();
@@ -256,6 +262,18 @@ impl Server {
             tokio::spawn(serve_metrics(listener, state.clone(), trigger.subscribe()));
         }
         let closer = tokio::spawn(crate::payments::closer::run(state.payments.clone(), closer_shutdown));
+        let orders = crate::guest::order_keeper::OrderKeeper {
+            sender: crate::guest::ordering::OrderSender::new(
+                state.store.clone(),
+                state.link.clone(),
+                &node,
+                state.config.callback_timeout,
+            ),
+            store: state.store.clone(),
+            pos_data: state.pos_data.clone(),
+            timings: state.config.order_timings.clone(),
+        };
+        tokio::spawn(crate::guest::order_keeper::run(orders, trigger.subscribe()));
         let menus = crate::pos_data::keep_menus_fresh(
             state.pos_data.clone(),
             state.config.menu_refresh_every,

@@ -203,6 +203,12 @@ fn modifier_message(lang: Lang, menu: &GuestMenu, problem: &ModifierProblem) -> 
         (ModifierProblem::NotOffered(id), Lang::En) => {
             format!("\"{}\" does not come with this dish.", menu.modifier_name(id))
         }
+        (ModifierProblem::OutsideItsGroup { modifier, group }, Lang::Uk) => {
+            format!("«{}» обирають у групі «{}».", menu.modifier_name(modifier), menu.group_name(group))
+        }
+        (ModifierProblem::OutsideItsGroup { modifier, group }, Lang::En) => {
+            format!("\"{}\" is chosen in the group \"{}\".", menu.modifier_name(modifier), menu.group_name(group))
+        }
         (ModifierProblem::NotWhole(id), Lang::Uk) => format!("«{}»: кількість — ціле число.", menu.modifier_name(id)),
         (ModifierProblem::NotWhole(id), Lang::En) => {
             format!("\"{}\": the count must be a whole number.", menu.modifier_name(id))

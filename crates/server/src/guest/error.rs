@@ -65,6 +65,9 @@ pub enum GuestError {
     /// No such order from the menu (a stale or forged link or form).
     #[error("no such order")]
     OrderNotFound,
+    /// The cart kept changing under this change (many changes at the same moment).
+    #[error("the cart is busy")]
+    CartBusy,
 }
 
 impl From<LinkError> for GuestError {
@@ -183,6 +186,12 @@ pub fn error_page(lang: Lang, path: &str, error: &GuestError, retry: &str) -> Pa
             StatusCode::NOT_FOUND,
             t("Замовлення не знайдено", "Order not found"),
             t("Такого замовлення немає. Відкрийте меню столу знову.", "There is no such order. Open the table's menu again."),
+            retry_button,
+        ),
+        GuestError::CartBusy => (
+            StatusCode::CONFLICT,
+            t("Кошик саме змінюється", "The cart is being changed"),
+            t("Кошик змінюють в іншій вкладці чи на іншому пристрої. Спробуйте ще раз.", "The cart is being changed in another tab or on another device. Please try again."),
             retry_button,
         ),
         GuestError::BadInput(message) => {

@@ -8,7 +8,7 @@
 use super::cart::{line_from_form, not_orderable, Cart, ChoiceProblem};
 use super::error::{error_page, GuestError};
 use super::menu::{by_weight, GuestMenu, MenuSection, NotOrderable, Ordering};
-use super::ordering::{checked_table, open_cart};
+use super::ordering::{change_cart, checked_table, open_cart};
 use super::payer::GuestBrowser;
 use super::venue::{known_venue, table_path};
 use super::view::{link, money};
@@ -334,24 +334,13 @@ async fn add_to_cart(
         Err(problem) => return refused(view, dish_field, problem),
     };
     let dish = line.dish.clone();
-    let (order, mut cart) = match view.cart.take() {
-        Some(open) => open,
-        None => (state.store.create_cart(resto_id, table, payer, "{\"lines\":[]}").await?, Cart::default()),
-    };
-    if let Err(problem) = cart.add(line) {
-        view.cart = Some((order, cart));
-        return refused(view, dish, problem);
+    match change_cart(state, resto_id, table, payer, |cart| cart.add(line.clone())).await? {
+        Ok(()) => Ok(Added::To(dish)),
+        Err(problem) => {
+            view.cart = open_cart(state, resto_id, table, browser).await?;
+            refused(view, dish, problem)
+        }
     }
-    if !state.store.save_cart_lines(&order.id, &cart.to_stored()).await? {
-        // Confirmed in another tab meanwhile: this dish starts the next cart.
-        state.store.create_cart(resto_id, table, payer, &cart_of_one(&cart, &dish)).await?;
-    }
-    Ok(Added::To(dish))
-}
-
-fn cart_of_one(cart: &Cart, dish: &str) -> String {
-    let line = cart.lines.iter().rev().find(|l| l.dish == dish).cloned();
-    Cart { lines: line.into_iter().collect() }.to_stored()
 }
 
 /// The remove form.
@@ -359,6 +348,9 @@ fn cart_of_one(cart: &Cart, dish: &str) -> String {
 pub struct RemoveForm {
     #[serde(default)]
     line: String,
+    /// The cart's version the page showed: a line is removed only from the cart as seen.
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     back: String,
 }
@@ -379,7 +371,7 @@ pub async fn remove(
         Err(page) => return page.into_response(),
     };
     let back = if form.back == "menu" { menu_path.clone() } else { link(lang, &format!("{home}/order")) };
-    match remove_line(&state, lang, &resto_id, &table, &browser, &form.line).await {
+    match remove_line(&state, lang, &resto_id, &table, &browser, &form).await {
         Ok(()) => Redirect::to(&back).into_response(),
         Err(error) => error_page(lang, &menu_path, &error, &back).into_response(),
     }
@@ -391,18 +383,23 @@ async fn remove_line(
     resto_id: &str,
     table: &str,
     browser: &GuestBrowser,
-    line: &str,
+    form: &RemoveForm,
 ) -> Result<(), GuestError> {
     let table = checked_table(table)?;
     let damaged = || GuestError::BadInput(lang.pick("Форма пошкоджена.", "The form is damaged.").into());
-    let index: usize = line.trim().parse().map_err(|_| damaged())?;
+    let index: usize = form.line.trim().parse().map_err(|_| damaged())?;
+    let seen: Option<i64> = form.version.trim().parse().ok();
     // No cart (already ordered, or another browser): nothing to remove, the page shows why.
     let Some((order, mut cart)) = open_cart(state, resto_id, table, browser.payer().as_deref()).await? else {
         return Ok(());
     };
-    if index < cart.lines.len() {
-        cart.lines.remove(index);
-        state.store.save_cart_lines(&order.id, &cart.to_stored()).await?;
+    // The cart changed since the page was shown: line `index` may be another dish now. The
+    // page the guest comes back to shows the cart as it is.
+    if seen.is_some_and(|seen| seen != order.version) || index >= cart.lines.len() {
+        return Ok(());
     }
+    cart.lines.remove(index);
+    // Written only over the version read; if it moved on meanwhile, the same holds.
+    state.store.save_cart_lines(&order.id, order.version, &cart.to_stored()).await?;
     Ok(())
 }

@@ -9,6 +9,7 @@ mod error;
 pub mod hold;
 pub mod menu;
 mod menu_page;
+pub mod order_keeper;
 mod order_page;
 pub mod ordering;
 mod pay;

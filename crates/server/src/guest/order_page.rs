@@ -1,8 +1,10 @@
 //! The order's last steps. `GET /t/{restoId}/{table}/order`: the review — the cart as the menu
 //! prices it, checked with the POS (`checkProductsRestrictions`), what is unavailable or short
 //! shown beside its dish; nothing reaches the kitchen until the guest confirms.
-//! `POST …/order`: the confirmation — the order goes to the POS under its stable `externalId`
-//! (see [`super::ordering`]) and the guest is sent on (303) to `GET …/order/{id}`, the order as
+//! `POST …/order`: the confirmation, bound to the cart's version the review showed (a cart
+//! changed since comes back to the review; a version the POS has not checked is checked first)
+//! — the order goes to the POS under its stable `externalId`, by one sender at a time
+//! (see [`super::ordering`]), and the guest is sent on (303) to `GET …/order/{id}`, the order as
 //! it stands: placed (with the POS's number and sum, and "pay now" or "add to the table's
 //! bill"), still being sent (with "check again"), or refused (with why). A refresh there asks
 //! nothing of the POS; only the confirm button sends, and sending again is harmless.
@@ -10,14 +12,14 @@
 use super::cart::Cart;
 use super::error::{error_page, GuestError};
 use super::menu::{GuestMenu, Ordering};
-use super::ordering::{check_stock, checked_table, open_cart, send, table_id};
+use super::ordering::{check_stock, checked_table, open_cart, settled, table_id, OrderSender};
 use super::payer::GuestBrowser;
 use super::venue::table_path;
 use super::venue::{known_venue, Venue};
 use super::view::{link, money};
 use super::visit::{sent_form, Visit};
 use super::GuestState;
-use crate::store::{GuestOrder, GuestOrderStatus};
+use crate::store::{now_ms, GuestOrder, GuestOrderStatus, SendLease};
 use crate::web::{assets, shell, Lang, Page};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -93,6 +95,10 @@ async fn review_page(
         }
     }
     let can_confirm = ordering == Ordering::Open && all_fine(&checks) && stock_problem.is_none();
+    if can_confirm && order.reviewed_version != Some(order.version) {
+        // What the POS found makeable is this version: a confirm of it needs no second check.
+        state.store.mark_cart_reviewed(&order.id, order.version).await?;
+    }
     let view = Review { venue: &venue, table, order: &order, cart: &cart, menu: &menu, checks: &checks };
     let problem = stock_problem.or_else(|| (ordering != Ordering::Open).then(|| closed(lang)));
     let page = view.render(lang, path, notice, problem, can_confirm);
@@ -191,6 +197,7 @@ impl Review<'_> {
                         li.remove {
                             form.inline method="post" action=(link(lang, &format!("{home}/cart/remove"))) {
                                 input type="hidden" name="line" value=(index);
+                                input type="hidden" name="version" value=(self.order.version);
                                 button.link type="submit" { (t("Прибрати", "Remove")) span.visually-hidden { ": " (dish_name(self.menu, &line.dish)) } }
                             }
                         }
@@ -204,6 +211,7 @@ impl Review<'_> {
             @if let (true, Some(total)) = (can_confirm, total) {
                 form #confirm-form method="post" action=(link(lang, &format!("{home}/order"))) {
                     input type="hidden" name="order" value=(self.order.id);
+                    input type="hidden" name="version" value=(self.order.version);
                     input type="hidden" name="expected_sum" value=(total.kopiyky());
                     p.muted.hint { (t("Після підтвердження замовлення одразу піде на кухню.", "Once you confirm, the order goes straight to the kitchen.")) }
                     button #confirm type="submit" { (t("Підтвердити замовлення", "Confirm the order")) " · " (money(lang, total)) }
@@ -244,6 +252,9 @@ fn order_line(lang: Lang, menu: &GuestMenu, line: &super::cart::CartLine) -> Mar
 pub struct ConfirmForm {
     #[serde(default)]
     order: String,
+    /// The cart's version the review showed (absent on the "check again" form).
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     expected_sum: String,
 }
@@ -283,46 +294,84 @@ async fn confirmed(
         return Err(GuestError::OrderNotFound);
     }
     let order_page = link(lang, &format!("{}/order/{}", table_path(resto_id, table), order.id));
-    let cart = Cart::from_stored(&order.lines)?;
-    match order.status {
-        GuestOrderStatus::Placed | GuestOrderStatus::Refused => return Ok(Redirect::to(&order_page).into_response()),
-        GuestOrderStatus::Sending => {}
-        GuestOrderStatus::Cart => {
-            if let Some(changed) = claim(state, lang, resto_id, &order, &cart, form).await? {
-                let notice = html! { p.alert #cart-changed role="alert" { (changed) } };
+    let to_order_page = || Ok(Redirect::to(&order_page).into_response());
+    let sender = OrderSender::of(state);
+    let wait = state.config.guest_wait;
+    let order = match order.status {
+        GuestOrderStatus::Placed | GuestOrderStatus::Refused => return to_order_page(),
+        GuestOrderStatus::Sending => order,
+        GuestOrderStatus::Cart => match claim(state, &sender, lang, resto_id, table, &order, form).await? {
+            Claim::Won { lease, table_id } => {
+                sender.start(&order, table_id, lease).wait(wait).await;
+                return to_order_page();
+            }
+            Claim::Changed(why) => {
+                let notice = html! { p.alert #cart-changed role="alert" { (why) } };
                 let page = review_page(state, lang, review_path, resto_id, table, browser, Some(notice)).await?;
                 return Ok(page.map_or_else(|| Redirect::to(review_path).into_response(), IntoResponse::into_response));
             }
+            // Another confirm claimed it: its sender sends, this one waits for the outcome.
+            Claim::Lost => state.store.guest_order(&order.id).await?.ok_or(GuestError::OrderNotFound)?,
+        },
+    };
+    // Sent before and nobody sending it now (the attempt ended without an answer, or its node
+    // died): send it again, same externalId. Otherwise wait for whoever sends it.
+    if order.status == GuestOrderStatus::Sending && !order.being_sent(now_ms()) {
+        let table_id = match order.pos_table_id.clone() {
+            Some(id) => id,
+            None => table_id(state, resto_id, table).await?,
+        };
+        if let Some(sending) = sender.resend(&order, table_id).await? {
+            sending.wait(wait).await;
+            return to_order_page();
         }
     }
-    let table_id = table_id(state, resto_id, table).await?;
-    send(state, &order, &cart, table_id).await?;
-    Ok(Redirect::to(&order_page).into_response())
+    settled(&state.store, &order.id, wait).await?;
+    to_order_page()
 }
 
-/// Confirms the cart for sending when ordering is open and the cart is what the guest saw;
-/// `Some(why)` when it is not (the review again, with why).
+/// What came of confirming a cart.
+enum Claim {
+    /// This confirm claimed the cart and holds the lease on its first send.
+    Won {
+        /// The lease.
+        lease: SendLease,
+        /// The POS's id of the table.
+        table_id: String,
+    },
+    /// The cart is not what the guest reviewed (or cannot go as it is): the review again, with why.
+    Changed(String),
+    /// Another confirm claimed it first.
+    Lost,
+}
+
+/// Claims the cart for sending when ordering is open and the cart is what the guest reviewed:
+/// the same total and the same version, and that version found makeable by the POS (asked
+/// now when the cart changed since its review, or was never reviewed).
 async fn claim(
     state: &GuestState,
+    sender: &OrderSender,
     lang: Lang,
     resto_id: &str,
+    table: &str,
     order: &GuestOrder,
-    cart: &Cart,
     form: &ConfirmForm,
-) -> Result<Option<String>, GuestError> {
+) -> Result<Claim, GuestError> {
     let venue = known_venue(state, resto_id).await?;
     if Ordering::now(state, resto_id, &venue.settings).await != Ordering::Open {
         return Err(GuestError::OrderingClosed);
     }
+    let cart = Cart::from_stored(&order.lines)?;
     let menu = GuestMenu::load(state, resto_id).await?;
     if cart.lines.is_empty() {
-        return Ok(Some(lang.pick("Кошик порожній.", "The cart is empty.").into()));
+        return Ok(Claim::Changed(lang.pick("Кошик порожній.", "The cart is empty.").into()));
     }
     if let Some(problem) = cart.lines.iter().find_map(|l| l.check(&menu).err()) {
-        return Ok(Some(problem.message(lang, &menu)));
+        return Ok(Claim::Changed(problem.message(lang, &menu)));
     }
     let Some(total) = cart.total(&menu) else {
-        return Ok(Some(lang.pick("Частини страв уже немає в меню.", "Some dishes are no longer on the menu.").into()));
+        let why = lang.pick("Частини страв уже немає в меню.", "Some dishes are no longer on the menu.");
+        return Ok(Claim::Changed(why.into()));
     };
     let expected: i64 = form
         .expected_sum
@@ -331,7 +380,7 @@ async fn claim(
         .map_err(|_| GuestError::BadInput(lang.pick("Форма пошкоджена.", "The form is damaged.").into()))?;
     if total.kopiyky() != expected {
         let was = Money::from_kopiyky(expected).unwrap_or_default();
-        return Ok(Some(format!(
+        return Ok(Claim::Changed(format!(
             "{}: {} → {}. {}",
             lang.pick("Сума замовлення змінилась", "The order's total has changed"),
             money(lang, was),
@@ -339,8 +388,44 @@ async fn claim(
             lang.pick("Перевірте і підтвердіть ще раз.", "Please check and confirm again.")
         )));
     }
-    state.store.claim_cart(&order.id, total.kopiyky()).await?;
-    Ok(None)
+    let changed = || {
+        Claim::Changed(
+            lang.pick(
+                "Кошик змінився після перегляду: перевірте його і підтвердіть ще раз.",
+                "The cart changed since you reviewed it: please check it and confirm again.",
+            )
+            .into(),
+        )
+    };
+    if form.version.trim().parse::<i64>().ok() != Some(order.version) {
+        return Ok(changed());
+    }
+    if order.reviewed_version != Some(order.version) {
+        // Not what the POS last checked: ask it now, before anything reaches the kitchen.
+        let restrictions = check_stock(state, resto_id, &cart).await?;
+        let mut checks: Vec<LineCheck> = cart.lines.iter().map(|_| LineCheck::Fine).collect();
+        mark_short(lang, &cart, &restrictions, &mut checks);
+        if !checks.iter().all(|c| matches!(c, LineCheck::Fine)) {
+            let why = lang.pick(
+                "Каса зараз не може приготувати все з кошика: див. позначені страви.",
+                "The kitchen cannot make all of this now: see the marked dishes.",
+            );
+            return Ok(Claim::Changed(why.into()));
+        }
+        if !state.store.mark_cart_reviewed(&order.id, order.version).await? {
+            return Ok(changed());
+        }
+    }
+    let table_id = table_id(state, resto_id, table).await?;
+    let lease = sender.lease();
+    if state.store.claim_cart(&order.id, order.version, total.kopiyky(), &table_id, &lease).await? {
+        return Ok(Claim::Won { lease, table_id });
+    }
+    match state.store.guest_order(&order.id).await? {
+        Some(now) if now.status == GuestOrderStatus::Cart => Ok(changed()),
+        Some(_) => Ok(Claim::Lost),
+        None => Err(GuestError::OrderNotFound),
+    }
 }
 
 /// `GET /t/{restoId}/{table}/order/{id}`: the order as it stands (asks nothing of the POS).

@@ -6,6 +6,17 @@
 //! `cart` → `sending` (claimed by a confirm; sent, maybe more than once, with the same id) →
 //! `placed` (the POS answered with its order) or `refused` (the POS said no; the guest's lines
 //! move to a new cart).
+//!
+//! Three rules are kept here, in the rows, because the nodes of a cluster share only the store:
+//! - **one open cart per browser at a table** (a unique index), and a cart changes only from
+//!   the version it was read at (`version`, bumped by every change: a compare-and-set), so
+//!   changes made at once are applied one after the other, none lost;
+//! - **a confirm is bound to what was reviewed**: `reviewed_version` is the version the POS
+//!   last found makeable, and a cart is claimed for sending only at that version;
+//! - **one sender at a time**: whoever sends (the confirm that claimed the cart, a "check
+//!   again", the keeper resending an order left `sending`) holds a lease on the row
+//!   (`send_node`, `send_token`, `send_until`), taken only when nobody holds an unexpired one
+//!   and given back when the attempt ends; a node gives back its leases when it starts.
 
 use super::{column, now_ms, Store, StoreError};
 use rand::distributions::{Alphanumeric, DistString};
@@ -73,14 +84,30 @@ pub struct GuestOrder {
     pub last_error: Option<String>,
     /// Created, unix ms.
     pub created_at: i64,
-    /// Last changed, unix ms.
+    /// Last changed (the cart's lines, a send attempt begun or ended, the POS's answer), unix ms.
     pub updated_at: i64,
     /// First sent, unix ms.
     pub sent_at: Option<i64>,
+    /// The cart's version: bumped by every change of its lines.
+    pub version: i64,
+    /// The version the POS last found makeable (`checkProductsRestrictions`), if any.
+    pub reviewed_version: Option<i64>,
+    /// The POS's id of the table, stored when the cart is claimed (every send uses it).
+    pub pos_table_id: Option<String>,
+    /// Until when someone is sending it (unix ms; `None`: nobody).
+    pub send_until: Option<i64>,
+}
+
+impl GuestOrder {
+    /// Whether a send of this order may be going on at `now` (someone holds its lease).
+    pub fn being_sent(&self, now: i64) -> bool {
+        self.status == GuestOrderStatus::Sending && self.send_until.is_some_and(|until| until >= now)
+    }
 }
 
 const COLUMNS: &str = "id, resto_id, table_number, browser, cart_lines, status, cart_sum, pos_order_id, \
-                       pos_order_number, result_sum, last_error, created_at, updated_at, sent_at";
+                       pos_order_number, result_sum, last_error, created_at, updated_at, sent_at, version, \
+                       reviewed_version, pos_table_id, send_until";
 
 fn read(row: &AnyRow) -> Result<GuestOrder, StoreError> {
     Ok(GuestOrder {
@@ -98,7 +125,30 @@ fn read(row: &AnyRow) -> Result<GuestOrder, StoreError> {
         created_at: column(row, "created_at")?,
         updated_at: column(row, "updated_at")?,
         sent_at: column(row, "sent_at")?,
+        version: column(row, "version")?,
+        reviewed_version: column(row, "reviewed_version")?,
+        pos_table_id: column(row, "pos_table_id")?,
+        send_until: column(row, "send_until")?,
     })
+}
+
+/// A lease on sending one order: the node that holds it, a token of this one attempt (so an
+/// attempt gives back only its own lease, never the next one's), and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendLease {
+    /// The node sending (its leases are given back when it starts again).
+    pub node: String,
+    /// This attempt's token.
+    pub token: String,
+    /// Expiry, unix ms: after it, another may send.
+    pub until: i64,
+}
+
+impl SendLease {
+    /// A new lease for `node` until `until`.
+    pub fn new(node: &str, until: i64) -> SendLease {
+        SendLease { node: node.to_string(), token: Alphanumeric.sample_string(&mut rand::thread_rng(), 16), until }
+    }
 }
 
 /// What the POS made of a placed order.
@@ -128,19 +178,20 @@ impl Store {
         row.as_ref().map(read).transpose()
     }
 
-    /// Starts a cart with `lines` (JSON text); its id is new and random.
+    /// Starts a cart with `lines` (JSON text); its id is new and random. `None` when the browser
+    /// has an open cart on the table already (made meanwhile: change that one).
     pub async fn create_cart(
         &self,
         resto_id: &str,
         table: &str,
         browser: &str,
         lines: &str,
-    ) -> Result<GuestOrder, StoreError> {
+    ) -> Result<Option<GuestOrder>, StoreError> {
         let id = format!("rh-{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 20));
         let now = now_ms();
-        sqlx::query(
+        let made = sqlx::query(
             "INSERT INTO guest_orders (id, resto_id, table_number, browser, cart_lines, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'cart', $6, $6)",
+             VALUES ($1, $2, $3, $4, $5, 'cart', $6, $6) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
         .bind(resto_id)
@@ -150,18 +201,40 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await?;
-        self.guest_order(&id).await?.ok_or_else(|| StoreError::Corrupt(format!("guest order {id} vanished")))
+        if made.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let made = self.guest_order(&id).await?;
+        made.map(Some).ok_or_else(|| StoreError::Corrupt(format!("guest order {id} vanished")))
     }
 
-    /// Replaces a cart's lines; false when it is no longer a cart (it was confirmed meanwhile).
-    pub async fn save_cart_lines(&self, id: &str, lines: &str) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE guest_orders SET cart_lines = $1, updated_at = $2 WHERE id = $3 AND status = 'cart'")
-                .bind(lines)
-                .bind(now_ms())
-                .bind(id)
-                .execute(self.pool())
-                .await?;
+    /// Replaces a cart's lines if it is still a cart at `version` (and makes it the next
+    /// version); false when it is not: changed meanwhile (read it again and redo the change),
+    /// confirmed, or pruned.
+    pub async fn save_cart_lines(&self, id: &str, version: i64, lines: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE guest_orders SET cart_lines = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND status = 'cart' AND version = $4",
+        )
+        .bind(lines)
+        .bind(now_ms())
+        .bind(id)
+        .bind(version)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records that the POS found the cart at `version` makeable; false when the cart has moved
+    /// on from that version (or is no longer a cart).
+    pub async fn mark_cart_reviewed(&self, id: &str, version: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE guest_orders SET reviewed_version = $1 WHERE id = $2 AND status = 'cart' AND version = $1",
+        )
+        .bind(version)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -172,15 +245,48 @@ impl Store {
         row.as_ref().map(read).transpose()
     }
 
-    /// Confirms a cart for sending, with what it came to: true for the one caller that moved it
-    /// from `cart` (a second submit finds it `sending` already and sends the same id again).
-    pub async fn claim_cart(&self, id: &str, cart_sum: i64) -> Result<bool, StoreError> {
+    /// Confirms a cart for sending, with what it came to and the POS's table id, and takes the
+    /// lease on its first send: true for the one caller that moved it from `cart`, and only
+    /// while it is at `version` and that version was reviewed (a cart changed since its review
+    /// is not claimed: it is checked again first). Everyone else finds it `sending` and leaves
+    /// the send to the lease's holder.
+    pub async fn claim_cart(
+        &self,
+        id: &str,
+        version: i64,
+        cart_sum: i64,
+        pos_table_id: &str,
+        lease: &SendLease,
+    ) -> Result<bool, StoreError> {
         let now = now_ms();
         let done = sqlx::query(
-            "UPDATE guest_orders SET status = 'sending', cart_sum = $1, sent_at = $2, updated_at = $2 \
-             WHERE id = $3 AND status = 'cart'",
+            "UPDATE guest_orders SET status = 'sending', cart_sum = $1, pos_table_id = $2, sent_at = $3, \
+             updated_at = $3, send_node = $4, send_token = $5, send_until = $6 \
+             WHERE id = $7 AND status = 'cart' AND version = $8 AND reviewed_version = $8",
         )
         .bind(cart_sum)
+        .bind(pos_table_id)
+        .bind(now)
+        .bind(&lease.node)
+        .bind(&lease.token)
+        .bind(lease.until)
+        .bind(id)
+        .bind(version)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Takes the lease on sending an order again (still `sending`, nobody holding an unexpired
+    /// lease at `now`): true for the one caller that got it.
+    pub async fn take_order_send(&self, id: &str, lease: &SendLease, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE guest_orders SET send_node = $1, send_token = $2, send_until = $3, updated_at = $4 \
+             WHERE id = $5 AND status = 'sending' AND (send_until IS NULL OR send_until < $4)",
+        )
+        .bind(&lease.node)
+        .bind(&lease.token)
+        .bind(lease.until)
         .bind(now)
         .bind(id)
         .execute(self.pool())
@@ -188,12 +294,54 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Gives back every send lease held in `node`'s name: called when the node starts, since the
+    /// attempts of its previous run died with it.
+    pub async fn release_order_sends_of(&self, node: &str) -> Result<u64, StoreError> {
+        let released = sqlx::query(
+            "UPDATE guest_orders SET send_node = NULL, send_token = NULL, send_until = NULL WHERE send_node = $1",
+        )
+        .bind(node)
+        .execute(self.pool())
+        .await?;
+        Ok(released.rows_affected())
+    }
+
+    /// Orders left `sending`: nobody holds an unexpired lease at `now` and nothing happened to
+    /// them since `quiet_since` (unix ms), oldest first, at most `limit`.
+    pub async fn orders_left_sending(
+        &self,
+        now: i64,
+        quiet_since: i64,
+        limit: i64,
+    ) -> Result<Vec<GuestOrder>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM guest_orders WHERE status = 'sending' \
+             AND (send_until IS NULL OR send_until < $1) AND updated_at < $2 ORDER BY updated_at, id LIMIT $3"
+        );
+        let rows = sqlx::query(&sql).bind(now).bind(quiet_since).bind(limit).fetch_all(self.pool()).await?;
+        rows.iter().map(read).collect()
+    }
+
+    /// Deletes up to `batch` carts nobody changed since `before` (unix ms); how many went.
+    pub async fn prune_carts_before(&self, before: i64, batch: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM guest_orders WHERE id IN (SELECT id FROM guest_orders WHERE status = 'cart' \
+             AND updated_at < $1 ORDER BY updated_at LIMIT $2)",
+        )
+        .bind(before)
+        .bind(batch)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Records the POS's order for a sent one (a later answer for a placed order changes
     /// nothing: the first is kept).
     pub async fn record_order_placed(&self, id: &str, placed: &PlacedOnPos) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE guest_orders SET status = 'placed', pos_order_id = $1, pos_order_number = $2, result_sum = $3, \
-             last_error = NULL, updated_at = $4 WHERE id = $5 AND status = 'sending'",
+             last_error = NULL, updated_at = $4, send_node = NULL, send_token = NULL, send_until = NULL \
+             WHERE id = $5 AND status = 'sending'",
         )
         .bind(placed.order_id.clone())
         .bind(placed.order_number)
@@ -209,8 +357,8 @@ impl Store {
     /// Records that the POS refused a sent order, and why.
     pub async fn record_order_refused(&self, id: &str, why: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE guest_orders SET status = 'refused', last_error = $1, updated_at = $2 \
-             WHERE id = $3 AND status = 'sending'",
+            "UPDATE guest_orders SET status = 'refused', last_error = $1, updated_at = $2, send_node = NULL, \
+             send_token = NULL, send_until = NULL WHERE id = $3 AND status = 'sending'",
         )
         .bind(why)
         .bind(now_ms())
@@ -220,14 +368,20 @@ impl Store {
         Ok(())
     }
 
-    /// Notes why sending has not succeeded yet (a timeout, the POS offline); it stays `sending`.
-    pub async fn note_order_problem(&self, id: &str, why: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE guest_orders SET last_error = $1, updated_at = $2 WHERE id = $3 AND status = 'sending'")
-            .bind(why)
-            .bind(now_ms())
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+    /// Ends a send attempt whose outcome is not known (a timeout, the POS offline): notes why,
+    /// and gives back the attempt's lease (when it still holds it), so the order may be sent
+    /// again. It stays `sending`.
+    pub async fn note_order_problem(&self, id: &str, lease: &SendLease, why: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE guest_orders SET last_error = $1, updated_at = $2, send_node = NULL, send_token = NULL, \
+             send_until = NULL WHERE id = $3 AND status = 'sending' AND send_token = $4",
+        )
+        .bind(why)
+        .bind(now_ms())
+        .bind(id)
+        .bind(&lease.token)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_retention.sql")),
     (12, include_str!("migrations/0012_guest_orders.sql")),
     (13, include_str!("migrations/0013_acquirer_credentials.sql")),
+    (15, include_str!("migrations/0015_guest_order_sends.sql")),
     (16, include_str!("migrations/0016_unfinished_payments.sql")),
 ];
 

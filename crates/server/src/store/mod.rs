@@ -26,7 +26,7 @@ pub use acquirers::{AcquirerChoice, AcquirerCredentials, CredentialsRefusal, Ref
 pub use cluster_nodes::LiveNode;
 pub use conformance::{CallbackRefusal, StoredWarning, KEPT_PER_RESTAURANT};
 pub use credential_notices::CredentialNotice;
-pub use guest_orders::{GuestOrder, GuestOrderStatus, PlacedOnPos};
+pub use guest_orders::{GuestOrder, GuestOrderStatus, PlacedOnPos, SendLease};
 pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
 pub use panel_users::{ListedPanelUser, PanelRole, PanelUser, PanelUserCredentials};

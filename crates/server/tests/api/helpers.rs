@@ -82,6 +82,8 @@ pub struct AppOptions {
     pub retention: rahunok_server::config::Retention,
     /// How long a guest page waits for the POS.
     pub guest_wait: Duration,
+    /// The guest orders' keeper: how often, resending after, carts kept for.
+    pub order_timings: rahunok_server::config::OrderTimings,
 }
 
 impl Default for AppOptions {
@@ -100,6 +102,7 @@ impl Default for AppOptions {
             header_read_timeout: Duration::from_secs(10),
             public_url: None,
             guest_wait: Duration::from_secs(8),
+            order_timings: Default::default(),
             metrics: false,
             retention: Default::default(),
         }
@@ -183,6 +186,7 @@ pub async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, opt
     config.public_url = options.public_url.clone();
     config.retention = options.retention.clone();
     config.guest_wait = options.guest_wait;
+    config.order_timings = options.order_timings.clone();
     config.metrics_listen = options.metrics.then(|| "127.0.0.1:0".parse().unwrap());
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());

@@ -3,7 +3,7 @@
 //! with its stable `externalId`, and the rules (modifiers, stop list, ordering switched off, a
 //! POS without `ORDER_ON_TABLE`), each on SQLite and PostgreSQL.
 
-use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
+use crate::helpers::{eventually, spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
 use crate::on_both_stores;
 use crate::panel_auth::{restaurant_admin, PanelBrowser, PASSWORD};
 use crate::payments::{form_field, guest_client, Answer, GuestCookie};
@@ -265,6 +265,7 @@ async fn a_double_submit_and_a_retry_after_a_restart_make_one_order_on_the_pos(b
     let review = guest.get(&format!("/t/{}/5/order", r.resto_id)).await;
     assert_eq!(review.status, 200, "{}", review.body);
     let (order_id, expected) = (form_field(&review.body, "order"), form_field(&review.body, "expected_sum"));
+    let version = form_field(&review.body, "version");
     assert_eq!(expected, "28500", "175 + 2 × 55");
 
     // The POS takes the order's frame and dies before answering; the server crashes too.
@@ -275,7 +276,7 @@ async fn a_double_submit_and_a_retry_after_a_restart_make_one_order_on_the_pos(b
         "implementedFeatures": [{ "feature": "ORDER_ON_TABLE", "available": true, "implemented": true }] });
     app.post_callback("versionInfo", &r.resto_id, &r.secret, features.to_string().as_bytes()).await;
     let confirm = format!("/t/{}/5/order", r.resto_id);
-    let form = [("order", order_id.as_str()), ("expected_sum", expected.as_str())];
+    let form = [("order", order_id.as_str()), ("version", version.as_str()), ("expected_sum", expected.as_str())];
     let sent = guest.post(&confirm, &form).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let frame = hand_pos.next_request("createOrderOnTable").await;
@@ -377,8 +378,9 @@ async fn the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu(
     let review = guest.get(&format!("/t/{}/2/order", r.resto_id)).await;
     assert!(review.body.contains("100,00 грн"), "{}", review.body);
     let (order, expected) = (form_field(&review.body, "order"), form_field(&review.body, "expected_sum"));
+    let version = form_field(&review.body, "version");
     let confirm = format!("/t/{}/2/order", r.resto_id);
-    let sent = guest.post(&confirm, &[("order", &order), ("expected_sum", &expected)]).await;
+    let sent = guest.post(&confirm, &[("order", &order), ("version", &version), ("expected_sum", &expected)]).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let placed = guest.get(&sent.location).await;
     assert!(placed.body.contains("id=\"sum-differs\""), "{}", placed.body);
@@ -394,7 +396,261 @@ async fn the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu(
     assert!(pay.body.contains("name=\"expected_total\" value=\"11000\""), "{}", pay.body);
 }
 
+/// `n` phones with `guest`'s cookie: one browser's tabs (or a double click), sending at once.
+fn tabs_of(guest: &Guest, n: usize) -> Vec<Guest> {
+    (0..n).map(|_| Guest { http: guest_client(), cookie: guest.cookie.clone(), base: guest.base.clone() }).collect()
+}
+
+/// The review's confirm form as the page has it: order, version, expected sum.
+fn confirm_form(review: &str) -> Vec<(String, String)> {
+    ["order", "version", "expected_sum"].iter().map(|name| (name.to_string(), form_field(review, name))).collect()
+}
+
+fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+async fn a_cart_grown_after_its_review_is_checked_again_and_20_teas_with_2_left_never_reach_the_kitchen(
+    backend: Backend,
+) {
+    let (app, r, pos) = ordering_cafe(backend).await;
+    let mut guest = Guest::new(&app);
+    wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+    let add = format!("{}/add", menu_path(&r, "5"));
+    let tea = |n: &'static str| [("dish", "dish-tea-sea-buckthorn"), ("quantity", n)];
+    assert_eq!(guest.post(&add, &tea("1")).await.status, 303);
+    let review_path = format!("/t/{}/5/order", r.resto_id);
+    let review = guest.get(&review_path).await;
+    assert_eq!(review.status, 200, "one tea of the two left: confirmable\n{}", review.body);
+    let reviewed = confirm_form(&review.body);
+    assert_eq!(pos.floor().requests_of("checkProductsRestrictions"), 1);
+
+    // Another tab grows the cart to 20 teas after the review; nobody looks at it again.
+    assert_eq!(guest.post(&add, &tea("19")).await.status, 303);
+    let order_id = &reviewed[0].1;
+    let stored = app.state.store.guest_order(order_id).await.unwrap().unwrap();
+    // The form the review gave: its total no longer matches, the review comes again.
+    let stale = guest.post(&review_path, &pairs(&reviewed)).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("id=\"cart-changed\""), "{}", stale.body);
+    // A hand-made confirm of the cart as it is now (its version and its total, 20 × 85): the
+    // POS is asked again before anything is sent, and says only 2 are left.
+    let (version, total) = (stored.version.to_string(), (20 * 8500).to_string());
+    let forged = [("order", order_id.as_str()), ("version", version.as_str()), ("expected_sum", total.as_str())];
+    let confirmed = guest.post(&review_path, &forged).await;
+    assert_eq!(confirmed.status, 409, "{}", confirmed.body);
+    assert!(confirmed.body.contains("id=\"cart-changed\""), "{}", confirmed.body);
+    assert!(confirmed.body.contains("Зараз можна замовити лише 2"), "{}", confirmed.body);
+    assert!(!confirmed.body.contains("id=\"confirm\""), "nothing to confirm");
+    assert!(pos.floor().requests_of("checkProductsRestrictions") >= 2, "the grown cart was checked again");
+    assert_eq!(pos.floor().requests_of("createOrderOnTable"), 0, "nothing reached the kitchen");
+    assert_eq!(pos.floor().orders_created(), 0);
+    let stored = app.state.store.guest_order(order_id).await.unwrap().unwrap();
+    assert_eq!(stored.status, GuestOrderStatus::Cart, "still the guest's cart, to change");
+}
+
+async fn a_group_modifier_sent_as_a_single_one_is_refused_and_a_required_group_takes_only_its_own(backend: Backend) {
+    let (app, r, pos) = ordering_cafe(backend).await;
+    let mut guest = Guest::new(&app);
+    wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+    let add = format!("{}/add", menu_path(&r, "5"));
+    // The required sauce sent as a single modifier (`m`): it would satisfy nothing on the POS,
+    // which reads no groupId.
+    let single = [("dish", "dish-holubtsi"), ("m", "mod-sauce-tomato")];
+    let refused = guest.post(&add, &single).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("«Томатно-сметанний соус» обирають у групі «Соус»."), "{}", refused.body);
+    let english = guest.post(&format!("{add}?lang=en"), &single).await;
+    let said = "&quot;Томатно-сметанний соус&quot; is chosen in the group &quot;Соус&quot;.";
+    assert!(english.body.contains(said), "{}", english.body);
+    // The required group is satisfied only by its own modifiers.
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("dish", "dish-holubtsi"), ("g:gm-sauce", "mod-syrup-vanilla")],
+            "До цієї страви не додають «Сироп ванільний».",
+        ),
+        (
+            &[("dish", "dish-holubtsi"), ("g:gm-syrup", "mod-syrup-vanilla")],
+            "До цієї страви не додають «Сироп ванільний».",
+        ),
+        (
+            &[("dish", "dish-holubtsi"), ("g:gm-sauce", "mod-sauce-tomato"), ("m", "mod-sauce-mushroom")],
+            "«Грибний соус» обирають у групі «Соус».",
+        ),
+        // A group's modifier on a dish that has that group, but sent alone: refused the same way.
+        (&[("dish", "dish-espresso"), ("m", "mod-syrup-vanilla")], "«Сироп ванільний» обирають у групі «Сироп»."),
+    ];
+    for (form, message) in cases {
+        let refused = guest.post(&add, form).await;
+        assert_eq!(refused.status, 422, "{form:?}: {}", refused.body);
+        assert!(refused.body.contains(message), "{form:?} should say {message:?}:\n{}", refused.body);
+    }
+    assert_eq!(guest.get(&format!("/t/{}/5/order", r.resto_id)).await.status, 303, "no cart: nothing was added");
+    assert_eq!(pos.floor().requests_of("createOrderOnTable"), 0);
+}
+
+async fn ten_adds_of_one_dish_at_once_make_eleven_and_ten_first_adds_make_one_cart(backend: Backend) {
+    let (app, r, pos) = ordering_cafe(backend).await;
+    let mut guest = Guest::new(&app);
+    wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+    let add = format!("{}/add", menu_path(&r, "5"));
+    let espresso = [("dish", "dish-espresso"), ("quantity", "1")];
+    assert_eq!(guest.post(&add, &espresso).await.status, 303);
+    let mut tabs = tabs_of(&guest, 10);
+    let sent = futures_util::future::join_all(tabs.iter_mut().map(|tab| tab.post(&add, &espresso))).await;
+    assert!(sent.iter().all(|a| a.status == 303), "{:?}", sent.iter().map(|a| a.status).collect::<Vec<_>>());
+    let menu = guest.get(&menu_path(&r, "5")).await.body;
+    assert!(menu.contains("id=\"cart-count\">11<"), "1 + 10 at once, none lost:\n{menu}");
+    assert_eq!(open_carts(&app, &r).await, 1);
+
+    // Ordered: the next ten adds at once, with no cart yet, start one cart between them.
+    let review = guest.get(&format!("/t/{}/5/order", r.resto_id)).await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    let confirmed = guest.post(&format!("/t/{}/5/order", r.resto_id), &pairs(&confirm_form(&review.body))).await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    assert_eq!(pos.floor().orders_created(), 1);
+    assert_eq!(open_carts(&app, &r).await, 0);
+    let tea = [("dish", "dish-tea-black"), ("quantity", "1")];
+    let sent = futures_util::future::join_all(tabs.iter_mut().map(|tab| tab.post(&add, &tea))).await;
+    assert!(sent.iter().all(|a| a.status == 303), "{:?}", sent.iter().map(|a| a.status).collect::<Vec<_>>());
+    let menu = guest.get(&menu_path(&r, "5")).await.body;
+    assert!(menu.contains("id=\"cart-count\">10<"), "{menu}");
+    assert_eq!(open_carts(&app, &r).await, 1, "one open cart per browser at a table");
+}
+
+async fn open_carts(app: &TestApp, r: &Restaurant) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) AS n FROM guest_orders WHERE resto_id = $1 AND status = 'cart'")
+        .bind(&r.resto_id)
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+        .get::<i64, _>("n")
+}
+
+async fn ten_confirms_at_once_send_one_create_order_on_table(backend: Backend) {
+    let (app, r, pos) = ordering_cafe(backend).await;
+    let mut guest = Guest::new(&app);
+    wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+    assert_eq!(guest.post(&format!("{}/add", menu_path(&r, "5")), HOLUBTSI_TOMATO).await.status, 303);
+    let confirm = format!("/t/{}/5/order", r.resto_id);
+    let review = guest.get(&confirm).await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    let form = confirm_form(&review.body);
+    let (fields, mut tabs) = (pairs(&form), tabs_of(&guest, 10));
+    let sent = futures_util::future::join_all(tabs.iter_mut().map(|tab| tab.post(&confirm, &fields))).await;
+    let order_page = format!("/t/{}/5/order/{}", r.resto_id, form[0].1);
+    for answer in &sent {
+        assert_eq!((answer.status, answer.location.as_str()), (303, order_page.as_str()), "{}", answer.body);
+    }
+    assert_eq!(pos.floor().requests_of("createOrderOnTable"), 1, "one createOrderOnTable for ten confirms");
+    assert_eq!(pos.floor().orders_created(), 1);
+    let stored = app.state.store.guest_order(&form[0].1).await.unwrap().unwrap();
+    assert_eq!(stored.status, GuestOrderStatus::Placed);
+    let placed = guest.get(&order_page).await;
+    assert!(placed.body.contains("Замовлення прийнято"), "{}", placed.body);
+}
+
+async fn an_order_left_sending_by_a_crash_is_sent_again_without_the_guest_and_a_day_old_cart_is_pruned(
+    backend: Backend,
+) {
+    let order_timings = rahunok_server::config::OrderTimings {
+        tick: Duration::from_millis(100),
+        resend_after: Duration::from_millis(500),
+        ..Default::default()
+    };
+    let options = AppOptions { guest_wait: Duration::from_secs(1), order_timings, ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let r = app.create_restaurant("Crash").await;
+    switch_ordering_on(&app, &r).await;
+    let pos = VirtualPos::kyiv_cafe();
+    let first_pos = {
+        let mut config = PosConfig::new(&app.base, &r.resto_id, &r.secret, "RahunokSim");
+        config.reconnect_delay = Duration::from_millis(200);
+        tokio::spawn(pos.clone().run(config, None))
+    };
+    app.wait_connected(&r.resto_id, true).await;
+    let mut guest = Guest::new(&app);
+    wait_ordering_open(&mut guest, &menu_path(&r, "5")).await;
+    assert_eq!(guest.post(&format!("{}/add", menu_path(&r, "5")), HOLUBTSI_TOMATO).await.status, 303);
+    let confirm = format!("/t/{}/5/order", r.resto_id);
+    let review = guest.get(&confirm).await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    let form = confirm_form(&review.body);
+    let order_id = form[0].1.clone();
+
+    // The POS takes the order's frame and never answers; the server dies before any answer.
+    first_pos.abort();
+    let mut hand_pos = RawPos::connect_as(&app, &r).await;
+    let asked = hand_pos.next_request("versionInfo").await;
+    let features = json!({ "rID": asked["rID"], "state": "SUCCESS",
+        "implementedFeatures": [{ "feature": "ORDER_ON_TABLE", "available": true, "implemented": true }] });
+    app.post_callback("versionInfo", &r.resto_id, &r.secret, features.to_string().as_bytes()).await;
+    assert_eq!(guest.post(&confirm, &pairs(&form)).await.status, 303);
+    let frame = hand_pos.next_request("createOrderOnTable").await;
+    assert_eq!(frame["externalId"], order_id.as_str());
+    drop(hand_pos);
+    let app = app.restart().await;
+
+    // Nobody asks again; the POS comes back; the keeper sends the order, same externalId.
+    run_pos_against(&app, &r, &pos).await;
+    let store = app.state.store.clone();
+    let placed = eventually("the order left sending is placed", || {
+        let store = store.clone();
+        let id = order_id.clone();
+        async move { store.guest_order(&id).await.unwrap().filter(|o| o.status == GuestOrderStatus::Placed) }
+    })
+    .await;
+    let made = pos.floor().created_order(&order_id).expect("the POS made it under our externalId");
+    assert_eq!(placed.pos_order_id.as_deref(), Some(made.bill_id.as_str()));
+    assert_eq!(pos.floor().requests_of("createOrderOnTable"), 1);
+    assert_eq!(pos.floor().orders_created(), 1);
+
+    // A cart nobody touched for more than a day goes; a fresh one stays.
+    let mut idle = Guest::new(&app);
+    let mut busy = Guest::new(&app);
+    let add = format!("{}/add", menu_path(&r, "7"));
+    assert_eq!(idle.post(&add, &[("dish", "dish-espresso")]).await.status, 303);
+    assert_eq!(busy.post(&add, &[("dish", "dish-tea-black")]).await.status, 303);
+    let day_ago = rahunok_server::store::now_ms() - 25 * 3600 * 1000;
+    sqlx::query("UPDATE guest_orders SET updated_at = $1 WHERE status = 'cart' AND cart_lines LIKE '%dish-espresso%'")
+        .bind(day_ago)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    eventually("the day-old cart is pruned", || {
+        let store = store.clone();
+        async move {
+            let (kept, _) = carts_holding(&store, "dish-espresso", "dish-tea-black").await;
+            (kept == 0).then_some(())
+        }
+    })
+    .await;
+    assert_eq!(carts_holding(&store, "dish-espresso", "dish-tea-black").await, (0, 1), "the fresh cart stays");
+    assert!(idle.get(&format!("/t/{}/7/order", r.resto_id)).await.status == 303, "the idle guest has no cart now");
+}
+
+/// How many carts hold `a`, and how many `b`.
+async fn carts_holding(store: &rahunok_server::store::Store, a: &str, b: &str) -> (i64, i64) {
+    use sqlx::Row;
+    let mut counts = [0, 0];
+    for (n, dish) in [a, b].iter().enumerate() {
+        counts[n] = sqlx::query("SELECT COUNT(*) AS n FROM guest_orders WHERE status = 'cart' AND cart_lines LIKE $1")
+            .bind(format!("%{dish}%"))
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .get::<i64, _>("n");
+    }
+    (counts[0], counts[1])
+}
+
 on_both_stores!(
+    a_cart_grown_after_its_review_is_checked_again_and_20_teas_with_2_left_never_reach_the_kitchen,
+    a_group_modifier_sent_as_a_single_one_is_refused_and_a_required_group_takes_only_its_own,
+    ten_adds_of_one_dish_at_once_make_eleven_and_ten_first_adds_make_one_cart,
+    ten_confirms_at_once_send_one_create_order_on_table,
+    an_order_left_sending_by_a_crash_is_sent_again_without_the_guest_and_a_day_old_cart_is_pruned,
     the_panel_switch_opens_ordering_and_the_pos_sum_wins_over_a_stale_menu,
     the_menu_page_is_served_from_the_snapshot_and_100_views_ask_the_pos_nothing,
     a_stop_listed_dish_cannot_be_added_and_a_short_one_is_shown_before_anything_reaches_the_kitchen,
