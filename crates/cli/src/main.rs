@@ -284,9 +284,18 @@ fn init_logging(format: LogFormat) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
+/// Sets the umask to `077`: whatever this process (and SQLite inside it) creates is readable by
+/// its own account only. The server also gives its files their modes explicitly
+/// (`rahunok_server::data_files`); this covers what it does not name.
+fn private_files_by_default() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
     let verbose = cli.verbose;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
+    private_files_by_default();
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
             return ExitCode::FAILURE;
