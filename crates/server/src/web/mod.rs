@@ -7,6 +7,7 @@ pub mod assets;
 pub mod clock;
 pub mod compression;
 pub mod cookies;
+pub mod csv;
 pub mod edge;
 pub mod format;
 pub mod landing;
