@@ -13,6 +13,7 @@ pub mod format;
 pub mod landing;
 mod lang;
 mod not_found;
+pub mod paths;
 pub mod percent;
 
 pub use lang::Lang;

@@ -478,4 +478,45 @@ on_both_stores!(
     the_sign_in_form_needs_its_own_cookie_token,
     settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings,
     fetching_tables_from_an_offline_pos_says_so,
+/// Found 9 of issue 28: the pre-check's QR URL becomes a link on paper a guest's phone opens,
+/// so only an http(s) address is taken; a `javascript:` (or `data:`) URL comes back with a
+/// form error, nothing is stored and nothing is sent to the POS.
+async fn a_pre_check_qr_url_that_is_not_http_is_refused_with_a_form_error(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Кав'ярня").await;
+    let mut pos = RawPos::connect_as(&app, &r).await;
+    pos.next_request("versionInfo").await;
+    restaurant_admin(&app, "marta", &r).await;
+    let marta = signed_in(&app, "marta").await;
+    let csrf = marta.csrf().await;
+    let stored_before = app.state.store.restaurant(&r.resto_id).await.unwrap().unwrap().settings;
+    for url in
+        ["javascript:alert(document.cookie)//{billId}", "JavaScript:alert(1)//{billId}", "data:text/html,{billId}"]
+    {
+        let refused = marta
+            .post_form(
+                &format!("/panel/r/{}/settings", r.resto_id),
+                &[
+                    ("csrf", &csrf),
+                    ("print_precheck_qr", "on"),
+                    ("precheck_qr_url", url),
+                    ("message_before_qr", ""),
+                    ("message_after_qr", ""),
+                    ("tip_percents", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 200, "{url}: the form comes back");
+        assert!(
+            refused.body.contains("role=\"alert\"") && refused.body.contains("http(s)://"),
+            "{url}: {}",
+            refused.body
+        );
+    }
+    let stored = app.state.store.restaurant(&r.resto_id).await.unwrap().unwrap().settings;
+    assert_eq!(stored.precheck_qr_url, stored_before.precheck_qr_url, "nothing was stored");
+    assert_pos_hears_nothing(&mut pos).await;
+}
+
 );
+    a_pre_check_qr_url_that_is_not_http_is_refused_with_a_form_error,
