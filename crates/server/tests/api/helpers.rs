@@ -82,6 +82,8 @@ pub struct AppOptions {
     pub retention: rahunok_server::config::Retention,
     /// How long a guest page waits for the POS.
     pub guest_wait: Duration,
+    /// The proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: rahunok_server::client_address::TrustedProxies,
 }
 
 impl Default for AppOptions {
@@ -102,6 +104,7 @@ impl Default for AppOptions {
             guest_wait: Duration::from_secs(8),
             metrics: false,
             retention: Default::default(),
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -183,6 +186,7 @@ pub async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, opt
     config.public_url = options.public_url.clone();
     config.retention = options.retention.clone();
     config.guest_wait = options.guest_wait;
+    config.trusted_proxies = options.trusted_proxies.clone();
     config.metrics_listen = options.metrics.then(|| "127.0.0.1:0".parse().unwrap());
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());

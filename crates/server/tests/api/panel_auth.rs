@@ -2,7 +2,7 @@
 //! redirects): sign-in with sessions and throttling, the CSRF check on every state-changing form,
 //! and what a restaurant admin may and may not reach.
 
-use crate::helpers::{spawn_app, Backend, RawPos, Restaurant, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
 use crate::on_both_stores;
 use rahunok_server::panel::users::create_user;
 use rahunok_server::store::{GuestSettings, PanelRole};
@@ -41,6 +41,15 @@ impl<'a> PanelBrowser<'a> {
             .build()
             .unwrap();
         PanelBrowser { app, http, cookies: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// A browser behind a proxy that forwards it as `client` (`X-Forwarded-For`).
+    pub fn forwarded_for(app: &'a TestApp, client: &str) -> PanelBrowser<'a> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", client.parse().unwrap());
+        let http =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build();
+        PanelBrowser { app, http: http.unwrap(), cookies: Mutex::new(BTreeMap::new()) }
     }
 
     fn cookie_header(&self) -> String {
@@ -183,6 +192,21 @@ async fn one_address_trying_many_names_is_slowed_down_too(backend: Backend) {
     }
     assert_eq!(browser.sign_in("name20", "guess").await.status, 429, "the 21st name from one address waits");
     assert_eq!(PanelBrowser::new(&app).sign_in("name21", "guess").await.status, 401, "other addresses do not");
+}
+
+/// Found 5 of issue 28: behind the documented nginx (named in `--trusted-proxies`), one client
+/// trying many names is slowed down, and the owner, another client of the same proxy, signs in.
+async fn behind_a_trusted_proxy_one_clients_guesses_never_slow_another_client(backend: Backend) {
+    let trusted = rahunok_server::client_address::TrustedProxies::parse(&["127.0.0.1"]).unwrap();
+    let app = spawn_app_with(backend, AppOptions { trusted_proxies: trusted, ..AppOptions::default() }).await;
+    operator(&app, "olena").await;
+    let guesser = PanelBrowser::forwarded_for(&app, "203.0.113.1");
+    for i in 0..20 {
+        assert_eq!(guesser.sign_in(&format!("name{i}"), "guess").await.status, 401, "name{i}");
+    }
+    assert_eq!(guesser.sign_in("name20", "guess").await.status, 429, "the guessing client waits");
+    let owner = PanelBrowser::forwarded_for(&app, "203.0.113.2");
+    assert_eq!(owner.sign_in("olena", PASSWORD).await.status, 303, "the owner behind the same proxy does not");
 }
 
 async fn signing_out_ends_the_session(backend: Backend) {
@@ -454,30 +478,6 @@ async fn settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings(bac
     assert_eq!(again.next_request("setSettings").await["messageAfterQr"], "Дякуємо!", "and again on every connect");
 }
 
-async fn fetching_tables_from_an_offline_pos_says_so(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let r = app.create_restaurant("Кав'ярня").await;
-    operator(&app, "olena").await;
-    let olena = signed_in(&app, "olena").await;
-    let csrf = olena.csrf().await;
-    let answer = olena.post_with_csrf_header(&format!("/panel/r/{}/tables.json", r.resto_id), &csrf).await;
-    assert_eq!(answer.status, 503);
-    assert!(answer.body.contains("POS_OFFLINE"), "{}", answer.body);
-}
-
-on_both_stores!(
-    signing_in_sets_an_http_only_same_site_session_cookie,
-    a_wrong_password_or_an_unknown_name_get_the_same_refusal,
-    wrong_passwords_slow_that_name_down_from_that_address_only,
-    one_address_trying_many_names_is_slowed_down_too,
-    signing_out_ends_the_session,
-    pages_send_a_stranger_to_sign_in_and_panel_json_refuses_them,
-    restaurant_admin_cannot_see_another_restaurant,
-    restaurant_admin_cannot_change_another_restaurant,
-    every_state_changing_form_rejects_a_missing_or_wrong_csrf_token,
-    the_sign_in_form_needs_its_own_cookie_token,
-    settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings,
-    fetching_tables_from_an_offline_pos_says_so,
 /// Found 9 of issue 28: the pre-check's QR URL becomes a link on paper a guest's phone opens,
 /// so only an http(s) address is taken; a `javascript:` (or `data:`) URL comes back with a
 /// form error, nothing is stored and nothing is sent to the POS.
@@ -518,5 +518,30 @@ async fn a_pre_check_qr_url_that_is_not_http_is_refused_with_a_form_error(backen
     assert_pos_hears_nothing(&mut pos).await;
 }
 
-);
+async fn fetching_tables_from_an_offline_pos_says_so(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Кав'ярня").await;
+    operator(&app, "olena").await;
+    let olena = signed_in(&app, "olena").await;
+    let csrf = olena.csrf().await;
+    let answer = olena.post_with_csrf_header(&format!("/panel/r/{}/tables.json", r.resto_id), &csrf).await;
+    assert_eq!(answer.status, 503);
+    assert!(answer.body.contains("POS_OFFLINE"), "{}", answer.body);
+}
+
+on_both_stores!(
+    signing_in_sets_an_http_only_same_site_session_cookie,
+    a_wrong_password_or_an_unknown_name_get_the_same_refusal,
+    wrong_passwords_slow_that_name_down_from_that_address_only,
+    one_address_trying_many_names_is_slowed_down_too,
+    behind_a_trusted_proxy_one_clients_guesses_never_slow_another_client,
+    signing_out_ends_the_session,
+    pages_send_a_stranger_to_sign_in_and_panel_json_refuses_them,
+    restaurant_admin_cannot_see_another_restaurant,
+    restaurant_admin_cannot_change_another_restaurant,
+    every_state_changing_form_rejects_a_missing_or_wrong_csrf_token,
+    the_sign_in_form_needs_its_own_cookie_token,
+    settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings,
     a_pre_check_qr_url_that_is_not_http_is_refused_with_a_form_error,
+    fetching_tables_from_an_offline_pos_says_so,
+);
