@@ -127,6 +127,11 @@ struct ServeArgs {
     /// a proxy, where every client has its address, set it to --max-connections.
     #[arg(long, default_value_t = 1_000, env = "RAHUNOK_MAX_CONNECTIONS_PER_ADDRESS")]
     max_connections_per_address: usize,
+    /// Reverse proxies in front of this server (addresses or networks, comma-separated, e.g.
+    /// `127.0.0.1,10.0.0.0/8`): their `X-Forwarded-For` names the client the per-address limits
+    /// count (wrong POS secrets, the unverified-body share); anyone else's is ignored.
+    #[arg(long, env = "RAHUNOK_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<String>,
     /// Seconds a request's headers may take to arrive; idle keep-alive connections close after
     /// it too.
     #[arg(long, default_value_t = 10.0, env = "RAHUNOK_HEADER_READ_TIMEOUT")]
@@ -279,9 +284,18 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Sets the umask to `077`: whatever this process (and SQLite inside it) creates is readable by
+/// its own account only. The server also gives its files their modes explicitly
+/// (`rahunok_server::data_files`); this covers what it does not name.
+fn private_files_by_default() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
 /// Runs the command; a failure is one line on stderr (`error: …` with its causes) and exit code
 /// 1, whatever `RUST_BACKTRACE` says; `-v` shows the causes one per line and the backtrace.
 fn main() -> ExitCode {
+    private_files_by_default();
     let cli = Cli::parse();
     init_logging(cli.log_format);
     let verbose = cli.verbose;
@@ -345,6 +359,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.max_connections = args.max_connections.max(1);
     config.max_connections_per_address = args.max_connections_per_address.max(1);
     config.header_read_timeout = seconds(args.header_read_timeout, "header-read-timeout")?;
+    config.trusted_proxies = rahunok_server::client_address::TrustedProxies::parse(&args.trusted_proxies)
+        .map_err(|item| anyhow::anyhow!("--trusted-proxies: `{item}` is neither an address nor a network"))?;
     config.body_deadlines = rahunok_server::config::BodyDeadlines {
         grace: seconds(args.body_grace, "body-grace")?,
         min_bytes_per_second: args.body_min_rate,

@@ -4,6 +4,9 @@
 //! the POS comes back through nginx to a live node and the guests go on paying, each payment
 //! closed once.
 //!
+//! One node behind the same nginx, started with `--trusted-proxies` as the guide says, counts
+//! wrong POS secrets per client nginx forwards, not for everyone behind nginx.
+//!
 //! Needs nginx (Debian's `nginx-light`; `.ci/run` installs it when missing); see
 //! `support/nginx.rs`.
 
@@ -15,7 +18,7 @@ use rahunok_server::payments::sandbox::paid_charges_for_bill;
 use std::time::Duration;
 use support::cluster::{connection, guest_pays, payment_when_closed, TestCluster, WatchedPos};
 use support::nginx::{config_for, start_nginx};
-use support::{create_restaurant, free_port};
+use support::{create_restaurant, free_port, ServerProcess};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_behind_the_documented_nginx_serve_the_pos_and_guests_through_it_alone() {
@@ -62,6 +65,43 @@ async fn three_nodes_behind_the_documented_nginx_serve_the_pos_and_guests_throug
     }
     let receipt = http.get(format!("{front}/p/{}", second.payment_id)).send().await.unwrap();
     assert_eq!(receipt.status(), 200, "the receipt is served through nginx");
+}
+
+/// A wrong POS login through nginx from a client at `address` (any 127.x.y.z on Linux), with
+/// the `X-Forwarded-For` the client writes itself, if any: its status.
+async fn wrong_login_from(front: &str, address: [u8; 4], forged: Option<&str>) -> u16 {
+    let http = reqwest::Client::builder().local_address(std::net::IpAddr::from(address)).build().unwrap();
+    let request = http.get(format!("{front}/restaurantEntryPoint")).basic_auth("no-such-restaurant", Some("wrong"));
+    let request = match forged {
+        Some(forwarded) => request.header("X-Forwarded-For", forwarded),
+        None => request,
+    };
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// Found 5 of issue 28, as deployed: a node behind the documented nginx, told to trust it,
+/// slows down the client guessing POS secrets and nobody else behind nginx.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_the_documented_nginx_wrong_pos_secrets_are_limited_per_client_not_for_everyone() {
+    let port = free_port();
+    let _node = ServerProcess::start(port, &["--trusted-proxies".to_string(), "127.0.0.1".to_string()]);
+    let nginx_port = free_port();
+    let front = format!("http://127.0.0.1:{nginx_port}");
+    let dir = tempfile::tempdir().unwrap();
+    let _nginx = start_nginx(&config_for(&[port, port, port], nginx_port, dir.path()), dir.path());
+    support::wait_ready(&reqwest::Client::new(), &front).await;
+
+    let (guesser, other) = ([127, 0, 0, 2], [127, 0, 0, 3]);
+    for attempt in 1..=10 {
+        assert_eq!(wrong_login_from(&front, guesser, None).await, 401, "attempt {attempt}");
+    }
+    assert_eq!(wrong_login_from(&front, guesser, None).await, 429, "the guessing client is slowed down");
+    assert_eq!(
+        wrong_login_from(&front, guesser, Some("127.0.0.9")).await,
+        429,
+        "writing X-Forwarded-For itself does not make it someone else"
+    );
+    assert_eq!(wrong_login_from(&front, other, None).await, 401, "another client behind nginx is not");
 }
 
 /// The node holding the restaurant's socket (other than `not`), as seen through nginx.

@@ -44,9 +44,12 @@ fn a_failing_command_with_v_shows_the_backtrace_too() {
 
 #[test]
 fn serve_with_log_format_json_writes_json_log_lines() {
-    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A data directory the server makes itself (private): an existing one open to others would
+    // be warned about first.
+    let data = dir.path().join("data");
     let mut child = Command::new(RAHUNOK)
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data", data.path().to_str().unwrap()])
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data", data.to_str().unwrap()])
         .env("RAHUNOK_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

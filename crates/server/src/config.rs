@@ -86,6 +86,9 @@ pub struct Config {
     pub max_connections_per_address: usize,
     /// A request's headers must arrive within this; idle keep-alive connections close after it.
     pub header_read_timeout: Duration,
+    /// The reverse proxies whose `X-Forwarded-For` names the client
+    /// (`crate::client_address`); none by default.
+    pub trusted_proxies: crate::client_address::TrustedProxies,
     /// How fast, and within how long, a request's body must arrive.
     pub body_deadlines: BodyDeadlines,
     /// The NATS server joining this node to the others (`nats://127.0.0.1:4222`), with the
@@ -261,6 +264,7 @@ impl Config {
             body_deadlines: BodyDeadlines::default(),
             nats: None,
             node_name: None,
+            trusted_proxies: Default::default(),
             metrics_listen: None,
             retention: Retention::default(),
         }

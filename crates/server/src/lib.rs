@@ -8,6 +8,7 @@ pub mod admin;
 pub mod body_deadline;
 pub mod client_address;
 pub mod config;
+pub mod data_files;
 pub mod gateway;
 pub mod guest;
 pub mod http_error;

@@ -26,6 +26,8 @@ pub fn router(state: &AppState) -> Router {
         .fallback(crate::web::no_such_route)
         .method_not_allowed_fallback(crate::http_error::method_not_allowed)
         .layer(axum::middleware::from_fn(move |request, next| crate::web::edge::harden(https, request, next)))
+        // Read by `crate::client_address::ClientAddress`: whose `X-Forwarded-For` is believed.
+        .layer(axum::Extension(state.config.trusted_proxies.clone()))
 }
 
 /// The metrics listener's only route: `GET /metrics`.

@@ -116,17 +116,17 @@ impl MasterKey {
         STANDARD.encode(self.0)
     }
 
-    /// Reads the key file, or creates it (mode 0600, its directory too) with a fresh key.
+    /// Reads the key file, or creates it (mode 0600, a missing directory 0700) with a fresh key.
     pub fn load_or_create(path: &Path) -> Result<MasterKey, SecretsError> {
         let failed = |source| SecretsError::KeyFile { path: path.display().to_string(), source };
         match std::fs::read_to_string(path) {
             Ok(text) => MasterKey::from_base64(&text, &path.display().to_string()),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(failed)?;
+                    crate::data_files::create_private_dir(dir).map_err(failed)?;
                 }
                 let key = MasterKey::generate();
-                write_private(path, &key.to_base64()).map_err(failed)?;
+                crate::data_files::write_new_private(path, &key.to_base64()).map_err(failed)?;
                 // Another process may have created it first: the file wins.
                 let text = std::fs::read_to_string(path).map_err(failed)?;
                 MasterKey::from_base64(&text, &path.display().to_string())
@@ -247,23 +247,6 @@ impl AdminToken {
     pub fn matches(&self, presented: &str) -> bool {
         let hash: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         bool::from(hash.ct_eq(&self.0))
-    }
-}
-
-/// Writes `text` to a new file only its owner can read (0600 on Unix); fails if it exists.
-pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(mut file) => file.write_all(text.as_bytes()),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(error) => Err(error),
     }
 }
 

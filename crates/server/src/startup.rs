@@ -88,9 +88,9 @@ pub async fn settle_admin_token(
 
 fn keep_token_file(token_file: Option<&Path>, token: &str) {
     let Some(path) = token_file else { return };
-    let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+    let written = path.parent().map_or(Ok(()), crate::data_files::create_private_dir).and_then(|()| {
         let _ = std::fs::remove_file(path);
-        crate::secrets::write_private(path, &format!("{token}\n"))
+        crate::data_files::write_new_private(path, &format!("{token}\n"))
     });
     if let Err(error) = written {
         tracing::warn!(path = %path.display(), %error, "could not keep the admin token file");
@@ -179,6 +179,7 @@ impl Server {
         let store = open_store(&config.storage, &config.master_key).await?;
         let (admin_token, generated) =
             settle_admin_token(&store, config.admin_token.as_deref(), config.admin_token_file.as_deref()).await?;
+        crate::data_files::warn_if_readable_by_others(&kept_files(&config));
         let listener = bind(config.listen).await?;
         let local = listener.local_addr().map_err(|source| StartupError::Bind { address: config.listen, source })?;
         let base_url =
@@ -319,6 +320,32 @@ impl Server {
             Err(_) => Ok(()),
         }
     }
+}
+
+/// What this server keeps on disk (the SQLite store with its `-wal` and `-shm`, the master key
+/// file, the admin token file, and the directories holding them), as checked at start.
+fn kept_files(config: &Config) -> crate::data_files::KeptFiles {
+    let mut kept = crate::data_files::KeptFiles::default();
+    if let Storage::Sqlite(dir) = &config.storage {
+        kept.dirs.push(dir.clone());
+        let db = dir.join(crate::store::backup::DB_FILE);
+        for suffix in ["-wal", "-shm"] {
+            let mut name = db.clone().into_os_string();
+            name.push(suffix);
+            kept.files.push(name.into());
+        }
+        kept.files.insert(0, db);
+    }
+    if let MasterKeySource::File(path) = &config.master_key {
+        kept.files.push(path.clone());
+    }
+    if let Some(path) = &config.admin_token_file {
+        kept.files.push(path.clone());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !kept.dirs.iter().any(|k| k == d)) {
+            kept.dirs.push(dir.to_path_buf());
+        }
+    }
+    kept
 }
 
 /// The unverified-body budget of `config`: the whole at least one largest callback body; a

@@ -69,7 +69,10 @@ impl TestCluster {
     fn args(&self, node: &Node) -> Vec<String> {
         let name = node.name.as_str();
         let data = self.keys.path().join(name);
-        let public_url = self.public_url.iter().flat_map(|url| ["--public-url".to_string(), url.clone()]);
+        // Behind nginx, as the guide runs it: nginx's address is a trusted proxy.
+        let public_url = self.public_url.iter().flat_map(|url| {
+            ["--public-url".to_string(), url.clone(), "--trusted-proxies".to_string(), "127.0.0.1".to_string()]
+        });
         [
             "--database-url",
             &self.database,

@@ -36,7 +36,9 @@ impl ServerProcess {
     /// [`ServerProcess::start`] with these environment variables too.
     pub fn start_with_env(port: u16, args: &[String], env: &[(String, String)]) -> ServerProcess {
         let own_data = (!args.iter().any(|a| a == "--data")).then(|| tempfile::tempdir().expect("a temporary dir"));
-        let data_flags = own_data.iter().flat_map(|d| ["--data".to_string(), d.path().display().to_string()]);
+        // A directory the server makes itself, private: a temporary directory is open to others.
+        let data_flags =
+            own_data.iter().flat_map(|d| ["--data".to_string(), d.path().join("data").display().to_string()]);
         let child = Command::new(env!("CARGO_BIN_EXE_rahunok"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(args)

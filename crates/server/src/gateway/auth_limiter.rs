@@ -1,11 +1,12 @@
 //! Slows down wrong POS credentials **[ours]** (spec section 2): after too many failed
-//! authentications from one source address, or for one known `RESTO_ID`, within a window,
+//! authentications from one client address (as `crate::client_address` counts it: behind a
+//! trusted proxy, the address the proxy forwards), or for one known `RESTO_ID`, within a window,
 //! further *wrong* attempts get 429 instead of 401.
 //!
 //! Why it only ever answers failures: the credentials are checked first, and the right ones are
 //! accepted whoever failed before from the same address or for the same restaurant. Secrets are
 //! long and random, so guessing is not the risk; locking a restaurant's real POS out (behind a
-//! reverse proxy every POS shares one address) is. The counting is `governor`'s keyed GCRA
+//! reverse proxy not named in `--trusted-proxies`, every POS shares one address) is. The counting is `governor`'s keyed GCRA
 //! limiter: `failures_allowed` at once, then one more per `window / failures_allowed`.
 
 use crate::rate_limit::{keyed, quota, sweep, Keyed};

@@ -28,8 +28,8 @@ pub async fn callback(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let origin =
-        BodyOrigin { headers: &headers, client, limit: body_limit(&operation, state.config.callback_body_limit) };
+    let largest = state.config.callback_body_limit;
+    let origin = BodyOrigin { headers: &headers, client, limit: body_limit(&operation, largest), largest };
     match accept_callback(&state, &operation, origin, body).await {
         Ok(status) => status.into_response(),
         Err(refused) => refuse(&state.link, &headers, format!("/callback/{operation}"), refused),

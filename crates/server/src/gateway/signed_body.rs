@@ -1,8 +1,13 @@
 //! Steps 1–3 of `docs/pos-protocol.md` section 4, shared by callbacks and webhooks: a known `restoId`, a
 //! signature over the exact raw bytes (checked against every key valid now, in constant time),
 //! and the body size limit. The body is hashed as it streams in, so an oversized body with a
-//! bad signature still gets 401, as the order of checks requires. A body that stops arriving
-//! fails its read at its deadline (`crate::body_deadline`): 408, and its budget room comes back.
+//! bad signature still gets 401, as the order of checks requires — also when the operation's own
+//! limit is the small one (1 MiB) and the body is as large as a menu may be. Past the limit only
+//! the hash is kept up, never the bytes; a body more than [`READ_PAST_LIMIT_FACTOR`] times the
+//! largest callback body of any operation is cut with 413 before its signature is known (the
+//! protocol says so: hashing without end is work for anyone who can send bytes). A body that
+//! stops arriving fails its read at its deadline (`crate::body_deadline`): 408, and its budget
+//! room comes back.
 
 use super::callback_refusals::{header, Refused};
 use super::error::GatewayError;
@@ -21,8 +26,9 @@ pub struct SignedBody {
     pub bytes: Bytes,
 }
 
-/// How far past the limit we keep reading (only hashing) before giving up on the body.
-const READ_PAST_LIMIT_FACTOR: usize = 4;
+/// How far past the largest callback body we keep reading (only hashing) before giving up on a
+/// body unverified.
+pub const READ_PAST_LIMIT_FACTOR: usize = 4;
 
 /// Where a signed body comes from and how large it may be.
 pub struct BodyOrigin<'a> {
@@ -30,8 +36,11 @@ pub struct BodyOrigin<'a> {
     pub headers: &'a HeaderMap,
     /// The client address it is counted under in the budget (`crate::client_address`).
     pub client: IpAddr,
-    /// The largest body accepted.
+    /// The largest body accepted here.
     pub limit: usize,
+    /// The largest callback body of any operation (`Config::callback_body_limit`): what is read
+    /// past `limit` to check the signature first is bounded by it, not by `limit`.
+    pub largest: usize,
 }
 
 /// Reads and authenticates a POS-signed body of at most `origin.limit` bytes, holding room in
@@ -43,7 +52,8 @@ pub async fn read_signed_body(
     origin: BodyOrigin<'_>,
     body: Body,
 ) -> Result<SignedBody, Refused> {
-    let BodyOrigin { headers, client, limit } = origin;
+    let BodyOrigin { headers, client, limit, largest } = origin;
+    let read_at_most = largest.max(limit).saturating_mul(READ_PAST_LIMIT_FACTOR);
     let resto_id = header(headers, "restoId").ok_or(GatewayError::UnknownRestoId)?;
     let credentials =
         store.credentials(&resto_id).await.map_err(GatewayError::from)?.ok_or(GatewayError::UnknownRestoId)?;
@@ -60,7 +70,7 @@ pub async fn read_signed_body(
         })?;
         let Ok(piece) = frame.into_data() else { continue };
         seen += piece.len();
-        if seen > limit.saturating_mul(READ_PAST_LIMIT_FACTOR) {
+        if seen > read_at_most {
             return Err(GatewayError::BodyTooLarge(limit).into());
         }
         verifiers.iter_mut().for_each(|v| v.update(&piece));

@@ -9,26 +9,27 @@
 use super::error::GatewayError;
 use super::sessions::{Outgoing, SessionHandle, CLOSE_REPLACED, CLOSE_SILENT};
 use super::GatewayState;
+use crate::client_address::ClientAddress;
 use crate::store::now_ms;
 use crate::web::cookies;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use rahunok_protocol::ops::VersionInfo;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// The upgrade handler.
 pub async fn restaurant_entry_point(
     State(state): State<GatewayState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
-    let (resto_id, pos_name) = match authenticate(&state, peer, &headers).await {
+    let (resto_id, pos_name) = match authenticate(&state, address, &headers).await {
         Ok(found) => found,
         Err(error) => return error.into_response(),
     };
@@ -50,12 +51,14 @@ pub async fn restaurant_entry_point(
         .on_upgrade(move |socket| run_session(state, resto_id, pos_name, socket))
 }
 
+/// Checks the POS's credentials; failures are counted under the client's address as every
+/// per-address limit counts it (`crate::client_address`: behind a trusted proxy, the address it
+/// forwards).
 async fn authenticate(
     state: &GatewayState,
-    peer: SocketAddr,
+    address: IpAddr,
     headers: &HeaderMap,
 ) -> Result<(String, Option<String>), GatewayError> {
-    let address = peer.ip();
     let Some((resto_id, secret)) = basic_credentials(headers) else {
         return Err(refusal(state, address, None, GatewayError::MissingBasicAuth));
     };

@@ -21,7 +21,8 @@ pub async fn webhook(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let origin = BodyOrigin { headers: &headers, client, limit: state.config.callback_body_limit };
+    let largest = state.config.callback_body_limit;
+    let origin = BodyOrigin { headers: &headers, client, limit: largest, largest };
     let (resto_id, hook) = match read_webhook(&state, origin, body).await {
         Ok(read) => read,
         Err(refused) => return refuse(&state.link, &headers, "/callback/webhook".into(), refused),

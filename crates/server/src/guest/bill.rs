@@ -15,7 +15,7 @@ use super::GuestState;
 use crate::payments::receipt_data::ReceiptData;
 use crate::store::Restaurant;
 use crate::web::clock::time_of_day;
-use crate::web::{assets, shell, Lang, Page};
+use crate::web::{assets, paths, shell, Lang, Page};
 use axum::extract::{Path, State};
 use maud::{html, Markup};
 use rahunok_protocol::order::Order;
@@ -152,7 +152,7 @@ fn choose_page(lang: Lang, path: &str, restaurant: &Restaurant, table: &str, ord
         p.muted { (t("Стіл", "Table")) " " (table) }
         p { (t("На столі кілька рахунків. Оберіть свій:", "There are several bills on this table. Choose yours:")) }
         @for order in orders {
-            a.card.choose href=(link(lang, &format!("/b/{}/{}", restaurant.resto_id, order.bill_id))) {
+            a.card.choose href=(link(lang, &paths::bill(&restaurant.resto_id, &order.bill_id))) {
                 div.total {
                     span { (t("Рахунок", "Bill")) " " (order.order_number.map(|n| n.to_string()).unwrap_or_else(|| order.bill_id.clone())) }
                     span.money { (money(lang, order.total_sum)) }
@@ -202,7 +202,7 @@ pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, view: &Bi
     let bill = ReceiptData::of(&restaurant.name, order);
     let hold = &view.hold;
     let idempotency_key = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
-    let pay_action = link(lang, &format!("/b/{}/{}/pay", restaurant.resto_id, order.bill_id));
+    let pay_action = link(lang, &format!("{}/pay", paths::bill(&restaurant.resto_id, &order.bill_id)));
     let body = html! {
         h1 { (restaurant.name) }
         p.muted {
@@ -222,7 +222,7 @@ pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, view: &Bi
             }
         } }
         @if hold.is_free() && venue.settings.split_enabled && can_split(order) {
-            a.button.secondary href=(link(lang, &format!("/b/{}/{}/split", restaurant.resto_id, order.bill_id))) {
+            a.button.secondary href=(link(lang, &format!("{}/split", paths::bill(&restaurant.resto_id, &order.bill_id)))) {
                 (t("Розділити рахунок", "Split the bill"))
             }
         }

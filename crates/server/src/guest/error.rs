@@ -134,7 +134,7 @@ pub fn error_page(lang: Lang, path: &str, error: &GuestError, retry: &str) -> Pa
             };
             let receipt = html! {
                 @if let Some(id) = payment_id {
-                    a.button href=(crate::guest::view::link(lang, &format!("/p/{id}"))) { (t("Переглянути чек", "See the receipt")) }
+                    a.button href=(crate::guest::view::link(lang, &crate::web::paths::receipt(id))) { (t("Переглянути чек", "See the receipt")) }
                 }
             };
             let markup = message_page(lang, path, heading, &text, receipt);

@@ -8,7 +8,7 @@ use super::payer::GuestBrowser;
 use super::view::link;
 use super::GuestState;
 use crate::store::{now_ms, PaymentRecord, PaymentStatus};
-use crate::web::Lang;
+use crate::web::{paths, Lang};
 use maud::{html, Markup};
 
 /// An unfinished payment's hold on a bill, seen from one browser.
@@ -73,7 +73,7 @@ pub fn hold_notice(lang: Lang, hold: &Hold, retry: &str) -> Markup {
         Hold::Free => html! {},
         Hold::Yours(payment) => {
             let started = elapsed(lang, ((now_ms() - payment.created_at) / 1000).max(0));
-            let proceed = payment.checkout_url.clone().unwrap_or_else(|| link(lang, &format!("/p/{}", payment.id)));
+            let proceed = payment.checkout_url.clone().unwrap_or_else(|| link(lang, &paths::receipt(&payment.id)));
             html! {
                 section.card #your-payment {
                     h2 { (t("Ви вже почали оплату", "You have started paying")) }
@@ -81,7 +81,7 @@ pub fn hold_notice(lang: Lang, hold: &Hold, retry: &str) -> Markup {
                         (t("Продовжте її або скасуйте, щоб змінити чайові чи дати сплатити іншим.",
                            "Continue it, or cancel it to change the tip or let someone else pay.")) }
                     a.button #continue-payment href=(proceed) { (t("Продовжити оплату", "Continue paying")) }
-                    form method="post" action=(link(lang, &format!("/p/{}/cancel", payment.id))) {
+                    form method="post" action=(link(lang, &format!("{}/cancel", paths::receipt(&payment.id)))) {
                         button.secondary #cancel-payment type="submit" { (t("Скасувати оплату", "Cancel the payment")) }
                     }
                 }

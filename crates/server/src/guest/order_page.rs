@@ -516,7 +516,7 @@ fn placed_body(lang: Lang, venue: &Venue, home: &str, order: &GuestOrder, lines:
         (lines)
         p { (t("Замовлення вже на кухні. Сплатіть зараз або пізніше, разом з рахунком столу.", "The order is in the kitchen. Pay now, or later with the table's bill.")) }
         @if let Some(bill) = &order.pos_order_id {
-            a.button #pay-now href=(link(lang, &format!("/b/{}/{bill}", venue.restaurant.resto_id))) { (t("Сплатити зараз", "Pay now")) }
+            a.button #pay-now href=(link(lang, &crate::web::paths::bill(&venue.restaurant.resto_id, bill))) { (t("Сплатити зараз", "Pay now")) }
         }
         a.button.secondary #add-to-bill href=(link(lang, home)) { (t("Додати до рахунку столу", "Add to the table's bill")) }
         a.button.secondary href=(link(lang, &format!("{home}/menu"))) { (t("Замовити ще", "Order more")) }

@@ -19,7 +19,7 @@ use super::GuestState;
 use crate::payments::receipt_data::ReceiptData;
 use crate::payments::{PaymentError, PaymentRequest};
 use crate::store::PaymentStatus;
-use crate::web::{Lang, Page};
+use crate::web::{paths, Lang, Page};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
@@ -51,7 +51,7 @@ pub async fn pay(
     Visit { lang, browser, path }: Visit,
     form: Result<Form<PayForm>, FormRejection>,
 ) -> Response {
-    let bill_path = link(lang, &format!("/b/{resto_id}/{bill_id}"));
+    let bill_path = link(lang, &paths::bill(&resto_id, &bill_id));
     let form = match sent_form(form, lang, &path, &bill_path) {
         Ok(form) => form,
         Err(page) => return page.into_response(),
@@ -65,7 +65,7 @@ pub async fn pay(
             match state.payments.hand_to_guest(&payment_id).await {
                 Ok(true) => response,
                 // Released meanwhile (the answer took too long): its receipt says so.
-                Ok(false) => Redirect::to(&link(lang, &format!("/p/{payment_id}"))).into_response(),
+                Ok(false) => Redirect::to(&link(lang, &paths::receipt(&payment_id))).into_response(),
                 Err(error) => error_page(lang, &path, &GuestError::from(error), &bill_path).into_response(),
             }
         }
@@ -113,7 +113,7 @@ async fn pay_for_bill(
     let (venue, order) = one_bill(state, resto_id, bill_id).await?;
     // Pages answering the form speak for the bill: their links (refresh, the language switch)
     // lead to it, not to this POST-only address.
-    let bill_path = format!("/b/{resto_id}/{bill_id}");
+    let bill_path = paths::bill(resto_id, bill_id);
     if order.total_sum.kopiyky() != expected {
         let was = Money::from_kopiyky(expected).unwrap_or_default();
         let notice = html! {
@@ -165,7 +165,7 @@ async fn pay_for_bill(
     let (target, sends_to_pay) = match (&payment.status, &payment.checkout_url) {
         (PaymentStatus::Created, Some(checkout)) => (checkout.clone(), Some(payment.id.clone())),
         (PaymentStatus::Failed, _) => return Err(GuestError::Payment(payment.last_error.unwrap_or_default())),
-        _ => (link(lang, &format!("/p/{}", payment.id)), None),
+        _ => (link(lang, &paths::receipt(&payment.id)), None),
     };
     let response = if target.starts_with('/') || target.starts_with(&format!("{}/", state.base_url)) {
         Redirect::to(&target).into_response()

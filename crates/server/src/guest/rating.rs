@@ -9,7 +9,7 @@ use super::view::link;
 use super::visit::Visit;
 use super::GuestState;
 use crate::store::PaymentRecord;
-use crate::web::{message_page, Lang, Page};
+use crate::web::{message_page, paths, Lang, Page};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -37,7 +37,7 @@ pub fn after_paying(lang: Lang, payment: &PaymentRecord, may_rate: bool, review_
                 @if may_rate {
                     @match payment.rating {
                         Some(given) => p #rated { (t("Дякуємо за оцінку", "Thank you for rating us")) ": " (given) " / 5" },
-                        None => form method="post" action=(link(lang, &format!("/p/{}/rating", payment.id))) {
+                        None => form method="post" action=(link(lang, &format!("{}/rating", paths::receipt(&payment.id)))) {
                             fieldset.stars {
                                 legend { (t("Оцініть обслуговування", "Rate the service")) }
                                 @for stars in STARS {
@@ -63,7 +63,7 @@ pub async fn rate(
     Visit { lang, browser, path }: Visit,
     form: Result<Form<RatingForm>, FormRejection>,
 ) -> Response {
-    let receipt = link(lang, &format!("/p/{payment_id}"));
+    let receipt = link(lang, &paths::receipt(&payment_id));
     let rating = match form.ok().and_then(|Form(f)| f.rating.trim().parse::<i64>().ok()) {
         Some(stars) if STARS.contains(&stars) => stars,
         _ => {

@@ -13,7 +13,7 @@ use crate::payments::receipt_data::ReceiptData;
 use crate::payments::PaymentError;
 use crate::store::{PaymentRecord, PaymentStatus};
 use crate::web::clock::date_time;
-use crate::web::{message_page, shell, Lang, Page};
+use crate::web::{message_page, paths, shell, Lang, Page};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -74,10 +74,10 @@ pub async fn cancel_payment(
     Path(payment_id): Path<String>,
     Visit { lang, browser, path }: Visit,
 ) -> Response {
-    let receipt = link(lang, &format!("/p/{payment_id}"));
+    let receipt = link(lang, &paths::receipt(&payment_id));
     match state.payments.cancel_by_guest(&payment_id, browser.payer().as_deref()).await {
         Ok(payment) if payment.status == PaymentStatus::Cancelled => {
-            Redirect::to(&link(lang, &format!("/b/{}/{}", payment.resto_id, payment.bill_id))).into_response()
+            Redirect::to(&link(lang, &paths::bill(&payment.resto_id, &payment.bill_id))).into_response()
         }
         Ok(_) => Redirect::to(&receipt).into_response(),
         Err(PaymentError::NotFound) => {
@@ -122,7 +122,8 @@ fn fiscal_label(lang: Lang, key: &str) -> &str {
 fn render(lang: Lang, path: &str, payment: &PaymentRecord, zone: &str, closing: Markup) -> Markup {
     let t = |uk, en| lang.pick(uk, en);
     // "Try again" brings the tip along, so a declined card costs the guest nothing to redo.
-    let bill_link = link(lang, &format!("/b/{}/{}?tip={}", payment.resto_id, payment.bill_id, payment.tips.kopiyky()));
+    let bill_link =
+        link(lang, &format!("{}?tip={}", paths::bill(&payment.resto_id, &payment.bill_id), payment.tips.kopiyky()));
     let (heading, text, refresh) = match payment.status {
         PaymentStatus::Created => (t("Очікуємо підтвердження оплати", "Waiting for the payment"), t("Ця сторінка оновиться сама.", "This page refreshes by itself."), true),
         PaymentStatus::Paid | PaymentStatus::ClosingOnPos => (t("Оплачено", "Paid"), t("Передаємо оплату в заклад…", "Passing the payment to the restaurant…"), true),

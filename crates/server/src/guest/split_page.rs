@@ -12,7 +12,7 @@ use super::split::{can_split, estimated_share, family_sum, pickable_lines, plan,
 use super::view::{link, money, quantity};
 use super::visit::{sent_form, Visit};
 use super::GuestState;
-use crate::web::{assets, shell, Lang, Page};
+use crate::web::{assets, paths, shell, Lang, Page};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -28,7 +28,7 @@ pub async fn split_form(
     Path((resto_id, bill_id)): Path<(String, String)>,
     Visit { lang, path, .. }: Visit,
 ) -> Page {
-    let bill_path = link(lang, &format!("/b/{resto_id}/{bill_id}"));
+    let bill_path = link(lang, &paths::bill(&resto_id, &bill_id));
     let (venue, order) = match one_bill(&state, &resto_id, &bill_id).await {
         Ok(found) => found,
         Err(error) => return error_page(lang, &path, &error, &bill_path),
@@ -45,7 +45,7 @@ pub async fn split_form(
     let body = html! {
         h1 { (t("Що ви сплачуєте?", "What are you paying for?")) }
         p.muted { (venue.restaurant.name) " · " (t("рахунок", "bill")) " " (money(lang, order.total_sum)) }
-        form.card #split-form method="post" action=(link(lang, &format!("/b/{resto_id}/{bill_id}/split")))
+        form.card #split-form method="post" action=(link(lang, &format!("{}/split", paths::bill(&resto_id, &bill_id))))
             data-raw=[raw_total(&order).map(|m| m.kopiyky())]
             data-discounts=(order.discounts.list.iter().map(|d| d.sum.kopiyky().to_string()).collect::<Vec<_>>().join(","))
             data-decimal=(t(",", ".")) data-group=(t("\u{a0}", ",")) data-currency=(t("грн", "UAH")) {
@@ -129,7 +129,7 @@ pub async fn split(
     Visit { lang, path, .. }: Visit,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let retry = link(lang, &format!("/b/{resto_id}/{bill_id}/split"));
+    let retry = link(lang, &format!("{}/split", paths::bill(&resto_id, &bill_id)));
     let fields = match sent_form(form, lang, &path, &retry) {
         Ok(form) => form,
         Err(page) => return page.into_response(),
@@ -138,7 +138,7 @@ pub async fn split(
     let outcome = match confirmed {
         true => split_bill(&state, lang, &resto_id, &bill_id, &fields)
             .await
-            .map(|child| Redirect::to(&link(lang, &format!("/b/{resto_id}/{child}"))).into_response()),
+            .map(|child| Redirect::to(&link(lang, &paths::bill(&resto_id, &child))).into_response()),
         false => confirmation(&state, lang, &path, &resto_id, &bill_id, &fields).await,
     };
     match outcome {
@@ -181,14 +181,14 @@ async fn confirmation(
             p.muted.hint { (t("Ці позиції буде виділено в окремий рахунок на касі; його суму ви побачите перед оплатою.",
                               "These positions become a bill of their own on the till; you see its total before paying.")) }
         }
-        form method="post" action=(link(lang, &format!("/b/{resto_id}/{bill_id}/split"))) {
+        form method="post" action=(link(lang, &format!("{}/split", paths::bill(resto_id, bill_id)))) {
             @for (name, value) in fields.iter().filter(|(name, _)| name == "pos" || name.starts_with("qty_")) {
                 input type="hidden" name=(name) value=(value);
             }
             input type="hidden" name="confirm" value="yes";
             button #confirm-split type="submit" { (t("Розділити й перейти до оплати", "Split and go to payment")) }
         }
-        a.button.secondary href=(link(lang, &format!("/b/{resto_id}/{bill_id}/split"))) { (t("Змінити вибір", "Change the choice")) }
+        a.button.secondary href=(link(lang, &format!("{}/split", paths::bill(resto_id, bill_id)))) { (t("Змінити вибір", "Change the choice")) }
     };
     Ok(Page::ok(shell(lang, &venue.restaurant.name, path, body)).into_response())
 }

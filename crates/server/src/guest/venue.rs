@@ -3,7 +3,6 @@
 
 use super::{GuestError, GuestState};
 use crate::store::{GuestSettings, Restaurant};
-use crate::web::percent;
 
 /// The restaurant a QR code leads to, with what it lets guests do.
 pub struct Venue {
@@ -20,7 +19,7 @@ pub async fn known_venue(state: &GuestState, resto_id: &str) -> Result<Venue, Gu
     Ok(Venue { restaurant, settings })
 }
 
-/// Where a table's pages live.
+/// Where a table's pages live ([`crate::web::paths::table`]).
 pub fn table_path(resto_id: &str, table: &str) -> String {
-    format!("/t/{resto_id}/{}", percent::component(table))
+    crate::web::paths::table(resto_id, table)
 }

@@ -66,7 +66,7 @@ pub fn socket_url(config: &Config, headers: &HeaderMap) -> String {
 
 /// The guest page a table's QR code opens.
 pub fn guest_table_url(base: &str, resto_id: &str, table_number: &str) -> String {
-    format!("{base}/t/{resto_id}/{table_number}")
+    format!("{base}{}", crate::web::paths::table(resto_id, table_number))
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use super::PanelError;
 use super::PanelState;
 use crate::payments::receipt_data::ReceiptData;
 use crate::store::{now_ms, PaymentRecord};
-use crate::web::clock;
 use crate::web::Page;
+use crate::web::{clock, csv};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -233,7 +233,7 @@ pub async fn csv(
 pub fn csv_text(first: &str, rows: &[(String, Figures)], total: &Figures) -> String {
     let mut out = format!("\u{feff}{first},payments,sum,tips,ratings,average_rating\r\n");
     let line = |key: &str, f: &Figures| {
-        format!("{},{},{},{},{},{}\r\n", csv_field(key), f.payments, f.sum, f.tips, f.ratings, f.average_rating())
+        format!("{},{},{},{},{},{}\r\n", csv::field(key), f.payments, f.sum, f.tips, f.ratings, f.average_rating())
     };
     for (key, figures) in rows {
         out.push_str(&line(key, figures));
@@ -242,29 +242,9 @@ pub fn csv_text(first: &str, rows: &[(String, Figures)], total: &Figures) -> Str
     out
 }
 
-/// A field quoted when it holds a comma, a quote or a line break; a leading `=`, `+`, `-` or
-/// `@` is prefixed with `'` so a spreadsheet does not run a waiter's name as a formula.
-fn csv_field(text: &str) -> String {
-    let text =
-        if text.starts_with(['=', '+', '-', '@']) && text != "—" { format!("'{text}") } else { text.to_string() };
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("Ірина Бондаренко"), "Ірина Бондаренко");
-        assert_eq!(csv_field("Smith, J."), "\"Smith, J.\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-    }
 
     #[test]
     fn the_average_rating_rounds_half_up_to_one_decimal() {

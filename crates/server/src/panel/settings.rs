@@ -75,6 +75,16 @@ impl SettingsForm {
             "" if print => suggested_url.to_string(),
             url => url.to_string(),
         };
+        // The POS prints it as a QR code a guest's phone opens: a web address, nothing else
+        // (a `javascript:` or `data:` URL would run in whoever scans it).
+        if !url.is_empty() && !web_address(&url) {
+            return Err(viewer
+                .t(
+                    "Адреса QR на пречеку: адреса http(s)://… з {billId}.",
+                    "The pre-check QR URL: an http(s)://… address with {billId}.",
+                )
+                .into());
+        }
         if print && !url.contains("{billId}") {
             return Err(viewer
                 .t("Адреса QR на пречеку має містити {billId}.", "The pre-check QR URL must contain {billId}.")
@@ -132,7 +142,8 @@ impl SettingsForm {
     }
 }
 
-/// Whether `text` is an http(s) address a guest's browser can open.
+/// Whether `text` is an http(s) address a guest's browser can open: the rule for every setting
+/// that becomes a link (the pre-check's QR, the receipt's review link).
 fn web_address(text: &str) -> bool {
     reqwest::Url::parse(text).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
@@ -150,7 +161,8 @@ fn parse_tip_percents(text: &str) -> Option<Vec<u32>> {
 }
 
 fn suggested_precheck_url(state: &PanelState, headers: &HeaderMap, resto_id: &str) -> String {
-    format!("{}/b/{resto_id}/{{billId}}", public_base(&state.config, headers))
+    // The POS puts the bill's id in place of `{billId}`.
+    format!("{}{}{{billId}}", public_base(&state.config, headers), crate::web::paths::bill(resto_id, ""))
 }
 
 fn check(name: &str, label: &str, value: &Option<String>) -> Markup {
@@ -293,5 +305,10 @@ mod tests {
         assert!(!super::web_address("javascript:alert(1)"));
         assert!(!super::web_address("ftp://example.com"));
         assert!(!super::web_address("example.com"));
+        assert!(super::web_address("https://pay.example.com/b/r1/{billId}"), "the pre-check's placeholder");
+        assert!(!super::web_address("javascript:alert(1)//{billId}"));
+        assert!(!super::web_address("JavaScript:alert(1)"));
+        assert!(!super::web_address(" javascript:alert(1)"));
+        assert!(!super::web_address("data:text/html,<script>alert(1)</script>"));
     }
 }

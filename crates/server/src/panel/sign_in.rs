@@ -1,6 +1,8 @@
 //! Signing in and out. Attempts are slowed per (name, client address) and per address across
 //! names ([`super::sign_in_throttle`]), whether or not the name exists (so a refusal says
-//! nothing about which names do); the right password from another address always signs in.
+//! nothing about which names do); the right password from another address always signs in. The
+//! address is the client's as every per-address limit counts it (`crate::client_address`: behind
+//! a trusted proxy, the one it forwards).
 //! Passwords and tokens are never logged.
 
 use super::access::Viewer;
@@ -8,15 +10,15 @@ use super::session::{self, SignedIn, SESSION_COOKIE, SIGN_IN_COOKIE};
 use super::users::{check_against_nobody, normalize_name, password_matches};
 use super::PanelError;
 use super::PanelState;
+use crate::client_address::ClientAddress;
 use crate::store::{PanelRole, PanelUser};
 use crate::web::{self, cookies, Lang, Page};
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Where the panel starts for a user.
@@ -151,20 +153,20 @@ pub struct Credentials {
 /// Checks the password; on success starts a session and goes on to `next`.
 pub async fn submit(
     State(state): State<PanelState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     lang: Lang,
     headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Result<Response, PanelError> {
     let name = normalize_name(&form.name);
     let next = session::safe_next(form.next.as_deref());
-    if let Err(wait) = state.sign_in_throttle.attempt(&name, peer.ip()) {
-        tracing::info!(user = name, address = %peer.ip(), "panel sign-in slowed down");
+    if let Err(wait) = state.sign_in_throttle.attempt(&name, address) {
+        tracing::info!(user = name, %address, "panel sign-in slowed down");
         let slowed = Trouble::Slowed(wait);
         return Ok(form_response(&headers, StatusCode::TOO_MANY_REQUESTS, lang, (&next, &name), slowed, false));
     }
     let Some(user) = verify(&state, &name, form.password).await? else {
-        tracing::info!(user = name, address = %peer.ip(), "panel sign-in failed");
+        tracing::info!(user = name, %address, "panel sign-in failed");
         let nobody_yet = !state.store.has_panel_users().await?;
         let wrong = Trouble::WrongPassword;
         return Ok(form_response(&headers, StatusCode::UNAUTHORIZED, lang, (&next, &name), wrong, nobody_yet));

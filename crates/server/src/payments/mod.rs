@@ -803,5 +803,5 @@ pub fn charge_description(payment: &PaymentRecord) -> String {
 
 /// Where the acquirer sends the guest back after paying: the payment's receipt page.
 pub fn receipt_url(base_url: &str, payment_id: &str) -> String {
-    format!("{}/p/{payment_id}", base_url.trim_end_matches('/'))
+    format!("{}{}", base_url.trim_end_matches('/'), crate::web::paths::receipt(payment_id))
 }

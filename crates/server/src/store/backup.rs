@@ -6,6 +6,10 @@
 //! while the server goes on writing (the store runs in WAL mode, where a reader never stops a
 //! writer). The copy is a plain, compact SQLite file with no `-wal` beside it. It is written
 //! under a temporary name and renamed, so a file at the target path is always a whole copy.
+//! A copy holds everything the store does (password hashes, payments, guests' phone numbers in
+//! the request log), so it is made `0600` like the store (`crate::data_files`): the temporary
+//! file is created empty with that mode before SQLite writes into it, and a restored store is
+//! made `0600` too (a copy keeps its source's mode otherwise).
 //! PostgreSQL stores are copied with PostgreSQL's own tools (`pg_dump`; see
 //! `docs/deploying.md`).
 
@@ -79,6 +83,8 @@ pub async fn backup_sqlite(data_dir: &Path, to: &Path) -> Result<CopySummary, Ba
     }
     let partial = with_suffix(to, ".partial");
     let _ = std::fs::remove_file(&partial);
+    // SQLite writes into an empty file as into a new one, and keeps its mode.
+    crate::data_files::create_private_file(&partial).map_err(file_error(&partial))?;
     let mut connection = connect(&source).await?;
     let copied = sqlx::query("VACUUM INTO ?").bind(partial.display().to_string()).execute(&mut connection).await;
     connection.close().await?;
@@ -131,9 +137,10 @@ pub async fn restore_sqlite(from: &Path, data_dir: &Path, replace: bool) -> Resu
     if target.exists() && !replace {
         return Err(BackupError::StoreExists(data_dir.to_path_buf()));
     }
-    std::fs::create_dir_all(data_dir).map_err(file_error(data_dir))?;
+    crate::data_files::create_private_dir(data_dir).map_err(file_error(data_dir))?;
     let incoming = with_suffix(&target, ".restoring");
     std::fs::copy(from, &incoming).map_err(file_error(&incoming))?;
+    crate::data_files::make_private(&incoming).map_err(file_error(&incoming))?;
     std::fs::File::open(&incoming).and_then(|f| f.sync_all()).map_err(file_error(&incoming))?;
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     for suffix in ["", "-wal", "-shm"] {

@@ -120,11 +120,14 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) `rahunok.db` in `data_dir` and migrates it; secrets are
-    /// sealed with `master_key` (see [`crate::secrets`]).
+    /// sealed with `master_key` (see [`crate::secrets`]). A directory or file it creates is
+    /// private ([`crate::data_files`]): the file is made `0600` before SQLite opens it, and SQLite
+    /// gives its `-wal` and `-shm` the same mode.
     pub async fn open_sqlite(data_dir: &Path, master_key: MasterKey) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir)
+        let file = data_dir.join(backup::DB_FILE);
+        crate::data_files::create_private_dir(data_dir)
+            .and_then(|()| crate::data_files::create_private_file(&file))
             .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
-        let file = data_dir.join("rahunok.db");
         let url = format!("sqlite://{}?mode=rwc", file.display());
         Store::connect(&url, Backend::Sqlite, master_key).await
     }

@@ -7,11 +7,13 @@ pub mod assets;
 pub mod clock;
 pub mod compression;
 pub mod cookies;
+pub mod csv;
 pub mod edge;
 pub mod format;
 pub mod landing;
 mod lang;
 mod not_found;
+pub mod paths;
 pub mod percent;
 
 pub use lang::Lang;

@@ -74,6 +74,34 @@ async fn body_over_the_limit_is_refused_with_413(backend: Backend) {
     assert_error(&answer, 401, "BAD_SIGNATURE");
 }
 
+/// Found 9 of issue 28: the signature is checked before the size (section 4, steps 2 and 3) on
+/// an operation whose own limit is the small one too — a 17 MiB body to `payBill` (1 MiB) with
+/// a bad signature is 401, not 413; signed right, it is 413.
+async fn a_17_mib_body_with_a_bad_signature_to_a_small_answer_operation_is_refused_with_401(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Callback checks").await;
+    let padding = "x".repeat(17 * 1024 * 1024);
+    let body = format!(r#"{{"rID":"2024-01-01 00:00:00.0#aaaaaaa","padding":"{padding}"}}"#).into_bytes();
+    let answer = app.post_callback("payBill", &restaurant.resto_id, "not-the-secret", &body).await;
+    assert_error(&answer, 401, "BAD_SIGNATURE");
+    let answer = app.post_callback("payBill", &restaurant.resto_id, &restaurant.secret, &body).await;
+    assert_error(&answer, 413, "BODY_TOO_LARGE");
+}
+
+/// Reading on only to hash has an end: past four times the largest callback body of any
+/// operation, a body is cut with 413 before its signature is known (section 4, step 3).
+async fn a_body_past_four_times_the_largest_callback_body_is_refused_with_413_unverified(backend: Backend) {
+    let options = AppOptions { body_limit: 4096, ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let restaurant = app.create_restaurant("Callback checks").await;
+    let within = vec![b' '; 4 * 4096];
+    let answer = app.post_callback("tablesInfo", &restaurant.resto_id, "not-the-secret", &within).await;
+    assert_error(&answer, 401, "BAD_SIGNATURE");
+    let past = vec![b' '; 4 * 4096 + 1];
+    let answer = app.post_callback("tablesInfo", &restaurant.resto_id, "not-the-secret", &past).await;
+    assert_error(&answer, 413, "BODY_TOO_LARGE");
+}
+
 async fn body_that_is_not_a_json_object_is_refused_with_400(backend: Backend) {
     let app = spawn_app(backend).await;
     let (restaurant, _pos, rid, _waiter) = waiting_tables_request(&app).await;
@@ -165,6 +193,8 @@ on_both_stores!(
     unknown_or_missing_resto_id_is_refused_with_401,
     missing_or_wrong_signature_is_refused_with_401,
     body_over_the_limit_is_refused_with_413,
+    a_17_mib_body_with_a_bad_signature_to_a_small_answer_operation_is_refused_with_401,
+    a_body_past_four_times_the_largest_callback_body_is_refused_with_413_unverified,
     body_that_is_not_a_json_object_is_refused_with_400,
     unknown_rid_or_other_operation_is_refused_with_404,
     late_callback_is_refused_with_410,

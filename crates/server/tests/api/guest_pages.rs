@@ -1,8 +1,8 @@
 //! The guest pages over plain HTTP (no JavaScript): what the bill shows, and the friendly pages.
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{eventually, spawn_app, Backend};
 use crate::on_both_stores;
-use crate::payments::form_field;
+use crate::payments::{cafe, form_field, guest_client, pay_at_sandbox, wait_for_status};
 
 async fn the_bill_nests_modifiers_hides_hidden_lines_and_shows_discounts(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -134,6 +134,53 @@ on_both_stores!(
     a_table_with_several_bills_lets_the_guest_choose,
     friendly_pages_say_what_happened,
 );
+
+/// Found 9 of issue 28: a bill id is one encoded segment in every link, so a bill the POS
+/// calls `b/77?x#1% 2` has a link on its table's page that opens it (200, the bill), and its
+/// pay form pays it to the end: the sandbox charges it and the POS closes that bill.
+async fn a_bill_whose_id_holds_a_slash_has_a_pay_link_that_works_to_the_end(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (r, pos) = cafe(&app).await;
+    let odd = "b/77?x#1% 2";
+    let encoded = "b%2F77%3Fx%231%25%202";
+    let (table, total) = {
+        let mut floor = pos.floor();
+        let mut order = floor.open_order("b-32070").expect("the fixture's bill").clone();
+        order.bill_id = odd.to_string();
+        order.order_number = Some(77_077);
+        let seated = (order.table_number.clone().expect("the bill is on a table"), order.total_sum.kopiyky());
+        floor.open(order);
+        seated
+    };
+    let guest = guest_client();
+    let table_url = format!("{}/t/{}/{table}", app.base, r.resto_id);
+    let choose = eventually("the table lists both bills", || async {
+        let html = guest.get(&table_url).send().await.unwrap().text().await.unwrap();
+        html.contains("77077").then_some(html)
+    })
+    .await;
+    let bill_path = format!("/b/{}/{encoded}", r.resto_id);
+    assert!(choose.contains(&format!("href=\"{bill_path}\"")), "the link to the bill: {choose}");
+
+    let page = guest.get(format!("{}{bill_path}", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("action=\"{bill_path}/pay\"")), "the bill with its pay form: {html}");
+    let (key, expected) = (form_field(&html, "idempotency_key"), form_field(&html, "expected_total"));
+    assert_eq!(expected, total.to_string(), "the bill's total");
+    let form = [("idempotency_key", key.as_str()), ("expected_total", &expected), ("tip", "0"), ("tip_custom", "")];
+    let started = guest.post(format!("{}{bill_path}/pay", app.base)).form(&form).send().await.unwrap();
+    assert_eq!(started.status(), 303, "{}", started.text().await.unwrap());
+    let checkout = started.headers()["location"].to_str().unwrap().to_string();
+    let back = pay_at_sandbox(&guest, &checkout, "4242424242424242").await;
+    let payment_id = back.rsplit('/').next().unwrap().to_string();
+    let detail = wait_for_status(&app, &r.resto_id, &payment_id, "closed").await;
+    assert_eq!(detail["billId"], odd, "{detail}");
+    assert_eq!(pos.floor().paid(odd).expect("the POS closed that bill").times_paid, 1);
+    assert!(pos.floor().paid("b-32070").is_none(), "and no other");
+}
+
+on_both_stores!(a_bill_whose_id_holds_a_slash_has_a_pay_link_that_works_to_the_end);
 
 async fn the_restaurants_tip_presets_and_split_setting_shape_the_bill_page(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -84,6 +84,8 @@ pub struct AppOptions {
     pub guest_wait: Duration,
     /// The guest orders' keeper: how often, resending after, carts kept for.
     pub order_timings: rahunok_server::config::OrderTimings,
+    /// The proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: rahunok_server::client_address::TrustedProxies,
 }
 
 impl Default for AppOptions {
@@ -105,6 +107,7 @@ impl Default for AppOptions {
             order_timings: Default::default(),
             metrics: false,
             retention: Default::default(),
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -187,6 +190,7 @@ pub async fn spawn_app_on(storage: Storage, data: Option<tempfile::TempDir>, opt
     config.retention = options.retention.clone();
     config.guest_wait = options.guest_wait;
     config.order_timings = options.order_timings.clone();
+    config.trusted_proxies = options.trusted_proxies.clone();
     config.metrics_listen = options.metrics.then(|| "127.0.0.1:0".parse().unwrap());
     let token = rahunok_protocol::signing::generate_secret();
     config.admin_token = Some(token.clone());

@@ -2,7 +2,7 @@
 //! redirects): sign-in with sessions and throttling, the CSRF check on every state-changing form,
 //! and what a restaurant admin may and may not reach.
 
-use crate::helpers::{spawn_app, Backend, RawPos, Restaurant, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, AppOptions, Backend, RawPos, Restaurant, TestApp};
 use crate::on_both_stores;
 use rahunok_server::panel::users::create_user;
 use rahunok_server::store::{GuestSettings, PanelRole};
@@ -41,6 +41,15 @@ impl<'a> PanelBrowser<'a> {
             .build()
             .unwrap();
         PanelBrowser { app, http, cookies: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// A browser behind a proxy that forwards it as `client` (`X-Forwarded-For`).
+    pub fn forwarded_for(app: &'a TestApp, client: &str) -> PanelBrowser<'a> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", client.parse().unwrap());
+        let http =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build();
+        PanelBrowser { app, http: http.unwrap(), cookies: Mutex::new(BTreeMap::new()) }
     }
 
     fn cookie_header(&self) -> String {
@@ -183,6 +192,21 @@ async fn one_address_trying_many_names_is_slowed_down_too(backend: Backend) {
     }
     assert_eq!(browser.sign_in("name20", "guess").await.status, 429, "the 21st name from one address waits");
     assert_eq!(PanelBrowser::new(&app).sign_in("name21", "guess").await.status, 401, "other addresses do not");
+}
+
+/// Found 5 of issue 28: behind the documented nginx (named in `--trusted-proxies`), one client
+/// trying many names is slowed down, and the owner, another client of the same proxy, signs in.
+async fn behind_a_trusted_proxy_one_clients_guesses_never_slow_another_client(backend: Backend) {
+    let trusted = rahunok_server::client_address::TrustedProxies::parse(&["127.0.0.1"]).unwrap();
+    let app = spawn_app_with(backend, AppOptions { trusted_proxies: trusted, ..AppOptions::default() }).await;
+    operator(&app, "olena").await;
+    let guesser = PanelBrowser::forwarded_for(&app, "203.0.113.1");
+    for i in 0..20 {
+        assert_eq!(guesser.sign_in(&format!("name{i}"), "guess").await.status, 401, "name{i}");
+    }
+    assert_eq!(guesser.sign_in("name20", "guess").await.status, 429, "the guessing client waits");
+    let owner = PanelBrowser::forwarded_for(&app, "203.0.113.2");
+    assert_eq!(owner.sign_in("olena", PASSWORD).await.status, 303, "the owner behind the same proxy does not");
 }
 
 async fn signing_out_ends_the_session(backend: Backend) {
@@ -454,6 +478,46 @@ async fn settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings(bac
     assert_eq!(again.next_request("setSettings").await["messageAfterQr"], "Дякуємо!", "and again on every connect");
 }
 
+/// Found 9 of issue 28: the pre-check's QR URL becomes a link on paper a guest's phone opens,
+/// so only an http(s) address is taken; a `javascript:` (or `data:`) URL comes back with a
+/// form error, nothing is stored and nothing is sent to the POS.
+async fn a_pre_check_qr_url_that_is_not_http_is_refused_with_a_form_error(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Кав'ярня").await;
+    let mut pos = RawPos::connect_as(&app, &r).await;
+    pos.next_request("versionInfo").await;
+    restaurant_admin(&app, "marta", &r).await;
+    let marta = signed_in(&app, "marta").await;
+    let csrf = marta.csrf().await;
+    let stored_before = app.state.store.restaurant(&r.resto_id).await.unwrap().unwrap().settings;
+    for url in
+        ["javascript:alert(document.cookie)//{billId}", "JavaScript:alert(1)//{billId}", "data:text/html,{billId}"]
+    {
+        let refused = marta
+            .post_form(
+                &format!("/panel/r/{}/settings", r.resto_id),
+                &[
+                    ("csrf", &csrf),
+                    ("print_precheck_qr", "on"),
+                    ("precheck_qr_url", url),
+                    ("message_before_qr", ""),
+                    ("message_after_qr", ""),
+                    ("tip_percents", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 200, "{url}: the form comes back");
+        assert!(
+            refused.body.contains("role=\"alert\"") && refused.body.contains("http(s)://"),
+            "{url}: {}",
+            refused.body
+        );
+    }
+    let stored = app.state.store.restaurant(&r.resto_id).await.unwrap().unwrap().settings;
+    assert_eq!(stored.precheck_qr_url, stored_before.precheck_qr_url, "nothing was stored");
+    assert_pos_hears_nothing(&mut pos).await;
+}
+
 async fn fetching_tables_from_an_offline_pos_says_so(backend: Backend) {
     let app = spawn_app(backend).await;
     let r = app.create_restaurant("Кав'ярня").await;
@@ -470,6 +534,7 @@ on_both_stores!(
     a_wrong_password_or_an_unknown_name_get_the_same_refusal,
     wrong_passwords_slow_that_name_down_from_that_address_only,
     one_address_trying_many_names_is_slowed_down_too,
+    behind_a_trusted_proxy_one_clients_guesses_never_slow_another_client,
     signing_out_ends_the_session,
     pages_send_a_stranger_to_sign_in_and_panel_json_refuses_them,
     restaurant_admin_cannot_see_another_restaurant,
@@ -477,5 +542,6 @@ on_both_stores!(
     every_state_changing_form_rejects_a_missing_or_wrong_csrf_token,
     the_sign_in_form_needs_its_own_cookie_token,
     settings_saved_in_the_panel_are_pushed_to_the_pos_with_set_settings,
+    a_pre_check_qr_url_that_is_not_http_is_refused_with_a_form_error,
     fetching_tables_from_an_offline_pos_says_so,
 );

@@ -13,7 +13,7 @@ use super::{Keys, LiqpayApi, CHECKOUT_PATH, NAME};
 use crate::payments::PaymentsState;
 use crate::store::{PaymentRecord, PaymentStatus};
 use crate::web::format::money;
-use crate::web::{message_page, shell, FormsPostTo, Lang, Page};
+use crate::web::{message_page, paths, shell, FormsPostTo, Lang, Page};
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::middleware::from_fn;
@@ -62,7 +62,7 @@ pub async fn checkout(
         }
     };
     if payment.status != PaymentStatus::Created {
-        return Redirect::to(&format!("/p/{}", payment.id)).into_response();
+        return Redirect::to(&paths::receipt(&payment.id)).into_response();
     }
     let keys = match state.store.acquirer_credentials(&payment.resto_id, NAME).await {
         Ok(Some(credentials)) => Keys::from_credentials(&credentials).ok(),
@@ -115,7 +115,7 @@ fn page(lang: Lang, path: &str, api: &LiqpayApi, keys: &Keys, payment: &PaymentR
                 input type="hidden" name="signature" value=(signed.signature);
                 button.button type="submit" #to-liqpay { (t("Перейти до оплати в LiqPay", "Go to LiqPay to pay")) }
             }
-            a.button.secondary href=(format!("/b/{}/{}", payment.resto_id, payment.bill_id)) { (t("Назад до рахунку", "Back to the bill")) }
+            a.button.secondary href=(paths::bill(&payment.resto_id, &payment.bill_id)) { (t("Назад до рахунку", "Back to the bill")) }
         }
     };
     shell(lang, t("Оплата через LiqPay", "Pay with LiqPay"), path, body)
