@@ -169,21 +169,7 @@ impl Store {
             let sql = insert_request_log_sql(self.backend(), chunk.len());
             let mut query = sqlx::query(&sql);
             for e in chunk {
-                query = query
-                    .bind(e.rid.as_str())
-                    .bind(e.resto_id.as_str())
-                    .bind(e.operation.as_str())
-                    .bind(e.sent_at)
-                    .bind(e.finished_at)
-                    .bind(e.latency_ms)
-                    .bind(e.outcome.as_str())
-                    .bind(e.request_body.as_str())
-                    .bind(e.response_body.as_deref())
-                    .bind(e.detail.as_deref())
-                    .bind(e.request_body_cut.as_ref().map(|c| c.size))
-                    .bind(e.request_body_cut.as_ref().map(|c| c.sha256.as_str()))
-                    .bind(e.response_body_cut.as_ref().map(|c| c.size))
-                    .bind(e.response_body_cut.as_ref().map(|c| c.sha256.as_str()));
+                query = bind_entry(query, e);
             }
             query.execute(&mut *tx).await?;
         }
@@ -200,23 +186,7 @@ impl Store {
              ON CONFLICT (rid) DO UPDATE SET finished_at = excluded.finished_at, latency_ms = excluded.latency_ms, \
              outcome = excluded.outcome, response_body = excluded.response_body, detail = excluded.detail, \
              response_size = excluded.response_size, response_sha256 = excluded.response_sha256";
-        sqlx::query(sql)
-            .bind(e.rid.as_str())
-            .bind(e.resto_id.as_str())
-            .bind(e.operation.as_str())
-            .bind(e.sent_at)
-            .bind(e.finished_at)
-            .bind(e.latency_ms)
-            .bind(e.outcome.as_str())
-            .bind(e.request_body.as_str())
-            .bind(e.response_body.as_deref())
-            .bind(e.detail.as_deref())
-            .bind(e.request_body_cut.as_ref().map(|c| c.size))
-            .bind(e.request_body_cut.as_ref().map(|c| c.sha256.as_str()))
-            .bind(e.response_body_cut.as_ref().map(|c| c.size))
-            .bind(e.response_body_cut.as_ref().map(|c| c.sha256.as_str()))
-            .execute(self.pool())
-            .await?;
+        bind_entry(sqlx::query(sql), e).execute(self.pool()).await?;
         Ok(())
     }
 
@@ -263,6 +233,28 @@ impl Store {
 /// Rows written by one `INSERT` of the request log (14 values each, well within both
 /// databases' limits on parameters).
 const ROWS_PER_INSERT: usize = 64;
+
+/// Binds one entry's 14 columns, in the order of the `INSERT`s here.
+fn bind_entry<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    e: &'q RequestLogEntry,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(e.rid.as_str())
+        .bind(e.resto_id.as_str())
+        .bind(e.operation.as_str())
+        .bind(e.sent_at)
+        .bind(e.finished_at)
+        .bind(e.latency_ms)
+        .bind(e.outcome.as_str())
+        .bind(e.request_body.as_str())
+        .bind(e.response_body.as_deref())
+        .bind(e.detail.as_deref())
+        .bind(e.request_body_cut.as_ref().map(|c| c.size))
+        .bind(e.request_body_cut.as_ref().map(|c| c.sha256.as_str()))
+        .bind(e.response_body_cut.as_ref().map(|c| c.size))
+        .bind(e.response_body_cut.as_ref().map(|c| c.sha256.as_str()))
+}
 
 /// `INSERT INTO request_log … VALUES (…), (…), …` for `rows` rows (the SQL for a full chunk is
 /// built once per backend).
