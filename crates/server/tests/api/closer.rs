@@ -3,7 +3,7 @@
 //! whether the bill is paid before `payBill` goes out again. Counted twice each time: by a POS
 //! that counts every `payBill` it receives, and by the request log.
 
-use crate::helpers::{spawn_app_with, AppOptions, Backend, TestApp};
+use crate::helpers::{spawn_app_with, AppOptions, Backend, RawPos, TestApp};
 use crate::on_both_stores;
 use crate::payments::{cafe, wait_for_status};
 use rahunok_protocol::order::{Order, OrderState};
@@ -184,7 +184,53 @@ async fn a_lost_pay_bill_answer_is_sent_again_when_the_pos_cannot_say_and_the_po
     assert!(notes.last().unwrap().contains("already had the bill paid"), "{notes:?}");
 }
 
+/// A POS on a socket driven by hand takes a `payBill` and never answers it in time (it did
+/// close the bill): the payment's fate is unknown, so it stays `closing_on_pos`, and the next
+/// attempt asks `getBill` first; the POS reports the bill `PAYED` and no second `payBill` goes
+/// out. (Before, the timeout moved it to `paid_not_closed` and `payBill` went out again.)
+async fn a_pay_bill_left_unanswered_is_not_sent_again_when_the_pos_then_reports_the_bill_paid(backend: Backend) {
+    let payment_timings = PaymentTimings {
+        tick: Duration::from_millis(50),
+        retry_base: Duration::from_millis(200),
+        ..Default::default()
+    };
+    let options = AppOptions { callback_timeout: Duration::from_millis(500), payment_timings, ..AppOptions::default() };
+    let app = spawn_app_with(backend, options).await;
+    let r = app.create_restaurant("Кав'ярня, що мовчить").await;
+    let mut pos = RawPos::connect_as(&app, &r).await;
+    let mut paid = rahunok_pos_sim::VirtualPos::kyiv_cafe().floor().open_order("b-32070").unwrap().clone();
+    let payment = payment_for("pay_unanswered", &r.resto_id, "b-32070", paid.total_sum);
+    app.state.store.create_payment(&payment).await.unwrap();
+    confirm(&app.state.store, "pay_unanswered").await;
+    app.state.payments.wake_closer();
+
+    let pay_bill = pos.next_request("payBill").await;
+    assert_eq!(pay_bill["billId"], "b-32070");
+    // No answer: the POS closed the bill, and its callback is lost. Next comes the question.
+    let asked = loop {
+        let frame = pos.next_frame().await;
+        if frame["operation"] != "checkWork" {
+            break frame;
+        }
+    };
+    assert_eq!(asked["operation"], "getBill", "the POS is asked before anything else: {asked}");
+    assert_eq!(asked["billId"], "b-32070");
+    paid.state = Some(OrderState::Payed);
+    let answer = serde_json::json!({
+        "rID": asked["rID"], "state": "SUCCESS", "tableNumber": paid.table_number, "orders": [paid]
+    });
+    let (status, body) = app.post_callback("getBill", &r.resto_id, &r.secret, answer.to_string().as_bytes()).await;
+    assert_eq!(status, 200, "{body}");
+
+    wait_for_status(&app, &r.resto_id, "pay_unanswered", "closed").await;
+    let notes = notes(&app, &r.resto_id, "pay_unanswered").await;
+    assert!(notes.iter().any(|n| n.contains("got no usable answer")), "{notes:?}");
+    assert!(notes.last().unwrap().contains("closed without a second payBill"), "{notes:?}");
+    assert_eq!(pay_bills_logged(&app).await.get("b-32070"), Some(&1), "one payBill in the request log");
+}
+
 on_both_stores!(
+    a_pay_bill_left_unanswered_is_not_sent_again_when_the_pos_then_reports_the_bill_paid,
     many_payments_confirmed_at_once_each_send_exactly_one_pay_bill,
     a_lost_pay_bill_answer_is_not_sent_again_when_the_pos_reports_the_bill_paid,
     a_lost_pay_bill_answer_is_sent_again_when_the_pos_cannot_say_and_the_pos_deduplicates,
