@@ -156,6 +156,14 @@ async fn follow_unfinished(payments: &Payments, payment: &PaymentRecord, now: i6
     if (young && !(orphan && charged)) || not_yet {
         return Ok(());
     }
+    // An orphan a guest may still be handed (another node answering a repeated pay form) is
+    // claimed first: from then on nobody hands it to a guest, and a guest handed it first keeps it.
+    if orphan && payment.awaiting_guest {
+        let until = now + lease_length(payments).as_millis() as i64;
+        if !payments.store.claim_orphan(&payment.id, &payments.node, now, until).await? {
+            return Ok(());
+        }
+    }
     let status = match payments.settle_with_acquirer(payment).await {
         Err(PaymentError::Acquirer(AcquirerError::UnknownCharge(_))) => PaymentStatus::Created,
         other => other?,

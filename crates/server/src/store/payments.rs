@@ -426,19 +426,44 @@ impl Store {
     /// being returned: the payment no longer awaits its guest, and `node`, its creator, gives
     /// its lease back in the same write. False when the payment is no longer unfinished (it was
     /// released meanwhile as an orphan): the guest must not be sent to pay it.
+    ///
+    /// Not while another node holds the payment's lease: that may be a closer releasing it as
+    /// an orphan ([`Store::claim_orphan`]), about to withdraw its charge — the guest must not be
+    /// sent to a checkout that is being cancelled (issue 28, found by the chaos run).
     pub async fn hand_payment_to_guest(&self, id: &str, node: &str) -> Result<bool, StoreError> {
         let handed = sqlx::query(
             "UPDATE payments SET awaiting_guest = NULL, \
              lease_until = CASE WHEN lease_node = $1 THEN NULL ELSE lease_until END, \
              lease_node = CASE WHEN lease_node = $1 THEN NULL ELSE lease_node END \
-             WHERE id = $2 AND status = $3",
+             WHERE id = $2 AND status = $3 \
+             AND (lease_node IS NULL OR lease_node = $1 OR lease_until IS NULL OR lease_until < $4)",
         )
         .bind(node)
         .bind(id)
         .bind(PaymentStatus::Created.as_str())
+        .bind(super::now_ms())
         .execute(self.pool())
         .await?;
         Ok(handed.rows_affected() == 1)
+    }
+
+    /// Takes an orphan's lease to release it: only while it is still `created`, still never
+    /// handed to its guest, and nobody holds it. A guest handed the payment first, or another
+    /// node releasing it, makes this false and the orphan is left alone.
+    pub async fn claim_orphan(&self, id: &str, node: &str, now: i64, until: i64) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE payments SET lease_node = $1, lease_until = $2 \
+             WHERE id = $3 AND status = $4 AND awaiting_guest = $5 AND (lease_until IS NULL OR lease_until < $6)",
+        )
+        .bind(node)
+        .bind(until)
+        .bind(id)
+        .bind(PaymentStatus::Created.as_str())
+        .bind(AWAITING)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(claimed.rows_affected() == 1)
     }
 
     /// Notes a sign of the guest at the acquirer (the card page opened, a card sent) on an
