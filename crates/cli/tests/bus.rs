@@ -46,27 +46,6 @@ fn authorization(nkey_user: Option<&str>) -> String {
     )
 }
 
-/// Starts one more node on the cluster's store with `flags` and `env`, which must refuse to
-/// start; what it said on stderr.
-async fn refused_node(cluster: &TestCluster, flags: &[&str], env: &[(&str, &str)]) -> String {
-    let data = tempfile::tempdir().unwrap();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rahunok"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port()), "--database-url", &cluster.database])
-        .arg("--data")
-        .arg(data.path())
-        .arg("--master-key-file")
-        .arg(cluster.master_key_file())
-        .args(flags)
-        .envs(env.iter().copied())
-        .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
-        .env("RAHUNOK_LOG", "debug")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(60), output).await.expect("it exits").unwrap();
-    assert!(!output.status.success(), "it must not start");
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_nats_credentials_nobody_gets_on_the_bus_and_wrong_ones_are_never_printed() {
     let nats = OwnNats::start(&authorization(None)).await;
@@ -79,27 +58,24 @@ async fn without_nats_credentials_nobody_gets_on_the_bus_and_wrong_ones_are_neve
 
     let cluster = TestCluster::new().await;
     let wrong_password = "wrong-pass-51c9e2";
-    let said = refused_node(&cluster, &["--nats-url", &nats.url_as(NODE_USER, wrong_password)], &[]).await;
+    let said = cluster.refused_node(&["--nats-url", &nats.url_as(NODE_USER, wrong_password)], &[]).await;
     let expected = format!("the NATS server at {} refused this node (a user and password)", nats.url());
     assert!(said.contains(&expected), "{said}");
     assert!(!said.contains(wrong_password), "the password is never printed, even at debug level: {said}");
 
     let wrong_token = "wrong-token-8d2e6a";
-    let said = refused_node(&cluster, &["--nats-url", &nats.url()], &[("RAHUNOK_NATS_TOKEN", wrong_token)]).await;
+    let said = cluster.refused_node(&["--nats-url", &nats.url()], &[("RAHUNOK_NATS_TOKEN", wrong_token)]).await;
     assert!(said.contains("refused this node (a token)"), "{said}");
     assert!(!said.contains(wrong_token), "{said}");
 
     let unreachable = format!("nats://{NODE_USER}:{NODE_PASSWORD}@127.0.0.1:{}", free_port());
-    let said = refused_node(&cluster, &["--nats-url", &unreachable], &[]).await;
+    let said = cluster.refused_node(&["--nats-url", &unreachable], &[]).await;
     assert!(said.contains("cannot connect to NATS at nats://127.0.0.1:"), "{said}");
     assert!(!said.contains(NODE_PASSWORD), "{said}");
 
-    let said = refused_node(
-        &cluster,
-        &["--nats-url", &nats.url_as(NODE_USER, NODE_PASSWORD)],
-        &[("RAHUNOK_NATS_TOKEN", wrong_token)],
-    )
-    .await;
+    let said = cluster
+        .refused_node(&["--nats-url", &nats.url_as(NODE_USER, NODE_PASSWORD)], &[("RAHUNOK_NATS_TOKEN", wrong_token)])
+        .await;
     assert!(said.contains("NATS credentials are given twice (a user and password and a token)"), "{said}");
     assert!(!said.contains(NODE_PASSWORD) && !said.contains(wrong_token), "{said}");
 }

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::cluster::{admin_get, connection, guest_pays, payment_when_closed, Node, TestCluster, WatchedPos};
-use support::{create_restaurant, free_port, TOKEN};
+use support::{create_restaurant, TOKEN};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
@@ -193,32 +193,13 @@ async fn three_nodes_serve_one_pos_whichever_node_is_asked_or_answered() {
     assert!(page.contains("32070"), "the bill pushed to C is on A's guest page: {page}");
 }
 
-/// Starts one more node on the cluster's store with `flags`, which must refuse to start; what
-/// it said on stderr.
-async fn refused_node(cluster: &TestCluster, flags: &[&str]) -> String {
-    let port = free_port();
-    let data = tempfile::tempdir().unwrap();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rahunok"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", &cluster.database])
-        .arg("--data")
-        .arg(data.path())
-        .args(flags)
-        .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
-        .env("RAHUNOK_LOG", "error")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(60), output).await.expect("it exits").unwrap();
-    assert!(!output.status.success(), "it must not start");
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_node_without_the_bus_refuses_to_start_while_another_runs() {
     let http = reqwest::Client::new();
     let cluster = TestCluster::new().await;
     let _a = cluster.start("node-a", &http).await;
     let key = cluster.master_key_file().display().to_string();
-    let said = refused_node(&cluster, &["--node-name", "lonely", "--master-key-file", &key]).await;
+    let said = cluster.refused_node(&["--node-name", "lonely", "--master-key-file", &key], &[]).await;
     assert!(said.contains("other nodes run on this database (node-a)") && said.contains("--nats-url"), "{said}");
 }
 
@@ -285,7 +266,7 @@ async fn a_node_with_another_master_key_refuses_to_start_instead_of_refusing_eve
     let other_key = tempfile::tempdir().unwrap();
     let (nats, key) = (support::cluster::nats_url(), other_key.path().join("master.key").display().to_string());
     let said =
-        refused_node(&cluster, &["--nats-url", &nats, "--node-name", "wrong-key", "--master-key-file", &key]).await;
+        cluster.refused_node(&["--nats-url", &nats, "--node-name", "wrong-key", "--master-key-file", &key], &[]).await;
     assert!(said.contains("another master key") && said.contains("give this server the same key"), "{said}");
 }
 

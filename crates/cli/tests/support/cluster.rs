@@ -95,6 +95,29 @@ impl TestCluster {
         .collect()
     }
 
+    /// Starts one more node on the cluster's store with `flags` and `env` (the cluster's master
+    /// key unless `flags` name another), which must refuse to start; what it said on stderr, at
+    /// debug level (so a secret it must never print would show).
+    pub async fn refused_node(&self, flags: &[&str], env: &[(&str, &str)]) -> String {
+        let data = tempfile::tempdir().unwrap();
+        let key = self.master_key_file();
+        let own_key = (!flags.contains(&"--master-key-file")).then(|| ["--master-key-file".as_ref(), key.as_os_str()]);
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rahunok"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port()), "--database-url", &self.database])
+            .arg("--data")
+            .arg(data.path())
+            .args(own_key.iter().flatten())
+            .args(flags)
+            .envs(env.iter().copied())
+            .env("RAHUNOK_ADMIN_TOKEN", TOKEN)
+            .env("RAHUNOK_LOG", "debug")
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(Duration::from_secs(60), output).await.expect("it exits").unwrap();
+        assert!(!output.status.success(), "it must not start");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
     /// Opens the shared store from the test, as a node would (to count charges).
     pub async fn store(&self) -> rahunok_server::store::Store {
         let key = rahunok_server::config::MasterKeySource::File(self.master_key_file());
