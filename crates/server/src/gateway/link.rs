@@ -306,7 +306,7 @@ impl PosLink {
             return Err(LinkError::Offline);
         };
         if moves_money(operation) {
-            self.journal.request_now(sent.entry(RequestOutcome::InFlight, None, None, None)).await;
+            self.journal.request_now(sent.clone().entry(RequestOutcome::InFlight, None, None, None)).await;
         }
         let mut receiver = self.pending.register(&sent.rid, resto_id, operation);
         // If the caller stops waiting (a guest page gives up early), the entry must not linger.
@@ -375,6 +375,7 @@ fn describe(errors: &[FieldError]) -> String {
 }
 
 /// A frame on its way, remembered for the request log.
+#[derive(Clone)]
 struct Sent {
     rid: String,
     resto_id: String,
@@ -386,21 +387,21 @@ struct Sent {
 impl Sent {
     /// Its request-log row: ended at `finished_at` (none while in flight) with `outcome`.
     fn entry(
-        &self,
+        self,
         outcome: RequestOutcome,
         finished_at: Option<i64>,
         answer: Option<&AnswerBytes>,
         detail: Option<String>,
     ) -> RequestLogEntry {
         RequestLogEntry {
-            rid: self.rid.clone(),
-            resto_id: self.resto_id.clone(),
+            rid: self.rid,
+            resto_id: self.resto_id,
             operation: self.operation.name().to_string(),
             sent_at: self.sent_at,
             finished_at,
             latency_ms: finished_at.map(|at| at - self.sent_at),
             outcome,
-            request_body: self.frame.clone(),
+            request_body: self.frame,
             response_body: answer.map(|b| text_of(b)),
             detail,
             request_body_cut: None,
