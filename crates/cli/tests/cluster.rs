@@ -285,6 +285,9 @@ async fn guests_paying_at_a_steady_rate_on_one_node_and_on_three_get_one_pay_bil
     guests_pay_at_a_steady_rate(&["node-a", "node-b", "node-c"]).await;
 }
 
+/// How many client addresses (127.0.1.10 and up) the steady-rate guests come from.
+const GUEST_ADDRESSES: u8 = 16;
+
 async fn guests_pay_at_a_steady_rate(names: &[&str]) {
     let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     let (rate, seconds) = (env("RAHUNOK_CLOSER_RATE", 20), env("RAHUNOK_CLOSER_SECONDS", 30));
@@ -313,12 +316,25 @@ async fn guests_pay_at_a_steady_rate(names: &[&str]) {
     wait_until_connected_on(&http, nodes.last().unwrap(), &resto_id, "node-a").await;
 
     let bases: Arc<Vec<String>> = Arc::new(nodes.iter().map(|n| n.base.clone()).collect());
+    // Guests come from many addresses, as at a real restaurant: one address holds at most
+    // `max_connections_per_address` (1 000) sockets, which a few seconds of 300 guests/s on one
+    // client would exceed.
+    let guest_clients: Vec<reqwest::Client> = (0..GUEST_ADDRESSES)
+        .map(|i| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .local_address(std::net::IpAddr::from([127, 0, 1, 10 + i]))
+                .build()
+                .unwrap()
+        })
+        .collect();
     let started = std::time::Instant::now();
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
     let mut guests = tokio::task::JoinSet::new();
     for (i, bill) in bills.iter().enumerate() {
         ticker.tick().await;
-        let (http, bases, resto_id, bill) = (http.clone(), bases.clone(), resto_id.clone(), bill.clone());
+        let http = guest_clients[i % guest_clients.len()].clone();
+        let (bases, resto_id, bill) = (bases.clone(), resto_id.clone(), bill.clone());
         guests.spawn(async move {
             let mut turn = i;
             let pick = move || {

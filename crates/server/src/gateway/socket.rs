@@ -203,7 +203,14 @@ async fn pump(
             }
         }
     }
+    // A Close frame from the POS has its answer queued by the WebSocket library (RFC 6455
+    // §5.5.1: the same code back); closing the sink writes it, so the POS sees a clean close
+    // instead of 1006. After our own Close this only flushes; a dead peer costs at most a second.
+    let _ = tokio::time::timeout(CLOSE_FLUSH, sink.close()).await;
 }
+
+/// How long the socket waits to write its last Close frame before dropping the connection.
+const CLOSE_FLUSH: Duration = Duration::from_secs(1);
 
 /// Handles one incoming frame; false when the POS closed the socket.
 fn on_message(session: &SessionHandle, resto_id: &str, message: Message) -> bool {

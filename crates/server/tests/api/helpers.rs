@@ -450,6 +450,13 @@ impl RawPos {
         self.socket.send(Message::Text(text.to_string().into())).await.expect("send");
     }
 
+    /// Sends a Close frame with `code` and `reason`, as a POS closing cleanly does.
+    pub async fn send_close(&mut self, code: u16, reason: &str) {
+        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+        let frame = CloseFrame { code: code.into(), reason: reason.to_string().into() };
+        self.socket.send(Message::Close(Some(frame))).await.expect("send the Close frame");
+    }
+
     /// Reads until the server closes the socket; returns the close code.
     pub async fn closed_with(&mut self) -> Option<u16> {
         loop {

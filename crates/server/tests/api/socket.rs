@@ -203,7 +203,20 @@ async fn an_operator_can_close_a_pos_socket_with_1001_so_it_reconnects(backend: 
     app.wait_connected(&restaurant.resto_id, true).await;
 }
 
+/// RFC 6455 §5.5.1: an endpoint that receives a Close frame sends one back; without it every
+/// clean close of a POS ended as 1006 (abnormal) on the POS's side.
+async fn a_pos_that_closes_the_socket_gets_a_close_frame_back_with_its_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let restaurant = app.create_restaurant("Clean close").await;
+    let mut pos = RawPos::connect_as(&app, &restaurant).await;
+    app.wait_connected(&restaurant.resto_id, true).await;
+    pos.send_close(1000, "closing for the night").await;
+    assert_eq!(pos.closed_with().await, Some(1000), "the server answered the Close frame with its own");
+    app.wait_connected(&restaurant.resto_id, false).await;
+}
+
 on_both_stores!(
+    a_pos_that_closes_the_socket_gets_a_close_frame_back_with_its_code,
     text_pings_and_other_text_frames_are_counted_on_the_connection,
     an_operator_can_close_a_pos_socket_with_1001_so_it_reconnects,
     bad_or_missing_basic_credentials_are_refused_with_401,
