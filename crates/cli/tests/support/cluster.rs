@@ -202,7 +202,38 @@ pub async fn guest_pays(
     resto_id: &str,
     bill_id: &str,
     attempts: u32,
+    pick: impl FnMut() -> String,
+) -> Result<GuestPaid, String> {
+    guest_pays_from_page(http, resto_id, bill_id, attempts, pick, None).await
+}
+
+/// The bill page with its pay form, as a guest's browser holds it before they pay; `None`
+/// when `attempts` requests gave no such page.
+pub async fn open_bill_page(
+    http: &reqwest::Client,
+    resto_id: &str,
+    bill_id: &str,
+    attempts: u32,
     mut pick: impl FnMut() -> String,
+) -> Option<String> {
+    for _ in 0..=attempts {
+        match get_text(http, &format!("{}/b/{resto_id}/{bill_id}", pick())).await {
+            Some(page) if page.contains("idempotency_key") => return Some(page),
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    None
+}
+
+/// [`guest_pays`] for a guest who already has the bill page open (`opened`, from
+/// [`open_bill_page`]): their first step is the pay form.
+pub async fn guest_pays_from_page(
+    http: &reqwest::Client,
+    resto_id: &str,
+    bill_id: &str,
+    attempts: u32,
+    mut pick: impl FnMut() -> String,
+    mut opened: Option<String>,
 ) -> Result<GuestPaid, String> {
     let mut retries = 0;
     let mut started_again = 0;
@@ -212,7 +243,10 @@ pub async fn guest_pays(
     };
     let checkout = 'bill: loop {
         let page = loop {
-            let page = get_text(http, &format!("{}/b/{resto_id}/{bill_id}", pick())).await;
+            let page = match opened.take() {
+                Some(page) => Some(page),
+                None => get_text(http, &format!("{}/b/{resto_id}/{bill_id}", pick())).await,
+            };
             match page {
                 Some(page) if page.contains("idempotency_key") => break page,
                 _ if next_try(&mut retries) => tokio::time::sleep(Duration::from_millis(200)).await,

@@ -8,7 +8,7 @@ use super::acquirer::AcquirerError;
 use super::{PaymentError, Payments};
 use crate::gateway::LinkError;
 use crate::shutdown::Shutdown;
-use crate::store::{now_ms, PaymentRecord, PaymentStatus};
+use crate::store::{now_ms, HeldLease, PaymentRecord, PaymentStatus};
 use rahunok_protocol::envelope::substate;
 use rahunok_protocol::ops::{GetBill, PayBill};
 use rahunok_protocol::order::FiscalLine;
@@ -51,15 +51,17 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
     // task or on another node. Each is taken and read again under its lease in one transaction
     // (`take_payment_to_close`), and closed from that fresh row.
     let due = payments.store.payments_in(&PaymentStatus::awaiting_close()).await?;
-    let lease_until = now + lease_length(payments).as_millis() as i64;
     for candidate in due.into_iter().filter(|p| p.next_attempt_at.is_none_or(|at| at <= now)) {
         // One task per payment on this node…
         if !payments.start_closing(&candidate.id) {
             continue;
         }
         // …and one node at a time: another takes over when the lease of a node that died runs
-        // out. `None` when the payment moved on since the list was read.
-        let taken = payments.store.take_payment_to_close(&candidate.id, &payments.node, now_ms(), lease_until).await;
+        // out. `None` when the payment moved on since the list was read. The lease runs from
+        // now, not from the start of the pass: reconciling and reading the list can take longer
+        // than a lease under load, and a lease born expired let a second node send `payBill`.
+        let lease = lease_from_now(payments);
+        let taken = payments.store.take_payment_to_close(&candidate.id, &lease.node, lease.now, lease.until).await;
         let payment = match taken {
             Ok(Some(payment)) => payment,
             Ok(None) => {
@@ -89,6 +91,13 @@ pub async fn pass(payments: &Arc<Payments>) -> Result<(), PaymentError> {
 /// How long a node may hold a payment: one `payBill` round trip with room to spare.
 fn lease_length(payments: &Payments) -> Duration {
     payments.link.deadline() * 2 + Duration::from_secs(10)
+}
+
+/// This node's lease on a payment, from now for [`lease_length`]: what taking a payment sets,
+/// and what a move that sends `payBill` requires still held and renews.
+fn lease_from_now(payments: &Payments) -> HeldLease {
+    let now = now_ms();
+    HeldLease { node: payments.node.clone(), now, until: now + lease_length(payments).as_millis() as i64 }
 }
 
 /// Asks the acquirer about a payment whose notification did not come, and expires it when the
@@ -159,8 +168,9 @@ async fn follow_unfinished(payments: &Payments, payment: &PaymentRecord, now: i6
     // An orphan a guest may still be handed (another node answering a repeated pay form) is
     // claimed first: from then on nobody hands it to a guest, and a guest handed it first keeps it.
     if orphan && payment.awaiting_guest {
-        let until = now + lease_length(payments).as_millis() as i64;
-        if !payments.store.claim_orphan(&payment.id, &payments.node, now, until).await? {
+        // Seen free at `now` (the pass's start: never later than the truth); held from now on.
+        let lease = lease_from_now(payments);
+        if !payments.store.claim_orphan(&payment.id, &lease.node, now, lease.until).await? {
             return Ok(());
         }
     }
@@ -224,7 +234,12 @@ async fn expire(payments: &Payments, payment: &PaymentRecord, orphan: bool) -> R
 /// sent again.
 async fn close(payments: &Payments, payment: PaymentRecord) -> Result<(), PaymentError> {
     let send = match payment.status {
-        PaymentStatus::Paid | PaymentStatus::PaidNotClosed => payments.mark_closing(&payment).await?,
+        // Each move that sends `payBill` is made only while this node's lease still holds (and
+        // renews it): a node that was too slow, whose payment another node has taken over, sends
+        // nothing.
+        PaymentStatus::Paid | PaymentStatus::PaidNotClosed => {
+            payments.mark_closing(&payment, lease_from_now(payments)).await?
+        }
         PaymentStatus::ClosingOnPos => resume(payments, &payment).await?,
         _ => false,
     };
@@ -318,7 +333,7 @@ async fn resume(payments: &Payments, payment: &PaymentRecord) -> Result<bool, Pa
         }
         BillOnPos::Open => {
             let note = "payBill sent again: its earlier answer was never recorded and the POS reports the bill open";
-            Ok(payments.mark_closing_again(payment, note).await?)
+            Ok(payments.mark_closing_again(payment, note, lease_from_now(payments)).await?)
         }
         BillOnPos::NotNow(why) => {
             let retry_at = now_ms() + backoff(payments, payment.attempts.max(1)).as_millis() as i64;
@@ -337,7 +352,7 @@ async fn resume(payments: &Payments, payment: &PaymentRecord) -> Result<bool, Pa
                 "payBill sent again without knowing whether the first closed the bill: the POS could not be asked ({why}); \
                  it refuses a repeat as ORDER_ALREADY_PAID"
             );
-            Ok(payments.mark_closing_again(payment, &note).await?)
+            Ok(payments.mark_closing_again(payment, &note, lease_from_now(payments)).await?)
         }
     }
 }

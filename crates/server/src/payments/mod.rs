@@ -52,8 +52,8 @@ pub fn routes(payments: &Payments) -> Router<PaymentsState> {
 
 use crate::gateway::PosLink;
 use crate::store::{
-    CreateOutcome, NewPayment, NextAttempt, PaymentRecord, PaymentStatus, RefundReservation, Store, StoreError,
-    TransitionChanges,
+    CreateOutcome, HeldLease, NewPayment, NextAttempt, PaymentRecord, PaymentStatus, RefundReservation, Store,
+    StoreError, TransitionChanges,
 };
 use acquirer::{AcquirerError, CardReceipt, ChargeRequest, ChargeStatus};
 use acquirers::Acquirers;
@@ -706,8 +706,8 @@ impl Payments {
             .await
     }
 
-    async fn mark_closing(&self, payment: &PaymentRecord) -> Result<bool, StoreError> {
-        let changes = TransitionChanges { count_attempt: true, ..Default::default() };
+    async fn mark_closing(&self, payment: &PaymentRecord, lease: HeldLease) -> Result<bool, StoreError> {
+        let changes = TransitionChanges { count_attempt: true, under_lease: Some(lease), ..Default::default() };
         self.store
             .transition_payment(&payment.id, payment.status, PaymentStatus::ClosingOnPos, "payBill sent", changes)
             .await
@@ -715,8 +715,13 @@ impl Payments {
 
     /// `payBill` goes out again for a payment already in `closing_on_pos` (the answer to the
     /// last one was never recorded): counted, and said in the timeline.
-    async fn mark_closing_again(&self, payment: &PaymentRecord, note: &str) -> Result<bool, StoreError> {
-        let changes = TransitionChanges { count_attempt: true, ..Default::default() };
+    async fn mark_closing_again(
+        &self,
+        payment: &PaymentRecord,
+        note: &str,
+        lease: HeldLease,
+    ) -> Result<bool, StoreError> {
+        let changes = TransitionChanges { count_attempt: true, under_lease: Some(lease), ..Default::default() };
         let closing = PaymentStatus::ClosingOnPos;
         self.store.transition_payment(&payment.id, closing, closing, note, changes).await
     }

@@ -31,7 +31,7 @@ pub use guest_settings::GuestSettings;
 pub use orders_cache::CachedOrder;
 pub use panel_users::{ListedPanelUser, PanelRole, PanelUser, PanelUserCredentials};
 pub use payments::{
-    CreateOutcome, NewPayment, NextAttempt, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition,
+    CreateOutcome, HeldLease, NewPayment, NextAttempt, PaymentFilter, PaymentRecord, PaymentStatus, PaymentTransition,
     TransitionChanges,
 };
 pub use request_log::{BodyCut, RequestLogEntry, RequestLogQuery, RequestOutcome};

@@ -162,6 +162,22 @@ pub struct TransitionChanges {
     pub next_attempt: NextAttempt,
     /// Set `last_error`.
     pub last_error: Option<String>,
+    /// Move only while this lease is held, renewing it in the same update.
+    pub under_lease: Option<HeldLease>,
+}
+
+/// A lease a transition requires: the payment is still held by `node` at `now` (its lease not
+/// run out), and the lease is renewed to `until` in the same update. A node whose lease ran out
+/// while it was slow (another may have taken the payment over) cannot move it: the fence that
+/// keeps two nodes from both sending `payBill`.
+#[derive(Debug, Clone)]
+pub struct HeldLease {
+    /// The node that took the lease.
+    pub node: String,
+    /// The time the lease must still be valid at.
+    pub now: i64,
+    /// The lease's new end.
+    pub until: i64,
 }
 
 const COLUMNS: &str = "id, resto_id, bill_id, table_number, status, sum_kop, tips_kop, acquirer, acquirer_ref, \
@@ -341,7 +357,9 @@ impl Store {
              acquirer_ref = COALESCE($4, acquirer_ref), checkout_url = COALESCE($5, checkout_url), \
              fiscal = COALESCE($6, fiscal), attempts = attempts + $7, \
              next_attempt_at = CASE WHEN $8 = 1 THEN $9 ELSE next_attempt_at END, \
-             last_error = COALESCE($10, last_error) WHERE id = $11 AND status = $12",
+             last_error = COALESCE($10, last_error), \
+             lease_until = CASE WHEN $13 = 1 THEN $16 ELSE lease_until END \
+             WHERE id = $11 AND status = $12 AND ($13 = 0 OR (lease_node = $14 AND lease_until >= $15))",
         )
         .bind(to.as_str())
         .bind(lock)
@@ -355,6 +373,10 @@ impl Store {
         .bind(changes.last_error)
         .bind(id)
         .bind(from.as_str())
+        .bind(i64::from(changes.under_lease.is_some()))
+        .bind(changes.under_lease.as_ref().map(|l| l.node.clone()).unwrap_or_default())
+        .bind(changes.under_lease.as_ref().map_or(0, |l| l.now))
+        .bind(changes.under_lease.as_ref().map_or(0, |l| l.until))
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
