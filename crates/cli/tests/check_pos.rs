@@ -261,6 +261,31 @@ async fn a_pos_answering_the_order_operations_without_result_fails_both_by_name(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_answering_table_zero_by_bill_id_passes_get_bill_by_bill_id_with_a_warning() {
+    // What a typed client sends for an unset table: no table, not table 0 — and not in silence.
+    let checker = start_checker(&[]).await;
+    let pos = Altered { table_by_bill_id: Some("0"), ..Altered::default() };
+    tokio::spawn(pos.run(sdk_config(&checker.credentials)));
+    let finished = checker.finish().await;
+    assert_eq!(finished.status("get_bill.by_bill_id"), "PASS", "{:#}", finished.report);
+    let warnings = finished.report["warnings"].as_array().expect("warnings are listed");
+    let zero = warnings.iter().find(|w| w["kind"] == "ZERO_TABLE_NUMBER");
+    let zero = zero.unwrap_or_else(|| panic!("the zero is reported: {warnings:#?}"));
+    assert!(zero["field"].as_str().unwrap().ends_with("tableNumber"), "the field is named: {zero}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_putting_a_bill_on_another_table_by_id_fails_get_bill_by_bill_id() {
+    let checker = start_checker(&[]).await;
+    let pos = Altered { table_by_bill_id: Some("\"99\""), ..Altered::default() };
+    tokio::spawn(pos.run(sdk_config(&checker.credentials)));
+    let finished = checker.finish().await;
+    finished.assert_fails_with("get_bill.by_bill_id");
+    let note = finished.check("get_bill.by_bill_id")["note"].as_str().unwrap().to_string();
+    assert!(note.contains("table 99"), "the two tables are named: {note}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn against_pos_sim_with_quirks_the_run_passes_and_lists_each_loose_shape_as_a_warning() {
     let junit = tempfile::NamedTempFile::new().unwrap();
     let checker = start_checker(&["--junit", junit.path().to_str().unwrap()]).await;
@@ -339,13 +364,25 @@ struct Altered {
     bills_after: Option<Duration>,
     keeps_paid_bills: bool,
     drops_order_results: bool,
+    /// `tableNumber` in every `getBill` by `billId` answer, as raw JSON (`0`, `"99"`).
+    table_by_bill_id: Option<&'static str>,
 }
 
 impl Default for Altered {
     fn default() -> Altered {
-        Altered { pos: VirtualPos::kyiv_cafe(), bills_after: None, keeps_paid_bills: false, drops_order_results: false }
+        Altered {
+            pos: VirtualPos::kyiv_cafe(),
+            bills_after: None,
+            keeps_paid_bills: false,
+            drops_order_results: false,
+            table_by_bill_id: None,
+        }
     }
 }
+
+/// What `Altered` writes as the table of a bill found by id, for `reshape_callback` to replace
+/// with `table_by_bill_id`'s raw JSON.
+const TABLE_BY_BILL_ID: &str = "__table_by_bill_id__";
 
 impl Altered {
     async fn run(self, config: PosConfig) {
@@ -362,7 +399,13 @@ impl Handler for Altered {
         if let Some(delay) = self.bills_after {
             tokio::time::sleep(delay).await;
         }
-        self.pos.get_bill(request).await
+        let by_bill_id = request.bill_id.is_some() && self.table_by_bill_id.is_some();
+        let mut answer = self.pos.get_bill(request).await?;
+        if by_bill_id {
+            answer.table_number = Some(TABLE_BY_BILL_ID.into());
+            answer.orders.iter_mut().for_each(|o| o.table_number = Some(TABLE_BY_BILL_ID.into()));
+        }
+        Ok(answer)
     }
     async fn pay_bill(&self, request: PayBill) -> Answer<PayBillAnswer> {
         if !self.keeps_paid_bills {
@@ -409,6 +452,10 @@ impl Handler for Altered {
         self.pos.create_order_on_table(request).await
     }
     fn reshape_callback(&self, operation: Operation, body: Vec<u8>) -> Vec<u8> {
+        if let Some(raw) = self.table_by_bill_id {
+            let text = String::from_utf8(body).unwrap();
+            return text.replace(&format!("\"{TABLE_BY_BILL_ID}\""), raw).into_bytes();
+        }
         let order_operation = matches!(operation, Operation::CheckProductsRestrictions | Operation::CreateOrderOnTable);
         if !(self.drops_order_results && order_operation) {
             return body;

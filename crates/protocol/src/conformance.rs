@@ -115,6 +115,8 @@ pub mod kind {
     pub const FAIL_WITHOUT_SUBSTATE: &str = "FAIL_WITHOUT_SUBSTATE";
     /// An order without its own `tableNumber` took the answer's top-level one.
     pub const TOP_LEVEL_TABLE_NUMBER: &str = "TOP_LEVEL_TABLE_NUMBER";
+    /// A `tableNumber` of `0` (or `"0"`), read as "no table".
+    pub const ZERO_TABLE_NUMBER: &str = "ZERO_TABLE_NUMBER";
 }
 
 /// A JSON value that keeps numbers as their exact wire text (`129.20`, never a float) and
@@ -233,6 +235,18 @@ impl WireValue {
     /// ```
     pub fn is_blank(&self) -> bool {
         matches!(self, WireValue::Null) || matches!(self, WireValue::Text(t) if t.is_empty())
+    }
+
+    /// Blank, or the zero that means "no table" in a table number (`0`, `"0"`).
+    ///
+    /// ```
+    /// use rahunok_protocol::conformance::WireValue;
+    /// assert!(WireValue::Number("0".into()).is_no_table() && WireValue::Text("0".into()).is_no_table());
+    /// assert!(WireValue::Null.is_no_table() && !WireValue::Number("12".into()).is_no_table());
+    /// ```
+    pub fn is_no_table(&self) -> bool {
+        self.is_blank()
+            || matches!(self, WireValue::Number(t) | WireValue::Text(t) if crate::lenient::table::is_zero(t))
     }
 
     fn type_name(&self) -> &'static str {
@@ -373,6 +387,9 @@ fn walk(raw: &WireValue, canonical: &WireValue, path: &str, out: &mut Vec<Confor
                 let field = join(path, key);
                 match canonical.get(key) {
                     Some(canonical_value) => walk(raw_value, canonical_value, &field, out),
+                    None if key == "tableNumber" && !raw_value.is_blank() && raw_value.is_no_table() => out.push(
+                        ConformanceWarning::new(kind::ZERO_TABLE_NUMBER, field, "table number 0 read as no table"),
+                    ),
                     None if matches!(raw_value, Text(t) if t.is_empty()) => {
                         out.push(ConformanceWarning::new(kind::EMPTY_STRING_AS_ABSENT, field, "\"\" read as absent"))
                     }
@@ -488,6 +505,16 @@ mod tests {
                 (kind::WHOLE_NUMBER_MONEY, "orders[0].totalSum"),
                 (kind::LOOSE_BOOL, "orders[0].split"),
             ])
+        );
+    }
+
+    #[test]
+    fn a_zero_table_number_is_reported_as_no_table_wherever_it_is() {
+        let raw = r#"{"tableNumber": 0, "orders": [{"billId": "b", "tableNumber": "0"}]}"#;
+        let canonical = r#"{"orders": [{"billId": "b"}]}"#;
+        assert_eq!(
+            kinds(raw, canonical),
+            pairs(&[(kind::ZERO_TABLE_NUMBER, "tableNumber"), (kind::ZERO_TABLE_NUMBER, "orders[0].tableNumber")])
         );
     }
 

@@ -265,6 +265,46 @@ pub mod text {
     }
 }
 
+/// A table number as the POS writes it: read like [`text`], and `0`, `"0"`, `""` and `null` all
+/// mean "no table" (spec section 4). Typed POS clients write `0` for an unset integer; taken as a
+/// real table, it put payments and receipts on "table 0". The conformance walk warns
+/// (`ZERO_TABLE_NUMBER`) when a zero was read so.
+///
+/// ```
+/// use rahunok_protocol::lenient;
+/// let read = |json: &str| lenient::table::deserialize(&mut serde_json::Deserializer::from_str(json)).unwrap();
+/// assert_eq!(read("12"), Some("12".to_string()));
+/// assert_eq!(read(r#""12""#), Some("12".to_string()));
+/// assert_eq!(read("0"), None);
+/// assert_eq!(read(r#""0""#), None);
+/// assert_eq!(read(r#""""#), None);
+/// assert_eq!(read("null"), None);
+/// assert_eq!(read(r#""10""#), Some("10".to_string()));
+/// ```
+pub mod table {
+    use serde::{Deserializer, Serializer};
+
+    /// Reads the field with [`opt_string`](super::opt_string); zero is no table.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        Ok(super::opt_string(deserializer)?.filter(|table| !is_zero(table)))
+    }
+
+    /// Writes the field as [`text`](super::text) does.
+    pub fn serialize<S: Serializer>(value: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+        super::text::serialize(value, serializer)
+    }
+
+    /// Whether a table number as written on the wire is the zero that means "no table".
+    ///
+    /// ```
+    /// assert!(rahunok_protocol::lenient::table::is_zero(" 0"));
+    /// assert!(!rahunok_protocol::lenient::table::is_zero("10"));
+    /// ```
+    pub fn is_zero(table: &str) -> bool {
+        table.trim() == "0"
+    }
+}
+
 /// A required string that may arrive as a number (`"number": 12`).
 pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     opt_string(deserializer)?.ok_or_else(|| de::Error::custom("must not be null or empty"))

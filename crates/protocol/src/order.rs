@@ -45,8 +45,8 @@ pub struct Order {
     /// The POS table id.
     #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
     pub table_id: Option<String>,
-    /// The table number as the guest sees it.
-    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
+    /// The table number as the guest sees it (`0` reads as none: [`lenient::table`]).
+    #[serde(default, with = "lenient::table", skip_serializing_if = "Option::is_none")]
     pub table_number: Option<String>,
     /// `yyyy.MM.dd HH:mm:ss`, or `None` when unknown.
     #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]

@@ -109,8 +109,8 @@ pub struct ShortOrder {
     /// Bill id.
     #[serde(deserialize_with = "lenient::string")]
     pub bill_id: String,
-    /// Table number.
-    #[serde(default, with = "lenient::text", skip_serializing_if = "Option::is_none")]
+    /// Table number (`0` reads as none).
+    #[serde(default, with = "lenient::table", skip_serializing_if = "Option::is_none")]
     pub table_number: Option<String>,
     /// Order number.
     #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]

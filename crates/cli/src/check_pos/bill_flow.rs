@@ -120,11 +120,22 @@ impl Probe<'_> {
         let check = checks::GET_BILL_BY_ID;
         let (asked, sent) = self.ask(Operation::GetBill, &GetBill::for_bill(order.bill_id.clone())).await;
         let Asked::Answered { body, latency } = &asked else { return unanswered(check, &asked, sent) };
-        match bill(body).filter(|a| a.orders.iter().any(|o| o.bill_id == order.bill_id)) {
-            Some(_) => check.pass(format!("bill {} found by id", order.bill_id)).latency(*latency),
-            None => check
+        let found = bill(body).and_then(|a| a.orders.into_iter().find(|o| o.bill_id == order.bill_id));
+        let Some(found) = found else {
+            return check
                 .fail(format!("bill {} is open, getBill by its id did not return it", order.bill_id))
+                .evidence(sent, excerpt(body));
+        };
+        // The same bill: on the table the table lookup found it on, or on none given (absent,
+        // "" or 0 — a zero is reported as a conformance warning, ZERO_TABLE_NUMBER).
+        match (&found.table_number, &order.table_number) {
+            (Some(by_id), Some(by_table)) if by_id != by_table => check
+                .fail(format!(
+                    "bill {} is on table {by_table} by table, but getBill by its id puts it on table {by_id}",
+                    order.bill_id
+                ))
                 .evidence(sent, excerpt(body)),
+            _ => check.pass(format!("bill {} found by id", order.bill_id)).latency(*latency),
         }
     }
 

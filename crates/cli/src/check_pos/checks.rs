@@ -84,7 +84,7 @@ checks! {
         "`createOrderOnTable` — request `externalId` (the platform's order id: the POS uses it to detect a repeat), `originName`, `tableId`, `items[]` (as above), `fiscalData[]`. The POS finds or creates the order, checks stock, prints kitchen tickets, and pays orders in state NEW or BILL.";
     GET_BILL_BY_TABLE = "get_bill.by_table", "getBill by tableNumber returns the table's open orders", "§5",
         "`getBill` — request has `tableNumber` (guest scanned the table QR) or `billId` (guest scanned the QR on the pre-check). Callback body: `rID`, `state` (`SUCCESS`|`FAIL`), `substate` (`TABLE_NOT_FOUND`|`ORDER_NOT_FOUND` when FAIL), `errorCode`, `errorMessage`, `tableNumber`, `orders[]`.";
-    GET_BILL_BY_ID = "get_bill.by_bill_id", "getBill by billId returns that bill", "§5",
+    GET_BILL_BY_ID = "get_bill.by_bill_id", "getBill by billId returns that bill, on the table it was found on (or none)", "§5",
         "`getBill` — request has `tableNumber` (guest scanned the table QR) or `billId` (guest scanned the QR on the pre-check).";
     TABLE_NOT_FOUND = "get_bill.table_not_found", "getBill for a table that does not exist answers FAIL / TABLE_NOT_FOUND", "§5",
         "Callback body: `rID`, `state` (`SUCCESS`|`FAIL`), `substate` (`TABLE_NOT_FOUND`|`ORDER_NOT_FOUND` when FAIL)";

@@ -67,7 +67,7 @@ pub struct BillAnswer {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct BillAnswerWire {
-    #[serde(default, with = "lenient::text")]
+    #[serde(default, with = "lenient::table")]
     table_number: Option<String>,
     #[serde(default, deserialize_with = "lenient::list")]
     orders: Vec<Order>,
@@ -85,14 +85,14 @@ impl From<BillAnswerWire> for BillAnswer {
 
 impl AnswerBody for BillAnswer {
     fn shape_warnings(&self, _head: &AnswerHead, raw: &WireValue) -> Vec<ConformanceWarning> {
-        if raw.get("tableNumber").is_none_or(WireValue::is_blank) {
+        if raw.get("tableNumber").is_none_or(WireValue::is_no_table) {
             return Vec::new();
         }
         let Some(WireValue::Array(orders)) = raw.get("orders") else { return Vec::new() };
         orders
             .iter()
             .enumerate()
-            .filter(|(_, order)| order.get("tableNumber").is_none_or(WireValue::is_blank))
+            .filter(|(_, order)| order.get("tableNumber").is_none_or(WireValue::is_no_table))
             .map(|(index, _)| {
                 ConformanceWarning::new(
                     kind::TOP_LEVEL_TABLE_NUMBER,

@@ -2,7 +2,7 @@
 //! pre-check's QR). One open order shows the bill with tips and "Pay"; several let the guest
 //! pick theirs. Viewing works without JavaScript.
 
-use super::bill_source::{bill_live, bills_on_table};
+use super::bill_source::{bill_live, bills_on_table, with_table_the_guest_came_from};
 use super::error::{error_page, GuestError};
 use super::hold::{hold_notice, hold_on, Hold};
 use super::payer::GuestBrowser;
@@ -28,7 +28,10 @@ pub async fn table_page(
     Visit { lang, browser, path }: Visit,
 ) -> Page {
     match table_bills(&state, &resto_id, &table, &browser).await {
-        Ok((venue, orders)) if orders.len() == 1 => {
+        Ok((venue, mut orders)) if orders.len() == 1 => {
+            // Found on this table: a POS that lists it here without a table number (or `0`)
+            // still has it here.
+            orders[0].table_number.get_or_insert_with(|| table.clone());
             match hold_on(&state, &resto_id, &orders[0].bill_id, &browser).await {
                 Ok(hold) => Page::ok(bill_page(lang, &path, &venue, &orders[0], &BillView::with_hold(hold))),
                 Err(error) => error_page(lang, &path, &error, &path),
@@ -72,9 +75,14 @@ pub async fn bill_id_page(
         Err(error) => return error_page(lang, &path, &error, &path),
     };
     let (venue, order) = found;
+    let query = path.split_once('?').map(|(_, query)| query);
+    let came_from = query.and_then(|q| q.split('&').find_map(|p| p.strip_prefix("table=")));
+    let came_from =
+        came_from.map(|t| crate::web::percent::decoded_bytes(t.as_bytes()).decode_utf8_lossy().into_owned());
+    let order = with_table_the_guest_came_from(&state, &resto_id, order, came_from.as_deref()).await;
     match hold_on(&state, &resto_id, &bill_id, &browser).await {
         Ok(hold) => {
-            let tip = retried_tip(lang, path.split_once('?').map(|(_, query)| query), &venue, &order);
+            let tip = retried_tip(lang, query, &venue, &order);
             Page::ok(bill_page(lang, &path, &venue, &order, &BillView { notice: None, hold, tip }))
         }
         Err(error) => error_page(lang, &path, &error, &path),
@@ -152,7 +160,7 @@ fn choose_page(lang: Lang, path: &str, restaurant: &Restaurant, table: &str, ord
         p.muted { (t("Стіл", "Table")) " " (table) }
         p { (t("На столі кілька рахунків. Оберіть свій:", "There are several bills on this table. Choose yours:")) }
         @for order in orders {
-            a.card.choose href=(link(lang, &paths::bill(&restaurant.resto_id, &order.bill_id))) {
+            a.card.choose href=(link(lang, &paths::bill_from_table(&restaurant.resto_id, &order.bill_id, table))) {
                 div.total {
                     span { (t("Рахунок", "Bill")) " " (order.order_number.map(|n| n.to_string()).unwrap_or_else(|| order.bill_id.clone())) }
                     span.money { (money(lang, order.total_sum)) }
@@ -215,6 +223,7 @@ pub fn bill_page(lang: Lang, path: &str, venue: &Venue, order: &Order, view: &Bi
         @if hold.is_free() { form.card #pay-form method="post" action=(pay_action) {
             input type="hidden" name="idempotency_key" value=(idempotency_key);
             input type="hidden" name="expected_total" value=(order.total_sum.kopiyky());
+            @if let Some(table) = &order.table_number { input type="hidden" name="table" value=(table); }
             (tip_fields(lang, venue, order, &view.tip))
             button #pay type="submit" data-bill=(order.total_sum.kopiyky()) data-decimal=(t(",", "."))
                 data-group=(t("\u{a0}", ",")) data-currency=(t("грн", "UAH")) {

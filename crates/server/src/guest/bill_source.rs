@@ -39,6 +39,29 @@ pub async fn bill_live(state: &GuestState, resto_id: &str, bill_id: &str) -> Res
     answer.orders.into_iter().find(|o| o.bill_id == bill_id).filter(still_open).ok_or(GuestError::NoOpenBill)
 }
 
+/// `order` with the table the guest came from (`came_from`: the table page's number, or the
+/// pay form's) when the POS's answer for the bill names none — absent, `""` or `0`, which typed
+/// POS clients write for an unset number — once the POS lists the bill on that table (the
+/// cache or a `getBill` by table: asked only in this case). Otherwise `order` as it is: a table
+/// the POS does not confirm is never put on a payment.
+pub async fn with_table_the_guest_came_from(
+    state: &GuestState,
+    resto_id: &str,
+    mut order: Order,
+    came_from: Option<&str>,
+) -> Order {
+    let Some(table) = came_from.map(str::trim).filter(|t| !t.is_empty()) else { return order };
+    if order.table_number.is_some() {
+        return order;
+    }
+    if let Ok(on_table) = bills_on_table(state, resto_id, table).await {
+        if on_table.iter().any(|o| o.bill_id == order.bill_id) {
+            order.table_number = Some(table.to_string());
+        }
+    }
+    order
+}
+
 async fn ask_pos(state: &GuestState, resto_id: &str, request: GetBill) -> Result<BillAnswer, GuestError> {
     let link = state.link.clone();
     let resto = resto_id.to_string();

@@ -10,6 +10,7 @@
 //! the payer too, would see held for minutes.
 
 use super::bill::{bill_page, one_bill, BillView, KeptTip};
+use super::bill_source::with_table_the_guest_came_from;
 use super::error::{error_page, GuestError};
 use super::hold::Hold;
 use super::tips::{parse_custom_tip, percent_of, tip_base, tip_choices, tip_limit, TipError};
@@ -42,6 +43,10 @@ pub struct PayForm {
     tip: String,
     #[serde(default)]
     tip_custom: String,
+    /// The table the bill page showed (from the table page or the POS): kept when the POS's
+    /// answer now names none, once the POS confirms the bill is on it.
+    #[serde(default)]
+    table: String,
 }
 
 /// The handler.
@@ -111,6 +116,7 @@ async fn pay_for_bill(
         .parse()
         .map_err(|_| GuestError::BadInput(t("Форма пошкоджена.", "The form is damaged.").into()))?;
     let (venue, order) = one_bill(state, resto_id, bill_id).await?;
+    let order = with_table_the_guest_came_from(state, resto_id, order, Some(&form.table)).await;
     // Pages answering the form speak for the bill: their links (refresh, the language switch)
     // lead to it, not to this POST-only address.
     let bill_path = paths::bill(resto_id, bill_id);

@@ -26,6 +26,16 @@ pub fn bill(resto_id: &str, bill_id: &str) -> String {
     format!("/b/{}/{}", component(resto_id), component(bill_id))
 }
 
+/// A bill's page reached from a table's (`/b/{restoId}/{billId}?table={table}`): the table the
+/// guest came from, kept when the POS's answer for the bill names none.
+///
+/// ```
+/// assert_eq!(rahunok_server::web::paths::bill_from_table("r1", "b/1", "7 a"), "/b/r1/b%2F1?table=7%20a");
+/// ```
+pub fn bill_from_table(resto_id: &str, bill_id: &str, table: &str) -> String {
+    format!("{}?table={}", bill(resto_id, bill_id), component(table))
+}
+
 /// A payment's receipt (`/p/{paymentId}`); its `/cancel` and `/rating` are below it.
 pub fn receipt(payment_id: &str) -> String {
     format!("/p/{}", component(payment_id))

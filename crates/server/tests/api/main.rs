@@ -33,5 +33,6 @@ mod retention;
 mod secrets_at_rest;
 mod seed_scenario;
 mod socket;
+mod table_numbers;
 mod upgrades;
 mod webhooks;
