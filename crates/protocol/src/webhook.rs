@@ -3,6 +3,7 @@
 //! Why this exists: the POS pushes its open orders every 5 s (`ORDERS_CACHE`) so guests get
 //! their bill without a round trip, and tells us about closed orders and staff changes.
 
+use crate::conformance::{self, ConformanceWarning, WireValue};
 use crate::envelope::parse_tracked;
 use crate::error_body::FieldError;
 use crate::lenient::{self, wire_enum};
@@ -75,6 +76,28 @@ impl Webhook {
             _ => return Err(WebhookError::UnknownType(head.webhook_type)),
         }
         .map_err(WebhookError::Invalid)
+    }
+
+    /// The conformance warnings of `raw`, the bytes this webhook was parsed from: what a strict
+    /// reader would have refused, found as for callbacks ([`crate::conformance::compare`] of
+    /// the raw body and this webhook written canonically). Each (kind, field) once.
+    ///
+    /// ```
+    /// use rahunok_protocol::webhook::Webhook;
+    /// let raw = br#"{"webhookType":"orders_cache","actualOrders":[{"billId":"b-1","tableNumber":7,"totalSum":120}]}"#;
+    /// let hook = Webhook::parse(raw).unwrap();
+    /// let found: Vec<(String, String)> =
+    ///     hook.conformance_warnings(raw).into_iter().map(|w| (w.kind, w.field)).collect();
+    /// assert_eq!(found, [
+    ///     ("ENUM_CASE".to_string(), "webhookType".to_string()),
+    ///     ("STRING_AS_NUMBER".to_string(), "actualOrders[0].tableNumber".to_string()),
+    ///     ("WHOLE_NUMBER_MONEY".to_string(), "actualOrders[0].totalSum".to_string()),
+    /// ]);
+    /// ```
+    pub fn conformance_warnings(&self, raw: &[u8]) -> Vec<ConformanceWarning> {
+        let Ok(raw) = WireValue::parse(raw) else { return Vec::new() };
+        let canonical = serde_json::to_vec(self).ok().and_then(|bytes| WireValue::parse(&bytes).ok());
+        canonical.map(|canonical| conformance::dedup(conformance::compare(&raw, &canonical))).unwrap_or_default()
     }
 
     /// The wire name of this webhook's kind.

@@ -80,7 +80,7 @@ pub(super) fn settle_here(
         Lookup::Waiting => {}
         other => return refusal(other, rid),
     }
-    let validated = match (reading, link.warning_checks.check_this_one(resto_id, operation)) {
+    let validated = match (reading, link.warning_checks.check_this_one(resto_id, operation.name())) {
         (_, true) => validate_callback_with_warnings(operation, bytes),
         (FirstReading::Valid(head), false) => Ok((head, Vec::new())),
         (FirstReading::RidOnly(_), false) => validate_callback(operation, bytes).map(|head| (head, Vec::new())),
@@ -96,7 +96,7 @@ pub(super) fn settle_here(
     };
     match link.pending.complete(&rid, resto_id, operation, bytes.clone(), head.failure()) {
         Lookup::Waiting => {
-            keep_warnings(link, resto_id, operation, bytes, warnings);
+            keep_warnings(link, resto_id, operation.name(), bytes, warnings);
             Ok(StatusCode::OK)
         }
         other => refusal(other, rid),
@@ -115,8 +115,15 @@ fn body_limit(operation: &str, full: usize) -> usize {
     }
 }
 
-/// Records what a strict reader would have refused in this accepted answer (section 4).
-fn keep_warnings(link: &PosLink, resto_id: &str, operation: Operation, body: &[u8], warnings: Vec<ConformanceWarning>) {
+/// Records what a strict reader would have refused in this accepted answer or webhook
+/// (section 4), under the operation's name or the webhook's kind.
+pub(super) fn keep_warnings(
+    link: &PosLink,
+    resto_id: &str,
+    operation: &str,
+    body: &[u8],
+    warnings: Vec<ConformanceWarning>,
+) {
     if warnings.is_empty() {
         return;
     }
@@ -126,7 +133,7 @@ fn keep_warnings(link: &PosLink, resto_id: &str, operation: Operation, body: &[u
         link.journal.warning(
             resto_id,
             StoredWarning {
-                operation: operation.name().to_string(),
+                operation: operation.to_string(),
                 kind: warning.kind,
                 field: warning.field,
                 message: warning.message,

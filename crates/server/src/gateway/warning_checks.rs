@@ -7,7 +7,6 @@
 //! answers look like, and a handful a second show it as well as all of them. The counts the
 //! panel shows are of checked answers.
 
-use rahunok_protocol::Operation;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -22,18 +21,19 @@ const MOST_TRACKED: usize = 100_000;
 /// See the module docs.
 #[derive(Default)]
 pub struct WarningChecks {
-    seconds: Mutex<HashMap<(String, Operation), (Instant, u32)>>,
+    seconds: Mutex<HashMap<(String, &'static str), (Instant, u32)>>,
 }
 
 impl WarningChecks {
-    /// True when this answer of `resto_id` to `operation` is to be checked.
-    pub fn check_this_one(&self, resto_id: &str, operation: Operation) -> bool {
+    /// True when this body of `resto_id` — an answer to the operation, or a webhook of the
+    /// kind, `what` names — is to be checked.
+    pub fn check_this_one(&self, resto_id: &str, what: &'static str) -> bool {
         let now = Instant::now();
         let mut seconds = self.seconds.lock().unwrap_or_else(|p| p.into_inner());
         if seconds.len() >= MOST_TRACKED {
             seconds.clear();
         }
-        let (started, checked) = seconds.entry((resto_id.to_string(), operation)).or_insert((now, 0));
+        let (started, checked) = seconds.entry((resto_id.to_string(), what)).or_insert((now, 0));
         if now.duration_since(*started) >= Duration::from_secs(1) {
             (*started, *checked) = (now, 0);
         }
@@ -45,13 +45,14 @@ impl WarningChecks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rahunok_protocol::Operation;
 
     #[test]
     fn every_answer_is_checked_up_to_the_rate_then_some_are_skipped_per_restaurant_and_operation() {
         let checks = WarningChecks::default();
-        let checked = (0..100).filter(|_| checks.check_this_one("r1", Operation::GetBill)).count();
+        let checked = (0..100).filter(|_| checks.check_this_one("r1", Operation::GetBill.name())).count();
         assert_eq!(checked, CHECKS_PER_SECOND as usize);
-        assert!(checks.check_this_one("r2", Operation::GetBill), "another restaurant has its own count");
-        assert!(checks.check_this_one("r1", Operation::TablesInfo), "another operation has its own count");
+        assert!(checks.check_this_one("r2", Operation::GetBill.name()), "another restaurant has its own count");
+        assert!(checks.check_this_one("r1", Operation::TablesInfo.name()), "another operation has its own count");
     }
 }

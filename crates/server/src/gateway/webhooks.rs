@@ -2,7 +2,7 @@
 //! callbacks. Each kind is applied to the store in one transaction.
 
 use super::callback_refusals::{refuse, Refused};
-use super::callbacks::ensure_json_object;
+use super::callbacks::{ensure_json_object, keep_warnings};
 use super::error::GatewayError;
 use super::signed_body::{read_signed_body, BodyOrigin, SignedBody};
 use super::GatewayState;
@@ -23,17 +23,24 @@ pub async fn webhook(
 ) -> Response {
     let largest = state.config.callback_body_limit;
     let origin = BodyOrigin { headers: &headers, client, limit: largest, largest };
-    let (resto_id, hook) = match read_webhook(&state, origin, body).await {
+    let (resto_id, hook, bytes) = match read_webhook(&state, origin, body).await {
         Ok(read) => read,
         Err(refused) => return refuse(&state.link, &headers, "/callback/webhook".into(), refused),
     };
+    if state.link.warning_checks.check_this_one(&resto_id, hook.kind()) {
+        keep_warnings(&state.link, &resto_id, hook.kind(), &bytes, hook.conformance_warnings(&bytes));
+    }
     match apply(&state, &resto_id, hook).await {
         Ok(status) => status.into_response(),
         Err(error) => error.into_response(),
     }
 }
 
-async fn read_webhook(state: &GatewayState, origin: BodyOrigin<'_>, body: Body) -> Result<(String, Webhook), Refused> {
+async fn read_webhook(
+    state: &GatewayState,
+    origin: BodyOrigin<'_>,
+    body: Body,
+) -> Result<(String, Webhook, bytes::Bytes), Refused> {
     let SignedBody { resto_id, bytes } = read_signed_body(&state.store, &state.unverified_budget, origin, body).await?;
     ensure_json_object(&bytes).map_err(|e| Refused::with_body(e, &bytes))?;
     let hook = Webhook::parse(&bytes).map_err(|e| {
@@ -43,7 +50,7 @@ async fn read_webhook(state: &GatewayState, origin: BodyOrigin<'_>, body: Body) 
         };
         Refused::with_body(error, &bytes)
     })?;
-    Ok((resto_id, hook))
+    Ok((resto_id, hook, bytes))
 }
 
 async fn apply(state: &GatewayState, resto_id: &str, hook: Webhook) -> Result<StatusCode, GatewayError> {

@@ -67,4 +67,44 @@ async fn bad_webhooks_are_refused_and_change_nothing(backend: Backend) {
     assert_eq!(view["pushedAt"], serde_json::Value::Null);
 }
 
-on_both_stores!(orders_cache_closed_orders_and_user_updates_are_stored, bad_webhooks_are_refused_and_change_nothing);
+/// Issue 31: a webhook read liberally records its loose forms as conformance warnings, under
+/// its kind, as callbacks do.
+async fn a_webhook_with_loose_forms_is_applied_and_its_warnings_are_recorded(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.create_restaurant("Вебхуки").await;
+    let cache = json!({
+        "webhookType": "orders_cache",
+        "actualOrders": [{"billId": "b-1", "tableNumber": 0, "orderNumber": "1", "totalSum": 120, "state": "New"}],
+        "orders": null
+    });
+    let answer = app.post_callback("webhook", &r.resto_id, &r.secret, cache.to_string().as_bytes()).await;
+    assert_eq!(answer.0, 200, "{:?}", answer.1);
+    let (_, view) = app.get_json(&format!("/api/admin/restaurants/{}/orders", r.resto_id)).await;
+    assert_eq!(view["orders"][0]["tableNumber"], serde_json::Value::Null, "table 0 is no table: {view}");
+
+    let (status, warnings) = app.get_json(&format!("/api/admin/restaurants/{}/conformance-warnings", r.resto_id)).await;
+    assert_eq!(status, 200);
+    let seen: Vec<(String, String)> = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .inspect(|w| assert_eq!(w["operation"], "ORDERS_CACHE", "{w}"))
+        .map(|w| (w["kind"].as_str().unwrap().to_string(), w["field"].as_str().unwrap().to_string()))
+        .collect();
+    for (kind, field) in [
+        ("ENUM_CASE", "webhookType"),
+        ("ZERO_TABLE_NUMBER", "actualOrders[0].tableNumber"),
+        ("NUMBER_AS_STRING", "actualOrders[0].orderNumber"),
+        ("WHOLE_NUMBER_MONEY", "actualOrders[0].totalSum"),
+        ("ENUM_CASE", "actualOrders[0].state"),
+        ("NULL_LIST", "orders"),
+    ] {
+        assert!(seen.contains(&(kind.to_string(), field.to_string())), "{kind} at {field}: {warnings}");
+    }
+}
+
+on_both_stores!(
+    orders_cache_closed_orders_and_user_updates_are_stored,
+    bad_webhooks_are_refused_and_change_nothing,
+    a_webhook_with_loose_forms_is_applied_and_its_warnings_are_recorded,
+);
