@@ -9,7 +9,7 @@ use super::layout::{self, csrf_field, Place, Section};
 use super::pretty_json::{pretty, pretty_excerpt, SHOWN_BYTES};
 use super::PanelError;
 use super::PanelState;
-use crate::store::{RequestLogEntry, RequestLogQuery, RequestOutcome};
+use crate::store::{RequestLogEntry, RequestLogQuery, RequestOutcome, Restaurant};
 use crate::web::{assets, Page};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -206,6 +206,29 @@ fn example_fields(operation: Operation) -> &'static str {
     }
 }
 
+/// The fields the console starts from for `operation`: for `setSettings` the restaurant's stored
+/// settings, every one of them (the message replaces all settings on the POS); an example
+/// otherwise.
+fn starting_fields(operation: Operation, restaurant: &Restaurant) -> String {
+    match operation {
+        Operation::SetSettings => serde_json::to_string_pretty(&restaurant.settings).expect("settings serialise"),
+        other => example_fields(other).to_string(),
+    }
+}
+
+/// What `setSettings` sends: the stored settings with the operator's fields over them. A field
+/// left out keeps its stored value — an empty body used to send only `rID` and `operation`,
+/// which typed POS clients read as "payments off" (`paymentAllowed` absent → false).
+fn settings_to_send(
+    restaurant: &Restaurant,
+    typed: BTreeMap<String, Box<RawValue>>,
+) -> BTreeMap<String, Box<RawValue>> {
+    let stored = serde_json::to_string(&restaurant.settings).expect("settings serialise");
+    let mut fields: BTreeMap<String, Box<RawValue>> = serde_json::from_str(&stored).expect("settings are an object");
+    fields.extend(typed);
+    fields
+}
+
 /// What the console sent and got back.
 enum Sent {
     Answered { body: String, millis: u128 },
@@ -213,19 +236,26 @@ enum Sent {
     Failed(String),
 }
 
-fn console_form(viewer: &Viewer, resto_id: &str, operation: Operation, fields: &str) -> Markup {
+fn console_form(viewer: &Viewer, restaurant: &Restaurant, operation: Operation, fields: &str) -> Markup {
+    let resto_id = restaurant.resto_id.as_str();
     html! {
         form.card method="post" action={(Section::Console.path(resto_id)) "#console-result"} {
             (csrf_field(viewer))
             label { (viewer.t("Операція", "Operation"))
                 select #operation name="operation" {
                     @for op in Operation::ALL {
-                        option value=(op.name()) data-example=(example_fields(*op)) selected[*op == operation] { (op.name()) }
+                        option value=(op.name()) data-example=(starting_fields(*op, restaurant)) selected[*op == operation] { (op.name()) }
                     }
                 }
             }
             label { (viewer.t("Поля запиту (JSON-об'єкт; rID і operation додає сервер)", "Request fields (a JSON object; the server adds rID and operation)"))
                 textarea.json #fields name="fields" spellcheck="false" { (fields) }
+            }
+            @if operation == Operation::SetSettings {
+                p.muted #settings-note { (viewer.t(
+                    "setSettings замінює всі налаштування на касі. Тут — збережені налаштування закладу; поле, якого немає в тексті, надсилається зі збереженим значенням.",
+                    "setSettings replaces every setting on the POS. Shown here: the restaurant's stored settings; a field left out is sent with its stored value."
+                )) }
             }
             button type="submit" { (viewer.t("Надіслати на касу", "Send to the POS")) }
         }
@@ -233,10 +263,14 @@ fn console_form(viewer: &Viewer, resto_id: &str, operation: Operation, fields: &
     }
 }
 
-fn sent_result(viewer: &Viewer, resto_id: &str, operation: Operation, sent: &Sent) -> Markup {
+fn sent_result(viewer: &Viewer, resto_id: &str, operation: Operation, sent: &Sent, fields: Option<&str>) -> Markup {
     let log_link = format!("{}?operation={}", Section::Requests.path(resto_id), operation.name());
     html! {
         section.card #console-result {
+            @if let Some(fields) = fields {
+                h2 { (viewer.t("Надіслані поля", "Fields sent")) }
+                pre #sent-fields { (pretty(fields)) }
+            }
             h2 { (viewer.t("Відповідь", "Answer")) }
             @match sent {
                 Sent::Answered { body, millis } => {
@@ -259,7 +293,7 @@ pub struct ConsoleQuery {
 /// The console, empty.
 pub async fn console(at: InRestaurant, Query(query): Query<ConsoleQuery>) -> Result<Page, PanelError> {
     let operation = given(&query.operation).and_then(Operation::from_name).unwrap_or(Operation::CheckWork);
-    let body = console_form(&at.viewer, at.resto_id(), operation, example_fields(operation));
+    let body = console_form(&at.viewer, &at.restaurant, operation, &starting_fields(operation, &at.restaurant));
     Ok(layout::page(
         &at.viewer,
         Section::Console.label(&at.viewer),
@@ -282,19 +316,29 @@ fn parse_fields(viewer: &Viewer, text: &str) -> Result<BTreeMap<String, Box<RawV
         .map_err(|e| format!("{} {e}", viewer.t("Поля мають бути JSON-об'єктом:", "The fields must be a JSON object:")))
 }
 
-async fn send(state: &PanelState, viewer: &Viewer, resto_id: &str, operation: Operation, fields: &str) -> Sent {
+/// Sends `fields` (for `setSettings`, over the stored settings); what went, and what came back.
+async fn send(
+    state: &PanelState,
+    viewer: &Viewer,
+    restaurant: &Restaurant,
+    operation: Operation,
+    fields: &str,
+) -> (Option<String>, Sent) {
     let fields = match parse_fields(viewer, fields) {
+        Ok(fields) if operation == Operation::SetSettings => settings_to_send(restaurant, fields),
         Ok(fields) => fields,
-        Err(problem) => return Sent::Failed(problem),
+        Err(problem) => return (None, Sent::Failed(problem)),
     };
+    let shown = serde_json::to_string(&fields).expect("fields serialise");
     let started = Instant::now();
-    match state.link.request_raw(resto_id, operation, fields).await {
+    let sent = match state.link.request_raw(&restaurant.resto_id, operation, fields).await {
         Ok(_) if !operation.expects_callback() => Sent::NoCallback,
         Ok(body) => {
             Sent::Answered { body: String::from_utf8_lossy(&body).into_owned(), millis: started.elapsed().as_millis() }
         }
         Err(error) => Sent::Failed(explain_link(&error, viewer.lang)),
-    }
+    };
+    (Some(shown), sent)
 }
 
 /// Sends the operation and shows the POS's answer under the form.
@@ -307,10 +351,10 @@ pub async fn send_operation(
     let operation = Operation::from_name(&form.operation)
         .ok_or_else(|| PanelError::BadRequest(format!("`{}` is not an operation of the protocol", form.operation)))?;
     tracing::info!(resto_id = at.resto_id(), by = viewer.user.name, operation = operation.name(), "console request");
-    let sent = send(&state, viewer, at.resto_id(), operation, &form.fields).await;
+    let (fields_sent, sent) = send(&state, viewer, &at.restaurant, operation, &form.fields).await;
     let body = html! {
-        (console_form(viewer, at.resto_id(), operation, &form.fields))
-        (sent_result(viewer, at.resto_id(), operation, &sent))
+        (console_form(viewer, &at.restaurant, operation, &form.fields))
+        (sent_result(viewer, at.resto_id(), operation, &sent, fields_sent.as_deref()))
     };
     Ok(layout::page(viewer, Section::Console.label(viewer), Place::Restaurant(&at.restaurant, Section::Console), body))
 }

@@ -23,6 +23,7 @@ mod openapi;
 mod operations;
 mod ordering;
 mod panel_auth;
+mod panel_console;
 mod panel_language;
 mod panel_payments;
 mod panel_reports;
