@@ -43,6 +43,24 @@ fn a_failing_command_with_v_shows_the_backtrace_too() {
 }
 
 #[test]
+fn a_busy_port_is_said_once_in_one_line() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = busy.local_addr().unwrap().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let output = Command::new(RAHUNOK)
+        .args(["serve", "--listen", &address, "--data", data.path().join("data").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: the server could not start: cannot listen on "), "{stderr}");
+    assert_eq!(last.matches("Address already in use").count(), 1, "the reason once: {stderr}");
+}
+
+#[test]
 fn serve_with_log_format_json_writes_json_log_lines() {
     let dir = tempfile::tempdir().unwrap();
     // A data directory the server makes itself (private): an existing one open to others would

@@ -28,12 +28,13 @@ pub enum StartupError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The address could not be bound.
-    #[error("cannot listen on {address}: {source} (is another server running? try --listen 127.0.0.1:0)")]
+    /// (The reason is in the message, not a `source`: a caller printing the chain said it twice.)
+    #[error("cannot listen on {address}: {reason} (is another server running? try --listen 127.0.0.1:0)")]
     Bind {
         /// The address.
         address: SocketAddr,
         /// Why.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// The bus to the other nodes could not be joined.
     #[error(transparent)]
@@ -181,7 +182,7 @@ impl Server {
             settle_admin_token(&store, config.admin_token.as_deref(), config.admin_token_file.as_deref()).await?;
         crate::data_files::warn_if_readable_by_others(&kept_files(&config));
         let listener = bind(config.listen).await?;
-        let local = listener.local_addr().map_err(|source| StartupError::Bind { address: config.listen, source })?;
+        let local = listener.local_addr().map_err(|reason| StartupError::Bind { address: config.listen, reason })?;
         let base_url =
             config.public_url.clone().unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').to_string();
         let metrics_listener = match config.metrics_listen {
@@ -360,7 +361,7 @@ fn unverified_budget(config: &Config) -> UnverifiedBudget {
 }
 
 async fn bind(address: SocketAddr) -> Result<TcpListener, StartupError> {
-    TcpListener::bind(address).await.map_err(|source| StartupError::Bind { address, source })
+    TcpListener::bind(address).await.map_err(|reason| StartupError::Bind { address, reason })
 }
 
 /// Serves `/metrics` until the shutdown starts (few connections: it is for a scraper).
