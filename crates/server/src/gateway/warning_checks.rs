@@ -18,10 +18,14 @@ pub const CHECKS_PER_SECOND: u32 = 20;
 /// again (a second's counts are all it keeps).
 const MOST_TRACKED: usize = 100_000;
 
+/// A restaurant and what it sent: an operation's answer, or a webhook of a kind.
+type Source = (String, &'static str);
+
 /// See the module docs.
 #[derive(Default)]
 pub struct WarningChecks {
-    seconds: Mutex<HashMap<(String, &'static str), (Instant, u32)>>,
+    /// When each source's current second started, and how many of its bodies were checked in it.
+    seconds: Mutex<HashMap<Source, (Instant, u32)>>,
 }
 
 impl WarningChecks {
