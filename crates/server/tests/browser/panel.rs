@@ -314,6 +314,32 @@ async fn an_operation_sent_from_the_console_shows_the_pos_answer_and_lands_in_th
     browser.wait_for_text("Запитів не знайдено").await;
 }
 
+/// Issue 31: choosing `setSettings` fills the editor with the restaurant's stored settings (the
+/// message replaces them all on the POS), and the answer shows the fields that went out; at a
+/// phone's width and a laptop's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_settings_in_the_console_starts_from_the_stored_settings_and_shows_what_went_out() {
+    let app = spawn_app(Backend::Sqlite).await;
+    operator(&app).await;
+    let (restaurant, _pos) = cafe(&app).await;
+    let browser = laptop().await;
+    sign_in(&browser, &app, "olena", "Новий ресторан").await;
+    for (width, height, name) in
+        [(1366, 900, "panel-console-set-settings"), (390, 844, "panel-console-set-settings-390")]
+    {
+        browser.resize(width, height).await;
+        browser.goto(&format!("{}/panel/r/{}/console", app.base, restaurant.resto_id)).await;
+        browser.find("#operation option[value='setSettings']").await.click().await;
+        let editor = "return document.getElementById('fields').value.includes('\"paymentAllowed\": true')";
+        wait_for_script(&browser, editor, true.into()).await;
+        browser.find("form[action$='/console#console-result'] button[type=submit]").await.click().await;
+        let sent = browser.find("#sent-fields").await.text().await;
+        assert!(sent.contains("\"paymentAllowed\": true") && sent.contains("\"settings\""), "{sent}");
+        browser.find("#settings-note").await;
+        browser.save_screenshot(name).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_categories_menu_and_stop_list_come_from_the_pos_on_first_open_and_refresh() {
     let app = spawn_app(Backend::Sqlite).await;
