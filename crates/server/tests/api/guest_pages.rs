@@ -160,7 +160,8 @@ async fn a_bill_whose_id_holds_a_slash_has_a_pay_link_that_works_to_the_end(back
     })
     .await;
     let bill_path = format!("/b/{}/{encoded}", r.resto_id);
-    assert!(choose.contains(&format!("href=\"{bill_path}\"")), "the link to the bill: {choose}");
+    // The link carries the table the guest came from (kept if the POS's answer by id names none).
+    assert!(choose.contains(&format!("href=\"{bill_path}?table={table}\"")), "the link to the bill: {choose}");
 
     let page = guest.get(format!("{}{bill_path}", app.base)).send().await.unwrap();
     assert_eq!(page.status(), 200);
