@@ -76,9 +76,7 @@ pub async fn bill_id_page(
     };
     let (venue, order) = found;
     let query = path.split_once('?').map(|(_, query)| query);
-    let came_from = query.and_then(|q| q.split('&').find_map(|p| p.strip_prefix("table=")));
-    let came_from =
-        came_from.map(|t| crate::web::percent::decoded_bytes(t.as_bytes()).decode_utf8_lossy().into_owned());
+    let came_from = crate::web::percent::query_value(query, "table");
     let order = with_table_the_guest_came_from(&state, &resto_id, order, came_from.as_deref()).await;
     match hold_on(&state, &resto_id, &bill_id, &browser).await {
         Ok(hold) => {
@@ -92,8 +90,7 @@ pub async fn bill_id_page(
 /// The tip of a payment the guest tries again (`?tip=<kopiyky>` from the receipt's "try
 /// again"): its preset when one comes to that amount, else the amount typed in.
 fn retried_tip(lang: Lang, query: Option<&str>, venue: &Venue, order: &Order) -> KeptTip {
-    let amount = query
-        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("tip=")))
+    let amount = crate::web::percent::query_value(query, "tip")
         .and_then(|k| k.parse::<i64>().ok())
         .and_then(rahunok_protocol::Money::from_kopiyky)
         .filter(|tip| *tip > rahunok_protocol::Money::ZERO && *tip <= tip_limit(order));

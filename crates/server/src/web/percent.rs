@@ -40,6 +40,20 @@ pub fn decoded_bytes(text: &[u8]) -> PercentDecode<'_> {
     percent_decode(text)
 }
 
+/// The value of `name` in a query string (`a=1&table=7%20a`), percent-decoded: the one reader of
+/// the few query values the guest pages take (`?table=`, `?tip=`, `?lang=`).
+///
+/// ```
+/// use rahunok_server::web::percent::query_value;
+/// assert_eq!(query_value(Some("lang=en&table=7%20a"), "table").as_deref(), Some("7 a"));
+/// assert_eq!(query_value(Some("tip=100"), "table"), None);
+/// assert_eq!(query_value(None, "tip"), None);
+/// ```
+pub fn query_value(query: Option<&str>, name: &str) -> Option<String> {
+    let value = query?.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))?;
+    Some(decoded_bytes(value.as_bytes()).decode_utf8_lossy().into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
